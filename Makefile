@@ -1,0 +1,157 @@
+# Strata build. `make` builds the kernel; `make run` boots it; `make test` runs every test.
+# Everything is built under $(BUILD); `make -j` is safe; header dependencies are tracked (-MMD).
+# On a machine without the toolchain, run/test/iso/bench call tools/setup.sh first.
+
+# ---- toolchain: i686-elf-* when on PATH, else Debian's i686-linux-gnu-* ------------------
+ifneq ($(shell command -v i686-elf-gcc 2>/dev/null),)
+CROSS ?= i686-elf-
+else
+CROSS ?= i686-linux-gnu-
+endif
+ifeq ($(origin CC),default)
+CC := $(CROSS)gcc
+endif
+LD      := $(CROSS)ld
+NM      := $(CROSS)nm
+OBJCOPY := $(CROSS)objcopy
+NASM    ?= nasm
+HOSTCC  ?= gcc
+FUZZCC  ?= clang
+QEMU    ?= qemu-system-i386
+
+ifneq ($(findstring clang,$(CC)),)
+BUILD   ?= build/clang
+TARGET_CFLAGS := --target=i686-elf -mno-sse -mno-sse2 -mno-mmx -mno-80387 -msoft-float
+else
+BUILD   ?= build
+TARGET_CFLAGS := -m32 -mgeneral-regs-only -mno-omit-leaf-frame-pointer
+endif
+
+WARNINGS := -Wall -Wextra -Werror -Wframe-larger-than=1024 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wshadow -Wpointer-arith -Wvla
+CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+           -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-omit-frame-pointer \
+           -fno-strict-aliasing -fno-common -fcf-protection=none $(TARGET_CFLAGS) \
+           $(WARNINGS) -Iinclude -MMD -MP
+LDFLAGS := -m elf_i386 -nostdlib -T linker.ld -z noexecstack --no-warn-rwx-segments
+
+# ---- kernel sources ---------------------------------------------------------------------
+KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c mm/*.c sched/*.c tests/kernel/*.c)
+KERNEL_ASM := $(wildcard boot/*.asm kernel/arch/*.asm)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/%.asm.o)
+KERNEL     := $(BUILD)/strata.elf
+
+# ---- hardware-independent sources, also built natively for host tests -------------------
+# The allocator cores (mm/*.c below) include no x86 or sched header; see ARCHITECTURE.md.
+MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c)
+HOST_CORE  := $(filter-out kernel/lib/divdi3.c,$(wildcard kernel/lib/*.c)) \
+              kernel/cmdline.c kernel/ksym.c $(MM_CORE)
+HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -DSTRATA_HOST -Iinclude -Itests/host \
+               -Wall -Wextra -Werror -Wshadow -Wvla -MMD -MP
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# ---- run options ------------------------------------------------------------------------
+MEM     ?= 128M
+CMDLINE ?=
+QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint
+all: $(KERNEL)
+
+setup:
+	@tools/setup.sh
+
+# ---- kernel link: pass 1 without symbols, then with the generated table ------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf32 -g -F dwarf -Iinclude/ -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/ksyms_empty.c: tools/gensyms.sh
+	@mkdir -p $(dir $@)
+	tools/gensyms.sh /dev/null > $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJ) $(BUILD)/ksyms_empty.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms_empty.o
+
+$(BUILD)/ksyms.c: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
+	$(NM) -n $< | tools/gensyms.sh - > $@
+
+$(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	@tools/gensyms.sh --check $(NM) $(BUILD)/kernel.pass1.elf $@
+
+# ---- GRUB ISO ---------------------------------------------------------------------------
+iso: $(BUILD)/strata.iso
+$(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
+	@tools/setup.sh --quiet
+	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
+	cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
+	cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
+	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+# ---- running ----------------------------------------------------------------------------
+# The serial port (the log and the monitor) is this terminal; Ctrl-A X quits QEMU.
+run:
+	@tools/setup.sh --quiet
+	@$(MAKE) --no-print-directory $(KERNEL)
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+
+run-iso: $(BUILD)/strata.iso
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $<
+
+debug:
+	@tools/setup.sh --quiet
+	@$(MAKE) --no-print-directory $(KERNEL)
+	@echo "QEMU is halted with its gdb stub on :1234; in another terminal: gdb -x tools/gdbinit"
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
+
+# ---- tests ------------------------------------------------------------------------------
+test:
+	@tools/setup.sh --quiet
+	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS)
+	@tools/test-all.sh $(BUILD)
+
+host-test: $(HOST_TESTS)
+	@tools/test-all.sh $(BUILD) host
+
+guest-test: $(KERNEL)
+	@tools/test-all.sh $(BUILD) guest
+
+$(BUILD)/host/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+HOST_CORE_OBJ := $(HOST_CORE:%.c=$(BUILD)/host/obj/%.o) $(BUILD)/host/obj/tests/host/stubs.o
+$(BUILD)/host/%: $(BUILD)/host/obj/tests/host/%.o $(BUILD)/host/obj/tests/host/htest.o $(HOST_CORE_OBJ)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $$f -runs=$${FUZZ_RUNS:-200000} -seed=1 || exit 1; done
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_CORE) tests/host/stubs.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -DSTRATA_HOST -Iinclude \
+	  -Itests/host -o $@ $< $(HOST_CORE) tests/host/stubs.c
+
+# ---- benchmarks ---------------------------------------------------------------------------
+bench:
+	@tools/setup.sh --quiet
+	@$(MAKE) --no-print-directory $(KERNEL)
+	@tools/bench.sh $(BUILD)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude \
+	  -DSTRATA_HOST $(HOST_CORE)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,63 @@
+/*
+ * cmdline: the multiboot command line, parsed into the kernel's documented options.
+ *
+ *   loglevel=N          console loglevel 0..7 (default 6)
+ *   test[=GLOB]         run the in-kernel tests matching GLOB ("*" when bare), then exit QEMU
+ *   mem=SIZE[K|M|G]     use at most SIZE bytes of RAM (enforced by the memory map)
+ *   memstat=SECONDS     print a one-line memory statistics record every SECONDS (0 = off)
+ *   panic=halt|exit     what a panic does at the end: halt the CPU (default) or exit QEMU
+ *                       through isa-debug-exit with the failure code
+ *   debug_pagealloc     poison freed pages and check the poison on allocation
+ *   init_on_alloc       zero every page when it is allocated
+ *   slub_debug          slab red zones, poisoning and caller tracking
+ *
+ * Unknown or malformed options produce one warning line each and are otherwise ignored.
+ * Pure code: builds for the host tests.
+ */
+#ifndef STRATA_KERNEL_CMDLINE_H
+#define STRATA_KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CMDLINE_MAX     256 /* bytes kept of the command line, NUL included */
+#define CMDLINE_GLOB_MAX 64
+
+enum panic_action { PANIC_HALT, PANIC_EXIT };
+
+struct boot_options {
+	int loglevel;                   /* 0..7 */
+	bool test;                      /* run tests */
+	char test_glob[CMDLINE_GLOB_MAX];
+	uint64_t mem_limit;             /* bytes; 0 = no limit */
+	uint32_t memstat_seconds;       /* 0 = off */
+	enum panic_action panic_action;
+	bool debug_pagealloc;
+	bool init_on_alloc;
+	bool slub_debug;
+};
+
+/* Fill @opts with the defaults (what an empty command line means). */
+void cmdline_defaults(struct boot_options *opts);
+
+/*
+ * Parse @cmdline (space-separated words; may be NULL) into @opts, which must hold the
+ * defaults or an earlier parse. Each unknown or malformed word prints
+ * "cmdline: ignoring ..." through printk and leaves @opts unchanged for that word.
+ * Returns the number of words ignored.
+ */
+int cmdline_parse(const char *cmdline, struct boot_options *opts);
+
+/*
+ * Parse a size "SIZE[K|M|G]" (decimal, optional suffix, case-insensitive) into *@out bytes.
+ * Returns 0, or -1 on an empty string, a non-digit, a bad suffix or overflow of 64 bits.
+ */
+int parse_size(const char *s, uint64_t *out);
+
+/* Glob match with '*' (any run) and '?' (one char). */
+bool glob_match(const char *pattern, const char *text);
+
+/* The options in force, set once at boot by kmain. */
+extern struct boot_options boot_opts;
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * printk: the kernel's one logging call.
+ *
+ * Every line printk emits starts with a "[    0.012345] " timestamp (seconds since boot); the
+ * caller supplies the subsystem tag ("mm: ", "sched: ") as the start of its message and ends
+ * the message with '\n'. A message at a level above the console loglevel (`loglevel=N` on the
+ * command line) is dropped. Formatting is kvsnprintf's (include/lib/format.h), including %pS.
+ *
+ * In host unit tests, tests/host/stubs.c provides printk: it formats the same way, prints to
+ * stdout and keeps the text so a test can check an exact report (ht_log_contains()).
+ */
+#ifndef STRATA_KERNEL_PRINTK_H
+#define STRATA_KERNEL_PRINTK_H
+
+/* Levels as in Linux / syslog: lower is more severe. */
+#define LOG_EMERG   0
+#define LOG_ALERT   1
+#define LOG_CRIT    2
+#define LOG_ERR     3
+#define LOG_WARNING 4
+#define LOG_NOTICE  5
+#define LOG_INFO    6
+#define LOG_DEBUG   7
+#define LOG_DEFAULT LOG_INFO /* console loglevel when the command line says nothing */
+
+/* Format and emit one message at @level. Never fails; over-long messages are truncated. */
+void printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define pr_emerg(...)  printk(LOG_EMERG, __VA_ARGS__)
+#define pr_err(...)    printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)   printk(LOG_WARNING, __VA_ARGS__)
+#define pr_notice(...) printk(LOG_NOTICE, __VA_ARGS__)
+#define pr_info(...)   printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)  printk(LOG_DEBUG, __VA_ARGS__)
+
+/* Console loglevel: messages with level <= this are printed. */
+void printk_set_loglevel(int level);
+int printk_get_loglevel(void);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * format: freestanding printf-style formatting (libk).
+ *
+ * Conversions: %d %i %u %x %X %o %p %s %c %%, length modifiers hh h l ll z t, flags '-' '0'
+ * '+' ' ' '#', field width and precision (also '*'). Extension: %pS prints a code address
+ * symbolized as "function+0xoff" (through ksym_snprint(), include/kernel/ksym.h), or as
+ * 0x%08x when no symbol covers it. No floating point (the kernel has no x87/SSE).
+ */
+#ifndef STRATA_LIB_FORMAT_H
+#define STRATA_LIB_FORMAT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Format into @buf (capacity @size, always NUL-terminated when @size > 0).
+ * Returns the length the full output would have had (like C99 vsnprintf), so a return value
+ * >= @size means the output was truncated. Unknown conversions are copied literally.
+ */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Host stand-ins for the kernel services the hardware-independent code calls: printk (with a
+ * capture buffer tests can search) and an empty kernel symbol table.
+ */
+#include "htest.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/ksym.h"
+#include "kernel/printk.h"
+#include "lib/format.h"
+
+#define HT_LOG_SIZE (1u << 20)
+
+static char ht_log[HT_LOG_SIZE];
+static size_t ht_log_len;
+bool ht_log_echo = true;
+
+void ht_log_clear(void)
+{
+	ht_log_len = 0;
+	ht_log[0] = '\0';
+}
+
+bool ht_log_contains(const char *text)
+{
+	return strstr(ht_log, text) != NULL;
+}
+
+const char *ht_log_text(void)
+{
+	return ht_log;
+}
+
+static int ht_loglevel = LOG_DEBUG;
+
+void printk_set_loglevel(int level)
+{
+	ht_loglevel = level;
+}
+
+int printk_get_loglevel(void)
+{
+	return ht_loglevel;
+}
+
+void printk(int level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (level > ht_loglevel)
+		return;
+	size_t n = strlen(line);
+	if (ht_log_len + n + 1 > HT_LOG_SIZE)
+		ht_log_len = 0; /* wrap: tests clear the log per test anyway */
+	memcpy(ht_log + ht_log_len, line, n + 1);
+	ht_log_len += n;
+	if (ht_log_echo)
+		fputs(line, stdout);
+}
+
+const struct ksym_table ksym_kernel_table = { 0, 0, "", 0 };
+
+/* ---- panic ---------------------------------------------------------------------------- */
+#include <setjmp.h>
+#include "kernel/panic.h"
+
+jmp_buf *ht_panic_jmp;
+char ht_panic_msg[512];
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(ht_panic_msg, sizeof(ht_panic_msg), fmt, ap);
+	va_end(ap);
+	printf("PANIC: %s\n", ht_panic_msg);
+	if (ht_panic_jmp)
+		longjmp(*ht_panic_jmp, 1);
+	abort();
+}
+
+void panic_register_notifier(panic_notifier_fn fn)
+{
+	(void)fn;
+}
