@@ -31,7 +31,7 @@ WARNINGS := -Wall -Wextra -Werror -Wframe-larger-than=1024 -Wstrict-prototypes \
             -Wmissing-prototypes -Wshadow -Wpointer-arith -Wvla
 CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
            -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-omit-frame-pointer \
-           -fno-strict-aliasing -fno-common -fcf-protection=none $(TARGET_CFLAGS) \
+           -fno-strict-aliasing -fno-delete-null-pointer-checks -fno-common -fcf-protection=none $(TARGET_CFLAGS) \
            $(WARNINGS) -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -T linker.ld -z noexecstack --no-warn-rwx-segments
 
@@ -43,7 +43,7 @@ KERNEL     := $(BUILD)/strata.elf
 
 # ---- hardware-independent sources, also built natively for host tests -------------------
 # The allocator cores (mm/*.c below) include no x86 or sched header; see ARCHITECTURE.md.
-MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c)
+MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c mm/pressure.c)
 HOST_CORE  := $(filter-out kernel/lib/divdi3.c,$(wildcard kernel/lib/*.c)) \
               kernel/cmdline.c kernel/ksym.c $(MM_CORE)
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -129,8 +129,14 @@ $(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-HOST_CORE_OBJ := $(HOST_CORE:%.c=$(BUILD)/host/obj/%.o) $(BUILD)/host/obj/tests/host/stubs.o
-$(BUILD)/host/%: $(BUILD)/host/obj/tests/host/%.o $(BUILD)/host/obj/tests/host/htest.o $(HOST_CORE_OBJ)
+# The cores go into an archive, so each test links only the objects it uses.
+HOST_CORE_OBJ := $(HOST_CORE:%.c=$(BUILD)/host/obj/%.o)
+$(BUILD)/host/libcore.a: $(HOST_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/host/%: $(BUILD)/host/obj/tests/host/%.o $(BUILD)/host/obj/tests/host/htest.o \
+		 $(BUILD)/host/obj/tests/host/stubs.o $(BUILD)/host/libcore.a
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
 fuzz: $(FUZZ_TARGETS)

@@ -4,6 +4,7 @@
 #ifndef STRATA_LIB_COMPILER_H
 #define STRATA_LIB_COMPILER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

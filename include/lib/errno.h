@@ -1,0 +1,23 @@
+/*
+ * errno: the error numbers kernel actions return, negated (0 on success, -EINVAL on bad input).
+ * Values follow Linux so they read the same to anyone who knows it.
+ */
+#ifndef STRATA_LIB_ERRNO_H
+#define STRATA_LIB_ERRNO_H
+
+#define EPERM    1
+#define ENOENT   2
+#define ESRCH    3
+#define EINTR    4
+#define EIO      5
+#define E2BIG    7
+#define ENOMEM  12
+#define EFAULT  14
+#define EBUSY   16
+#define EEXIST  17
+#define EINVAL  22
+#define ENOSPC  28
+#define ERANGE  34
+#define EDQUOT 122 /* over a per-task limit */
+
+#endif

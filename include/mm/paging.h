@@ -1,0 +1,42 @@
+/*
+ * paging: the kernel's one page-table walker and the operations built on it.
+ *
+ * Page tables are reached through the recursive mapping (include/mm/layout.h): the last PDE
+ * of every directory points at the directory, so the PTE for va is at
+ * RECURSIVE_BASE + (va >> 12) * 4 and its PDE at RECURSIVE_PD + PDX(va) * 4.
+ * Locking: callers run with interrupts off or own the address range (single CPU).
+ */
+#ifndef STRATA_MM_PAGING_H
+#define STRATA_MM_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "x86/mmu.h"
+
+/*
+ * The walker: the PTE that maps @va in the current address space, or NULL when its page
+ * table is absent. For a 4 MiB page the PDE itself is returned and *@large set true.
+ */
+pte_t *paging_walk(uintptr_t va, bool *large);
+
+/* True when a read of @va would not fault (present at both levels). */
+bool paging_is_mapped(uintptr_t va);
+
+/* Translate @va; returns 0 and stores the physical address, or -EFAULT when unmapped. */
+int paging_lookup(uintptr_t va, uint32_t *pa);
+
+/* Remove the mapping of the 4 KiB page at @va and flush it; -EFAULT if it was not mapped. */
+int paging_unmap(uintptr_t va);
+
+/* Replace the flag bits (PTE_W, PTE_U, ...) of the 4 KiB page at @va; -EFAULT if unmapped. */
+int paging_set_flags(uintptr_t va, uint32_t flags);
+
+/*
+ * Early boot: unmap the boot stack's guard page, make kernel text and rodata read-only
+ * (CR0.WP is already on) and drop the identity mapping made by boot/entry.asm.
+ * Call once the multiboot information has been copied out of low memory.
+ */
+void paging_init_early(void);
+
+#endif

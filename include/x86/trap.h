@@ -1,0 +1,75 @@
+/*
+ * trap: the IDT, the common interrupt entry and per-vector handlers.
+ *
+ * Every vector's stub (kernel/arch/isr.asm) builds a struct trap_frame on the current stack
+ * and calls trap_dispatch(). A handler registered for a vector runs first; if there is none,
+ * or it returns false for a CPU exception, the exception is reported (vector name, decoded
+ * error code, EIP with its symbol, registers) and the kernel panics. Vector 8 (double fault)
+ * is a task gate onto its own stack (kernel/arch/gdt.c).
+ */
+#ifndef STRATA_X86_TRAP_H
+#define STRATA_X86_TRAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define T_DIVIDE      0
+#define T_DEBUG       1
+#define T_NMI         2
+#define T_BRKPT       3
+#define T_OFLOW       4
+#define T_BOUND       5
+#define T_ILLOP       6
+#define T_DEVICE      7
+#define T_DBLFLT      8
+#define T_TSS         10
+#define T_SEGNP       11
+#define T_STACK       12
+#define T_GPFLT       13
+#define T_PGFLT       14
+#define T_FPERR       16
+#define T_ALIGN       17
+#define T_MCHK        18
+#define T_SIMD        19
+#define T_EXCEPTIONS  32
+#define T_IRQ0        32 /* the 8259 PICs are remapped to vectors 32..47 */
+#define T_IRQS        16
+#define T_VECTORS     (T_IRQ0 + T_IRQS)
+
+/* Registers as the entry stub leaves them; esp/ss only valid for traps from ring 3. */
+struct trap_frame {
+	uint32_t gs, fs, es, ds;
+	uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;
+	uint32_t vector, error;
+	uint32_t eip, cs, eflags;
+	uint32_t user_esp, user_ss;
+};
+
+/* A handler returns true when it dealt with the event (the trapped code resumes). */
+typedef bool (*trap_handler_fn)(struct trap_frame *tf);
+
+void idt_init(void);
+
+/* Install @fn for @vector (< T_VECTORS), replacing any earlier handler. */
+void trap_register(unsigned vector, trap_handler_fn fn);
+
+/* Called by the entry stubs only. */
+void trap_dispatch(struct trap_frame *tf);
+
+/* The exception's short name ("page fault"), or "unknown" for vectors without one. */
+const char *trap_name(unsigned vector);
+
+/*
+ * Decode a #PF error code into @buf as "not-present write kernel-mode" style words.
+ * Returns @buf. Pure: testable in the guest without faulting.
+ */
+char *trap_decode_pf(uint32_t error, char *buf, size_t size);
+
+/* Print the decoded report of an unhandled exception and panic. Never returns. */
+__attribute__((noreturn)) void trap_fatal(struct trap_frame *tf, const char *why);
+
+/* Print the general registers of @tf (used by reports and panic). */
+void trap_print_regs(const struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * main: kmain, the boot sequence, and the monitor's main loop.
+ *
+ * Order matters: the console first (so every later failure can be reported), then the
+ * loader's information is copied while the boot identity mapping still exists, then the CPU
+ * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
+ */
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/ktest.h"
+#include "kernel/monitor.h"
+#include "kernel/multiboot.h"
+#include "kernel/printk.h"
+#include "kernel/qemu.h"
+#include "kernel/serial.h"
+#include "kernel/time.h"
+#include "mm/layout.h"
+#include "mm/paging.h"
+#include "x86/cpu.h"
+#include "x86/gdt.h"
+#include "x86/pic.h"
+#include "x86/trap.h"
+
+void kmain(uint32_t magic, uint32_t info_phys);
+void printk_timer_ready(void);
+
+
+/* Drain received bytes into the monitor; sleep until the next interrupt when idle. */
+static __noreturn void monitor_loop(void)
+{
+	monitor_start();
+	for (;;) {
+		int c;
+		while ((c = serial_getc()) >= 0)
+			monitor_input(c);
+		cpu_cli();
+		if (serial_getc_pending())
+			cpu_sti();
+		else
+			cpu_sti_hlt();
+	}
+}
+
+void kmain(uint32_t magic, uint32_t info_phys)
+{
+	serial_init();
+	cmdline_defaults(&boot_opts);
+	pr_info("boot: Strata (x86, higher half at %#x)\n", KERNEL_BASE);
+	if (multiboot_copy(magic, info_phys, &boot_info) < 0) {
+		pr_emerg("boot: cannot continue; halted\n");
+		machine_halt();
+	}
+	cmdline_parse(boot_info.cmdline, &boot_opts);
+	printk_set_loglevel(boot_opts.loglevel);
+	pr_info("boot: command line '%s'\n", boot_info.cmdline);
+
+	gdt_init();
+	idt_init();
+	pic_init();
+	paging_init_early();
+	timer_init();
+	printk_timer_ready();
+	cpu_sti();
+	serial_enable_rx_irq();
+	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
+		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
+
+	if (boot_opts.test)
+		ktest_run_all(boot_opts.test_glob);
+	monitor_loop();
+}

@@ -1,0 +1,122 @@
+/*
+ * ktest runner: selects tests by glob, runs them suite by suite, prints KTAP:
+ *
+ *   KTAP version 1
+ *   1..2                       (suites with at least one selected test)
+ *       KTAP version 1
+ *       # Subtest: format
+ *       1..3
+ *       ok 1 plain
+ *       ...
+ *   ok 1 format
+ *   ...
+ *   7 passed, 0 failed
+ *
+ * then exits QEMU (33 pass, 35 fail). A watchdog on the timer tick fails a test that runs
+ * longer than KTEST_TIMEOUT_S and exits, so a hang is a failure, not a stuck CI run.
+ */
+#include "kernel/ktest.h"
+
+#include <stdarg.h>
+
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/printk.h"
+#include "kernel/qemu.h"
+#include "kernel/time.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+extern const struct ktest __ktests_start[], __ktests_end[];
+
+static const struct ktest *volatile current_test;
+static volatile uint32_t test_deadline;
+
+void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("        # %s: %s:%d: %s\n", t->name, file, line, msg);
+	t->failures++;
+}
+
+static bool selected(const struct ktest *k, const char *glob)
+{
+	char full[96];
+
+	ksnprintf(full, sizeof(full), "%s.%s", k->suite, k->name);
+	return glob_match(glob, full);
+}
+
+/* True when an earlier descriptor has the same suite (the suite was already run). */
+static bool suite_seen_before(const struct ktest *k)
+{
+	for (const struct ktest *p = __ktests_start; p < k; p++)
+		if (strcmp(p->suite, k->suite) == 0)
+			return true;
+	return false;
+}
+
+static unsigned count_selected(const char *suite, const char *glob)
+{
+	unsigned n = 0;
+	for (const struct ktest *k = __ktests_start; k < __ktests_end; k++)
+		if ((!suite || strcmp(k->suite, suite) == 0) && selected(k, glob))
+			n++;
+	return n;
+}
+
+static void watchdog(uint32_t now)
+{
+	const struct ktest *k = current_test;
+
+	if (k && (int32_t)(now - test_deadline) > 0) {
+		kprintf("        # %s.%s: timed out after %u s\n", k->suite, k->name,
+			KTEST_TIMEOUT_S);
+		kprintf("    not ok 1 %s\nnot ok 1 %s\n0 passed, 1 failed\n", k->name, k->suite);
+		qemu_exit(QEMU_EXIT_FAIL);
+	}
+}
+
+void ktest_run_all(const char *glob)
+{
+	unsigned suites = 0, suite_no = 0, passed = 0, failed = 0;
+
+	timer_add_hook(watchdog);
+	for (const struct ktest *k = __ktests_start; k < __ktests_end; k++)
+		if (!suite_seen_before(k) && count_selected(k->suite, glob))
+			suites++;
+	kprintf("KTAP version 1\n1..%u\n", suites);
+	for (const struct ktest *s = __ktests_start; s < __ktests_end; s++) {
+		if (suite_seen_before(s) || !count_selected(s->suite, glob))
+			continue;
+		unsigned n = 0, suite_failed = 0;
+		kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->suite,
+			count_selected(s->suite, glob));
+		for (const struct ktest *k = s; k < __ktests_end; k++) {
+			if (strcmp(k->suite, s->suite) != 0 || !selected(k, glob))
+				continue;
+			struct ktest_ctx ctx = { k->name, 0 };
+			test_deadline = timer_ticks() + KTEST_TIMEOUT_S * HZ;
+			current_test = k;
+			k->fn(&ctx);
+			current_test = 0;
+			n++;
+			if (ctx.failures) {
+				suite_failed++;
+				failed++;
+				kprintf("    not ok %u %s\n", n, k->name);
+			} else {
+				passed++;
+				kprintf("    ok %u %s\n", n, k->name);
+			}
+		}
+		kprintf("%s %u %s\n", suite_failed ? "not ok" : "ok", ++suite_no, s->suite);
+	}
+	kprintf("%u passed, %u failed\n", passed, failed);
+	qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# tools/test-all.sh BUILD [host|guest|iso|crash]...  — Strata's test driver (`make test`).
+#
+# Parts (all by default):
+#   host   every build/host/test_* program (host unit tests under ASan/UBSan)
+#   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G
+#   iso    boot build/strata.iso through GRUB to the monitor and power off
+#   crash  the monitor's error handling and the crash reports (page fault, divide, panic,
+#          double fault on stack overflow), each checked for its exact report lines
+# Each part prints its result; the last line is the total "N passed, M failed". Every QEMU
+# run is bounded by a timeout; on failure the last serial lines are shown.
+set -uo pipefail
+
+BUILD=${1:-build}
+shift || true
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash)
+QEMU=${QEMU:-qemu-system-i386}
+LOGS=$BUILD/test-logs
+mkdir -p "$LOGS"
+KERNEL=$BUILD/strata.elf
+ISO=$BUILD/strata.iso
+QEMU_BASE=(-display none -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+EXIT_PASS=33 EXIT_FAIL=35 EXIT_PANIC=37
+
+total_pass=0
+total_fail=0
+
+pass() { total_pass=$((total_pass + 1)); printf '  ok    %s\n' "$1"; }
+fail() {
+  total_fail=$((total_fail + 1)); printf '  FAIL  %s\n' "$1"
+  [ -n "${2:-}" ] && [ -f "$2" ] && { echo "  --- last lines of $2:"; tail -n 25 "$2" | sed 's/^/  | /'; }
+}
+
+# Add the "N passed, M failed" line of a log to the totals; 1 failure if there is none.
+count_summary() { # name log
+  local line p f
+  line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+  if [ -z "$line" ]; then fail "$1: no summary line (crashed or hung)" "$2"; return 1; fi
+  p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  printf '  %-5s %s: %s\n' "$([ "$f" -eq 0 ] && echo ok || echo FAIL)" "$1" "$line"
+  if [ "$f" -ne 0 ]; then grep -a -B2 'not ok\|# .*:[0-9]*:' "$2" | head -n 40 | sed 's/^/  | /'; fi
+  [ "$f" -eq 0 ]
+}
+
+# Boot the kernel with the given input on the serial port; sets $rc and writes $log.
+qemu_run() { # log timeout input qemu-args...
+  local log=$1 t=$2 input=$3; shift 3
+  printf '%b' "$input" | timeout "$t" "$QEMU" "${QEMU_BASE[@]}" -serial stdio "$@" >"$log" 2>&1
+  rc=$?
+}
+
+part_host() {
+  echo "host unit tests (ASan + UBSan):"
+  local t
+  for t in "$BUILD"/host/test_*; do
+    [ -x "$t" ] || continue
+    local name=${t##*/}
+    "$t" >"$LOGS/host-$name.log" 2>&1
+    count_summary "$name" "$LOGS/host-$name.log" || true
+  done
+}
+
+part_guest() {
+  echo "in-kernel suites:"
+  local mem log
+  for mem in ${GUEST_MEMS:-16M 128M 3G}; do
+    log=$LOGS/guest-$mem.log
+    qemu_run "$log" 120 "" -m "$mem" -kernel "$KERNEL" -append "test panic=exit loglevel=4"
+    if ! count_summary "guest -m $mem" "$log"; then continue; fi
+    if [ "$rc" -ne $EXIT_PASS ]; then fail "guest -m $mem: QEMU exit status $rc, expected $EXIT_PASS" "$log"; fi
+  done
+}
+
+# Require every pattern (extended regex) in the log.
+expect_lines() { # name log pattern...
+  local name=$1 log=$2 p missing=""; shift 2
+  for p in "$@"; do grep -aqE -- "$p" "$log" || missing="$missing [$p]"; done
+  if [ -z "$missing" ]; then pass "$name"; else fail "$name: missing$missing" "$log"; fi
+}
+
+part_iso() {
+  echo "GRUB ISO boot:"
+  local log=$LOGS/iso.log
+  qemu_run "$log" 120 "uptime\npoweroff\n" -m 64M -cdrom "$ISO"
+  if [ "$rc" -eq 0 ]; then
+    expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
+      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' 'Powering off'
+  else
+    fail "iso: QEMU exit status $rc, expected 0 (poweroff)" "$log"
+  fi
+}
+
+part_crash() {
+  echo "monitor and crash reports:"
+  local log
+  log=$LOGS/monitor.log
+  qemu_run "$log" 60 "help\nnosuchcmd\ncrash\ncrash sideways\n$(printf 'x%.0s' $(seq 200))\na b c d e f g h i\nuptime\npoweroff\n" \
+    -m 32M -kernel "$KERNEL"
+  if [ "$rc" -eq 0 ]; then
+    expect_lines "monitor: bad input gets one-line errors, then poweroff exits 0" "$log" \
+      'crash pagefault\|divide\|panic\|stack' "monitor: unknown command 'nosuchcmd'" \
+      '^usage: crash pagefault\|divide\|panic\|stack' "crash: unknown kind 'sideways'" \
+      'monitor: line too long' 'monitor: too many arguments' '^up [0-9]+\.[0-9]{6} s'
+  else
+    fail "monitor: QEMU exit status $rc, expected 0" "$log"
+  fi
+
+  log=$LOGS/crash-pagefault.log
+  qemu_run "$log" 60 "crash pagefault\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "crash pagefault: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "crash pagefault: decoded #PF report naming CR2 and the function" "$log" \
+    'trap: #PF page fault \(vector 14\) at eip=[0-9a-f]{8} \(crash_pagefault[.a-z0-9]*\+0x' \
+    'error=0002: not-present write kernel-mode' 'CR2=00000000 \(NULL page\)' \
+    '^\[ *[0-9]+\.[0-9]{6}\] PANIC: unhandled exception: page fault' '#1 +[0-9a-f]{8} (cmd_crash|monitor_exec)\+0x' 'kmain\+0x'
+
+  log=$LOGS/crash-divide.log
+  qemu_run "$log" 60 "crash divide\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "crash divide: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "crash divide: #DE report" "$log" \
+    'trap: #DE divide error \(vector 0\) at eip=[0-9a-f]{8} \(crash_divide[.a-z0-9]*\+0x' 'PANIC: unhandled exception: divide error'
+
+  log=$LOGS/crash-panic.log
+  qemu_run "$log" 60 "crash panic\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "crash panic: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "crash panic: message and symbolized backtrace" "$log" \
+    'PANIC: crash: panic requested from the monitor' '^\[.*\] backtrace:' \
+    '#0 +[0-9a-f]{8} cmd_crash\+0x' 'monitor_exec\+0x' 'kmain\+0x' 'panic: exiting QEMU'
+
+  log=$LOGS/crash-stack.log
+  qemu_run "$log" 60 "crash stack\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "crash stack: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "crash stack: double fault on its own stack reports the overflow" "$log" \
+    'trap: #DF double fault at eip=[0-9a-f]{8} \(crash_stack[.a-z0-9]*\+0x' \
+    'kernel stack overflow: esp is in the guard page' 'PANIC: double fault \(kernel stack overflow\)'
+}
+
+for p in "${parts[@]}"; do "part_$p"; done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
