@@ -58,6 +58,9 @@ CMDLINE ?=
 QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
               -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 .PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint
 all: $(KERNEL)
 
@@ -67,24 +70,32 @@ setup:
 # ---- kernel link: pass 1 without symbols, then with the generated table ------------------
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf32 -g -F dwarf -Iinclude/ -MD $(@:.o=.d) -MP $< -o $@
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) -f elf32 -g -F dwarf -Iinclude/ -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/ksyms.o $(BUILD)/ksyms_empty.o: $(BUILD)/%.o: $(BUILD)/%.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/ksyms_empty.c: tools/gensyms.sh
 	@mkdir -p $(dir $@)
-	tools/gensyms.sh /dev/null > $@
+	$(Q)tools/gensyms.sh /dev/null > $@
 
 $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJ) $(BUILD)/ksyms_empty.o linker.ld
-	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms_empty.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms_empty.o
 
 $(BUILD)/ksyms.c: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
-	$(NM) -n $< | tools/gensyms.sh - > $@
+	@$(if $(Q),echo "  KSYMS   $@")
+	$(Q)$(NM) -n $< | tools/gensyms.sh - > $@
 
 $(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
-	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	@tools/gensyms.sh --check $(NM) $(BUILD)/kernel.pass1.elf $@
 
 # ---- GRUB ISO ---------------------------------------------------------------------------
@@ -92,9 +103,10 @@ iso: $(BUILD)/strata.iso
 $(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
 	@tools/setup.sh --quiet
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
-	cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
+	@cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
+	@cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
 	  { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # ---- running ----------------------------------------------------------------------------
@@ -127,17 +139,19 @@ guest-test: $(KERNEL)
 
 $(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 # The cores go into an archive, so each test links only the objects it uses.
 HOST_CORE_OBJ := $(HOST_CORE:%.c=$(BUILD)/host/obj/%.o)
 $(BUILD)/host/libcore.a: $(HOST_CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/host/%: $(BUILD)/host/obj/tests/host/%.o $(BUILD)/host/obj/tests/host/htest.o \
 		 $(BUILD)/host/obj/tests/host/stubs.o $(BUILD)/host/libcore.a
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
 fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $$f -runs=$${FUZZ_RUNS:-200000} -seed=1 || exit 1; done

@@ -83,10 +83,10 @@ expect_lines() { # name log pattern...
 part_iso() {
   echo "GRUB ISO boot:"
   local log=$LOGS/iso.log
-  qemu_run "$log" 120 "uptime\npoweroff\n" -m 64M -cdrom "$ISO"
+  qemu_run "$log" 120 "uptime\nmeminfo\npoweroff\n" -m 64M -cdrom "$ISO"
   if [ "$rc" -eq 0 ]; then
     expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
-      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' 'Powering off'
+      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' 'Powering off'
   else
     fail "iso: QEMU exit status $rc, expected 0 (poweroff)" "$log"
   fi
