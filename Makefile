@@ -61,6 +61,7 @@ QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
+.SECONDARY:
 .PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint
 all: $(KERNEL)
 

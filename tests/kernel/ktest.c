@@ -91,6 +91,10 @@ void ktest_run_all(const char *glob)
 		if (!suite_seen_before(k) && count_selected(k->suite, glob))
 			suites++;
 	kprintf("KTAP version 1\n1..%u\n", suites);
+	if (suites == 0) { /* a mistyped glob must not look like a pass */
+		kprintf("# no test matches '%s'\n0 passed, 1 failed\n", glob);
+		qemu_exit(QEMU_EXIT_FAIL);
+	}
 	for (const struct ktest *s = __ktests_start; s < __ktests_end; s++) {
 		if (suite_seen_before(s) || !count_selected(s->suite, glob))
 			continue;
