@@ -14,8 +14,11 @@
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
 #include "kernel/time.h"
+#include "mm/fault.h"
 #include "mm/layout.h"
+#include "mm/memstat.h"
 #include "mm/paging.h"
+#include "mm/phys.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/pic.h"
@@ -33,6 +36,7 @@ static __noreturn void monitor_loop(void)
 		int c;
 		while ((c = serial_getc()) >= 0)
 			monitor_input(c);
+		memstat_poll();
 		cpu_cli();
 		if (serial_getc_pending())
 			cpu_sti();
@@ -62,6 +66,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	printk_timer_ready();
 	cpu_sti();
 	serial_enable_rx_irq();
+	fault_init();
+	mm_init(&boot_info);
+	memstat_init();
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 

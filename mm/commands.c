@@ -1,26 +1,124 @@
 /*
- * mm commands: the monitor's memory commands. Until the physical memory manager is up,
- * `meminfo` reports what the loader's map says (usable RAM below 4 GiB).
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, memdemo — and the
+ * periodic `memstat=SECONDS` record. Output formats follow Linux's /proc files so the numbers
+ * read the same way.
  */
+#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/monitor.h"
-#include "kernel/multiboot.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/memstat.h"
+#include "mm/phys.h"
+#include "x86/cpu.h"
 
-#define MB_TYPE_AVAILABLE 1
-#define FOUR_GIB          (1ull << 32)
+#define KB(bytes) ((unsigned long long)((bytes) >> 10))
+
+void mm_print_meminfo(void)
+{
+	struct mm_meminfo mi;
+
+	mm_meminfo(&mi);
+	kprintf("MemTotal:       %8llu kB\n", KB(mi.total));
+	kprintf("MemFree:        %8llu kB\n", KB(mi.free));
+	kprintf("MemAvailable:   %8llu kB\n", KB(mi.free + mi.reclaimable));
+	kprintf("HighTotal:      %8llu kB\n", KB(mi.high_total));
+	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
+	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
+	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
+	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
+	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
+	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
+}
 
 static int cmd_meminfo(int argc, char **argv)
 {
-	(void)argc;
 	(void)argv;
-	uint64_t usable = 0;
-	for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
-		uint64_t a = boot_info.mmap[i].addr, len = boot_info.mmap[i].len;
-		if (boot_info.mmap[i].type != MB_TYPE_AVAILABLE || a >= FOUR_GIB)
-			continue;
-		usable += (len > FOUR_GIB - a) ? FOUR_GIB - a : len;
+	if (argc != 1) {
+		kprintf("usage: meminfo\n");
+		return -EINVAL;
 	}
-	kprintf("MemTotal:       %8llu kB\n", usable >> 10);
+	mm_print_meminfo();
 	return 0;
 }
-MONITOR_COMMAND(meminfo, "meminfo", "memory statistics (/proc/meminfo style)", cmd_meminfo);
+MONITOR_COMMAND(meminfo, "meminfo", "memory statistics (/proc/meminfo)", cmd_meminfo);
+
+static int cmd_buddyinfo(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: buddyinfo\n");
+		return -EINVAL;
+	}
+	struct buddy_stats st;
+	struct buddy *b = mm_buddy();
+	uint32_t flags = irq_save();
+	buddy_stats(b, &st);
+	irq_restore(flags);
+	for (int z = 0; z < ZONE_COUNT; z++) {
+		if (b->zones[z].start_pfn == b->zones[z].end_pfn)
+			continue;
+		kprintf("Node 0, zone %8s", b->zones[z].name);
+		for (int o = 0; o < BUDDY_NR_ORDERS; o++)
+			kprintf(" %6u", st.nr_free[z][o]);
+		kprintf("\n");
+	}
+	return 0;
+}
+MONITOR_COMMAND(buddyinfo, "buddyinfo", "free blocks per zone and order (/proc/buddyinfo)",
+		cmd_buddyinfo);
+
+static int cmd_memmap(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: memmap\n");
+		return -EINVAL;
+	}
+	const struct memmap *map = mm_memmap();
+	char line[MEMMAP_LINE_MAX];
+	for (uint32_t i = 0; i < map->count; i++) {
+		memmap_format_range(&map->ranges[i], line, sizeof(line));
+		kprintf("%s\n", line);
+	}
+	kprintf("usable RAM: %llu kB\n", KB(memmap_usable_bytes(map)));
+	return 0;
+}
+MONITOR_COMMAND(memmap, "memmap", "the sanitized physical memory map and reservations", cmd_memmap);
+
+/* ---- memstat ------------------------------------------------------------------------------ */
+
+static volatile bool memstat_due;
+
+static void memstat_tick(uint32_t ticks)
+{
+	if (boot_opts.memstat_seconds && ticks % (boot_opts.memstat_seconds * HZ) == 0)
+		memstat_due = true;
+}
+
+void memstat_print(void)
+{
+	struct mm_meminfo mi;
+
+	mm_meminfo(&mi);
+	uint32_t permille = mi.total ? (uint32_t)(mi.used * 1000 / mi.total) : 0;
+	pr_info("mm: stat used=%llu kB free=%llu kB total=%llu kB pct=%u.%u\n", KB(mi.used),
+		KB(mi.free), KB(mi.total), permille / 10, permille % 10);
+}
+
+void memstat_poll(void)
+{
+	if (memstat_due) {
+		memstat_due = false;
+		memstat_print();
+	}
+}
+
+void memstat_init(void)
+{
+	if (boot_opts.memstat_seconds)
+		timer_add_hook(memstat_tick);
+}

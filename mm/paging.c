@@ -6,6 +6,7 @@
 
 #include "lib/errno.h"
 #include "mm/layout.h"
+#include "mm/phys.h"
 #include "x86/cpu.h"
 
 static inline pde_t *pde_of(uintptr_t va)
@@ -50,7 +51,34 @@ int paging_lookup(uintptr_t va, uint32_t *pa)
 	if (large)
 		*pa = (*e & ~(PDE_SPAN - 1)) | (va & (PDE_SPAN - 1));
 	else
-		*pa = PTE_ADDR(*e) | (va & ~PAGE_MASK);
+		*pa = PTE_ADDR(*e) | (va & PAGE_OFFSET_MASK);
+	return 0;
+}
+
+int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
+{
+	bool large;
+	pte_t *e;
+
+	if (va >= RECURSIVE_BASE)
+		return -EINVAL;
+	e = paging_walk(va, &large);
+	if (large)
+		return -EINVAL;
+	if (!e) {
+		struct mm_error err;
+		uint32_t pt = mm_alloc_page_table(&err);
+		if (!pt)
+			return -ENOMEM;
+		/* Kernel-half tables are shared; user tables get PTE_U at the PDE so the PTE decides. */
+		*pde_of(va) = pt | PTE_P | PTE_W | (va < KERNEL_BASE ? PTE_U : 0);
+		invlpg((uintptr_t)pte_of(va & ~(PDE_SPAN - 1)));
+		e = paging_walk(va, &large);
+	}
+	if (*e & PTE_P)
+		return -EEXIST;
+	*e = (pa & PTE_ADDR_MASK) | (flags & PAGE_OFFSET_MASK) | PTE_P;
+	invlpg(va);
 	return 0;
 }
 
@@ -73,7 +101,7 @@ int paging_set_flags(uintptr_t va, uint32_t flags)
 
 	if (!e || !(*e & PTE_P) || large)
 		return -EFAULT;
-	*e = PTE_ADDR(*e) | (flags & ~PAGE_MASK) | PTE_P;
+	*e = PTE_ADDR(*e) | (flags & PAGE_OFFSET_MASK) | PTE_P;
 	invlpg(va);
 	return 0;
 }

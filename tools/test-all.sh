@@ -113,7 +113,7 @@ part_crash() {
   expect_lines "crash pagefault: decoded #PF report naming CR2 and the function" "$log" \
     'trap: #PF page fault \(vector 14\) at eip=[0-9a-f]{8} \(crash_pagefault[.a-z0-9]*\+0x' \
     'error=0002: not-present write kernel-mode' 'CR2=00000000 \(NULL page\)' \
-    '^\[ *[0-9]+\.[0-9]{6}\] PANIC: unhandled exception: page fault' '#1 +[0-9a-f]{8} (cmd_crash|monitor_exec)\+0x' 'kmain\+0x'
+    'mm: kernel NULL pointer dereference at 00000000' 'PANIC: kernel NULL pointer dereference: page fault' '#1 +[0-9a-f]{8} (cmd_crash|monitor_exec)\+0x' 'kmain\+0x'
 
   log=$LOGS/crash-divide.log
   qemu_run "$log" 60 "crash divide\n" -m 32M -kernel "$KERNEL" -append "panic=exit"

@@ -37,4 +37,18 @@ void printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void printk_set_loglevel(int level);
 int printk_get_loglevel(void);
 
+#ifndef STRATA_HOST
+#include <stdbool.h>
+#include <stdint.h>
+/*
+ * The kernel log ring: the last PRINTK_RING_SIZE bytes printk emitted (without timestamps),
+ * so tests can check that an exact report line was logged:
+ *     uint32_t m = printk_ring_mark();  ...;  KEXPECT(t, printk_ring_contains(m, "mm: bad"));
+ */
+#define PRINTK_RING_SIZE 16384u
+uint32_t printk_ring_mark(void);
+/* True when @text was logged since @mark (and is still in the ring). */
+bool printk_ring_contains(uint32_t mark, const char *text);
+#endif
+
 #endif

@@ -26,6 +26,14 @@ bool paging_is_mapped(uintptr_t va);
 /* Translate @va; returns 0 and stores the physical address, or -EFAULT when unmapped. */
 int paging_lookup(uintptr_t va, uint32_t *pa);
 
+/*
+ * Map the 4 KiB page at @va to physical @pa with @flags (PTE_W, PTE_U; PTE_P is implied),
+ * allocating the page table if needed (a zeroed lowmem frame). Returns 0; -EEXIST when @va is
+ * already mapped (nothing changes); -ENOMEM when no page-table frame could be had; -EINVAL for
+ * an address inside a 4 MiB page or the recursive window.
+ */
+int paging_map(uintptr_t va, uint32_t pa, uint32_t flags);
+
 /* Remove the mapping of the 4 KiB page at @va and flush it; -EFAULT if it was not mapped. */
 int paging_unmap(uintptr_t va);
 

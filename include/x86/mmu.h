@@ -16,7 +16,8 @@
 
 #define PAGE_SHIFT   12
 #define PAGE_SIZE    (1u << PAGE_SHIFT)
-#define PAGE_MASK    (~(PAGE_SIZE - 1))
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
+#define PTE_ADDR_MASK 0xFFFFF000u
 #define PDX_SHIFT    22
 #define PT_ENTRIES   1024
 #define PD_ENTRIES   1024
@@ -36,7 +37,7 @@
 #define PTE_PS       (1u << 7)  /* 4 MiB page (in a PDE) */
 #define PTE_G        (1u << 8)  /* global */
 #define PTE_COW      (1u << 9)  /* software: copy-on-write page (available bit) */
-#define PTE_ADDR(e)  ((e) & PAGE_MASK)
+#define PTE_ADDR(e)  ((e) & PTE_ADDR_MASK)
 
 /* #PF error code bits. */
 #define PF_P         (1u << 0)  /* 0: not present, 1: protection violation */

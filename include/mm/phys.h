@@ -1,0 +1,85 @@
+/*
+ * phys: the kernel's physical memory manager — the glue that turns the loader's map into a
+ * running buddy allocator, and the page API the rest of the kernel uses.
+ *
+ * Boot (mm_init): sanitize the multiboot map (clipped by mem=), reserve the first 1 MiB, the
+ * kernel image (with the boot page tables and stack in its .bss) and the loader's data, build
+ * the direct map of lowmem with 4 MiB pages (no page-table frames needed; the first
+ * BOOT_MAP_BYTES keep their 4 KiB tables so the text stays read-only and the boot stack keeps
+ * its guard page), place the frame bitmap and the struct page array in lowmem, and hand every
+ * free frame to the buddy allocator.
+ *
+ * After boot, alloc_pages()/free_pages() are the buddy allocator with interrupts masked around
+ * it (single CPU: that is the lock). Lowmem pages are reached through the direct map
+ * (page_address), HIGHMEM pages through kmap()/kunmap() slots.
+ */
+#ifndef STRATA_MM_PHYS_H
+#define STRATA_MM_PHYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/multiboot.h"
+#include "mm/buddy.h"
+#include "mm/error.h"
+#include "mm/memmap.h"
+
+/* rdtsc delta across mm_init: under `qemu -icount shift=0`, the instructions it took. */
+extern uint64_t mm_init_tsc;
+
+/* Bring up physical memory from the loader's information. Panics (with sizes) if it cannot. */
+void mm_init(const struct boot_info *bi);
+
+/* The allocator and the map, for statistics and tests (read them with interrupts masked). */
+struct buddy *mm_buddy(void);
+const struct memmap *mm_memmap(void);
+
+/*
+ * Allocate 2^@order frames (see buddy_alloc for @gfp and the error). Returns the head page, or
+ * NULL with *@err filled; with __GFP_NOFAIL failure panics with the backtrace and meminfo.
+ */
+struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err);
+
+/* Free a block from alloc_pages(); a bad free is reported and changes nothing (-EINVAL...). */
+int free_pages(struct page *pg, unsigned order);
+
+uint32_t page_to_pfn(const struct page *pg);
+struct page *pfn_to_page(uint32_t pfn);
+
+/* The direct-map address of a lowmem page; NULL for a HIGHMEM page (use kmap). */
+void *page_address(const struct page *pg);
+
+/* The page of a direct-mapped kernel address; NULL if @va is not in the direct map of RAM. */
+struct page *virt_to_page(const void *va);
+
+/*
+ * Map frame @pfn at a temporary kernel address (any frame: lowmem returns its direct-map
+ * address). Returns NULL when all KMAP_SLOTS are in use. kunmap() releases the slot.
+ */
+void *kmap(uint32_t pfn);
+void kunmap(void *va);
+
+/* Physical bytes of lowmem the direct map covers (RAM end clipped to LOWMEM_LIMIT). */
+uint32_t mm_lowmem_end(void);
+
+/*
+ * A page-table frame for the paging code: zeroed, lowmem, from the buddy allocator.
+ * Returns its physical address, or 0 with *@err filled.
+ */
+uint32_t mm_alloc_page_table(struct mm_error *err);
+
+/* Snapshot of the counters for meminfo and memstat. */
+struct mm_meminfo {
+	uint64_t total, free, used;          /* bytes managed by the buddy allocator */
+	uint64_t low_total, low_free;        /* DMA + Normal zones */
+	uint64_t high_total, high_free;      /* HighMem zone */
+	uint64_t page_tables;                /* bytes of page tables allocated after boot */
+	uint64_t vmalloc_total, vmalloc_used;
+	uint64_t reclaimable;                /* bytes shrinkers could give back (slab) */
+};
+void mm_meminfo(struct mm_meminfo *mi);
+
+/* Print the meminfo table (the monitor command and the panic notifier use it). */
+void mm_print_meminfo(void);
+
+#endif

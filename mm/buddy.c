@@ -1,0 +1,749 @@
+/*
+ * buddy: the binary buddy page allocator (orders 0..12, zones DMA / Normal / HighMem).
+ *
+ * Design.
+ *  - Each zone keeps one intrusive, circular, doubly-linked free list per order, threaded
+ *    through the head struct page of each free block (O(1) insert and removal), a count per
+ *    order, and order_mask (bit o = list o non-empty) so allocation finds the smallest
+ *    sufficient order with one count-trailing-zeros instead of a loop over the lists.
+ *  - Allocation takes a block of the smallest available order >= the request and splits it,
+ *    putting each upper half on the list one order down. Free validates first, then merges
+ *    with the buddy (pfn ^ 2^order) while that buddy is a free block of the same order inside
+ *    the same zone, and puts the result on its list.
+ *  - Only HEAD pages carry meaning. Whether a frame is a head is never read from struct page:
+ *      * the frame bitmap (mm/bitmap.c) says which frames are free; a free frame whose pfn is
+ *        aligned to 2^order is the head of a free block of order <= order (a larger free
+ *        block would contain the block being freed next to it), so "buddy is free in the
+ *        bitmap and its struct page says this order" identifies a mergeable buddy exactly;
+ *      * a second bitmap, `heads`, marks the heads of allocated blocks, so a free of a tail
+ *        page, or of garbage, is caught before its struct page is trusted.
+ *    So the struct page array needs no initialisation: buddy_init only writes the head page
+ *    of each initial block, and boot costs O(blocks + frames / 32).
+ *  - The bitmap and the buddy never disagree: alloc marks the block used, free marks it free,
+ *    each with one word-wise range operation (an order-12 block is 128 word stores).
+ *  - debug_pagealloc: a freed block is filled with PAGE_POISON_BYTE and its head gets
+ *    PG_POISONED; halves inherit the flag on split; when a poisoned block merges with a
+ *    buddy that was never poisoned, the buddy is poisoned then (so every frame is poisoned at
+ *    most once before its next allocation, and enabling the option costs nothing at boot);
+ *    with the option off, a merged block keeps the flag only if both halves had it.
+ *    Allocation checks a poisoned block (word-wise, then the exact byte) and reports the
+ *    first overwritten byte; blocks never poisoned (free since boot) are not checked.
+ *  - After every alloc/free the used page count is compared against the pressure band
+ *    (mm/pressure.c): two compares unless a threshold is crossed.
+ *
+ * Locking: none inside. Single CPU; callers mask interrupts around every call, which also
+ * covers the frame bitmap and the pressure state this file updates. Shrink hooks may re-enter
+ * buddy_free() from inside buddy_alloc()/buddy_free(); they run only when this file's state is
+ * consistent (after the operation, or before the OOM retry).
+ */
+#include "mm/buddy.h"
+
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define KIB_SHIFT        10
+#define ORDER_SHIFT_MAX  51  /* PAGE_SIZE << order still fits 64 bits up to here */
+#define MM_ERROR_MSG_MAX 160 /* room for mm_error_format()'s report */
+#define INFO_LINE_MAX    160 /* one buddyinfo line */
+#define POISON_WORD      (0x01010101u * PAGE_POISON_BYTE)
+#define ZONELIST_MAX     ZONE_COUNT
+
+static const char *const zone_names[ZONE_COUNT] = { "DMA", "Normal", "HighMem" };
+
+/* Fallback order per requested zone; ZONE_COUNT ends a list. */
+static const uint8_t zonelists[ZONE_COUNT][ZONELIST_MAX] = {
+	[ZONE_DMA] = { ZONE_DMA, ZONE_COUNT, ZONE_COUNT },
+	[ZONE_NORMAL] = { ZONE_NORMAL, ZONE_DMA, ZONE_COUNT },
+	[ZONE_HIGHMEM] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA },
+};
+
+/* ---- intrusive lists ----------------------------------------------------------------- */
+
+static inline void link_init(struct page_link *head)
+{
+	head->next = head;
+	head->prev = head;
+}
+
+static inline void link_add(struct page_link *head, struct page_link *node)
+{
+	node->next = head->next;
+	node->prev = head;
+	head->next->prev = node;
+	head->next = node;
+}
+
+static inline void link_del(struct page_link *node)
+{
+	node->prev->next = node->next;
+	node->next->prev = node->prev;
+}
+
+static inline struct page *link_page(struct page_link *node)
+{
+	return container_of(node, struct page, link);
+}
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+static inline uint32_t order_pages(unsigned order)
+{
+	return 1u << order;
+}
+
+static inline uint64_t pages_bytes(uint32_t pages)
+{
+	return (uint64_t)pages << PAGE_SHIFT;
+}
+
+enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn)
+{
+	if (pfn < b->zones[ZONE_NORMAL].start_pfn)
+		return ZONE_DMA;
+	if (pfn < b->zones[ZONE_HIGHMEM].start_pfn)
+		return ZONE_NORMAL;
+	return ZONE_HIGHMEM;
+}
+
+/* Put the free block [pfn, pfn + 2^order) of zone @z on its list; @flags: PG_POISONED or 0. */
+static inline void free_list_add(struct buddy *b, enum zone_id z, uint32_t pfn, unsigned order,
+				 uint8_t flags)
+{
+	struct buddy_zone *zone = &b->zones[z];
+	struct page *pg = &b->pages[pfn];
+
+	pg->flags = PG_BUDDY | flags;
+	pg->order = (uint8_t)order;
+	pg->zone = (uint8_t)z;
+	pg->refcount = 0;
+	link_add(&zone->free_list[order], &pg->link);
+	zone->nr_free[order]++;
+	zone->order_mask |= 1u << order;
+}
+
+/* Take the free head @pg (of @order, in @zone) off its list. */
+static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsigned order)
+{
+	link_del(&pg->link);
+	if (--zone->nr_free[order] == 0)
+		zone->order_mask &= ~(1u << order);
+}
+
+/* ---- contents: poison and zero ------------------------------------------------------- */
+
+static void fill_block(struct buddy *b, uint32_t pfn, unsigned order, uint8_t byte)
+{
+	for (uint32_t i = 0; i < order_pages(order); i++) {
+		void *va = b->map(b->map_ctx, pfn + i);
+
+		memset(va, byte, PAGE_SIZE);
+		if (b->unmap)
+			b->unmap(b->map_ctx, pfn + i, va);
+	}
+}
+
+/* Report the first byte of the block that lost its poison; returns true if one did. */
+static bool check_poison(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
+{
+	for (uint32_t i = 0; i < order_pages(order); i++) {
+		const uint8_t *va = b->map(b->map_ctx, pfn + i);
+		const uint32_t *words = (const uint32_t *)va;
+		uint32_t bad = PAGE_SIZE;
+
+		for (uint32_t w = 0; w < PAGE_SIZE / sizeof(uint32_t); w++) {
+			if (words[w] != POISON_WORD) {
+				bad = w * sizeof(uint32_t);
+				while (va[bad] == PAGE_POISON_BYTE)
+					bad++;
+				break;
+			}
+		}
+		if (bad < PAGE_SIZE) {
+			pr_err("mm: page poison overwritten at 0x%llx: 0x%02x instead of 0x%02x "
+			       "(order-%u block 0x%llx, allocation from %pS)\n",
+			       (unsigned long long)(PFN_PHYS(pfn + i) + bad), va[bad],
+			       PAGE_POISON_BYTE, order, (unsigned long long)PFN_PHYS(pfn),
+			       (void *)caller);
+		}
+		if (b->unmap)
+			b->unmap(b->map_ctx, pfn + i, (void *)(uintptr_t)va);
+		if (bad < PAGE_SIZE) {
+			b->poison_errors++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- init ---------------------------------------------------------------------------- */
+
+size_t buddy_storage_bytes(uint32_t nframes)
+{
+	return (size_t)nframes * sizeof(struct page) +
+	       (size_t)BITMAP_WORDS(nframes) * sizeof(uint32_t);
+}
+
+/* Put the free run [start, end) of zone @z on the lists as the largest aligned blocks. */
+static void add_free_run(struct buddy *b, enum zone_id z, uint32_t start, uint32_t end)
+{
+	while (start < end) {
+		unsigned order = 31u - (unsigned)__builtin_clz(end - start); /* fits the run */
+
+		if (start != 0)
+			order = MIN(order, (unsigned)__builtin_ctz(start)); /* aligned */
+		order = MIN(order, (unsigned)BUDDY_MAX_ORDER);
+		free_list_add(b, z, start, order, 0);
+		start += order_pages(order);
+	}
+}
+
+/* Make frame @pfn, allocated during early boot, an allocated order-0 block. */
+static void adopt_boot_frame(struct buddy *b, enum zone_id z, uint32_t pfn)
+{
+	struct page *pg = &b->pages[pfn];
+
+	bitmap_set(b->heads, pfn);
+	pg->flags = PG_HEAD;
+	pg->order = 0;
+	pg->zone = (uint8_t)z;
+	pg->refcount = 1;
+	pg->owner = PAGE_OWNER_KERNEL;
+	pg->private_data = 0;
+	link_init(&pg->link);
+}
+
+/*
+ * Scan the bitmap over zone @z word by word: free runs go on the free lists, boot-allocated
+ * RAM frames become order-0 blocks. Whole free words and whole not-RAM words cost a few
+ * instructions per 32 frames; only mixed words are looked at bit by bit.
+ */
+static void take_zone(struct buddy *b, enum zone_id z)
+{
+	struct buddy_zone *zone = &b->zones[z];
+	const struct frame_bitmap *bm = b->bm;
+	uint32_t run = UINT32_MAX; /* start of the open free run, or none */
+	uint32_t pfn = zone->start_pfn;
+
+	while (pfn < zone->end_pfn) {
+		uint32_t word = pfn / BITMAP_WORD_BITS;
+		uint32_t lo = pfn % BITMAP_WORD_BITS;
+		uint32_t hi = MIN((uint32_t)BITMAP_WORD_BITS, zone->end_pfn - word * BITMAP_WORD_BITS);
+		uint32_t mask = (hi == BITMAP_WORD_BITS ? UINT32_MAX : (1u << hi) - 1) &
+				(UINT32_MAX << lo);
+		uint32_t free = ~bm->used[word] & mask;
+		uint32_t boot = bm->used[word] & bm->ram[word] & mask;
+
+		if (free == mask) {
+			if (run == UINT32_MAX)
+				run = pfn;
+			zone->managed_pages += hi - lo;
+		} else if (free == 0 && boot == 0) {
+			if (run != UINT32_MAX)
+				add_free_run(b, z, run, pfn);
+			run = UINT32_MAX;
+		} else {
+			for (uint32_t bit = lo; bit < hi; bit++) {
+				uint32_t p = word * BITMAP_WORD_BITS + bit;
+
+				if (free & (1u << bit)) {
+					if (run == UINT32_MAX)
+						run = p;
+					zone->managed_pages++;
+					continue;
+				}
+				if (run != UINT32_MAX)
+					add_free_run(b, z, run, p);
+				run = UINT32_MAX;
+				if (boot & (1u << bit)) {
+					adopt_boot_frame(b, z, p);
+					zone->managed_pages++;
+				}
+			}
+		}
+		pfn = word * BITMAP_WORD_BITS + hi;
+	}
+	if (run != UINT32_MAX)
+		add_free_run(b, z, run, zone->end_pfn);
+	zone->free_pages = frame_bitmap_count_free(bm, zone->start_pfn, zone->end_pfn);
+}
+
+int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_config *cfg)
+{
+	uint32_t n, bounds[ZONE_COUNT + 1];
+
+	if (b == NULL || bm == NULL || cfg == NULL || cfg->storage == NULL || cfg->map == NULL ||
+	    bm->handed_over || bm->nframes == 0)
+		return -EINVAL;
+	n = bm->nframes;
+	if (cfg->storage_bytes < buddy_storage_bytes(n) ||
+	    !IS_ALIGNED((uintptr_t)cfg->storage, sizeof(void *)))
+		return -ENOSPC;
+
+	memset(b, 0, sizeof(*b));
+	b->bm = bm;
+	b->nframes = n;
+	b->pages = cfg->storage;
+	b->heads = (uint32_t *)(b->pages + n); /* sizeof(struct page) keeps 4-byte alignment */
+	memset(b->heads, 0, BITMAP_WORDS(n) * sizeof(uint32_t));
+	b->map = cfg->map;
+	b->unmap = cfg->unmap;
+	b->map_ctx = cfg->map_ctx;
+	b->poison = cfg->debug_pagealloc;
+	b->init_on_alloc = cfg->init_on_alloc;
+
+	bounds[ZONE_DMA] = 0;
+	bounds[ZONE_NORMAL] = MIN((uint32_t)ZONE_DMA_END_PFN, n);
+	bounds[ZONE_HIGHMEM] = cfg->normal_end_pfn == 0 ? n
+			       : MIN(MAX(cfg->normal_end_pfn, bounds[ZONE_NORMAL]), n);
+	bounds[ZONE_COUNT] = n;
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		struct buddy_zone *zone = &b->zones[z];
+
+		zone->name = zone_names[z];
+		zone->start_pfn = bounds[z];
+		zone->end_pfn = bounds[z + 1];
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+			link_init(&zone->free_list[o]);
+		take_zone(b, z);
+		b->managed_pages += zone->managed_pages;
+		b->free_pages += zone->free_pages;
+	}
+	frame_bitmap_handover(bm);
+	mm_pressure_init(&b->pressure, b->managed_pages); /* <= 2^20 pages: cannot fail */
+	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
+	pr_info("mm: buddy: %u kB managed (DMA %u kB, Normal %u kB, HighMem %u kB), %u kB free\n",
+		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_DMA].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_NORMAL].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_HIGHMEM].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->free_pages << (PAGE_SHIFT - KIB_SHIFT));
+	return 0;
+}
+
+void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc)
+{
+	b->poison = debug_pagealloc;
+	b->init_on_alloc = init_on_alloc;
+}
+
+/* ---- allocation ---------------------------------------------------------------------- */
+
+/* Fill *@err for a failed request of @order that could use the zones of @list. */
+static void fill_oom(const struct buddy *b, const uint8_t *list, unsigned order,
+		     struct mm_error *err)
+{
+	uint32_t free = 0, managed = 0;
+
+	for (unsigned i = 0; i < ZONELIST_MAX && list[i] != ZONE_COUNT; i++) {
+		free += b->zones[list[i]].free_pages;
+		managed += b->zones[list[i]].managed_pages;
+	}
+	memset(err, 0, sizeof(*err));
+	err->kind = MM_OUT_OF_MEMORY;
+	err->requested = pages_bytes(order_pages(order));
+	err->available = pages_bytes(free);
+	err->used = pages_bytes(managed - free);
+	err->total = pages_bytes(managed);
+}
+
+/* Take a block of at least @order from the zones of @list and split it down to @order.
+ * Returns the head pfn, or UINT32_MAX when no zone has one. */
+static uint32_t take_block(struct buddy *b, const uint8_t *list, unsigned order,
+			   enum zone_id *zp)
+{
+	for (unsigned i = 0; i < ZONELIST_MAX && list[i] != ZONE_COUNT; i++) {
+		enum zone_id z = list[i];
+		struct buddy_zone *zone = &b->zones[z];
+		uint32_t avail = zone->order_mask >> order;
+		struct page *pg;
+		unsigned o;
+		uint32_t pfn;
+		uint8_t poisoned;
+
+		if (avail == 0)
+			continue;
+		o = order + (unsigned)__builtin_ctz(avail);
+		pg = link_page(zone->free_list[o].next);
+		free_list_del(zone, pg, o);
+		pfn = buddy_page_pfn(b, pg);
+		poisoned = pg->flags & PG_POISONED;
+		while (o > order) { /* split: the upper half goes one order down */
+			o--;
+			free_list_add(b, z, pfn + order_pages(o), o, poisoned);
+		}
+		pg->flags = poisoned; /* the caller makes it an allocated head */
+		zone->free_pages -= order_pages(order);
+		*zp = z;
+		return pfn;
+	}
+	return UINT32_MAX;
+}
+
+struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
+				struct mm_error *err, uintptr_t caller)
+{
+	struct mm_error local;
+	const uint8_t *list;
+	enum zone_id z = ZONE_NORMAL;
+	struct page *pg;
+	uint32_t pfn;
+	bool retried = false;
+
+	if (err == NULL)
+		err = &local;
+	if (unlikely(order > BUDDY_MAX_ORDER || (gfp & ~__GFP_ALL) ||
+		     (gfp & (__GFP_DMA | __GFP_HIGHMEM)) == (__GFP_DMA | __GFP_HIGHMEM))) {
+		memset(err, 0, sizeof(*err));
+		err->kind = MM_INVALID_ARGUMENT;
+		err->requested = order <= ORDER_SHIFT_MAX ? (uint64_t)PAGE_SIZE << order
+							  : UINT64_MAX;
+		pr_err("mm: bad buddy_alloc(order %u, gfp 0x%x) from %pS\n", order, gfp,
+		       (void *)caller);
+		if (gfp & __GFP_NOFAIL)
+			panic("out of memory: invalid order-%u allocation (gfp 0x%x) from %pS",
+			      order, gfp, (void *)caller);
+		return NULL;
+	}
+	list = zonelists[(gfp & __GFP_DMA) ? ZONE_DMA : (gfp & __GFP_HIGHMEM) ? ZONE_HIGHMEM
+									 : ZONE_NORMAL];
+	for (;;) {
+		pfn = take_block(b, list, order, &z);
+		if (likely(pfn != UINT32_MAX))
+			break;
+		/* Give the caches one chance to return memory, then fail. */
+		if (!retried && mm_shrink_all() > 0) {
+			retried = true;
+			continue;
+		}
+		fill_oom(b, list, order, err);
+		if (gfp & __GFP_NOFAIL) {
+			char msg[MM_ERROR_MSG_MAX];
+
+			mm_error_format(err, msg, sizeof(msg));
+			panic("out of memory: order-%u allocation (gfp 0x%x) from %pS: %s", order,
+			      gfp, (void *)caller, msg);
+		}
+		return NULL;
+	}
+
+	pg = &b->pages[pfn];
+	frame_range_set_used(b->bm, pfn, order_pages(order));
+	bitmap_set(b->heads, pfn);
+	b->free_pages -= order_pages(order);
+	if (unlikely(pg->flags & PG_POISONED))
+		check_poison(b, pfn, order, caller);
+	if (unlikely((gfp & __GFP_ZERO) || b->init_on_alloc))
+		fill_block(b, pfn, order, 0);
+	pg->flags = PG_HEAD;
+	pg->order = (uint8_t)order;
+	pg->zone = (uint8_t)z;
+	pg->refcount = 1;
+	pg->owner = PAGE_OWNER_KERNEL;
+	pg->private_data = 0;
+	link_init(&pg->link);
+	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
+	return pg;
+}
+
+struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp, struct mm_error *err)
+{
+	return buddy_alloc_caller(b, order, gfp, err, RET_ADDR());
+}
+
+/* ---- free ---------------------------------------------------------------------------- */
+
+static const char reason_wrong_order[] = "wrong order";
+
+/* Why freeing (pfn, order) would be wrong, or NULL when it is a valid free; sets *@errp. */
+static const char *bad_free_reason(const struct buddy *b, uint32_t pfn, unsigned order,
+				   int *errp)
+{
+	*errp = -EINVAL;
+	if (order > BUDDY_MAX_ORDER)
+		return "order too large";
+	*errp = -EFAULT;
+	if (pfn >= b->nframes)
+		return "outside managed memory";
+	if (!frame_is_ram(b->bm, pfn))
+		return "reserved";
+	*errp = -EINVAL;
+	if (frame_is_free(b->bm, pfn))
+		return "already free";
+	if (!bitmap_test(b->heads, pfn))
+		return "not the head of an allocated block";
+	if (b->pages[pfn].order != order)
+		return reason_wrong_order; /* the head is valid: its order can be reported */
+	return NULL;
+}
+
+int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
+{
+	enum zone_id z;
+	struct buddy_zone *zone;
+	uint8_t poisoned = 0;
+	const char *why;
+	unsigned o = order;
+	int err;
+
+	why = bad_free_reason(b, pfn, order, &err);
+	if (unlikely(why != NULL)) {
+		b->bad_frees++;
+		if (why == reason_wrong_order)
+			pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s (block is order %u)\n",
+			       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why,
+			       b->pages[pfn].order);
+		else
+			pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s\n",
+			       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why);
+		return err;
+	}
+
+	z = buddy_pfn_zone(b, pfn);
+	zone = &b->zones[z];
+	bitmap_clear(b->heads, pfn);
+	frame_range_set_free(b->bm, pfn, order_pages(order));
+	if (unlikely(b->poison)) {
+		fill_block(b, pfn, order, PAGE_POISON_BYTE);
+		poisoned = PG_POISONED;
+	}
+	while (o < BUDDY_MAX_ORDER) {
+		uint32_t buddy = pfn ^ order_pages(o);
+		struct page *bp;
+
+		if (buddy < zone->start_pfn || buddy >= zone->end_pfn ||
+		    order_pages(o) > zone->end_pfn - buddy)
+			break;
+		if (!frame_is_free(b->bm, buddy))
+			break;
+		bp = &b->pages[buddy]; /* free and aligned: a free head of order <= o */
+		if (bp->order != o)
+			break;
+		free_list_del(zone, bp, o);
+		if (poisoned && !(bp->flags & PG_POISONED))
+			fill_block(b, buddy, o, PAGE_POISON_BYTE); /* keep the whole block checked */
+		poisoned &= bp->flags | (b->poison ? PG_POISONED : 0);
+		bp->flags = 0; /* no longer a head */
+		pfn &= ~order_pages(o);
+		o++;
+	}
+	free_list_add(b, z, pfn, o, poisoned);
+	zone->free_pages += order_pages(order);
+	b->free_pages += order_pages(order);
+	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
+	return 0;
+}
+
+int buddy_free(struct buddy *b, uint32_t pfn, unsigned order)
+{
+	return buddy_free_caller(b, pfn, order, RET_ADDR());
+}
+
+/* ---- checking and statistics --------------------------------------------------------- */
+
+#define CHECK(cond, ...)                                                                  \
+	do {                                                                              \
+		if (unlikely(!(cond))) {                                                  \
+			pr_err("mm: buddy_check: " __VA_ARGS__);                         \
+			return -EFAULT;                                                   \
+		}                                                                         \
+	} while (0)
+
+/* Per-order tallies of the free blocks found one way (lists) or the other (walk). */
+struct tally {
+	uint32_t blocks[BUDDY_NR_ORDERS];
+	uint64_t pfn_sum[BUDDY_NR_ORDERS];
+	uint32_t pages;
+};
+
+/* A block [pfn, pfn + 2^order) inside @zone and aligned to its size? */
+static bool block_fits(const struct buddy_zone *zone, uint32_t pfn, unsigned order)
+{
+	return order <= BUDDY_MAX_ORDER && (pfn & (order_pages(order) - 1)) == 0 &&
+	       pfn >= zone->start_pfn && pfn < zone->end_pfn &&
+	       order_pages(order) <= zone->end_pfn - pfn;
+}
+
+/* Check the free lists of zone @z and tally them. */
+static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
+{
+	const struct buddy_zone *zone = &b->zones[z];
+
+	for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++) {
+		const struct page_link *head = &zone->free_list[o];
+		const struct page_link *node;
+		uint32_t n = 0;
+
+		CHECK(((zone->order_mask >> o) & 1u) == (head->next != head),
+		      "zone %s order %u: order_mask disagrees with the list\n", zone->name, o);
+		for (node = head->next; node != head; node = node->next) {
+			const struct page *pg = container_of(node, struct page, link);
+			uint32_t pfn = buddy_page_pfn(b, pg);
+			uint32_t buddy = pfn ^ order_pages(o);
+
+			CHECK(n < zone->nr_free[o], "zone %s order %u: more than %u blocks listed\n",
+			      zone->name, o, zone->nr_free[o]);
+			CHECK(node->next->prev == node && node->prev->next == node,
+			      "zone %s order %u: broken links at pfn 0x%x\n", zone->name, o, pfn);
+			CHECK(pg >= b->pages && pfn < b->nframes,
+			      "zone %s order %u: list entry outside the page array\n", zone->name, o);
+			CHECK(block_fits(zone, pfn, o),
+			      "zone %s order %u: free block 0x%x misaligned or outside the zone\n",
+			      zone->name, o, pfn);
+			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY && pg->order == o &&
+				      pg->zone == z && pg->refcount == 0,
+			      "free block 0x%x: flags 0x%x order %u zone %u refcount %u\n", pfn,
+			      pg->flags, pg->order, pg->zone, pg->refcount);
+			CHECK(frame_is_free(b->bm, pfn),
+			      "free block 0x%x order %u: used in the bitmap\n", pfn, o);
+			/* The rest of the block's frames: walk_zone(), which must meet this block. */
+			CHECK(o == BUDDY_MAX_ORDER || !block_fits(zone, buddy, o) ||
+				      !frame_is_free(b->bm, buddy) || b->pages[buddy].order != o ||
+				      !(b->pages[buddy].flags & PG_BUDDY),
+			      "free buddies 0x%x and 0x%x of order %u not merged\n", pfn, buddy, o);
+			n++;
+			t->blocks[o]++;
+			t->pfn_sum[o] += pfn;
+			t->pages += order_pages(o);
+		}
+		CHECK(n == zone->nr_free[o], "zone %s order %u: %u blocks listed, nr_free %u\n",
+		      zone->name, o, n, zone->nr_free[o]);
+	}
+	return 0;
+}
+
+/*
+ * Walk zone @z block by block: each allocated head (heads bitmap) and each free frame (a free
+ * head) is checked and skipped whole; any other frame must be not-RAM. Tallies the free
+ * blocks and counts the RAM frames reached.
+ */
+static int walk_zone(const struct buddy *b, enum zone_id z, struct tally *t, uint32_t *ram)
+{
+	const struct buddy_zone *zone = &b->zones[z];
+	const struct frame_bitmap *bm = b->bm;
+	uint32_t pfn = zone->start_pfn;
+
+	while (pfn < zone->end_pfn) {
+		uint32_t w = pfn / BITMAP_WORD_BITS;
+		const struct page *pg = &b->pages[pfn];
+		unsigned o;
+
+		/* Fast skip: a whole word of not-RAM frames. */
+		if (pfn % BITMAP_WORD_BITS == 0 && pfn + BITMAP_WORD_BITS <= zone->end_pfn &&
+		    bm->ram[w] == 0 && b->heads[w] == 0 && bm->used[w] == UINT32_MAX) {
+			pfn += BITMAP_WORD_BITS;
+			continue;
+		}
+		if (bitmap_test(b->heads, pfn)) {
+			o = pg->order;
+			CHECK(pg->flags == PG_HEAD && block_fits(zone, pfn, o) && pg->zone == z &&
+				      pg->refcount >= 1,
+			      "allocated head 0x%x: flags 0x%x order %u zone %u refcount %u\n", pfn,
+			      pg->flags, o, pg->zone, pg->refcount);
+			CHECK(o == 0 ? !frame_is_free(bm, pfn)
+				     : frame_range_all_used(bm, pfn, order_pages(o)),
+			      "allocated block 0x%x order %u: free in the bitmap\n", pfn, o);
+			CHECK(o == 0 || bitmap_range_all(b->heads, pfn + 1, order_pages(o) - 1, false),
+			      "allocated block 0x%x order %u: holds another head\n", pfn, o);
+			CHECK(o == 0 ? frame_is_ram(bm, pfn) : bitmap_range_all(bm->ram, pfn, order_pages(o), true),
+			      "allocated block 0x%x order %u: covers reserved frames\n", pfn, o);
+			*ram += order_pages(o);
+			pfn += order_pages(o);
+		} else if (frame_is_free(bm, pfn)) {
+			o = pg->order;
+			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY && block_fits(zone, pfn, o),
+			      "free frame 0x%x is not the head of a free block\n", pfn);
+			CHECK(o == 0 || frame_range_all_free(bm, pfn, order_pages(o)),
+			      "free block 0x%x order %u: partly used in the bitmap\n", pfn, o);
+			CHECK(o == 0 || bitmap_range_all(b->heads, pfn, order_pages(o), false),
+			      "free block 0x%x order %u: holds an allocated head\n", pfn, o);
+			t->blocks[o]++;
+			t->pfn_sum[o] += pfn;
+			t->pages += order_pages(o);
+			*ram += order_pages(o);
+			pfn += order_pages(o);
+		} else {
+			CHECK(!frame_is_ram(bm, pfn),
+			      "RAM frame 0x%x is neither free nor in an allocated block\n", pfn);
+			pfn++;
+		}
+	}
+	return 0;
+}
+
+int buddy_check(const struct buddy *b)
+{
+	uint32_t free_sum = 0, managed_sum = 0;
+
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		const struct buddy_zone *zone = &b->zones[z];
+		struct tally listed, walked;
+		uint32_t ram = 0;
+		int err;
+
+		memset(&listed, 0, sizeof(listed));
+		memset(&walked, 0, sizeof(walked));
+		err = check_lists(b, z, &listed);
+		if (err)
+			return err;
+		err = walk_zone(b, z, &walked, &ram);
+		if (err)
+			return err;
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+			CHECK(listed.blocks[o] == walked.blocks[o] &&
+				      listed.pfn_sum[o] == walked.pfn_sum[o],
+			      "zone %s order %u: the lists and the memory walk disagree\n",
+			      zone->name, o);
+		CHECK(listed.pages == zone->free_pages &&
+			      frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn) ==
+				      zone->free_pages,
+		      "zone %s: free_pages %u, listed %u\n", zone->name, zone->free_pages,
+		      listed.pages);
+		CHECK(ram == zone->managed_pages, "zone %s: managed_pages %u, recount %u\n",
+		      zone->name, zone->managed_pages, ram);
+		free_sum += zone->free_pages;
+		managed_sum += zone->managed_pages;
+	}
+	CHECK(free_sum == b->free_pages && free_sum == b->bm->free_frames,
+	      "free pages: zones %u, buddy %u, bitmap %u\n", free_sum, b->free_pages,
+	      b->bm->free_frames);
+	CHECK(managed_sum == b->managed_pages, "managed pages: zones %u, buddy %u\n", managed_sum,
+	      b->managed_pages);
+	return 0;
+}
+
+void buddy_stats(const struct buddy *b, struct buddy_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->total_bytes = pages_bytes(b->managed_pages);
+	st->free_bytes = pages_bytes(b->free_pages);
+	st->used_bytes = pages_bytes(b->managed_pages - b->free_pages);
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		st->zone_managed_pages[z] = b->zones[z].managed_pages;
+		st->zone_free_pages[z] = b->zones[z].free_pages;
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+			st->nr_free[z][o] = b->zones[z].nr_free[o];
+	}
+	st->bad_frees = b->bad_frees;
+	st->poison_errors = b->poison_errors;
+}
+
+void buddy_print_info(const struct buddy *b)
+{
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		char line[INFO_LINE_MAX];
+		int len = 0;
+
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS && len < (int)sizeof(line); o++)
+			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %5u",
+					 b->zones[z].nr_free[o]);
+		pr_info("mm: buddyinfo zone %-7s%s\n", b->zones[z].name, line);
+	}
+	pr_info("mm: meminfo total %u kB, free %u kB, used %u kB\n",
+		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->free_pages << (PAGE_SHIFT - KIB_SHIFT),
+		(b->managed_pages - b->free_pages) << (PAGE_SHIFT - KIB_SHIFT));
+}

@@ -1,0 +1,88 @@
+/*
+ * fault: the page-fault handler (policy in include/mm/fault.h).
+ *
+ *   #PF (error, CR2)
+ *     |-- CR2 in a stack guard page ............ kernel stack overflow      -> report, panic
+ *     |-- CR2 in a vmalloc guard page .......... vmalloc area overrun       -> report, panic
+ *     |-- user mode (PF_U) ..................... user fault                 -> report, panic
+ *     |                                          (demand-zero / COW resolve here later)
+ *     `-- kernel mode
+ *           |-- CR2 < 4 KiB .................... NULL pointer dereference
+ *           |-- present + write ................ write to a read-only page
+ *           |-- not present .................... access to an unmapped address
+ *           `-- otherwise ...................... protection violation
+ */
+#include "mm/fault.h"
+
+#include "kernel/printk.h"
+#include "mm/layout.h"
+#include "mm/vmalloc.h"
+#include "x86/cpu.h"
+#include "x86/mmu.h"
+#include "x86/trap.h"
+
+static int (*stack_guard_check)(uint32_t addr);
+
+void fault_set_stack_guard_check(int (*is_guard)(uint32_t addr))
+{
+	stack_guard_check = is_guard;
+}
+
+static bool is_stack_guard(uint32_t addr)
+{
+	if (addr >= (uint32_t)boot_stack_guard && addr < (uint32_t)boot_stack_bottom)
+		return true;
+	return stack_guard_check && stack_guard_check(addr);
+}
+
+enum fault_kind fault_classify(uint32_t addr, uint32_t error)
+{
+	if (is_stack_guard(addr))
+		return FAULT_GUARD_STACK;
+	if (vmalloc_is_guard(addr))
+		return FAULT_GUARD_VMALLOC;
+	if (error & PF_U)
+		return FAULT_USER;
+	if (addr < PAGE_SIZE)
+		return FAULT_KERNEL_NULL;
+	if ((error & PF_P) && (error & PF_W))
+		return FAULT_KERNEL_WRITE_RO;
+	if (!(error & PF_P))
+		return FAULT_KERNEL_UNMAPPED;
+	return FAULT_KERNEL_PROTECTION;
+}
+
+const char *fault_kind_name(enum fault_kind kind)
+{
+	switch (kind) {
+	case FAULT_GUARD_STACK:
+		return "kernel stack overflow (guard page hit)";
+	case FAULT_GUARD_VMALLOC:
+		return "vmalloc area overrun (guard page hit)";
+	case FAULT_KERNEL_NULL:
+		return "kernel NULL pointer dereference";
+	case FAULT_KERNEL_WRITE_RO:
+		return "kernel write to a read-only page";
+	case FAULT_KERNEL_UNMAPPED:
+		return "kernel access to an unmapped address";
+	case FAULT_KERNEL_PROTECTION:
+		return "kernel protection violation";
+	case FAULT_USER:
+		return "user-mode page fault";
+	}
+	return "page fault";
+}
+
+static bool page_fault(struct trap_frame *tf)
+{
+	uint32_t addr = read_cr2();
+	enum fault_kind kind = fault_classify(addr, tf->error);
+
+	pr_emerg("mm: %s at %08x\n", fault_kind_name(kind), addr);
+	trap_fatal(tf, fault_kind_name(kind));
+}
+
+void fault_init(void)
+{
+	trap_register(T_PGFLT, page_fault);
+}

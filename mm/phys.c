@@ -1,0 +1,289 @@
+/*
+ * phys: boot-time bring-up of physical memory and the kernel's page API (see mm/phys.h).
+ *
+ * Locking: the buddy allocator and the kmap slot table are touched with interrupts masked
+ * (irq_save/irq_restore); single CPU, so that is the whole lock. mm_init runs before anything
+ * else allocates.
+ */
+#include "mm/phys.h"
+
+#include "kernel/cmdline.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/layout.h"
+#include "mm/paging.h"
+#include "mm/vmalloc.h"
+#include "x86/cpu.h"
+#include "x86/mmu.h"
+
+#define MiB              (1024u * 1024u)
+#define LOW_RESERVED     (1u * MiB) /* BIOS data, VGA, option ROMs: never used */
+
+static struct memmap memmap;
+static struct frame_bitmap bitmap;
+static struct buddy buddy;
+static uint32_t lowmem_end;        /* physical end of the direct map */
+static uint32_t page_table_pages;  /* page tables allocated after boot */
+uint64_t mm_init_tsc;              /* rdtsc delta of mm_init (make bench reads it) */
+
+/* kmap: one page table covering KMAP_BASE..+4 MiB; slot i maps at KMAP_BASE + i pages. */
+static pte_t *kmap_ptes;
+static uint32_t kmap_used[KMAP_SLOTS / 32];
+
+struct buddy *mm_buddy(void)
+{
+	return &buddy;
+}
+
+const struct memmap *mm_memmap(void)
+{
+	return &memmap;
+}
+
+uint32_t mm_lowmem_end(void)
+{
+	return lowmem_end;
+}
+
+/* ---- boot ------------------------------------------------------------------------------ */
+
+/*
+ * Map [BOOT_MAP_BYTES, lowmem_end) at KERNEL_BASE with 4 MiB pages. The first BOOT_MAP_BYTES
+ * keep the boot page tables (4 KiB pages: read-only text, the boot stack's guard page).
+ */
+static void direct_map_init(void)
+{
+	pde_t *pd = (pde_t *)RECURSIVE_PD;
+
+	write_cr4(read_cr4() | CR4_PSE);
+	for (uint32_t pa = BOOT_MAP_BYTES; pa < lowmem_end; pa += PDE_SPAN)
+		pd[PDX(KERNEL_BASE + pa)] = pa | PTE_P | PTE_W | PTE_PS;
+	write_cr3(read_cr3());
+}
+
+/*
+ * Reserve @len bytes of lowmem for boot metadata, above the DMA zone when it fits there (so
+ * a large struct page array does not use up the memory ISA DMA needs); panics when nothing fits.
+ */
+static uint32_t reserve_metadata(uint64_t len, const char *name)
+{
+	uint64_t base;
+	int rc = memmap_alloc(&memmap, len, PAGE_SIZE, DMA_ZONE_END, lowmem_end, name, &base);
+	if (rc < 0)
+		rc = memmap_alloc(&memmap, len, PAGE_SIZE, LOW_RESERVED, lowmem_end, name, &base);
+	if (rc < 0)
+		panic("mm: no room for the %s (%llu bytes) in %u MiB of lowmem: %d", name,
+		      (unsigned long long)len, lowmem_end / MiB, rc);
+	return (uint32_t)base;
+}
+
+static void kmap_init(void)
+{
+	uint32_t pt = reserve_metadata(PAGE_SIZE, "kmap page table");
+	pde_t *pd = (pde_t *)RECURSIVE_PD;
+
+	memset(phys_to_virt(pt), 0, PAGE_SIZE);
+	pd[PDX(KMAP_BASE)] = pt | PTE_P | PTE_W;
+	kmap_ptes = (pte_t *)(RECURSIVE_BASE + PDX(KMAP_BASE) * PAGE_SIZE);
+	invlpg((uintptr_t)kmap_ptes);
+}
+
+static void *buddy_map(void *ctx, uint32_t pfn)
+{
+	(void)ctx;
+	return kmap(pfn);
+}
+
+static void buddy_unmap(void *ctx, uint32_t pfn, void *va)
+{
+	(void)ctx;
+	(void)pfn;
+	kunmap(va);
+}
+
+void mm_init(const struct boot_info *bi)
+{
+	static struct memmap_raw raw[MB_MMAP_MAX]; /* boot only: off the small boot stack */
+	uint64_t t0 = rdtsc();
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		raw[i].base = bi->mmap[i].addr;
+		raw[i].len = bi->mmap[i].len;
+		raw[i].type = bi->mmap[i].type;
+	}
+	int rc = memmap_sanitize(&memmap, raw, bi->mmap_count, boot_opts.mem_limit);
+	if (rc < 0) {
+		memmap_print(&memmap);
+		panic("mm: the memory map has no usable RAM (%d)", rc);
+	}
+	memmap_reserve(&memmap, 0, LOW_RESERVED, "first 1 MiB");
+	memmap_reserve(&memmap, virt_to_phys(__kernel_start),
+		       (uint64_t)(__kernel_end - __kernel_start), "kernel image");
+	if (bi->info_end > bi->info_start)
+		memmap_reserve(&memmap, bi->info_start, bi->info_end - bi->info_start,
+			       "multiboot info");
+	if (bi->mods_end > bi->mods_start)
+		memmap_reserve(&memmap, bi->mods_start, bi->mods_end - bi->mods_start,
+			       "multiboot modules");
+
+	uint32_t nframes = memmap_end_pfn(&memmap);
+	uint64_t ram_end = PFN_PHYS(nframes);
+	lowmem_end = (uint32_t)MIN(ram_end, (uint64_t)LOWMEM_LIMIT);
+	lowmem_end = MAX(lowmem_end, BOOT_MAP_BYTES);
+	direct_map_init();
+
+	size_t bm_bytes = frame_bitmap_storage_bytes(nframes);
+	size_t pg_bytes = buddy_storage_bytes(nframes);
+	uint32_t bm_pa = reserve_metadata(bm_bytes, "frame bitmap");
+	uint32_t pg_pa = reserve_metadata(pg_bytes, "struct page array");
+	kmap_init();
+	memmap_print(&memmap);
+
+	uint64_t usable = memmap_usable_bytes(&memmap);
+	uint64_t needed = 4 * MiB; /* room for the heap, stacks and tests to be useful */
+	if (usable < needed)
+		panic("mm: only %llu kB of usable RAM after reservations; Strata needs %llu kB",
+		      (unsigned long long)(usable >> 10), (unsigned long long)(needed >> 10));
+
+	rc = frame_bitmap_init(&bitmap, phys_to_virt(bm_pa), bm_bytes, nframes, &memmap);
+	if (rc < 0)
+		panic("mm: frame bitmap init failed: %d", rc);
+	struct buddy_config cfg = {
+		.storage = phys_to_virt(pg_pa),
+		.storage_bytes = pg_bytes,
+		.normal_end_pfn = lowmem_end >> PAGE_SHIFT,
+		.map = buddy_map,
+		.unmap = buddy_unmap,
+		.map_ctx = 0,
+		.debug_pagealloc = boot_opts.debug_pagealloc,
+		.init_on_alloc = boot_opts.init_on_alloc,
+	};
+	rc = buddy_init(&buddy, &bitmap, &cfg);
+	if (rc < 0)
+		panic("mm: buddy allocator init failed: %d", rc);
+	uint64_t t1 = rdtsc();
+
+	mm_init_tsc = t1 - t0;
+	pr_info("mm: init: %llu TSC ticks for %u frames (under -icount shift=0: instructions)\n",
+		(unsigned long long)mm_init_tsc, nframes);
+	panic_register_notifier(mm_print_meminfo);
+	vmalloc_init();
+}
+
+/* ---- page API ---------------------------------------------------------------------------- */
+
+struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
+{
+	uint32_t flags = irq_save();
+	struct page *pg = buddy_alloc_caller(&buddy, order, gfp, err, RET_ADDR());
+	irq_restore(flags);
+	return pg;
+}
+
+int free_pages(struct page *pg, unsigned order)
+{
+	uint32_t flags = irq_save();
+	int rc = buddy_free_caller(&buddy, buddy_page_pfn(&buddy, pg), order, RET_ADDR());
+	irq_restore(flags);
+	return rc;
+}
+
+uint32_t page_to_pfn(const struct page *pg)
+{
+	return buddy_page_pfn(&buddy, pg);
+}
+
+struct page *pfn_to_page(uint32_t pfn)
+{
+	return buddy_pfn_page(&buddy, pfn);
+}
+
+void *page_address(const struct page *pg)
+{
+	uint64_t pa = PFN_PHYS(page_to_pfn(pg));
+	return pa < lowmem_end ? phys_to_virt((uint32_t)pa) : 0;
+}
+
+struct page *virt_to_page(const void *va)
+{
+	uintptr_t v = (uintptr_t)va;
+	if (v < KERNEL_BASE || v - KERNEL_BASE >= lowmem_end)
+		return 0;
+	uint32_t pfn = (uint32_t)(v - KERNEL_BASE) >> PAGE_SHIFT;
+	return pfn < buddy.nframes ? pfn_to_page(pfn) : 0;
+}
+
+void *kmap(uint32_t pfn)
+{
+	uint64_t pa = PFN_PHYS(pfn);
+	if (pa < lowmem_end)
+		return phys_to_virt((uint32_t)pa);
+	uint32_t flags = irq_save();
+	for (unsigned w = 0; w < ARRAY_SIZE(kmap_used); w++) {
+		if (kmap_used[w] == 0xFFFFFFFFu)
+			continue;
+		unsigned bit = (unsigned)__builtin_ctz(~kmap_used[w]);
+		unsigned slot = w * 32 + bit;
+		kmap_used[w] |= 1u << bit;
+		uintptr_t va = KMAP_BASE + slot * PAGE_SIZE;
+		kmap_ptes[slot] = (uint32_t)pa | PTE_P | PTE_W;
+		invlpg(va);
+		irq_restore(flags);
+		return (void *)va;
+	}
+	irq_restore(flags);
+	pr_err("mm: kmap: all %u slots in use\n", KMAP_SLOTS);
+	return 0;
+}
+
+void kunmap(void *va)
+{
+	uintptr_t v = (uintptr_t)va;
+	if (v < KMAP_BASE || v >= KMAP_BASE + KMAP_SLOTS * PAGE_SIZE)
+		return; /* a direct-map address: nothing to release */
+	unsigned slot = (unsigned)((v - KMAP_BASE) >> PAGE_SHIFT);
+	uint32_t flags = irq_save();
+	if (!(kmap_used[slot / 32] & (1u << (slot % 32)))) {
+		irq_restore(flags);
+		pr_err("mm: kunmap(%p) of a free slot from %pS\n", va, (void *)RET_ADDR());
+		return;
+	}
+	kmap_ptes[slot] = 0;
+	invlpg(v & ~(uintptr_t)PAGE_OFFSET_MASK);
+	kmap_used[slot / 32] &= ~(1u << (slot % 32));
+	irq_restore(flags);
+}
+
+uint32_t mm_alloc_page_table(struct mm_error *err)
+{
+	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_ZERO, err);
+	if (!pg)
+		return 0;
+	page_table_pages++;
+	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
+}
+
+/* ---- statistics ---------------------------------------------------------------------------- */
+
+void mm_meminfo(struct mm_meminfo *mi)
+{
+	struct buddy_stats st;
+	uint32_t flags = irq_save();
+	buddy_stats(&buddy, &st);
+	irq_restore(flags);
+
+	memset(mi, 0, sizeof(*mi));
+	mi->total = st.total_bytes;
+	mi->free = st.free_bytes;
+	mi->used = st.used_bytes;
+	mi->high_total = (uint64_t)st.zone_managed_pages[ZONE_HIGHMEM] * PAGE_SIZE;
+	mi->high_free = (uint64_t)st.zone_free_pages[ZONE_HIGHMEM] * PAGE_SIZE;
+	mi->low_total = mi->total - mi->high_total;
+	mi->low_free = mi->free - mi->high_free;
+	mi->page_tables = (uint64_t)page_table_pages * PAGE_SIZE;
+	vmalloc_stats(&mi->vmalloc_total, &mi->vmalloc_used);
+}
