@@ -144,6 +144,13 @@ static int set_slub_debug(struct boot_options *opts, const char *value)
 	return 0;
 }
 
+static int set_bench(struct boot_options *opts, const char *value)
+{
+	(void)value;
+	opts->bench = true;
+	return 0;
+}
+
 /* Every option; documented in include/kernel/cmdline.h. */
 static const struct cmdline_opt cmdline_opts[] = {
 	{ "loglevel",        VALUE_REQUIRED, set_loglevel },
@@ -154,6 +161,7 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "debug_pagealloc", VALUE_NONE,     set_debug_pagealloc },
 	{ "init_on_alloc",   VALUE_NONE,     set_init_on_alloc },
 	{ "slub_debug",      VALUE_NONE,     set_slub_debug },
+	{ "bench",           VALUE_NONE,     set_bench },
 };
 
 /*

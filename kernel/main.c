@@ -7,6 +7,7 @@
  */
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/kbench.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/multiboot.h"
@@ -74,5 +75,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 
 	if (boot_opts.test)
 		ktest_run_all(boot_opts.test_glob);
+	if (boot_opts.bench)
+		kbench_run_all();
 	monitor_loop();
 }

@@ -5,6 +5,7 @@
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
 #   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
+#   tools  tools/memplot draws a chart from a memstat log
 #   crash  the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
 # Each part prints its result; the last line is the total "N passed, M failed". Every QEMU
@@ -14,7 +15,7 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash tools)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -83,10 +84,11 @@ expect_lines() { # name log pattern...
 part_iso() {
   echo "GRUB ISO boot:"
   local log=$LOGS/iso.log
-  qemu_run "$log" 120 "uptime\nmeminfo\npoweroff\n" -m 64M -cdrom "$ISO"
+  qemu_run "$log" 120 "uptime\nmeminfo\nbuddyinfo\nmemmap\npoweroff\n" -m 64M -cdrom "$ISO"
   if [ "$rc" -eq 0 ]; then
     expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
-      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' 'Powering off'
+      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' '^MemFree: ' \
+      '^Node 0, zone +DMA( +[0-9]+){13}.?$' 'reserved \(kernel image\)' 'Powering off'
   else
     fail "iso: QEMU exit status $rc, expected 0 (poweroff)" "$log"
   fi
@@ -134,6 +136,23 @@ part_crash() {
   expect_lines "crash stack: double fault on its own stack reports the overflow" "$log" \
     'trap: #DF double fault at eip=[0-9a-f]{8} \(crash_stack[.a-z0-9]*\+0x' \
     'kernel stack overflow: esp is in the guard page' 'PANIC: double fault \(kernel stack overflow\)'
+}
+
+part_tools() {
+  echo "tools:"
+  local log=$LOGS/memplot-input.log png=$LOGS/memplot.png
+  printf '[    1.000100] mm: stat used=1000 kB free=9000 kB total=10000 kB pct=10.0\n[    2.000100] mm: stat used=9700 kB free=300 kB total=10000 kB pct=97.0\n' > "$log"
+  rm -f "$png"
+  if tools/memplot "$log" "$png" >"$LOGS/memplot.out" 2>&1 && [ "$(head -c 4 "$png" | tail -c 3)" = PNG ]; then
+    pass "memplot: a PNG chart from memstat records"
+  else
+    fail "memplot: no PNG produced" "$LOGS/memplot.out"
+  fi
+  if tools/memplot /dev/null "$png" >"$LOGS/memplot-empty.out" 2>&1; then
+    fail "memplot: a log without records must be an error" "$LOGS/memplot-empty.out"
+  else
+    pass "memplot: a log without records is refused with a message"
+  fi
 }
 
 for p in "${parts[@]}"; do "part_$p"; done

@@ -10,6 +10,7 @@
  *   debug_pagealloc     poison freed pages and check the poison on allocation
  *   init_on_alloc       zero every page when it is allocated
  *   slub_debug          slab red zones, poisoning and caller tracking
+ *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *
  * Unknown or malformed options produce one warning line each and are otherwise ignored.
  * Pure code: builds for the host tests.
@@ -35,6 +36,7 @@ struct boot_options {
 	bool debug_pagealloc;
 	bool init_on_alloc;
 	bool slub_debug;
+	bool bench;                     /* run the benchmarks */
 };
 
 /* Fill @opts with the defaults (what an empty command line means). */

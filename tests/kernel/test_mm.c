@@ -11,7 +11,10 @@
 #include "lib/string.h"
 #include "mm/fault.h"
 #include "mm/layout.h"
+#include "kernel/cmdline.h"
+#include "kernel/time.h"
 #include "mm/memdemo.h"
+#include "mm/memstat.h"
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "mm/vmalloc.h"
@@ -209,4 +212,22 @@ KTEST(mm, nofail_is_never_needed_but_errors_are_structured)
 	struct mm_error oom = { MM_OUT_OF_MEMORY, 4096, 0, 1000, 1000, 0, 0 };
 	mm_error_format(&oom, line, sizeof(line));
 	KEXPECT_STREQ(t, line, "OOM: requested 4096 bytes, only 0 available (1000 used / 1000 total)");
+}
+
+KTEST(mm, memstat_prints_periodic_records)
+{
+	uint32_t mark = printk_ring_mark();
+	uint32_t saved = boot_opts.memstat_seconds;
+
+	boot_opts.memstat_seconds = 1;
+	memstat_init();
+	uint32_t start = timer_ticks();
+	while (!printk_ring_contains(mark, "mm: stat used=") && timer_ticks() - start < 3 * HZ) {
+		cpu_sti_hlt();
+		memstat_poll();
+	}
+	boot_opts.memstat_seconds = saved; /* the tick hook stays, but is off again */
+	KEXPECT(t, printk_ring_contains(mark, "mm: stat used="));
+	KEXPECT(t, printk_ring_contains(mark, " kB total="));
+	KEXPECT(t, timer_ticks() - start <= HZ + 1);
 }
