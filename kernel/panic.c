@@ -78,25 +78,29 @@ static __noreturn void panic_finish(void)
 	machine_halt();
 }
 
-static void panic_vprint(const char *prefix, const char *fmt, va_list ap)
+/*
+ * Mask interrupts and print "PANIC: <message>". A panic while panicking prints
+ * "PANIC (nested): <message>" and halts at once: the first report is what matters.
+ */
+static void panic_begin(const char *fmt, va_list ap)
 {
 	char msg[256];
 
+	cpu_cli();
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
-	pr_emerg("%s: %s\n", prefix, msg);
+	if (panicking++) {
+		pr_emerg("PANIC (nested): %s\n", msg);
+		machine_halt();
+	}
+	pr_emerg("PANIC: %s\n", msg);
 }
 
 void panic_from_frame(uint32_t eip, uint32_t ebp, const char *fmt, ...)
 {
 	va_list ap;
 
-	cpu_cli();
 	va_start(ap, fmt);
-	if (panicking++) {
-		panic_vprint("PANIC (nested)", fmt, ap);
-		machine_halt();
-	}
-	panic_vprint("PANIC", fmt, ap);
+	panic_begin(fmt, ap);
 	va_end(ap);
 	backtrace_print(eip, ebp);
 	panic_finish();
@@ -107,13 +111,8 @@ void panic(const char *fmt, ...)
 	va_list ap;
 	uint32_t ebp = read_ebp();
 
-	cpu_cli();
 	va_start(ap, fmt);
-	if (panicking++) {
-		panic_vprint("PANIC (nested)", fmt, ap);
-		machine_halt();
-	}
-	panic_vprint("PANIC", fmt, ap);
+	panic_begin(fmt, ap);
 	va_end(ap);
 	pr_emerg("  cr0=%08x cr2=%08x cr3=%08x esp=%08x ebp=%08x\n", read_cr0(), read_cr2(),
 		 read_cr3(), (uint32_t)__builtin_frame_address(0), ebp);

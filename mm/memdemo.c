@@ -7,44 +7,28 @@
  *   4. freeing everything (the pressure level returns to normal);
  *   5. the failed allocation retried, now successfully, and freed;
  *   6. the final statistics, and a check that free memory is exactly what it was before.
- * The held blocks are chained through their struct pages' links, so the demo itself needs no
- * memory. Run it from the monitor (`memdemo`) or from a test (memdemo_run()).
+ * The held blocks are chained through their struct pages (mm/page_list.h), so the demo itself
+ * needs no memory. Run it from the monitor (`memdemo`) or from a test (memdemo_run()).
  */
 #include "kernel/console.h"
 #include "kernel/monitor.h"
 #include "lib/errno.h"
 #include "mm/memdemo.h"
+#include "mm/page_list.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
 
 #define DEMO_ORDER      8 /* 1 MiB steps */
 #define PERMILLE(u, t)  ((uint32_t)((t) ? (u) * 1000 / (t) : 0))
 
-struct held {
-	struct page_link list; /* circular list of held blocks, through page->link */
-	uint32_t blocks;
-};
-
-static void hold(struct held *h, struct page *pg, unsigned order)
+/* Give back every held block. */
+static void release_all(struct page_list *h)
 {
-	pg->private_data = order;
-	pg->link.next = h->list.next;
-	pg->link.prev = &h->list;
-	h->list.next->prev = &pg->link;
-	h->list.next = &pg->link;
-	h->blocks++;
-}
+	struct page *pg;
+	unsigned order;
 
-static void release_all(struct held *h)
-{
-	while (h->list.next != &h->list) {
-		struct page_link *l = h->list.next;
-		struct page *pg = (struct page *)(void *)((char *)l - offsetof(struct page, link));
-		h->list.next = l->next;
-		l->next->prev = &h->list;
-		free_pages(pg, (unsigned)pg->private_data);
-	}
-	h->blocks = 0;
+	while ((pg = page_list_pop(h, &order)))
+		free_pages(pg, order);
 }
 
 static uint64_t free_bytes(void)
@@ -55,7 +39,7 @@ static uint64_t free_bytes(void)
 }
 
 /* Allocate blocks of @order or less until used >= @permille of total. */
-static void fill_to(struct held *h, uint32_t permille)
+static void fill_to(struct page_list *h, uint32_t permille)
 {
 	struct mm_meminfo mi;
 	for (;;) {
@@ -68,17 +52,18 @@ static void fill_to(struct held *h, uint32_t permille)
 			pg = alloc_pages(order, GFP_HIGHUSER, 0);
 		if (!pg)
 			return;
-		hold(h, pg, order);
+		page_list_push(h, pg, order);
 	}
 }
 
 int memdemo_run(struct memdemo_result *res)
 {
-	struct held h = { { &h.list, &h.list }, 0 };
+	struct page_list h;
 	struct mm_meminfo mi;
 	struct mm_error err;
 	char line[160];
 
+	page_list_init(&h);
 	res->baseline_free = free_bytes();
 	kprintf("memdemo: 1. normal allocation of 1 MiB\n");
 	struct page *pg = alloc_pages(DEMO_ORDER, GFP_KERNEL, &err);
@@ -87,7 +72,7 @@ int memdemo_run(struct memdemo_result *res)
 		kprintf("memdemo: %s\n", line);
 		return -ENOMEM;
 	}
-	hold(&h, pg, DEMO_ORDER);
+	page_list_push(&h, pg, DEMO_ORDER);
 
 	kprintf("memdemo: 2. allocating until 80%% and then 95%% of memory is used\n");
 	fill_to(&h, 810);
@@ -105,7 +90,7 @@ int memdemo_run(struct memdemo_result *res)
 			pg = alloc_pages(o, GFP_HIGHUSER, 0);
 		if (!pg)
 			break;
-		hold(&h, pg, o);
+		page_list_push(&h, pg, o);
 		mm_meminfo(&mi);
 	}
 	/* A request larger than what is left: the smallest order above the free bytes. */
@@ -116,7 +101,7 @@ int memdemo_run(struct memdemo_result *res)
 	pg = alloc_pages(order, GFP_HIGHUSER, &err);
 	res->oom_seen = pg == 0 && err.kind == MM_OUT_OF_MEMORY;
 	if (pg) {
-		hold(&h, pg, order);
+		page_list_push(&h, pg, order);
 		kprintf("memdemo:    unexpectedly succeeded\n");
 	} else {
 		mm_error_format(&err, line, sizeof(line));

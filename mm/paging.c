@@ -82,12 +82,20 @@ int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 	return 0;
 }
 
-int paging_unmap(uintptr_t va)
+/* The PTE of the present 4 KiB page at @va, or NULL (unmapped, or part of a 4 MiB page). */
+static pte_t *small_page_pte(uintptr_t va)
 {
 	bool large;
 	pte_t *e = paging_walk(va, &large);
 
-	if (!e || !(*e & PTE_P) || large)
+	return (e && (*e & PTE_P) && !large) ? e : 0;
+}
+
+int paging_unmap(uintptr_t va)
+{
+	pte_t *e = small_page_pte(va);
+
+	if (!e)
 		return -EFAULT;
 	*e = 0;
 	invlpg(va);
@@ -96,10 +104,9 @@ int paging_unmap(uintptr_t va)
 
 int paging_set_flags(uintptr_t va, uint32_t flags)
 {
-	bool large;
-	pte_t *e = paging_walk(va, &large);
+	pte_t *e = small_page_pte(va);
 
-	if (!e || !(*e & PTE_P) || large)
+	if (!e)
 		return -EFAULT;
 	*e = PTE_ADDR(*e) | (flags & PAGE_OFFSET_MASK) | PTE_P;
 	invlpg(va);

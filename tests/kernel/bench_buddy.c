@@ -9,6 +9,7 @@
  *   init_per_frame      mm_init's instructions per frame of memory (budget 1)
  */
 #include "kernel/kbench.h"
+#include "mm/page_list.h"
 #include "mm/phys.h"
 
 #define HOT_LOOPS   1000u
@@ -16,28 +17,13 @@
 
 static uint32_t batch_pfns[BATCH];
 
-struct held {
-	struct page_link list;
-};
-
-static void hold(struct held *h, struct page *pg, unsigned order)
+static void release_all(struct buddy *b, struct page_list *h)
 {
-	pg->private_data = order;
-	pg->link.next = h->list.next;
-	pg->link.prev = &h->list;
-	h->list.next->prev = &pg->link;
-	h->list.next = &pg->link;
-}
+	struct page *pg;
+	unsigned order;
 
-static void release_all(struct buddy *b, struct held *h)
-{
-	while (h->list.next != &h->list) {
-		struct page_link *l = h->list.next;
-		struct page *pg = (struct page *)(void *)((char *)l - offsetof(struct page, link));
-		h->list.next = l->next;
-		l->next->prev = &h->list;
-		buddy_free(b, buddy_page_pfn(b, pg), (unsigned)pg->private_data);
-	}
+	while ((pg = page_list_pop(h, &order)))
+		buddy_free(b, buddy_page_pfn(b, pg), order);
 }
 
 /* Instructions per order-0 alloc+free pair of the loop, with @gfp. */
@@ -101,10 +87,11 @@ KBENCH(buddy)
 	unsigned top = BUDDY_MAX_ORDER;
 	while (top > 0 && b->zones[z].nr_free[top] == 0)
 		top--;
-	struct held h = { { &h.list, &h.list } };
+	struct page_list h;
+	page_list_init(&h);
 	for (unsigned o = 0; o < top; o++)
 		while (b->zones[z].nr_free[o])
-			hold(&h, buddy_alloc(b, o, gfp, 0), o);
+			page_list_push(&h, buddy_alloc(b, o, gfp, 0), o);
 	uint64_t deep = hot_pair(b, gfp);
 	release_all(b, &h);
 	kbench_report("buddy", "split_merge_levels", top, "steps", 0);
