@@ -98,7 +98,7 @@ part_crash() {
   echo "monitor and crash reports:"
   local log
   log=$LOGS/monitor.log
-  qemu_run "$log" 60 "help\nnosuchcmd\ncrash\ncrash sideways\n$(printf 'x%.0s' $(seq 200))\na b c d e f g h i\nuptime\npoweroff\n" \
+  qemu_run "$log" 60 "help\nnosuchcmd\ncrash\ncrash sideways\n$(printf 'x%.0s' $(seq 2000))\na b c d e f g h i\nuptime\npoweroff\n" \
     -m 32M -kernel "$KERNEL"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: bad input gets one-line errors, then poweroff exits 0" "$log" \

@@ -22,7 +22,8 @@ int serial_getc(void);
 /* True when a received byte is waiting (call with interrupts off to avoid a race). */
 int serial_getc_pending(void);
 
-/* Bytes dropped because the receive ring was full (reported by the monitor). */
-unsigned serial_rx_dropped(void);
+/* Call @fn from the receive interrupt after bytes arrived (NULL: none). */
+void serial_set_rx_hook(void (*fn)(void));
+
 
 #endif

@@ -5,6 +5,9 @@
  *
  * Receive ring: rx_head is written only by the IRQ handler, rx_tail only by serial_getc();
  * single CPU, so the indices need no lock (each side reads the other's with volatile).
+ * Back-pressure: when the ring is full the handler leaves the byte in the UART and masks the
+ * receive interrupt (rx_throttled); the sender (QEMU's chardev, a pipe) then waits, and
+ * serial_getc() unmasks it once there is room. Nothing is dropped, however fast input comes.
  */
 #include "kernel/serial.h"
 
@@ -34,7 +37,13 @@
 
 static volatile uint8_t rx_ring[RX_RING_SIZE];
 static volatile unsigned rx_head, rx_tail;
-static volatile unsigned rx_dropped;
+static volatile bool rx_throttled;
+static void (*rx_hook)(void);
+
+void serial_set_rx_hook(void (*fn)(void))
+{
+	rx_hook = fn;
+}
 
 void serial_init(void)
 {
@@ -51,14 +60,16 @@ static bool serial_irq(struct trap_frame *tf)
 {
 	(void)tf;
 	while (inb(COM1 + UART_LSR) & LSR_DR) {
-		uint8_t c = inb(COM1 + UART_DATA);
-		if (rx_head - rx_tail < RX_RING_SIZE) {
-			rx_ring[rx_head % RX_RING_SIZE] = c;
-			rx_head++;
-		} else {
-			rx_dropped++;
+		if (rx_head - rx_tail == RX_RING_SIZE) { /* full: hold the byte in the UART */
+			outb(COM1 + UART_IER, 0);
+			rx_throttled = true;
+			break;
 		}
+		rx_ring[rx_head % RX_RING_SIZE] = inb(COM1 + UART_DATA);
+		rx_head++;
 	}
+	if (rx_hook)
+		rx_hook();
 	return true;
 }
 
@@ -97,15 +108,17 @@ int serial_getc(void)
 		return -1;
 	int c = rx_ring[rx_tail % RX_RING_SIZE];
 	rx_tail++;
+	if (rx_throttled) { /* room again: take what waits in the UART, then unmask */
+		uint32_t flags = irq_save();
+		rx_throttled = false;
+		outb(COM1 + UART_IER, IER_RX);
+		serial_irq(0);
+		irq_restore(flags);
+	}
 	return c;
 }
 
 int serial_getc_pending(void)
 {
 	return rx_tail != rx_head;
-}
-
-unsigned serial_rx_dropped(void)
-{
-	return rx_dropped;
 }
