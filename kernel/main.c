@@ -16,10 +16,13 @@
 #include "kernel/serial.h"
 #include "kernel/time.h"
 #include "mm/fault.h"
+#include "mm/heap.h"
 #include "mm/layout.h"
-#include "mm/memstat.h"
+#include "kernel/memstat.h"
 #include "mm/paging.h"
 #include "mm/phys.h"
+#include "sched/task.h"
+#include "sched/wait.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/pic.h"
@@ -29,20 +32,24 @@ void kmain(uint32_t magic, uint32_t info_phys);
 void printk_timer_ready(void);
 
 
-/* Drain received bytes into the monitor; sleep until the next interrupt when idle. */
+static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);
+
+/* The serial receive interrupt: wake the monitor. */
+static void console_rx(void)
+{
+	wake_up(&console_wq);
+}
+
+/* Drain received bytes into the monitor; block (other tasks run) until more arrive. */
 static __noreturn void monitor_loop(void)
 {
 	monitor_start();
+	serial_set_rx_hook(console_rx);
 	for (;;) {
 		int c;
 		while ((c = serial_getc()) >= 0)
 			monitor_input(c);
-		memstat_poll();
-		cpu_cli();
-		if (serial_getc_pending())
-			cpu_sti();
-		else
-			cpu_sti_hlt();
+		wait_event(&console_wq, serial_getc_pending());
 	}
 }
 
@@ -69,6 +76,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	serial_enable_rx_irq();
 	fault_init();
 	mm_init(&boot_info);
+	heap_init();
+	sched_init();
 	memstat_init();
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);

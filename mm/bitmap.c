@@ -144,14 +144,37 @@ static inline bool in_bitmap(const struct frame_bitmap *bm, uint32_t pfn, uint32
 
 size_t frame_bitmap_storage_bytes(uint32_t nframes)
 {
-	return 2 * (size_t)BITMAP_WORDS(nframes) * sizeof(uint32_t);
+	return 2 * (size_t)FRAME_BITMAP_WORDS(nframes) * sizeof(uint32_t);
 }
 
+/* Words [from, to) of both bitmaps: all RAM and free (@ram) or all not RAM and used. */
+static void fill_words(struct frame_bitmap *bm, uint32_t from, uint32_t to, bool ram)
+{
+	if (to <= from)
+		return;
+	memset(bm->used + from, ram ? 0 : 0xff, (to - from) * sizeof(uint32_t));
+	memset(bm->ram + from, ram ? 0xff : 0, (to - from) * sizeof(uint32_t));
+}
+
+/* Bits [lo, hi) of word @w (already written) become RAM and free. */
+static void mark_ram_bits(struct frame_bitmap *bm, uint32_t w, uint32_t lo, uint32_t hi)
+{
+	uint32_t m = word_mask(lo, hi);
+
+	bm->used[w] &= ~m;
+	bm->ram[w] |= m;
+}
+
+/*
+ * One pass over the words in address order: each word of each bitmap is written once (by
+ * memset, i.e. `rep stosl` on the kernel), the partial words at range edges get a mask.
+ */
 int frame_bitmap_init(struct frame_bitmap *bm, void *storage, size_t bytes, uint32_t nframes,
 		      const struct memmap *map)
 {
-	uint32_t words = BITMAP_WORDS(nframes);
+	uint32_t words = FRAME_BITMAP_WORDS(nframes);
 	uint32_t cursor = 0, start, end;
+	uint32_t done = 0; /* words [0, done) are written */
 
 	if (bm == NULL || storage == NULL || map == NULL || nframes == 0 ||
 	    nframes > PHYS_LIMIT_PFN || !IS_ALIGNED((uintptr_t)storage, sizeof(uint32_t)))
@@ -165,17 +188,31 @@ int frame_bitmap_init(struct frame_bitmap *bm, void *storage, size_t bytes, uint
 	bm->ram_frames = 0;
 	bm->hint = 0;
 	bm->handed_over = false;
-	memset(bm->used, 0xff, words * sizeof(uint32_t));
-	memset(bm->ram, 0, words * sizeof(uint32_t));
 
 	while (memmap_next_usable(map, &cursor, &start, &end)) {
+		uint32_t first, last;
+
 		if (start >= nframes)
 			break; /* ranges are sorted */
 		end = MIN(end, nframes);
-		bitmap_clear_range(bm->used, start, end - start);
-		bitmap_set_range(bm->ram, start, end - start);
 		bm->ram_frames += end - start; /* ranges are disjoint: exact */
+		first = start / BITMAP_WORD_BITS;
+		last = (end - 1) / BITMAP_WORD_BITS;
+		if (first >= done) { /* else the word is shared with the previous range */
+			fill_words(bm, done, first + 1, false);
+			done = first + 1;
+		}
+		if (first == last) {
+			mark_ram_bits(bm, first, start & WORD_MASK, ((end - 1) & WORD_MASK) + 1);
+			continue;
+		}
+		mark_ram_bits(bm, first, start & WORD_MASK, BITMAP_WORD_BITS);
+		fill_words(bm, first + 1, last, true);
+		fill_words(bm, last, last + 1, false);
+		done = last + 1;
+		mark_ram_bits(bm, last, 0, ((end - 1) & WORD_MASK) + 1);
 	}
+	fill_words(bm, done, words, false);
 	bm->free_frames = bm->ram_frames;
 	return 0;
 }

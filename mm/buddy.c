@@ -8,8 +8,12 @@
  *    sufficient order with one count-trailing-zeros instead of a loop over the lists.
  *  - Allocation takes a block of the smallest available order >= the request and splits it,
  *    putting each upper half on the list one order down. Free validates first, then merges
- *    with the buddy (pfn ^ 2^order) while that buddy is a free block of the same order inside
- *    the same zone, and puts the result on its list.
+ *    with the buddy (pfn ^ 2^order) while that buddy is a free block of the same order, and
+ *    puts the result on its list. Zone bounds are multiples of the largest block (16 MiB),
+ *    so a buddy is always in the same zone and the merge needs no zone test; the frame
+ *    bitmap is padded to 16 MiB with used bits, so it needs no bound test either.
+ *  - The hot paths are inlined into each entry point, with a constant-order copy for order 0;
+ *    rare paths (bad requests, OOM, bad frees, poisoning) are out-of-line cold functions.
  *  - Only HEAD pages carry meaning. Whether a frame is a head is never read from struct page:
  *      * the frame bitmap (mm/bitmap.c) says which frames are free; a free frame whose pfn is
  *        aligned to 2^order is the head of a free block of order <= order (a larger free
@@ -25,7 +29,7 @@
  *    PG_POISONED; halves inherit the flag on split; when a poisoned block merges with a
  *    buddy that was never poisoned, the buddy is poisoned then (so every frame is poisoned at
  *    most once before its next allocation, and enabling the option costs nothing at boot);
- *    with the option off, a merged block keeps the flag only if both halves had it.
+ *    with the option off, a freed block and everything it merges with lose the flag.
  *    Allocation checks a poisoned block (word-wise, then the exact byte) and reports the
  *    first overwritten byte; blocks never poisoned (free since boot) are not checked.
  *  - After every alloc/free the used page count is compared against the pressure band
@@ -46,19 +50,23 @@
 #include "lib/string.h"
 
 #define KIB_SHIFT        10
+#define MAX_BLOCK_PAGES  (1u << BUDDY_MAX_ORDER)
 #define ORDER_SHIFT_MAX  51  /* PAGE_SIZE << order still fits 64 bits up to here */
 #define MM_ERROR_MSG_MAX 160 /* room for mm_error_format()'s report */
 #define INFO_LINE_MAX    160 /* one buddyinfo line */
 #define POISON_WORD      (0x01010101u * PAGE_POISON_BYTE)
-#define ZONELIST_MAX     ZONE_COUNT
+#define BUDDY_COLD       __attribute__((noinline, cold)) /* rare paths out of the hot code */
+#define BUDDY_INLINE     inline __attribute__((always_inline)) /* pieces of the hot paths */
 
 static const char *const zone_names[ZONE_COUNT] = { "DMA", "Normal", "HighMem" };
 
-/* Fallback order per requested zone; ZONE_COUNT ends a list. */
-static const uint8_t zonelists[ZONE_COUNT][ZONELIST_MAX] = {
-	[ZONE_DMA] = { ZONE_DMA, ZONE_COUNT, ZONE_COUNT },
-	[ZONE_NORMAL] = { ZONE_NORMAL, ZONE_DMA, ZONE_COUNT },
-	[ZONE_HIGHMEM] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA },
+/* The zone a request starts in, by its zone bits; ZONE_COUNT = invalid (DMA with HIGHMEM). */
+#define GFP_ZONE_MASK (__GFP_DMA | __GFP_HIGHMEM)
+static const uint8_t first_zone[GFP_ZONE_MASK + 1] = {
+	[0] = ZONE_NORMAL,
+	[__GFP_DMA] = ZONE_DMA,
+	[__GFP_HIGHMEM] = ZONE_HIGHMEM,
+	[__GFP_DMA | __GFP_HIGHMEM] = ZONE_COUNT,
 };
 
 /* ---- intrusive lists ----------------------------------------------------------------- */
@@ -79,8 +87,10 @@ static inline void link_add(struct page_link *head, struct page_link *node)
 
 static inline void link_del(struct page_link *node)
 {
-	node->prev->next = node->next;
-	node->next->prev = node->prev;
+	struct page_link *next = node->next, *prev = node->prev;
+
+	prev->next = next;
+	next->prev = prev;
 }
 
 static inline struct page *link_page(struct page_link *node)
@@ -109,17 +119,15 @@ enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn)
 	return ZONE_HIGHMEM;
 }
 
-/* Put the free block [pfn, pfn + 2^order) of zone @z on its list; @flags: PG_POISONED or 0. */
-static inline void free_list_add(struct buddy *b, enum zone_id z, uint32_t pfn, unsigned order,
-				 uint8_t flags)
+/* Put the free block [pfn, pfn + 2^order) on @zone's list; @flags: PG_POISONED or 0. */
+static inline void free_list_add(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
+				 unsigned order, uint8_t flags)
 {
-	struct buddy_zone *zone = &b->zones[z];
 	struct page *pg = &b->pages[pfn];
 
 	pg->flags = PG_BUDDY | flags;
 	pg->order = (uint8_t)order;
-	pg->zone = (uint8_t)z;
-	pg->refcount = 0;
+	pg->zone = zone->id;
 	link_add(&zone->free_list[order], &pg->link);
 	zone->nr_free[order]++;
 	zone->order_mask |= 1u << order;
@@ -135,7 +143,8 @@ static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsig
 
 /* ---- contents: poison and zero ------------------------------------------------------- */
 
-static void fill_block(struct buddy *b, uint32_t pfn, unsigned order, uint8_t byte)
+/* Fill every byte of the block with @byte through the map callback. Cannot fail. */
+static BUDDY_COLD void fill_block(struct buddy *b, uint32_t pfn, unsigned order, uint8_t byte)
 {
 	for (uint32_t i = 0; i < order_pages(order); i++) {
 		void *va = b->map(b->map_ctx, pfn + i);
@@ -147,7 +156,7 @@ static void fill_block(struct buddy *b, uint32_t pfn, unsigned order, uint8_t by
 }
 
 /* Report the first byte of the block that lost its poison; returns true if one did. */
-static bool check_poison(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
+static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
 {
 	for (uint32_t i = 0; i < order_pages(order); i++) {
 		const uint8_t *va = b->map(b->map_ctx, pfn + i);
@@ -187,16 +196,20 @@ size_t buddy_storage_bytes(uint32_t nframes)
 	       (size_t)BITMAP_WORDS(nframes) * sizeof(uint32_t);
 }
 
-/* Put the free run [start, end) of zone @z on the lists as the largest aligned blocks. */
+/*
+ * Put the free run [start, end) of zone @z on the lists as the largest aligned blocks; the
+ * cost is per block (at most 2 * BUDDY_MAX_ORDER + run / 2^12 of them), not per frame.
+ */
 static void add_free_run(struct buddy *b, enum zone_id z, uint32_t start, uint32_t end)
 {
+	b->zones[z].free_pages += end - start;
 	while (start < end) {
 		unsigned order = 31u - (unsigned)__builtin_clz(end - start); /* fits the run */
 
 		if (start != 0)
 			order = MIN(order, (unsigned)__builtin_ctz(start)); /* aligned */
 		order = MIN(order, (unsigned)BUDDY_MAX_ORDER);
-		free_list_add(b, z, start, order, 0);
+		free_list_add(b, &b->zones[z], start, order, 0);
 		start += order_pages(order);
 	}
 }
@@ -214,61 +227,70 @@ static void adopt_boot_frame(struct buddy *b, enum zone_id z, uint32_t pfn)
 	pg->owner = PAGE_OWNER_KERNEL;
 	pg->private_data = 0;
 	link_init(&pg->link);
+	b->zones[z].managed_pages++;
 }
 
+#define NO_RUN UINT32_MAX
+
 /*
- * Scan the bitmap over zone @z word by word: free runs go on the free lists, boot-allocated
- * RAM frames become order-0 blocks. Whole free words and whole not-RAM words cost a few
- * instructions per 32 frames; only mixed words are looked at bit by bit.
+ * Scan the bitmap over zone @z: free runs go on the free lists, boot-allocated RAM frames
+ * become order-0 blocks. Whole free words and whole not-RAM words are skipped by tight loops
+ * (a few instructions per 32 frames); only mixed words and the zone's partial edge words are
+ * looked at bit by bit. managed_pages = free pages + adopted frames (every RAM frame is one
+ * or the other at this point).
  */
 static void take_zone(struct buddy *b, enum zone_id z)
 {
 	struct buddy_zone *zone = &b->zones[z];
-	const struct frame_bitmap *bm = b->bm;
-	uint32_t run = UINT32_MAX; /* start of the open free run, or none */
+	const uint32_t *used = b->bm->used, *ram = b->bm->ram;
+	uint32_t end = zone->end_pfn;
+	uint32_t full_end = end / BITMAP_WORD_BITS; /* words below it lie wholly before end */
+	uint32_t run = NO_RUN;                       /* start of the open free run */
 	uint32_t pfn = zone->start_pfn;
 
-	while (pfn < zone->end_pfn) {
+	while (pfn < end) {
 		uint32_t word = pfn / BITMAP_WORD_BITS;
-		uint32_t lo = pfn % BITMAP_WORD_BITS;
-		uint32_t hi = MIN((uint32_t)BITMAP_WORD_BITS, zone->end_pfn - word * BITMAP_WORD_BITS);
-		uint32_t mask = (hi == BITMAP_WORD_BITS ? UINT32_MAX : (1u << hi) - 1) &
-				(UINT32_MAX << lo);
-		uint32_t free = ~bm->used[word] & mask;
-		uint32_t boot = bm->used[word] & bm->ram[word] & mask;
 
-		if (free == mask) {
-			if (run == UINT32_MAX)
-				run = pfn;
-			zone->managed_pages += hi - lo;
-		} else if (free == 0 && boot == 0) {
-			if (run != UINT32_MAX)
-				add_free_run(b, z, run, pfn);
-			run = UINT32_MAX;
-		} else {
-			for (uint32_t bit = lo; bit < hi; bit++) {
-				uint32_t p = word * BITMAP_WORD_BITS + bit;
-
-				if (free & (1u << bit)) {
-					if (run == UINT32_MAX)
-						run = p;
-					zone->managed_pages++;
-					continue;
-				}
-				if (run != UINT32_MAX)
-					add_free_run(b, z, run, p);
-				run = UINT32_MAX;
-				if (boot & (1u << bit)) {
-					adopt_boot_frame(b, z, p);
-					zone->managed_pages++;
-				}
+		if (pfn % BITMAP_WORD_BITS == 0 && word < full_end) {
+			if (used[word] == 0) {
+				if (run == NO_RUN)
+					run = pfn;
+				do
+					word++;
+				while (word < full_end && used[word] == 0);
+				pfn = word * BITMAP_WORD_BITS;
+				continue;
+			}
+			if (used[word] == UINT32_MAX && ram[word] == 0) {
+				if (run != NO_RUN)
+					add_free_run(b, z, run, pfn);
+				run = NO_RUN;
+				do
+					word++;
+				while (word < full_end && used[word] == UINT32_MAX && ram[word] == 0);
+				pfn = word * BITMAP_WORD_BITS;
+				continue;
 			}
 		}
-		pfn = word * BITMAP_WORD_BITS + hi;
+		/* A mixed or partial word: bit by bit up to its end (or the zone's). */
+		uint32_t stop = MIN(end, (word + 1) * BITMAP_WORD_BITS);
+
+		for (; pfn < stop; pfn++) {
+			if (!bitmap_test(used, pfn)) {
+				if (run == NO_RUN)
+					run = pfn;
+				continue;
+			}
+			if (run != NO_RUN)
+				add_free_run(b, z, run, pfn);
+			run = NO_RUN;
+			if (bitmap_test(ram, pfn))
+				adopt_boot_frame(b, z, pfn);
+		}
 	}
-	if (run != UINT32_MAX)
-		add_free_run(b, z, run, zone->end_pfn);
-	zone->free_pages = frame_bitmap_count_free(bm, zone->start_pfn, zone->end_pfn);
+	if (run != NO_RUN)
+		add_free_run(b, z, run, end);
+	zone->managed_pages += zone->free_pages;
 }
 
 int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_config *cfg)
@@ -297,31 +319,30 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
 
 	bounds[ZONE_DMA] = 0;
 	bounds[ZONE_NORMAL] = MIN((uint32_t)ZONE_DMA_END_PFN, n);
-	bounds[ZONE_HIGHMEM] = cfg->normal_end_pfn == 0 ? n
-			       : MIN(MAX(cfg->normal_end_pfn, bounds[ZONE_NORMAL]), n);
+	/* Zone bounds are multiples of MAX_BLOCK_PAGES (DMA's 16 MiB already is), so no pair of
+	 * buddies ever straddles two zones and the merge loop needs no zone test. */
+	bounds[ZONE_HIGHMEM] = cfg->normal_end_pfn == 0
+				       ? n
+				       : MIN(MAX(ALIGN_DOWN(cfg->normal_end_pfn, MAX_BLOCK_PAGES),
+						 bounds[ZONE_NORMAL]),
+					     n);
 	bounds[ZONE_COUNT] = n;
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		struct buddy_zone *zone = &b->zones[z];
 
 		zone->name = zone_names[z];
+		zone->id = (uint8_t)z;
 		zone->start_pfn = bounds[z];
 		zone->end_pfn = bounds[z + 1];
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
 			link_init(&zone->free_list[o]);
 		take_zone(b, z);
 		b->managed_pages += zone->managed_pages;
-		b->free_pages += zone->free_pages;
 	}
 	frame_bitmap_handover(bm);
 	mm_pressure_init(&b->pressure, b->managed_pages); /* <= 2^20 pages: cannot fail */
-	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
-	pr_info("mm: buddy: %u kB managed (DMA %u kB, Normal %u kB, HighMem %u kB), %u kB free\n",
-		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_DMA].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_NORMAL].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_HIGHMEM].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->free_pages << (PAGE_SHIFT - KIB_SHIFT));
-	return 0;
+	mm_pressure_check(&b->pressure, b->managed_pages - b->bm->free_frames);
+	return 0; /* no log line here: buddy_print_info() reports, outside the timed boot path */
 }
 
 void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc)
@@ -332,15 +353,15 @@ void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc)
 
 /* ---- allocation ---------------------------------------------------------------------- */
 
-/* Fill *@err for a failed request of @order that could use the zones of @list. */
-static void fill_oom(const struct buddy *b, const uint8_t *list, unsigned order,
+/* Fill *@err for a failed request of @order that could use zone @first and those below. */
+static void fill_oom(const struct buddy *b, enum zone_id first, unsigned order,
 		     struct mm_error *err)
 {
 	uint32_t free = 0, managed = 0;
 
-	for (unsigned i = 0; i < ZONELIST_MAX && list[i] != ZONE_COUNT; i++) {
-		free += b->zones[list[i]].free_pages;
-		managed += b->zones[list[i]].managed_pages;
+	for (int z = (int)first; z >= ZONE_DMA; z--) {
+		free += b->zones[z].free_pages;
+		managed += b->zones[z].managed_pages;
 	}
 	memset(err, 0, sizeof(*err));
 	err->kind = MM_OUT_OF_MEMORY;
@@ -350,90 +371,58 @@ static void fill_oom(const struct buddy *b, const uint8_t *list, unsigned order,
 	err->total = pages_bytes(managed);
 }
 
-/* Take a block of at least @order from the zones of @list and split it down to @order.
- * Returns the head pfn, or UINT32_MAX when no zone has one. */
-static uint32_t take_block(struct buddy *b, const uint8_t *list, unsigned order,
-			   enum zone_id *zp)
+/*
+ * Take a block of at least @order from zone *@zp or, failing that, from the zones below it
+ * (HIGHMEM -> NORMAL -> DMA: the fallback order is just "the next lower zone id"), and split
+ * it down to @order. Returns the head pfn and sets *@zp to its zone, or UINT32_MAX.
+ */
+static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zone_id *zp)
 {
-	for (unsigned i = 0; i < ZONELIST_MAX && list[i] != ZONE_COUNT; i++) {
-		enum zone_id z = list[i];
-		struct buddy_zone *zone = &b->zones[z];
+	struct buddy_zone *zone = &b->zones[*zp];
+
+	for (;; zone--) {
 		uint32_t avail = zone->order_mask >> order;
 		struct page *pg;
 		unsigned o;
 		uint32_t pfn;
 		uint8_t poisoned;
 
-		if (avail == 0)
+		if (avail == 0) {
+			if (zone == &b->zones[ZONE_DMA])
+				return UINT32_MAX;
 			continue;
+		}
 		o = order + (unsigned)__builtin_ctz(avail);
 		pg = link_page(zone->free_list[o].next);
 		free_list_del(zone, pg, o);
 		pfn = buddy_page_pfn(b, pg);
 		poisoned = pg->flags & PG_POISONED;
-		while (o > order) { /* split: the upper half goes one order down */
-			o--;
-			free_list_add(b, z, pfn + order_pages(o), o, poisoned);
+		if (o > order) {
+			uint32_t half = order_pages(o);
+
+			do { /* split: the upper half goes on the list one order down */
+				half >>= 1;
+				o--;
+				free_list_add(b, zone, pfn + half, o, poisoned);
+			} while (o > order);
 		}
-		pg->flags = poisoned; /* the caller makes it an allocated head */
 		zone->free_pages -= order_pages(order);
-		*zp = z;
+		*zp = zone->id;
 		return pfn;
 	}
-	return UINT32_MAX;
 }
 
-struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
-				struct mm_error *err, uintptr_t caller)
+/*
+ * Make the block [pfn, pfn + 2^order) taken from zone @z an allocated block: bitmap, head
+ * bit, counters, debug checks, the head page. Returns its head page.
+ */
+static BUDDY_INLINE struct page *finish_alloc(struct buddy *b, uint32_t pfn, unsigned order,
+						 gfp_t gfp, enum zone_id z, uintptr_t caller)
 {
-	struct mm_error local;
-	const uint8_t *list;
-	enum zone_id z = ZONE_NORMAL;
-	struct page *pg;
-	uint32_t pfn;
-	bool retried = false;
+	struct page *pg = &b->pages[pfn];
 
-	if (err == NULL)
-		err = &local;
-	if (unlikely(order > BUDDY_MAX_ORDER || (gfp & ~__GFP_ALL) ||
-		     (gfp & (__GFP_DMA | __GFP_HIGHMEM)) == (__GFP_DMA | __GFP_HIGHMEM))) {
-		memset(err, 0, sizeof(*err));
-		err->kind = MM_INVALID_ARGUMENT;
-		err->requested = order <= ORDER_SHIFT_MAX ? (uint64_t)PAGE_SIZE << order
-							  : UINT64_MAX;
-		pr_err("mm: bad buddy_alloc(order %u, gfp 0x%x) from %pS\n", order, gfp,
-		       (void *)caller);
-		if (gfp & __GFP_NOFAIL)
-			panic("out of memory: invalid order-%u allocation (gfp 0x%x) from %pS",
-			      order, gfp, (void *)caller);
-		return NULL;
-	}
-	list = zonelists[(gfp & __GFP_DMA) ? ZONE_DMA : (gfp & __GFP_HIGHMEM) ? ZONE_HIGHMEM
-									 : ZONE_NORMAL];
-	for (;;) {
-		pfn = take_block(b, list, order, &z);
-		if (likely(pfn != UINT32_MAX))
-			break;
-		/* Give the caches one chance to return memory, then fail. */
-		if (!retried && mm_shrink_all() > 0) {
-			retried = true;
-			continue;
-		}
-		fill_oom(b, list, order, err);
-		if (gfp & __GFP_NOFAIL) {
-			char msg[MM_ERROR_MSG_MAX];
-
-			mm_error_format(err, msg, sizeof(msg));
-			panic("out of memory: order-%u allocation (gfp 0x%x) from %pS: %s", order,
-			      gfp, (void *)caller, msg);
-		}
-		return NULL;
-	}
-
-	pg = &b->pages[pfn];
 	frame_range_set_used(b->bm, pfn, order_pages(order));
 	bitmap_set(b->heads, pfn);
-	b->free_pages -= order_pages(order);
 	if (unlikely(pg->flags & PG_POISONED))
 		check_poison(b, pfn, order, caller);
 	if (unlikely((gfp & __GFP_ZERO) || b->init_on_alloc))
@@ -444,13 +433,86 @@ struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
 	pg->refcount = 1;
 	pg->owner = PAGE_OWNER_KERNEL;
 	pg->private_data = 0;
-	link_init(&pg->link);
-	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
+	mm_pressure_check(&b->pressure, b->managed_pages - b->bm->free_frames);
 	return pg;
+}
+
+/* The rare path of a bad request: report it, fill *@err, panic under __GFP_NOFAIL. */
+static BUDDY_COLD struct page *alloc_invalid(unsigned order, gfp_t gfp, struct mm_error *err,
+					 uintptr_t caller)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->kind = MM_INVALID_ARGUMENT;
+		err->requested = order <= ORDER_SHIFT_MAX ? (uint64_t)PAGE_SIZE << order
+							  : UINT64_MAX;
+	}
+	pr_err("mm: bad buddy_alloc(order %u, gfp 0x%x) from %pS\n", order, gfp, (void *)caller);
+	if (gfp & __GFP_NOFAIL)
+		panic("out of memory: invalid order-%u allocation (gfp 0x%x) from %pS", order, gfp,
+		      (void *)caller);
+	return NULL;
+}
+
+/*
+ * The rare path of an empty zone list: let the shrink hooks return memory and retry once;
+ * then fill *@err and fail, or panic under __GFP_NOFAIL.
+ */
+static BUDDY_COLD struct page *alloc_slow(struct buddy *b, enum zone_id first, unsigned order,
+				      gfp_t gfp, struct mm_error *err, uintptr_t caller)
+{
+	struct mm_error local;
+	enum zone_id z = first;
+	uint32_t pfn;
+
+	if (mm_shrink_all() > 0) {
+		pfn = take_block(b, order, &z);
+		if (pfn != UINT32_MAX)
+			return finish_alloc(b, pfn, order, gfp, z, caller);
+	}
+	if (err == NULL)
+		err = &local;
+	fill_oom(b, first, order, err);
+	if (gfp & __GFP_NOFAIL) {
+		char msg[MM_ERROR_MSG_MAX];
+
+		mm_error_format(err, msg, sizeof(msg));
+		panic("out of memory: order-%u allocation (gfp 0x%x) from %pS: %s", order, gfp,
+		      (void *)caller, msg);
+	}
+	return NULL;
+}
+
+/* The allocation fast path, inlined into both entry points (no extra call). */
+static BUDDY_INLINE struct page *alloc_inline(struct buddy *b, unsigned order, gfp_t gfp,
+						 struct mm_error *err, uintptr_t caller)
+{
+	enum zone_id first, z;
+	uint32_t pfn;
+
+	first = (enum zone_id)first_zone[gfp & GFP_ZONE_MASK];
+	if (unlikely(order > BUDDY_MAX_ORDER || (gfp & ~__GFP_ALL) || first == ZONE_COUNT))
+		return alloc_invalid(order, gfp, err, caller);
+	z = first;
+	pfn = take_block(b, order, &z);
+	if (unlikely(pfn == UINT32_MAX))
+		return alloc_slow(b, first, order, gfp, err, caller);
+	return finish_alloc(b, pfn, order, gfp, z, caller);
+}
+
+/* Order 0 is by far the most common request: give it a copy with the order constant. */
+struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
+				struct mm_error *err, uintptr_t caller)
+{
+	if (likely(order == 0))
+		return alloc_inline(b, 0, gfp, err, caller);
+	return alloc_inline(b, order, gfp, err, caller);
 }
 
 struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp, struct mm_error *err)
 {
+	if (likely(order == 0))
+		return alloc_inline(b, 0, gfp, err, RET_ADDR());
 	return buddy_alloc_caller(b, order, gfp, err, RET_ADDR());
 }
 
@@ -480,65 +542,99 @@ static const char *bad_free_reason(const struct buddy *b, uint32_t pfn, unsigned
 	return NULL;
 }
 
+/* Report a bad free (see buddy_free()) and count it; returns its error code. */
+static BUDDY_COLD int report_bad_free(struct buddy *b, uint32_t pfn, unsigned order,
+				  uintptr_t caller)
+{
+	int err;
+	const char *why = bad_free_reason(b, pfn, order, &err);
+
+	b->bad_frees++;
+	if (why == reason_wrong_order)
+		pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s (block is order %u)\n",
+		       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why,
+		       b->pages[pfn].order);
+	else
+		pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s\n",
+		       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why);
+	return err;
+}
+
+/*
+ * Coalesce the just-freed block [pfn, pfn + 2^o) of @zone with its free buddies and put the
+ * result on its list. @poisoned is PG_POISONED (the block was poisoned: poison what merges
+ * into it) or 0; callers pass a constant so each copy has only the code it needs.
+ */
+static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone,
+					   uint32_t pfn, unsigned o, uint8_t poisoned)
+{
+	struct page *const pages = b->pages;
+	const uint32_t *const used = b->bm->used;
+
+	for (uint32_t size = order_pages(o); o < BUDDY_MAX_ORDER; o++, size <<= 1) {
+		uint32_t buddy = pfn ^ size;
+		struct page *pg;
+
+		/* Zone bounds are multiples of the largest block, so the buddy is in this zone or
+		 * in the bitmap's padding; a used bit covers allocated, reserved and padding. */
+		if (bitmap_test(used, buddy))
+			break;
+		pg = &pages[buddy]; /* free and aligned: a free head of order <= o */
+		if (pg->order != o)
+			break;
+		free_list_del(zone, pg, o);
+		if (poisoned && !(pg->flags & PG_POISONED))
+			fill_block(b, buddy, o, PAGE_POISON_BYTE); /* keep the whole block checked */
+		pg->flags = 0; /* no longer a head */
+		pfn &= buddy;  /* the lower of the two: clears the size bit */
+	}
+	free_list_add(b, zone, pfn, o, poisoned);
+}
+
+/* debug_pagealloc's free: poison the block, then merge keeping the whole result poisoned. */
+static BUDDY_COLD void free_poisoned(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
+				 unsigned order)
+{
+	fill_block(b, pfn, order, PAGE_POISON_BYTE);
+	merge_and_list(b, zone, pfn, order, PG_POISONED);
+}
+
+/* The free path, inlined into both entry points. */
+static BUDDY_INLINE int free_inline(struct buddy *b, uint32_t pfn, unsigned order,
+				       uintptr_t caller)
+{
+	struct frame_bitmap *const bm = b->bm;
+	struct buddy_zone *zone;
+
+	/* The fast form of bad_free_reason(): all checks before anything changes. A head bit
+	 * implies RAM and used (buddy_check() verifies it), so that is all it takes. */
+	if (unlikely(order > BUDDY_MAX_ORDER || pfn >= b->nframes || !bitmap_test(b->heads, pfn) ||
+		     b->pages[pfn].order != order))
+		return report_bad_free(b, pfn, order, caller);
+
+	zone = &b->zones[b->pages[pfn].zone]; /* a valid allocated head: set by finish_alloc */
+	bitmap_clear(b->heads, pfn);
+	frame_range_set_free(bm, pfn, order_pages(order));
+	zone->free_pages += order_pages(order);
+	if (unlikely(b->poison))
+		free_poisoned(b, zone, pfn, order);
+	else
+		merge_and_list(b, zone, pfn, order, 0);
+	mm_pressure_check(&b->pressure, b->managed_pages - bm->free_frames);
+	return 0;
+}
+
 int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
 {
-	enum zone_id z;
-	struct buddy_zone *zone;
-	uint8_t poisoned = 0;
-	const char *why;
-	unsigned o = order;
-	int err;
-
-	why = bad_free_reason(b, pfn, order, &err);
-	if (unlikely(why != NULL)) {
-		b->bad_frees++;
-		if (why == reason_wrong_order)
-			pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s (block is order %u)\n",
-			       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why,
-			       b->pages[pfn].order);
-		else
-			pr_err("mm: bad buddy_free(0x%llx, order %u) from %pS: %s\n",
-			       (unsigned long long)PFN_PHYS(pfn), order, (void *)caller, why);
-		return err;
-	}
-
-	z = buddy_pfn_zone(b, pfn);
-	zone = &b->zones[z];
-	bitmap_clear(b->heads, pfn);
-	frame_range_set_free(b->bm, pfn, order_pages(order));
-	if (unlikely(b->poison)) {
-		fill_block(b, pfn, order, PAGE_POISON_BYTE);
-		poisoned = PG_POISONED;
-	}
-	while (o < BUDDY_MAX_ORDER) {
-		uint32_t buddy = pfn ^ order_pages(o);
-		struct page *bp;
-
-		if (buddy < zone->start_pfn || buddy >= zone->end_pfn ||
-		    order_pages(o) > zone->end_pfn - buddy)
-			break;
-		if (!frame_is_free(b->bm, buddy))
-			break;
-		bp = &b->pages[buddy]; /* free and aligned: a free head of order <= o */
-		if (bp->order != o)
-			break;
-		free_list_del(zone, bp, o);
-		if (poisoned && !(bp->flags & PG_POISONED))
-			fill_block(b, buddy, o, PAGE_POISON_BYTE); /* keep the whole block checked */
-		poisoned &= bp->flags | (b->poison ? PG_POISONED : 0);
-		bp->flags = 0; /* no longer a head */
-		pfn &= ~order_pages(o);
-		o++;
-	}
-	free_list_add(b, z, pfn, o, poisoned);
-	zone->free_pages += order_pages(order);
-	b->free_pages += order_pages(order);
-	mm_pressure_check(&b->pressure, b->managed_pages - b->free_pages);
-	return 0;
+	if (likely(order == 0))
+		return free_inline(b, pfn, 0, caller);
+	return free_inline(b, pfn, order, caller);
 }
 
 int buddy_free(struct buddy *b, uint32_t pfn, unsigned order)
 {
+	if (likely(order == 0))
+		return free_inline(b, pfn, 0, RET_ADDR());
 	return buddy_free_caller(b, pfn, order, RET_ADDR());
 }
 
@@ -594,9 +690,9 @@ static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
 			      "zone %s order %u: free block 0x%x misaligned or outside the zone\n",
 			      zone->name, o, pfn);
 			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY && pg->order == o &&
-				      pg->zone == z && pg->refcount == 0,
-			      "free block 0x%x: flags 0x%x order %u zone %u refcount %u\n", pfn,
-			      pg->flags, pg->order, pg->zone, pg->refcount);
+				      pg->zone == z,
+			      "free block 0x%x: flags 0x%x order %u zone %u\n", pfn, pg->flags,
+			      pg->order, pg->zone);
 			CHECK(frame_is_free(b->bm, pfn),
 			      "free block 0x%x order %u: used in the bitmap\n", pfn, o);
 			/* The rest of the block's frames: walk_zone(), which must meet this block. */
@@ -707,8 +803,7 @@ int buddy_check(const struct buddy *b)
 		free_sum += zone->free_pages;
 		managed_sum += zone->managed_pages;
 	}
-	CHECK(free_sum == b->free_pages && free_sum == b->bm->free_frames,
-	      "free pages: zones %u, buddy %u, bitmap %u\n", free_sum, b->free_pages,
+	CHECK(free_sum == b->bm->free_frames, "free pages: zones %u, bitmap %u\n", free_sum,
 	      b->bm->free_frames);
 	CHECK(managed_sum == b->managed_pages, "managed pages: zones %u, buddy %u\n", managed_sum,
 	      b->managed_pages);
@@ -719,8 +814,8 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->total_bytes = pages_bytes(b->managed_pages);
-	st->free_bytes = pages_bytes(b->free_pages);
-	st->used_bytes = pages_bytes(b->managed_pages - b->free_pages);
+	st->free_bytes = pages_bytes(buddy_free_pages(b));
+	st->used_bytes = pages_bytes(b->managed_pages - buddy_free_pages(b));
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		st->zone_managed_pages[z] = b->zones[z].managed_pages;
 		st->zone_free_pages[z] = b->zones[z].free_pages;
@@ -733,6 +828,11 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 
 void buddy_print_info(const struct buddy *b)
 {
+	pr_info("mm: buddy: %u kB managed (DMA %u kB, Normal %u kB, HighMem %u kB)\n",
+		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_DMA].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_NORMAL].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+		b->zones[ZONE_HIGHMEM].managed_pages << (PAGE_SHIFT - KIB_SHIFT));
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		char line[INFO_LINE_MAX];
 		int len = 0;
@@ -744,6 +844,6 @@ void buddy_print_info(const struct buddy *b)
 	}
 	pr_info("mm: meminfo total %u kB, free %u kB, used %u kB\n",
 		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->free_pages << (PAGE_SHIFT - KIB_SHIFT),
-		(b->managed_pages - b->free_pages) << (PAGE_SHIFT - KIB_SHIFT));
+		buddy_free_pages(b) << (PAGE_SHIFT - KIB_SHIFT),
+		(b->managed_pages - buddy_free_pages(b)) << (PAGE_SHIFT - KIB_SHIFT));
 }

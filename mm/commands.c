@@ -1,17 +1,12 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, memdemo — and the
- * periodic `memstat=SECONDS` record. Output formats follow Linux's /proc files so the numbers
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap. Output formats follow Linux's /proc files so the numbers
  * read the same way.
  */
-#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/monitor.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
-#include "mm/memstat.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
 
@@ -29,6 +24,8 @@ void mm_print_meminfo(void)
 	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
 	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
 	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
+	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
+	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
 	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
 	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
 	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
@@ -88,37 +85,3 @@ static int cmd_memmap(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(memmap, "memmap", "the sanitized physical memory map and reservations", cmd_memmap);
-
-/* ---- memstat ------------------------------------------------------------------------------ */
-
-static volatile bool memstat_due;
-
-static void memstat_tick(uint32_t ticks)
-{
-	if (boot_opts.memstat_seconds && ticks % (boot_opts.memstat_seconds * HZ) == 0)
-		memstat_due = true;
-}
-
-void memstat_print(void)
-{
-	struct mm_meminfo mi;
-
-	mm_meminfo(&mi);
-	uint32_t permille = mi.total ? (uint32_t)(mi.used * 1000 / mi.total) : 0;
-	pr_info("mm: stat used=%llu kB free=%llu kB total=%llu kB pct=%u.%u\n", KB(mi.used),
-		KB(mi.free), KB(mi.total), permille / 10, permille % 10);
-}
-
-void memstat_poll(void)
-{
-	if (memstat_due) {
-		memstat_due = false;
-		memstat_print();
-	}
-}
-
-void memstat_init(void)
-{
-	if (boot_opts.memstat_seconds)
-		timer_add_hook(memstat_tick);
-}

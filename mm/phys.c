@@ -14,8 +14,10 @@
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/kstack.h"
 #include "mm/layout.h"
 #include "mm/paging.h"
+#include "mm/slab.h"
 #include "mm/vmalloc.h"
 #include "x86/cpu.h"
 #include "x86/mmu.h"
@@ -172,22 +174,77 @@ void mm_init(const struct boot_info *bi)
 		(unsigned long long)mm_init_tsc, nframes);
 	panic_register_notifier(mm_print_meminfo);
 	vmalloc_init();
+	kstack_init();
 }
 
 /* ---- page API ---------------------------------------------------------------------------- */
 
+static const struct mm_owner_ops *owner_ops;
+static uint32_t current_owner;
+
+void mm_set_owner_ops(const struct mm_owner_ops *ops)
+{
+	owner_ops = ops;
+}
+
+void mm_set_current_owner(uint32_t owner)
+{
+	current_owner = owner;
+}
+
+uint32_t mm_current_owner(void)
+{
+	return current_owner;
+}
+
+static void link_block(struct page_link *head, struct page *pg)
+{
+	pg->link.next = head->next;
+	pg->link.prev = head;
+	head->next->prev = &pg->link;
+	head->next = &pg->link;
+}
+
 struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 {
+	uint32_t owner = (gfp & __GFP_KOWNED) ? PAGE_OWNER_KERNEL : current_owner;
+	struct mm_error local;
+	if (!err)
+		err = &local;
 	uint32_t flags = irq_save();
-	struct page *pg = buddy_alloc_caller(&buddy, order, gfp, err, RET_ADDR());
+	if (owner != PAGE_OWNER_KERNEL && owner_ops && order <= BUDDY_MAX_ORDER &&
+	    owner_ops->charge(owner, 1 << order, err) < 0) {
+		irq_restore(flags);
+		return 0;
+	}
+	struct page *pg = buddy_alloc_caller(&buddy, order, gfp & ~__GFP_KOWNED, err, RET_ADDR());
+	if (owner != PAGE_OWNER_KERNEL && owner_ops) {
+		struct page_link *list = owner_ops->list(owner);
+		if (pg && list) {
+			pg->owner = owner;
+			link_block(list, pg);
+		} else {
+			owner_ops->charge(owner, -(1 << order), 0); /* undo */
+		}
+	}
 	irq_restore(flags);
 	return pg;
 }
 
 int free_pages(struct page *pg, unsigned order)
 {
+	uint32_t pfn = buddy_page_pfn(&buddy, pg);
 	uint32_t flags = irq_save();
-	int rc = buddy_free_caller(&buddy, buddy_page_pfn(&buddy, pg), order, RET_ADDR());
+	/* Only a valid allocated head has a meaningful owner: check before touching its link. */
+	bool head = pfn < buddy.nframes && bitmap_test(buddy.heads, pfn) && pg->order == order;
+	uint32_t owner = head ? pg->owner : PAGE_OWNER_KERNEL;
+	if (owner != PAGE_OWNER_KERNEL) {
+		pg->link.prev->next = pg->link.next;
+		pg->link.next->prev = pg->link.prev;
+	}
+	int rc = buddy_free_caller(&buddy, pfn, order, RET_ADDR());
+	if (owner != PAGE_OWNER_KERNEL && owner_ops)
+		owner_ops->charge(owner, -(1 << order), 0);
 	irq_restore(flags);
 	return rc;
 }
@@ -260,7 +317,7 @@ void kunmap(void *va)
 
 uint32_t mm_alloc_page_table(struct mm_error *err)
 {
-	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_ZERO, err);
+	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED, err);
 	if (!pg)
 		return 0;
 	page_table_pages++;
@@ -286,4 +343,8 @@ void mm_meminfo(struct mm_meminfo *mi)
 	mi->low_free = mi->free - mi->high_free;
 	mi->page_tables = (uint64_t)page_table_pages * PAGE_SIZE;
 	vmalloc_stats(&mi->vmalloc_total, &mi->vmalloc_used);
+	mi->slab = kmem_slab_bytes() + kmem_large_bytes();
+	uint32_t stacks, stack_pages;
+	kstack_stats(&stacks, &stack_pages);
+	mi->kernel_stack = (uint64_t)stack_pages * PAGE_SIZE;
 }

@@ -118,7 +118,7 @@ void *vmalloc(size_t size, gfp_t gfp, struct mm_error *err)
 	irq_restore(flags);
 
 	for (uint32_t i = 0; i < n; i++) {
-		struct page *pg = alloc_pages(0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM, err);
+		struct page *pg = alloc_pages(0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM | __GFP_KOWNED, err);
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
 		if (!pg || paging_map(va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
 			if (pg)

@@ -10,7 +10,9 @@
 #define ESRCH    3
 #define EINTR    4
 #define EIO      5
+
 #define E2BIG    7
+#define EAGAIN  11
 #define ENOMEM  12
 #define EFAULT  14
 #define EBUSY   16

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/compiler.h"
 #include "mm/memmap.h"
 
 #define FRAME_NONE UINT32_MAX /* "no frame": the failure value of frame_alloc*() */
@@ -32,9 +33,17 @@
 #define BITMAP_WORD_BITS 32u
 #define BITMAP_WORDS(nbits) (((nbits) + BITMAP_WORD_BITS - 1) / BITMAP_WORD_BITS)
 
+/*
+ * The frame bitmaps extend to a multiple of FRAME_BITMAP_ALIGN frames (the buddy allocator's
+ * largest block, 16 MiB), the extra bits used and not RAM: the buddy of any block inside
+ * [0, nframes) can then be tested without a bound check.
+ */
+#define FRAME_BITMAP_ALIGN 4096u
+#define FRAME_BITMAP_WORDS(nframes) BITMAP_WORDS(ALIGN_UP((nframes), FRAME_BITMAP_ALIGN))
+
 struct frame_bitmap {
-	uint32_t *used;        /* BITMAP_WORDS(nframes) words; bits past nframes are 1 */
-	uint32_t *ram;         /* BITMAP_WORDS(nframes) words; bits past nframes are 0 */
+	uint32_t *used;        /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 1 */
+	uint32_t *ram;         /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 0 */
 	uint32_t nframes;      /* frames covered: [0, nframes) */
 	uint32_t ram_frames;   /* bits set in ram */
 	uint32_t free_frames;  /* bits clear in used */

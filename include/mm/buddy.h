@@ -5,7 +5,8 @@
  * Zones (frame ranges, never crossed by a block):
  *   ZONE_DMA     [0, 16 MiB)                       ISA DMA reachable
  *   ZONE_NORMAL  [16 MiB, normal end)              direct-mapped lowmem (the kernel passes
- *                                                  the end, e.g. LOWMEM_LIMIT)
+ *                                                  the end, e.g. LOWMEM_LIMIT; it is rounded
+ *                                                  down to a multiple of 16 MiB)
  *   ZONE_HIGHMEM [normal end, end of RAM)          reached through kmap slots
  * Fallback: a HIGHMEM request may use HIGHMEM, NORMAL, DMA (in that order); NORMAL (the
  * default) NORMAL, DMA; DMA only DMA.
@@ -22,9 +23,11 @@
  *   memmap_reserve(&map, image_start, image_len, "kernel image");
  *   memmap_reserve(&map, mbi, mbi_len, "multiboot info");  ... "boot page tables"
  *   uint32_t n = memmap_end_pfn(&map);
- *   memmap_alloc(&map, frame_bitmap_storage_bytes(n), PAGE_SIZE, 1 MiB, BOOT_MAP_BYTES,
+ *   // metadata must lie where the kernel can reach it: the boot map at first, the direct
+ *   // map (< LOWMEM_LIMIT) once built; struct pages take 24 bytes per frame (18 MiB for 3 GiB)
+ *   memmap_alloc(&map, frame_bitmap_storage_bytes(n), PAGE_SIZE, 1 MiB, mapped_limit,
  *                "frame bitmap", &bm_pa);
- *   memmap_alloc(&map, buddy_storage_bytes(n), PAGE_SIZE, 1 MiB, BOOT_MAP_BYTES,
+ *   memmap_alloc(&map, buddy_storage_bytes(n), PAGE_SIZE, 1 MiB, mapped_limit,
  *                "struct page array", &pg_pa);
  *   memmap_print(&map);
  *   frame_bitmap_init(&bm, phys_to_virt(bm_pa), size, n, &map);
@@ -60,6 +63,7 @@
 #define BUDDY_NR_ORDERS (BUDDY_MAX_ORDER + 1)
 #define ZONE_DMA_END_PFN (DMA_ZONE_END >> PAGE_SHIFT)
 
+/* Ordered: a request falls back to the zones with lower ids (mm/buddy.c relies on it). */
 enum zone_id { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_COUNT };
 
 /* Allocation flags. */
@@ -89,6 +93,7 @@ typedef void (*buddy_unmap_fn)(void *ctx, uint32_t pfn, void *va);
  */
 struct buddy_zone {
 	const char *name;                 /* "DMA", "Normal", "HighMem" */
+	uint8_t id;                       /* enum zone_id of this zone */
 	uint32_t start_pfn, end_pfn;      /* [start, end); empty when equal */
 	uint32_t managed_pages;
 	uint32_t free_pages;
@@ -100,7 +105,8 @@ struct buddy_zone {
 struct buddy_config {
 	void *storage;                /* buddy_storage_bytes(nframes) bytes, pointer-aligned */
 	size_t storage_bytes;
-	uint32_t normal_end_pfn;      /* end of ZONE_NORMAL; 0 = no HIGHMEM */
+	uint32_t normal_end_pfn;      /* end of ZONE_NORMAL, rounded down to 16 MiB (the largest
+				       * block); 0 = no HIGHMEM */
 	buddy_map_fn map;             /* required */
 	buddy_unmap_fn unmap;         /* optional */
 	void *map_ctx;
@@ -126,8 +132,7 @@ struct buddy {
 	uint32_t *heads;              /* bit per frame: 1 = head of an allocated block */
 	uint32_t nframes;
 	struct buddy_zone zones[ZONE_COUNT];
-	uint32_t managed_pages;       /* sums over the zones */
-	uint32_t free_pages;
+	uint32_t managed_pages;       /* sum over the zones; the free sum is bm->free_frames */
 	buddy_map_fn map;
 	buddy_unmap_fn unmap;
 	void *map_ctx;
@@ -196,11 +201,19 @@ void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc);
 enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn);
 
 /*
- * Print free blocks per order and zone (like /proc/buddyinfo) and the byte totals:
+ * Print the zones' sizes, free blocks per order and zone (like /proc/buddyinfo) and the
+ * byte totals:
+ *   mm: buddy: 130048 kB managed (DMA 15744 kB, Normal 114304 kB, HighMem 0 kB)
  *   mm: buddyinfo zone Normal      1    0    2 ...   (13 columns, order 0..12)
  *   mm: meminfo total 130048 kB, free 126400 kB, used 3648 kB
  */
 void buddy_print_info(const struct buddy *b);
+
+/* Free pages in all zones (the bitmap's count: the two never disagree). */
+static inline uint32_t buddy_free_pages(const struct buddy *b)
+{
+	return b->bm->free_frames;
+}
 
 static inline uint32_t buddy_page_pfn(const struct buddy *b, const struct page *pg)
 {

@@ -50,12 +50,12 @@ struct page_link {
 #define PAGE_OWNER_KERNEL 0u
 
 struct page {
-	/* Free head: linkage on zone->free_list[order]. Allocated head: the owner's to use
-	 * (e.g. the slab layer's partial list). */
+	/* Free head: linkage on zone->free_list[order]. Allocated head: the owner's to use,
+	 * uninitialised (e.g. the slab layer's partial list). */
 	struct page_link link;
-	uintptr_t private_data; /* allocated head: the owner's word (e.g. its slab cache) */
+	uintptr_t private_data; /* allocated head: the owner's word, 0 after allocation */
 	uint32_t owner;         /* allocated head: owner id (PAGE_OWNER_KERNEL by default) */
-	uint16_t refcount;      /* allocated head: 1 after allocation; free head: 0 */
+	uint16_t refcount;      /* allocated head: 1 after allocation (free head: unused) */
 	uint8_t flags;          /* PG_* */
 	uint8_t order;          /* head: the block is 2^order frames */
 	uint8_t zone;           /* head: enum zone_id (mm/buddy.h) of the block */

@@ -35,8 +35,29 @@ struct buddy *mm_buddy(void);
 const struct memmap *mm_memmap(void);
 
 /*
- * Allocate 2^@order frames (see buddy_alloc for @gfp and the error). Returns the head page, or
- * NULL with *@err filled; with __GFP_NOFAIL failure panics with the backtrace and meminfo.
+ * Ownership. A block from alloc_pages() is charged to the current owner (set by the scheduler
+ * on every switch; 0 = the kernel) unless @gfp has __GFP_KOWNED (the kernel's own structures:
+ * page tables, stacks, slabs, vmalloc). A block charged to a task is on that task's list
+ * through page->link, so the task must not use page->link itself; the reaper frees the list.
+ * The hook may refuse a charge (the task's limit): the allocation then fails with its error.
+ */
+#define __GFP_KOWNED (1u << 8) /* charge the kernel, whoever runs */
+
+struct mm_owner_ops {
+	/* Add @pages (negative: remove) to @owner's count; may refuse a positive charge by
+	 * filling @err (MM_EXCEEDS_LIMIT) and returning a negative errno. */
+	int (*charge)(uint32_t owner, int32_t pages, struct mm_error *err);
+	/* The owner's block list head, or NULL when the owner is gone. */
+	struct page_link *(*list)(uint32_t owner);
+};
+void mm_set_owner_ops(const struct mm_owner_ops *ops);
+void mm_set_current_owner(uint32_t owner);
+uint32_t mm_current_owner(void);
+
+/*
+ * Allocate 2^@order frames (see buddy_alloc for @gfp and the error), charged as above.
+ * Returns the head page, or NULL with *@err filled (MM_OUT_OF_MEMORY, MM_EXCEEDS_LIMIT);
+ * with __GFP_NOFAIL an out-of-memory failure panics with the backtrace and meminfo.
  */
 struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err);
 
@@ -75,7 +96,9 @@ struct mm_meminfo {
 	uint64_t high_total, high_free;      /* HighMem zone */
 	uint64_t page_tables;                /* bytes of page tables allocated after boot */
 	uint64_t vmalloc_total, vmalloc_used;
-	uint64_t reclaimable;                /* bytes shrinkers could give back (slab) */
+	uint64_t slab;                       /* bytes in slabs and large kmalloc blocks */
+	uint64_t kernel_stack;               /* bytes of kernel stacks */
+	uint64_t reclaimable;                /* bytes shrinkers could give back (empty slabs) */
 };
 void mm_meminfo(struct mm_meminfo *mi);
 

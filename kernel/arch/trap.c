@@ -15,6 +15,8 @@
 #include "kernel/printk.h"
 #include "lib/compiler.h"
 #include "lib/format.h"
+#include "mm/fault.h"
+#include "sched/task.h"
 #include "mm/layout.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
@@ -175,6 +177,7 @@ void trap_dispatch(struct trap_frame *tf)
 		pic_eoi(irq);
 		if (handlers[v])
 			handlers[v](tf);
+		sched_preempt(); /* the tick may have ended the running task's slice */
 		return;
 	}
 	if (v < T_VECTORS && handlers[v] && handlers[v](tf))
@@ -190,14 +193,15 @@ __attribute__((noreturn)) void double_fault_task(void);
 void double_fault_task(void)
 {
 	const struct tss *t = &kernel_tss;
-	bool overflow = t->esp >= (uint32_t)boot_stack_guard - PAGE_SIZE &&
-			t->esp < (uint32_t)boot_stack_bottom + 64;
+	/* The failed push went to esp - 4 (or a little lower): in a stack's guard page? */
+	bool overflow = fault_classify(t->esp - 4, PF_W) == FAULT_GUARD_STACK ||
+			fault_classify(t->esp, PF_W) == FAULT_GUARD_STACK;
 
 	pr_emerg("trap: #DF double fault at eip=%08x (%pS)\n", t->eip, (void *)t->eip);
 	pr_emerg("  esp=%08x ebp=%08x cr2=%08x\n", t->esp, t->ebp, read_cr2());
 	if (overflow)
 		pr_emerg("  kernel stack overflow: esp is in the guard page below the stack at %08x\n",
-			 (uint32_t)boot_stack_bottom);
+			 (t->esp + PAGE_SIZE) & PTE_ADDR_MASK);
 	else
 		pr_emerg("  kernel stack overflow? a fault occurred while delivering a fault\n");
 	panic_from_frame(t->eip, t->ebp, "double fault%s",

@@ -213,6 +213,13 @@ HT_TEST(sanitize_above_4g_ignored_with_one_line)
 	HT_EXPECT_EQ(count_substr(ht_log_text(), "\n"), 1);
 	HT_EXPECT(ht_log_contains("mm: ignoring memory at or above 4 GiB (4 map entries cut)\n"));
 	HT_EXPECT_EQ(memmap_end_pfn(&map), PHYS_LIMIT_PFN);
+
+	/* One byte past 4 GiB is cut too; ending exactly at 4 GiB is not. */
+	static const struct memmap_raw edge[] = { { 0xfffff000, 0x1001, MEMMAP_USABLE } };
+	ht_log_clear();
+	HT_ASSERT_EQ(memmap_sanitize(&map, edge, 1, 0), 0);
+	HT_EXPECT(range_is(0, 0xfffff000, PHYS_LIMIT, MEMMAP_USABLE, NULL));
+	HT_EXPECT(ht_log_contains("(1 map entries cut)"));
 }
 
 HT_TEST(sanitize_all_reserved_is_enomem)

@@ -1,0 +1,140 @@
+/*
+ * task: kernel tasks, the scheduler and the reaper (sched/).
+ *
+ * A task has its own kernel stack (KSTACK_PAGES pages in the stack region with an unmapped
+ * guard page below) and runs fn(arg). Scheduling is preemptive round-robin: each task runs
+ * for SCHED_SLICE_TICKS PIT ticks, then the next runnable one; an idle task halts the CPU
+ * when nothing is runnable. The boot context becomes task 0, "kmain" (tests, then the
+ * monitor).
+ *
+ * Life cycle:  RUNNABLE <-> RUNNING -> BLOCKED (sleep / wait queue) -> RUNNABLE ...
+ *              any -> ZOMBIE (task_exit / task_kill) -> EXITED (reaped) -> FREE (collected)
+ * A ZOMBIE no longer runs; the reaper task, woken by exit, frees its kernel stack and
+ * everything still charged to it (pages, slab objects) on its own stack, logs
+ * "sched: reaped task N (name): freed N kB" and leaves the exit code for task_wait().
+ * A detached task's slot is freed by the reaper directly.
+ *
+ * Ownership: every page block and slab object allocated while a task runs is charged to it
+ * (pages, slab bytes, peak); with a limit set, an allocation that would pass it fails with
+ * MM_EXCEEDS_LIMIT: "exceeds task limit: requested N, limit N, current N".
+ *
+ * Locking: one CPU; all scheduler state (run queue, sleep list, dead list, task states) is
+ * changed with interrupts masked. Lock order: none needed (no sleeping locks yet).
+ */
+#ifndef STRATA_SCHED_TASK_H
+#define STRATA_SCHED_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+#include "mm/kstack.h"
+#include "mm/page.h"
+#include "sched/wait.h"
+
+#define TASK_MAX          128   /* task slots, the idle, kmain and reaper tasks included */
+#define TASK_NAME_MAX     16
+#define SCHED_SLICE_TICKS 10    /* 10 ms at HZ = 1000 */
+#define TASK_EXIT_KILLED  (-9)  /* exit code of a killed task */
+#define TASK_TID_MAX      0xFFFEu /* tids wrap to 1 after this (slab owner ids are 16-bit) */
+
+enum task_state {
+	TASK_FREE,     /* slot unused */
+	TASK_RUNNABLE, /* on the run queue */
+	TASK_RUNNING,  /* the current task */
+	TASK_BLOCKED,  /* sleeping (timer) or on a wait queue */
+	TASK_ZOMBIE,   /* exited or killed; resources not yet reaped */
+	TASK_EXITED,   /* reaped; exit code kept for task_wait */
+};
+
+struct task {
+	uint32_t tid;                  /* 1.. (0 is kmain); never reused while the slot lives */
+	char name[TASK_NAME_MAX];
+	enum task_state state;
+	uint32_t esp;                  /* saved stack pointer while not running */
+	struct kstack stack;           /* none for kmain (boot stack) */
+	void (*fn)(void *arg);
+	void *arg;
+	int exit_code;
+	bool detached;                 /* no task_wait: the reaper frees the slot */
+	bool killed;                   /* task_kill was called */
+	uint32_t slice;                /* ticks left in the current slice */
+	uint32_t wake_tick;            /* BLOCKED in task_sleep: when to wake */
+	struct list_head run_link;     /* run queue, sleep list or dead list */
+	struct list_head wait_link;    /* the wait queue it blocks on */
+	struct wait_queue *waiting_on; /* that queue, or NULL */
+	struct wait_queue exit_wq;     /* task_wait callers */
+	/* accounting (pages and slab bytes charged to this task) */
+	struct page_link pages;        /* blocks charged to the task, through page->link */
+	uint32_t page_count, page_peak;
+	uint64_t slab_bytes, slab_peak;
+	uint64_t limit;                /* bytes of pages + slab; 0 = no limit */
+	uint64_t switches;             /* times it was switched to */
+};
+
+/* Make the boot context task 0 and start the idle and reaper tasks. Called once by kmain. */
+void sched_init(void);
+
+/*
+ * Create a runnable task running fn(arg) named @name (truncated). Returns its tid (> 0), or
+ * a negative errno: -EAGAIN when all TASK_MAX slots are used, -ENOMEM when its stack could
+ * not be allocated.
+ */
+int task_create(void (*fn)(void *arg), void *arg, const char *name);
+
+/* Let the reaper free the slot at exit (no task_wait). Returns 0 or -ESRCH. */
+int task_detach(int tid);
+
+/* Give up the CPU to the next runnable task (if any). */
+void task_yield(void);
+
+/* Block for at least @ms milliseconds (rounded up to whole ticks). */
+void task_sleep(uint32_t ms);
+
+/* End the current task with @code. Never returns. */
+__attribute__((noreturn)) void task_exit(int code);
+
+/*
+ * End task @tid (any state but kmain's and the reaper's/idle's): it becomes a zombie with
+ * TASK_EXIT_KILLED, is taken off any queue, and the reaper frees it. Returns 0, -ESRCH for no
+ * such live task, -EPERM for the system tasks. Killing yourself is task_exit.
+ */
+int task_kill(int tid);
+
+/*
+ * Wait until task @tid has exited and been reaped, then collect its exit code into *@code
+ * and free its slot. Returns 0, -ESRCH (no such task, or detached), -EINVAL (yourself).
+ */
+int task_wait(int tid, int *code);
+
+/* Block until every zombie has been reaped (tests use it before exact memory counts). */
+void sched_quiesce(void);
+
+/* Set task @tid's limit in bytes (0 = none). Returns 0 or -ESRCH. */
+int task_set_limit(int tid, uint64_t bytes);
+
+struct task *task_current(void);
+struct task *task_lookup(int tid);
+
+/* Called by trap_dispatch after an IRQ handler: switch if the slice is used up. */
+void sched_preempt(void);
+
+/* Counters for tests and the monitor. */
+struct sched_stats {
+	uint64_t switches;
+	uint32_t reaped;
+	uint32_t live;       /* tasks not FREE */
+	uint64_t reaped_bytes;
+};
+void sched_stats(struct sched_stats *st);
+
+/* Iterate over live tasks (for `ps`): calls @fn with interrupts masked. */
+void task_for_each(void (*fn)(const struct task *t, void *ctx), void *ctx);
+
+/*
+ * The reaper's guard, exposed for the poisoned-stack test: refuses (-EBUSY, one log line)
+ * to free a stack that contains the caller's own stack pointer.
+ */
+int sched_free_stack_checked(struct kstack *ks, uint32_t *freed);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * wait: wait queues — tasks blocked until an event (Linux's wait_queue_head, reduced).
+ *
+ *   wait_event(&wq, condition);   block until condition is true (re-checked after each wake)
+ *   wake_up(&wq);                 make every waiter runnable (safe from interrupt handlers)
+ *
+ * Locking: the list is changed with interrupts masked; the condition is tested with
+ * interrupts masked, so a wake_up between the test and the sleep cannot be lost.
+ */
+#ifndef STRATA_SCHED_WAIT_H
+#define STRATA_SCHED_WAIT_H
+
+#include <stdbool.h>
+
+#include "lib/list.h"
+#include "x86/cpu.h"
+
+struct wait_queue {
+	struct list_head waiters; /* struct task.wait_link */
+};
+
+#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).waiters) }
+
+static inline void wait_queue_init(struct wait_queue *wq)
+{
+	list_init(&wq->waiters);
+}
+
+/* Put the current task on @wq and switch away; interrupts must be off. Returns on wake-up. */
+void wait_queue_sleep(struct wait_queue *wq);
+
+/* Make every task waiting on @wq runnable. Returns how many were woken. */
+unsigned wake_up(struct wait_queue *wq);
+
+/* Block until @cond holds. Returns false when the task was killed while waiting. */
+#define wait_event(wq, cond)                                                           \
+	({                                                                             \
+		uint32_t we_flags_ = irq_save();                                       \
+		while (!(cond))                                                        \
+			wait_queue_sleep(wq);                                          \
+		irq_restore(we_flags_);                                                \
+	})
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * Guest tests of tasks, scheduling and the reaper: exact leak checks over 10,000 create/exit
+ * cycles (self-exit, killed, leaking, killed while blocked), fairness under a CPU-bound task,
+ * sleep accuracy, the reaper's own-stack guard, out-of-memory inside a task, per-task limits
+ * and the ledger.
+ */
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/paging.h"
+#include "mm/phys.h"
+#include "mm/slab.h"
+#include "sched/stress.h"
+#include "sched/task.h"
+
+KTEST(sched, ten_thousand_cycles_leak_nothing)
+{
+	struct stress_result r;
+	struct sched_stats before, after;
+
+	sched_stats(&before);
+	stress_tasks(10000, &r);
+	sched_stats(&after);
+	KEXPECT_EQ(t, r.created, 10000);
+	KEXPECT_EQ(t, r.failed, 0);
+	KEXPECT_EQ(t, r.free_after, r.free_before);
+	KEXPECT_EQ(t, r.objs_after, r.objs_before);
+	KEXPECT_EQ(t, after.reaped - before.reaped, 10000);
+	KEXPECT_EQ(t, after.live, before.live);
+}
+
+static volatile bool spin_stop;
+static volatile uint32_t spin_count;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	while (!spin_stop)
+		spin_count++;
+}
+
+static void counter(void *arg)
+{
+	volatile uint32_t *n = arg;
+	for (unsigned i = 0; i < 1000; i++)
+		(*n)++;
+}
+
+KTEST(sched, cpu_bound_task_does_not_starve_others)
+{
+	volatile uint32_t n = 0;
+	spin_stop = false;
+	spin_count = 0;
+	int hog = task_create(spinner, 0, "hog");
+	KASSERT(t, hog > 0);
+	int other = task_create(counter, (void *)&n, "counter");
+	KASSERT(t, other > 0);
+	int code = -1;
+	KEXPECT_EQ(t, task_wait(other, &code), 0); /* returns only if the hog is preempted */
+	KEXPECT_EQ(t, code, 0);
+	KEXPECT_EQ(t, n, 1000);
+	KEXPECT(t, spin_count > 0);
+	spin_stop = true;
+	KEXPECT_EQ(t, task_wait(hog, &code), 0);
+}
+
+struct sleep_probe {
+	uint32_t ms, start, end;
+};
+
+static void sleeper(void *arg)
+{
+	struct sleep_probe *p = arg;
+	p->start = timer_ticks();
+	task_sleep(p->ms);
+	p->end = timer_ticks();
+}
+
+KTEST(sched, sleepers_wake_on_time_within_a_tick)
+{
+	static struct sleep_probe probes[3] = { { 5, 0, 0 }, { 20, 0, 0 }, { 50, 0, 0 } };
+	int tids[3];
+	for (int i = 0; i < 3; i++)
+		tids[i] = task_create(sleeper, &probes[i], "sleeper");
+	for (int i = 0; i < 3; i++) {
+		KASSERT(t, tids[i] > 0);
+		KEXPECT_EQ(t, task_wait(tids[i], 0), 0);
+		uint32_t want = probes[i].ms * HZ / 1000;
+		uint32_t got = probes[i].end - probes[i].start;
+		KEXPECT(t, got >= want);
+		KEXPECT(t, got <= want + 1);
+	}
+}
+
+static volatile int own_stack_rc;
+
+static void free_own_stack(void *arg)
+{
+	(void)arg;
+	uint32_t freed = 0;
+	own_stack_rc = sched_free_stack_checked(&task_current()->stack, &freed);
+}
+
+KTEST(sched, reaper_never_frees_the_stack_it_runs_on)
+{
+	uint32_t mark = printk_ring_mark();
+	own_stack_rc = 0;
+	int tid = task_create(free_own_stack, 0, "selfish");
+	KASSERT(t, tid > 0);
+	struct task *tk = task_lookup(tid);
+	uintptr_t bottom = tk->stack.bottom;
+	KEXPECT_EQ(t, task_wait(tid, 0), 0);
+	KEXPECT_EQ(t, own_stack_rc, -EBUSY);
+	KEXPECT(t, printk_ring_contains(mark, "sched: refusing to free the stack"));
+	/* After the reaper: the stack is unmapped (it was poisoned, then freed) */
+	KEXPECT(t, !paging_is_mapped(bottom));
+	KEXPECT(t, printk_ring_contains(mark, "sched: reaped task"));
+}
+
+struct oom_probe {
+	struct mm_error err;
+	uint32_t blocks;
+};
+
+static void eat_memory(void *arg)
+{
+	struct oom_probe *p = arg;
+	while (alloc_pages(6, GFP_HIGHUSER, &p->err))
+		p->blocks++;
+	/* the error is in hand; the task ends normally, leaving everything to the reaper */
+}
+
+KTEST(sched, task_oom_is_graceful_and_fully_reclaimed)
+{
+	static struct oom_probe p;
+	uint64_t free0, objs0, free1, objs1;
+	volatile uint32_t n = 0;
+
+	memset(&p, 0, sizeof(p));
+	stress_snapshot(&free0, &objs0);
+	int other = task_create(counter, (void *)&n, "bystander");
+	int eater = task_create(eat_memory, &p, "eater");
+	KASSERT(t, other > 0 && eater > 0);
+	KEXPECT_EQ(t, task_wait(eater, 0), 0);
+	KEXPECT_EQ(t, task_wait(other, 0), 0);
+	KEXPECT_EQ(t, n, 1000);
+	KEXPECT(t, p.blocks > 0);
+	KEXPECT_EQ(t, p.err.kind, MM_OUT_OF_MEMORY);
+	KEXPECT_EQ(t, p.err.requested, 64 * PAGE_SIZE);
+	KEXPECT(t, p.err.available < p.err.requested);
+	stress_snapshot(&free1, &objs1);
+	KEXPECT_EQ(t, free1, free0);
+	KEXPECT_EQ(t, objs1, objs0);
+}
+
+struct limit_probe {
+	struct mm_error err;
+	uint32_t objects;
+	char report[160];
+};
+
+static void hit_limit(void *arg)
+{
+	struct limit_probe *p = arg;
+	while (kmalloc_err(1000, KM_NORMAL, &p->err))
+		p->objects++;
+	mm_error_format(&p->err, p->report, sizeof(p->report));
+}
+
+KTEST(sched, per_task_limit_gives_exceeds_limit_error)
+{
+	static struct limit_probe p;
+	memset(&p, 0, sizeof(p));
+	int tid = task_create(hit_limit, &p, "limited");
+	KASSERT(t, tid > 0);
+	KASSERT_EQ(t, task_set_limit(tid, 16 * 1024), 0);
+	KEXPECT_EQ(t, task_wait(tid, 0), 0);
+	KEXPECT_EQ(t, p.err.kind, MM_EXCEEDS_LIMIT);
+	KEXPECT_EQ(t, p.err.limit, 16 * 1024);
+	KEXPECT(t, p.err.current + p.err.requested > p.err.limit);
+	KEXPECT(t, p.err.current <= p.err.limit);
+	KEXPECT_EQ(t, p.objects, p.err.current / p.err.requested);
+	KEXPECT(t, strncmp(p.report, "exceeds task limit: requested 1024, limit 16384, current ",
+			   57) == 0);
+}
+
+static void leak_and_report(void *arg)
+{
+	(void)arg;
+	kmalloc(100, KM_NORMAL);
+	kmalloc(5000, KM_NORMAL);
+	alloc_pages(2, GFP_KERNEL, 0);
+	struct task *me = task_current();
+	*(volatile uint32_t *)&me->limit = 0;
+}
+
+KTEST(sched, ledger_is_empty_after_reaping)
+{
+	int tid = task_create(leak_and_report, 0, "ledger");
+	KASSERT(t, tid > 0);
+	struct task *tk = task_lookup(tid);
+	int code;
+	KEXPECT_EQ(t, task_wait(tid, &code), 0);
+	/* the slot is collected; its id no longer owns anything anywhere */
+	KEXPECT_EQ(t, kmem_owner_usage((uint32_t)tid), 0);
+	KEXPECT(t, tk->state == TASK_FREE);
+	KEXPECT_EQ(t, tk->page_count, 0);
+	KEXPECT_EQ(t, tk->slab_bytes, 0);
+}
+
+KTEST(sched, kill_and_wait_errors)
+{
+	KEXPECT_EQ(t, task_kill(0), -EPERM);
+	KEXPECT_EQ(t, task_kill(60000), -ESRCH);
+	KEXPECT_EQ(t, task_wait(60000, 0), -ESRCH);
+	KEXPECT_EQ(t, task_wait(0, 0), -ESRCH);
+}
