@@ -33,6 +33,12 @@ void kbench_report(const char *group, const char *metric, uint64_t value, const 
 /* Run every benchmark, print the results and exit QEMU. */
 __attribute__((noreturn)) void kbench_run_all(void);
 
+/*
+ * The instructions an empty `for (i = 0; i < n; i++)` loop costs per iteration, measured once
+ * at start; benchmarks subtract it so a budget measures the operation, not the loop.
+ */
+extern uint64_t kbench_loop_overhead;
+
 /* Instruction count (under icount) of a timed region: t = kbench_start(); ...; kbench_end(t). */
 static inline uint64_t kbench_start(void)
 {
@@ -42,6 +48,13 @@ static inline uint64_t kbench_start(void)
 static inline uint64_t kbench_end(uint64_t start)
 {
 	return rdtsc() - start;
+}
+
+/* Per-iteration cost of a loop of @n iterations that took @total, less the loop overhead. */
+static inline uint64_t kbench_per_op(uint64_t total, uint32_t n)
+{
+	uint64_t per = total / n;
+	return per > kbench_loop_overhead ? per - kbench_loop_overhead : 0;
 }
 
 #endif

@@ -34,7 +34,7 @@ static uint64_t hot_pair(struct buddy *b, gfp_t gfp)
 		struct page *pg = buddy_alloc(b, 0, gfp, 0);
 		buddy_free(b, buddy_page_pfn(b, pg), 0);
 	}
-	return kbench_end(t) / HOT_LOOPS;
+	return kbench_per_op(kbench_end(t), HOT_LOOPS);
 }
 
 KBENCH(buddy)
@@ -51,7 +51,7 @@ KBENCH(buddy)
 	uint64_t t = kbench_start();
 	for (unsigned i = 0; i < HOT_LOOPS; i++)
 		free_pages(alloc_pages(0, GFP_KERNEL, 0), 0);
-	kbench_report("buddy", "order0_hot_api", kbench_end(t) / HOT_LOOPS, "insn/pair", 0);
+	kbench_report("buddy", "order0_hot_api", kbench_per_op(kbench_end(t), HOT_LOOPS), "insn/pair", 0);
 	buddy_free(b, buddy_page_pfn(b, y), 0);
 
 	for (unsigned order = 0; order <= BUDDY_MAX_ORDER; order++) {
@@ -70,7 +70,7 @@ KBENCH(buddy)
 		}
 		uint64_t cost = kbench_end(t);
 		if (done)
-			kbench_report("buddy", names[order], cost / done, "insn/pair", 0);
+			kbench_report("buddy", names[order], kbench_per_op(cost, done), "insn/pair", 0);
 	}
 
 	t = kbench_start();
@@ -78,7 +78,7 @@ KBENCH(buddy)
 		batch_pfns[i] = buddy_page_pfn(b, buddy_alloc(b, 0, GFP_KERNEL, 0));
 	for (unsigned i = 0; i < BATCH; i++)
 		buddy_free(b, batch_pfns[i], 0);
-	kbench_report("buddy", "alloc_n_free_n", kbench_end(t) / BATCH, "insn/pair", 0);
+	kbench_report("buddy", "alloc_n_free_n", kbench_per_op(kbench_end(t), BATCH), "insn/pair", 0);
 
 	/* Split/merge: leave only blocks of the zone's largest order M, then a pair costs M
 	 * splits and M merges more than the hot pair. */
