@@ -12,6 +12,7 @@
  * Locking: as the slab layer; the table is written only by kmalloc_init()/kmalloc_exit().
  */
 #include "mm/kmalloc.h"
+#include "lib/preempt.h"
 
 #include "kernel/printk.h"
 #include "lib/errno.h"
@@ -116,7 +117,7 @@ static struct kmem_cache *class_for(size_t size, size_t align)
 	return NULL;
 }
 
-void *kmalloc_track_caller(size_t size, size_t align, unsigned flags, struct mm_error *err,
+static void *kmalloc_track_caller_unlocked(size_t size, size_t align, unsigned flags, struct mm_error *err,
 			   uintptr_t caller)
 {
 	struct mm_error local = { 0 };
@@ -160,7 +161,7 @@ void *kmalloc_aligned(size_t size, size_t align, unsigned flags)
 	return kmalloc_track_caller(size, align, flags, NULL, RET_ADDR());
 }
 
-size_t kmalloc_size(const void *p)
+static size_t kmalloc_size_unlocked(const void *p)
 {
 	return p ? kmem_object_size(p) : 0;
 }
@@ -175,7 +176,7 @@ void __kfree_slow(const void *p)
 	kmem_free(NULL, p, RET_ADDR());
 }
 
-void *krealloc(void *p, size_t size, unsigned flags)
+static void *krealloc_unlocked(void *p, size_t size, unsigned flags)
 {
 	uintptr_t caller = RET_ADDR();
 	struct kmem_cache *c;
@@ -214,4 +215,31 @@ void *krealloc(void *p, size_t size, unsigned flags)
 		memset((char *)q + old, 0, kmem_object_size(q) - old);
 	kmem_free(NULL, p, caller);
 	return q;
+}
+
+/* ---- entry points: preemption off while the allocator state is in use (lib/preempt.h) ---- */
+
+void *kmalloc_track_caller(size_t size, size_t align, unsigned flags, struct mm_error *err,
+			   uintptr_t caller)
+{
+	preempt_disable();
+	void *r = kmalloc_track_caller_unlocked(size, align, flags, err, caller);
+	preempt_enable();
+	return r;
+}
+
+void *krealloc(void *p, size_t size, unsigned flags)
+{
+	preempt_disable();
+	void *r = krealloc_unlocked(p, size, flags);
+	preempt_enable();
+	return r;
+}
+
+size_t kmalloc_size(const void *p)
+{
+	preempt_disable();
+	size_t r = kmalloc_size_unlocked(p);
+	preempt_enable();
+	return r;
 }

@@ -42,6 +42,7 @@
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/preempt.h"
 #include "lib/string.h"
 
 #define KMEM_SLAB_MAGIC     ((uintptr_t)0x5ab5ab5au)
@@ -855,8 +856,9 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 	return 0;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
-				     void (*ctor)(void *obj), unsigned flags)
+static struct kmem_cache *kmem_cache_create_unlocked(const char *name, size_t size,
+						     size_t align, void (*ctor)(void *obj),
+						     unsigned flags)
 {
 	struct mm_error err = { 0 };
 	struct kmem_cache *c;
@@ -919,7 +921,7 @@ static void report_live_objects(struct kmem_cache *c)
 	}
 }
 
-int kmem_cache_destroy(struct kmem_cache *c)
+static int kmem_cache_destroy_unlocked(struct kmem_cache *c)
 {
 	struct slab *s, *tmp;
 
@@ -952,7 +954,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	return 0;
 }
 
-size_t kmem_cache_shrink(struct kmem_cache *c)
+static size_t kmem_cache_shrink_unlocked(struct kmem_cache *c)
 {
 	size_t before = slab_pages;
 	struct slab *s, *tmp;
@@ -963,7 +965,7 @@ size_t kmem_cache_shrink(struct kmem_cache *c)
 	return before - slab_pages;
 }
 
-size_t kmem_shrink_all(void)
+static size_t kmem_shrink_all_unlocked(void)
 {
 	size_t before = slab_pages;
 	struct kmem_cache *c;
@@ -979,7 +981,7 @@ size_t kmem_shrink_all(void)
 
 /* ---- allocation and free (slow paths) -------------------------------------------------------- */
 
-void *__kmem_cache_alloc(struct kmem_cache *c, unsigned flags, struct mm_error *err,
+static void *__kmem_cache_alloc_unlocked(struct kmem_cache *c, unsigned flags, struct mm_error *err,
 			 uintptr_t caller, size_t req)
 {
 	struct mm_error local = { 0 };
@@ -1087,7 +1089,7 @@ static struct slab *checked_slab(const void *p)
 	return s;
 }
 
-void kmem_free(struct kmem_cache *want, const void *p, uintptr_t caller)
+static void kmem_free_unlocked(struct kmem_cache *want, const void *p, uintptr_t caller)
 {
 	struct kmem_cache *c;
 	struct slab *s;
@@ -1178,7 +1180,7 @@ void __kmem_set_requested(void *obj, size_t req)
 
 /* ---- large objects --------------------------------------------------------------------------- */
 
-void *kmem_large_alloc(size_t size, size_t align, unsigned flags, struct mm_error *err,
+static void *kmem_large_alloc_unlocked(size_t size, size_t align, unsigned flags, struct mm_error *err,
 		       uintptr_t caller)
 {
 	struct mm_error local = { 0 };
@@ -1239,7 +1241,7 @@ struct kmem_large *kmem_large_of(const void *p)
 	return h;
 }
 
-int kmem_large_free(const void *p, uintptr_t caller)
+static int kmem_large_free_unlocked(const void *p, uintptr_t caller)
 {
 	struct kmem_large *h = kmem_large_of(p);
 
@@ -1373,7 +1375,7 @@ static size_t owner_scan(struct owner_walk *w)
 	return w->bytes;
 }
 
-size_t kmem_owner_walk(uint32_t owner, kmem_object_fn fn, void *ctx)
+static size_t kmem_owner_walk_unlocked(uint32_t owner, kmem_object_fn fn, void *ctx)
 {
 	struct owner_walk w = { owner, fn, ctx, 0, false };
 
@@ -1382,7 +1384,7 @@ size_t kmem_owner_walk(uint32_t owner, kmem_object_fn fn, void *ctx)
 	return owner_scan(&w);
 }
 
-size_t kmem_owner_usage(uint32_t owner)
+static size_t kmem_owner_usage_unlocked(uint32_t owner)
 {
 	struct kmem_large *h;
 	struct kmem_cache *c;
@@ -1402,7 +1404,7 @@ size_t kmem_owner_usage(uint32_t owner)
 	return bytes;
 }
 
-size_t kmem_owner_release(uint32_t owner)
+static size_t kmem_owner_release_unlocked(uint32_t owner)
 {
 	struct owner_walk w = { owner, NULL, NULL, 0, true };
 
@@ -1416,7 +1418,7 @@ size_t kmem_owner_release(uint32_t owner)
 
 /* ---- statistics ---------------------------------------------------------------------------------- */
 
-void kmem_cache_get_info(const struct kmem_cache *c, struct kmem_cache_info *info)
+static void kmem_cache_get_info_unlocked(const struct kmem_cache *c, struct kmem_cache_info *info)
 {
 	unsigned long cached = cached_objects(c, NULL);
 
@@ -1447,7 +1449,7 @@ void kmem_cache_get_info(const struct kmem_cache *c, struct kmem_cache_info *inf
 	info->debug = cache_debug(c);
 }
 
-void kmem_for_each_cache(void (*fn)(struct kmem_cache *c, void *ctx), void *ctx)
+static void kmem_for_each_cache_unlocked(void (*fn)(struct kmem_cache *c, void *ctx), void *ctx)
 {
 	struct kmem_cache *c, *tmp;
 
@@ -1455,7 +1457,7 @@ void kmem_for_each_cache(void (*fn)(struct kmem_cache *c, void *ctx), void *ctx)
 		fn(c, ctx);
 }
 
-void kmem_slabinfo(void (*emit)(const char *line, void *ctx), void *ctx)
+static void kmem_slabinfo_unlocked(void (*emit)(const char *line, void *ctx), void *ctx)
 {
 	struct kmem_cache *c;
 	char line[160];
@@ -1611,7 +1613,7 @@ static void check_slab(struct kmem_cache *c, struct slab *s, enum slab_state st,
 	*lost += s->lost;
 }
 
-int kmem_cache_check(struct kmem_cache *c)
+static int kmem_cache_check_unlocked(struct kmem_cache *c)
 {
 	static const enum slab_state states[] = { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
 	unsigned long inuse = 0, owned = 0, lost = 0, cached;
@@ -1675,7 +1677,7 @@ int kmem_cache_check(struct kmem_cache *c)
 	return problems;
 }
 
-int kmem_check_all(void)
+static int kmem_check_all_unlocked(void)
 {
 	size_t pages = 0, lpages = 0;
 	struct kmem_large *h;
@@ -1720,7 +1722,7 @@ static void leak_add(struct kmem_leak *out, size_t max, size_t *used, size_t *mi
 	(*used)++;
 }
 
-size_t kmem_leak_scan(struct kmem_leak *out, size_t max, size_t *missed)
+static size_t kmem_leak_scan_unlocked(struct kmem_leak *out, size_t max, size_t *missed)
 {
 	size_t used = 0, lost = 0;
 	struct kmem_large *h;
@@ -1761,4 +1763,141 @@ size_t kmem_leak_scan(struct kmem_leak *out, size_t max, size_t *missed)
 	if (missed)
 		*missed = lost;
 	return used;
+}
+
+/* ---- entry points: preemption off while the allocator state is in use (lib/preempt.h) ---- */
+
+int kmem_cache_destroy(struct kmem_cache *c)
+{
+	preempt_disable();
+	int r = kmem_cache_destroy_unlocked(c);
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_cache_shrink(struct kmem_cache *c)
+{
+	preempt_disable();
+	size_t r = kmem_cache_shrink_unlocked(c);
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_shrink_all(void)
+{
+	preempt_disable();
+	size_t r = kmem_shrink_all_unlocked();
+	preempt_enable();
+	return r;
+}
+
+void *__kmem_cache_alloc(struct kmem_cache *c, unsigned flags, struct mm_error *err,
+			 uintptr_t caller, size_t req)
+{
+	preempt_disable();
+	void *r = __kmem_cache_alloc_unlocked(c, flags, err, caller, req);
+	preempt_enable();
+	return r;
+}
+
+void kmem_free(struct kmem_cache *want, const void *p, uintptr_t caller)
+{
+	preempt_disable();
+	kmem_free_unlocked(want, p, caller);
+	preempt_enable();
+}
+
+void *kmem_large_alloc(size_t size, size_t align, unsigned flags, struct mm_error *err,
+		       uintptr_t caller)
+{
+	preempt_disable();
+	void *r = kmem_large_alloc_unlocked(size, align, flags, err, caller);
+	preempt_enable();
+	return r;
+}
+
+int kmem_large_free(const void *p, uintptr_t caller)
+{
+	preempt_disable();
+	int r = kmem_large_free_unlocked(p, caller);
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_owner_walk(uint32_t owner, kmem_object_fn fn, void *ctx)
+{
+	preempt_disable();
+	size_t r = kmem_owner_walk_unlocked(owner, fn, ctx);
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_owner_usage(uint32_t owner)
+{
+	preempt_disable();
+	size_t r = kmem_owner_usage_unlocked(owner);
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_owner_release(uint32_t owner)
+{
+	preempt_disable();
+	size_t r = kmem_owner_release_unlocked(owner);
+	preempt_enable();
+	return r;
+}
+
+void kmem_cache_get_info(const struct kmem_cache *c, struct kmem_cache_info *info)
+{
+	preempt_disable();
+	kmem_cache_get_info_unlocked(c, info);
+	preempt_enable();
+}
+
+int kmem_check_all(void)
+{
+	preempt_disable();
+	int r = kmem_check_all_unlocked();
+	preempt_enable();
+	return r;
+}
+
+size_t kmem_leak_scan(struct kmem_leak *out, size_t max, size_t *missed)
+{
+	preempt_disable();
+	size_t r = kmem_leak_scan_unlocked(out, max, missed);
+	preempt_enable();
+	return r;
+}
+
+int kmem_cache_check(struct kmem_cache *c)
+{
+	preempt_disable();
+	int r = kmem_cache_check_unlocked(c);
+	preempt_enable();
+	return r;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     void (*ctor)(void *obj), unsigned flags)
+{
+	preempt_disable();
+	struct kmem_cache *r = kmem_cache_create_unlocked(name, size, align, ctor, flags);
+	preempt_enable();
+	return r;
+}
+
+void kmem_for_each_cache(void (*fn)(struct kmem_cache *c, void *ctx), void *ctx)
+{
+	preempt_disable();
+	kmem_for_each_cache_unlocked(fn, ctx);
+	preempt_enable();
+}
+
+void kmem_slabinfo(void (*emit)(const char *line, void *ctx), void *ctx)
+{
+	preempt_disable();
+	kmem_slabinfo_unlocked(emit, ctx);
+	preempt_enable();
 }

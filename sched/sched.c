@@ -21,6 +21,7 @@
 #include "kernel/time.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/preempt.h"
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "mm/slab.h"
@@ -100,7 +101,8 @@ void task_yield(void)
 
 void sched_preempt(void)
 {
-	if (need_resched && sched_running)
+	/* With preemption disabled the switch waits for a later interrupt (need_resched stays). */
+	if (need_resched && sched_running && __atomic_load_n(&preempt_count, __ATOMIC_RELAXED) == 0)
 		schedule();
 }
 

@@ -39,6 +39,7 @@
 #include "lib/compiler.h"
 #include "lib/string.h"
 #include "mm/error.h"
+#include "lib/preempt.h"
 #include "mm/slab.h"
 
 #define KMALLOC_MIN_SIZE        16u
@@ -70,6 +71,7 @@ int kmalloc_exit(void);
  */
 static inline void *kmalloc(size_t size, unsigned flags)
 {
+	preempt_disable(); /* the magazine is per CPU: no task switch in between */
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
 		struct kmem_cache *c = kmalloc_table[(size + KMALLOC_MIN_SIZE - 1) >>
 						     KMALLOC_INDEX_SHIFT];
@@ -80,12 +82,15 @@ static inline void *kmalloc(size_t size, unsigned flags)
 			void *obj = m->objs[n];
 
 			m->rounds = n - 1;
+			preempt_enable();
 			if (flags & KM_ZERO)
 				memset(obj, 0, c->objsize);
 			return obj;
 		}
 	}
-	return __kmalloc_slow(size, flags);
+	void *obj = __kmalloc_slow(size, flags);
+	preempt_enable();
+	return obj;
 }
 
 /* kmalloc, zeroed (all kmalloc_size() bytes). */
@@ -130,6 +135,7 @@ static inline void kfree(const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
 
+	preempt_disable(); /* the magazine is per CPU: no task switch in between */
 	if (likely(kmem_addr_is_slab(a))) {
 		struct slab *s = kmem_slab_of(a);
 		struct kmem_cache *c = s->cache;
@@ -139,10 +145,12 @@ static inline void kfree(const void *p)
 		if (likely(n < c->magsize && m->objs[n] != p && s->owned == 0)) {
 			m->objs[n + 1] = (void *)a;
 			m->rounds = n + 1;
+			preempt_enable();
 			return;
 		}
 	}
 	__kfree_slow(p);
+	preempt_enable();
 }
 
 void kfree_track_caller(const void *p, uintptr_t caller);

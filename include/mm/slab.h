@@ -98,6 +98,7 @@
 
 #include "lib/compiler.h"
 #include "lib/list.h"
+#include "lib/preempt.h"
 #include "lib/string.h"
 #include "mm/error.h"
 #include "mm/page.h"
@@ -323,14 +324,19 @@ int kmem_cache_destroy(struct kmem_cache *c);
  */
 static inline void *kmem_cache_alloc(struct kmem_cache *c, unsigned flags)
 {
+	preempt_disable(); /* the magazine is per CPU: no task switch in between */
 	struct kmem_magazine *m = c->cpu[kmem_cpu_id()].loaded;
 	uint32_t n = m->rounds;
 	void *obj;
 
-	if (unlikely(n == 0 || ((flags & KM_KERNEL) == 0 && kmem_cpu_state[kmem_cpu_id()].owner)))
-		return kmem_cache_alloc_slow(c, flags);
+	if (unlikely(n == 0 || ((flags & KM_KERNEL) == 0 && kmem_cpu_state[kmem_cpu_id()].owner))) {
+		obj = kmem_cache_alloc_slow(c, flags);
+		preempt_enable();
+		return obj;
+	}
 	obj = m->objs[n];
 	m->rounds = n - 1;
+	preempt_enable();
 	if (flags & KM_ZERO)
 		memset(obj, 0, c->objsize);
 	return obj;
@@ -348,6 +354,7 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	uintptr_t a = (uintptr_t)obj;
 
+	preempt_disable(); /* the magazine is per CPU: no task switch in between */
 	if (likely(kmem_addr_is_slab(a))) {
 		struct slab *s = kmem_slab_of(a);
 		struct kmem_magazine *m = c->cpu[kmem_cpu_id()].loaded;
@@ -356,10 +363,12 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 		if (likely(s->cache == c && n < c->magsize && m->objs[n] != obj && s->owned == 0)) {
 			m->objs[n + 1] = obj;
 			m->rounds = n + 1;
+			preempt_enable();
 			return;
 		}
 	}
 	kmem_cache_free_slow(c, obj);
+	preempt_enable();
 }
 
 void kmem_cache_free_track_caller(struct kmem_cache *c, void *obj, uintptr_t caller);

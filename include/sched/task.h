@@ -19,7 +19,9 @@
  * MM_EXCEEDS_LIMIT: "exceeds task limit: requested N, limit N, current N".
  *
  * Locking: one CPU; all scheduler state (run queue, sleep list, dead list, task states) is
- * changed with interrupts masked. Lock order: none needed (no sleeping locks yet).
+ * changed with interrupts masked. Preemption (a switch at the end of an interrupt) waits while
+ * preempt_count (include/lib/preempt.h) is non-zero: the slab layer's per-CPU magazines rely
+ * on it. No sleeping locks yet, so no lock order.
  */
 #ifndef STRATA_SCHED_TASK_H
 #define STRATA_SCHED_TASK_H

@@ -4,6 +4,7 @@
  * sleep accuracy, the reaper's own-stack guard, out-of-memory inside a task, per-task limits
  * and the ledger.
  */
+#include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -217,4 +218,51 @@ KTEST(sched, kill_and_wait_errors)
 	KEXPECT_EQ(t, task_kill(60000), -ESRCH);
 	KEXPECT_EQ(t, task_wait(60000, 0), -ESRCH);
 	KEXPECT_EQ(t, task_wait(0, 0), -ESRCH);
+}
+
+#define CHURN_TASKS 4
+#define CHURN_OPS   1500000u
+
+/* Allocate and free without ever yielding: only preemption interleaves these tasks. */
+static void churn(void *arg)
+{
+	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1;
+	void *held[8] = { 0 };
+	for (uint32_t i = 0; i < CHURN_OPS; i++) {
+		x = x * 1103515245u + 12345u;
+		unsigned slot = (x >> 8) % 8;
+		if (held[slot]) {
+			kfree(held[slot]);
+			held[slot] = 0;
+		} else {
+			held[slot] = kmalloc(16u << ((x >> 16) % 8), KM_KERNEL);
+		}
+	}
+	for (unsigned i = 0; i < 8; i++)
+		kfree(held[i]);
+}
+
+KTEST(sched, preempted_tasks_share_the_slab_layer_safely)
+{
+	uint64_t free0, objs0, free1, objs1;
+	struct sched_stats s0, s1;
+	int tids[CHURN_TASKS];
+
+	stress_snapshot(&free0, &objs0);
+	sched_stats(&s0);
+	unsigned long errors0 = kmem_error_count();
+	for (int i = 0; i < CHURN_TASKS; i++)
+		tids[i] = task_create(churn, (void *)(uintptr_t)(i + 1), "churn");
+	for (int i = 0; i < CHURN_TASKS; i++) {
+		KASSERT(t, tids[i] > 0);
+		KEXPECT_EQ(t, task_wait(tids[i], 0), 0);
+	}
+	sched_stats(&s1);
+	kprintf("        # %llu task switches during the churn\n", (unsigned long long)(s1.switches - s0.switches));
+	KEXPECT(t, s1.switches - s0.switches >= 3 * CHURN_TASKS); /* really interleaved */
+	KEXPECT_EQ(t, kmem_error_count(), errors0); /* no double free / corruption reported */
+	KEXPECT_EQ(t, kmem_check_all(), 0);
+	stress_snapshot(&free1, &objs1);
+	KEXPECT_EQ(t, objs1, objs0);
+	KEXPECT_EQ(t, free1, free0);
 }
