@@ -109,6 +109,24 @@ part_crash() {
     fail "monitor: QEMU exit status $rc, expected 0" "$log"
   fi
 
+  log=$LOGS/monitor-mm.log
+  qemu_run "$log" 90 "ps\nkill 1\nkill 999\nkill x\nstress tasks 40\nstress tasks 0\nslabinfo\nleaks\nmemdemo\nmeminfo extra\npoweroff\n" \
+    -m 64M -kernel "$KERNEL"
+  if [ "$rc" -eq 0 ]; then
+    expect_lines "monitor: ps, kill, stress, slabinfo, leaks, memdemo" "$log" \
+      '^ +TID +NAME +STATE +PAGES +SLAB\(B\) +LIMIT\(kB\)' '^ +0 +kmain +running' '^ +2 +reaper ' \
+      'kill: task 1 is a system task' 'kill: no live task 999' '^usage: kill TID' \
+      'stress: 40 tasks created and ended \(0 could not be created\)' \
+      'stress: no leak: every byte came back' '^usage: stress tasks N' \
+      '^slabinfo - version: 2.1' '^# name +<active_objs> <num_objs> <objsize>' '^kmalloc-64 ' \
+      '^ +count +bytes +caller' 'mm: memory pressure WARNING: ' 'mm: memory pressure CRITICAL: ' \
+      'memdemo: +failed gracefully: OOM: requested [0-9]+ bytes, only [0-9]+ available \([0-9]+ used / [0-9]+ total\)' \
+      'mm: memory pressure normal: ' 'memdemo: free memory is back to [0-9]+ kB, exactly as before' \
+      '^usage: meminfo' 'sched: reaped task [0-9]+ \(stress\): freed [0-9]+ kB'
+  else
+    fail "monitor: QEMU exit status $rc, expected 0" "$log"
+  fi
+
   log=$LOGS/crash-pagefault.log
   qemu_run "$log" 60 "crash pagefault\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash pagefault: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
