@@ -12,8 +12,11 @@
  *    puts the result on its list. Zone bounds are multiples of the largest block (16 MiB),
  *    so a buddy is always in the same zone and the merge needs no zone test; the frame
  *    bitmap is padded to 16 MiB with used bits, so it needs no bound test either.
- *  - The hot paths are inlined into each entry point, with a constant-order copy for order 0;
- *    rare paths (bad requests, OOM, bad frees, poisoning) are out-of-line cold functions.
+ *  - Order 0 has fast paths inlined into both entry points of each kind: allocation pops an
+ *    order-0 block of the first zone, free pushes the page when its buddy frame is in use.
+ *    Splitting for order 0 (alloc0_split), other orders (alloc_any, free_any) and coalescing
+ *    (merge_plain) are out of line; rare paths (bad requests, OOM, bad frees, poisoning)
+ *    are cold functions. Measured under qemu -icount (tests/kernel/bench_buddy.c).
  *  - Only HEAD pages carry meaning. Whether a frame is a head is never read from struct page:
  *      * the frame bitmap (mm/bitmap.c) says which frames are free; a free frame whose pfn is
  *        aligned to 2^order is the head of a free block of order <= order (a larger free
@@ -22,7 +25,8 @@
  *      * a second bitmap, `heads`, marks the heads of allocated blocks, so a free of a tail
  *        page, or of garbage, is caught before its struct page is trusted.
  *    So the struct page array needs no initialisation: buddy_init only writes the head page
- *    of each initial block, and boot costs O(blocks + frames / 32).
+ *    of each initial block, and boot costs O(blocks + frames / 32). Interior pages may hold
+ *    stale fields from an earlier life as a head; nothing reads them.
  *  - The bitmap and the buddy never disagree: alloc marks the block used, free marks it free,
  *    each with one word-wise range operation (an order-12 block is 128 word stores).
  *  - debug_pagealloc: a freed block is filled with PAGE_POISON_BYTE and its head gets
@@ -55,8 +59,16 @@
 #define MM_ERROR_MSG_MAX 160 /* room for mm_error_format()'s report */
 #define INFO_LINE_MAX    160 /* one buddyinfo line */
 #define POISON_WORD      (0x01010101u * PAGE_POISON_BYTE)
+#define GFP_CHECK_POISON (1u << 31) /* internal, in gfp_force: check poisoned blocks */
+/*
+ * The caller to report: the explicit one of the *_caller entry points, or (0) the return
+ * address of the entry point the hot path is inlined into. Evaluated only on the rare paths,
+ * so the fast paths do not spend instructions on it.
+ */
+#define CALLER(c)        ((c) ? (c) : RET_ADDR())
 #define BUDDY_COLD       __attribute__((noinline, cold)) /* rare paths out of the hot code */
 #define BUDDY_INLINE     inline __attribute__((always_inline)) /* pieces of the hot paths */
+#define BUDDY_NOINLINE   __attribute__((noinline))                 /* kept out of them */
 
 static const char *const zone_names[ZONE_COUNT] = { "DMA", "Normal", "HighMem" };
 
@@ -138,7 +150,7 @@ static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsig
 {
 	link_del(&pg->link);
 	if (--zone->nr_free[order] == 0)
-		zone->order_mask &= ~(1u << order);
+		zone->order_mask ^= 1u << order; /* the bit was set: the list was not empty */
 }
 
 /* ---- contents: poison and zero ------------------------------------------------------- */
@@ -156,7 +168,8 @@ static BUDDY_COLD void fill_block(struct buddy *b, uint32_t pfn, unsigned order,
 }
 
 /* Report the first byte of the block that lost its poison; returns true if one did. */
-static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
+static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned order,
+				    uintptr_t caller)
 {
 	for (uint32_t i = 0; i < order_pages(order); i++) {
 		const uint8_t *va = b->map(b->map_ctx, pfn + i);
@@ -188,6 +201,25 @@ static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned orde
 	return false;
 }
 
+/*
+ * The debug work of an allocation (before the head is rewritten): check the poison of a
+ * poisoned block when debug_pagealloc is on, then zero it for __GFP_ZERO / init_on_alloc.
+ */
+static BUDDY_COLD void alloc_debug(struct buddy *b, uint32_t pfn, unsigned order, gfp_t gfp,
+				   uintptr_t caller)
+{
+	if ((gfp & GFP_CHECK_POISON) && (b->pages[pfn].flags & PG_POISONED))
+		check_poison(b, pfn, order, caller);
+	if (gfp & __GFP_ZERO)
+		fill_block(b, pfn, order, 0);
+}
+
+/* Recompute the gfp bits every allocation gets from the debug options. */
+static void set_gfp_force(struct buddy *b)
+{
+	b->gfp_force = (b->poison ? GFP_CHECK_POISON : 0) | (b->init_on_alloc ? __GFP_ZERO : 0);
+}
+
 /* ---- init ---------------------------------------------------------------------------- */
 
 size_t buddy_storage_bytes(uint32_t nframes)
@@ -202,7 +234,7 @@ size_t buddy_storage_bytes(uint32_t nframes)
  */
 static void add_free_run(struct buddy *b, enum zone_id z, uint32_t start, uint32_t end)
 {
-	b->zones[z].free_pages += end - start;
+	b->zones[z].managed_pages += end - start;
 	while (start < end) {
 		unsigned order = 31u - (unsigned)__builtin_clz(end - start); /* fits the run */
 
@@ -236,8 +268,7 @@ static void adopt_boot_frame(struct buddy *b, enum zone_id z, uint32_t pfn)
  * Scan the bitmap over zone @z: free runs go on the free lists, boot-allocated RAM frames
  * become order-0 blocks. Whole free words and whole not-RAM words are skipped by tight loops
  * (a few instructions per 32 frames); only mixed words and the zone's partial edge words are
- * looked at bit by bit. managed_pages = free pages + adopted frames (every RAM frame is one
- * or the other at this point).
+ * looked at bit by bit. Both add to managed_pages (every RAM frame is one or the other).
  */
 static void take_zone(struct buddy *b, enum zone_id z)
 {
@@ -290,7 +321,6 @@ static void take_zone(struct buddy *b, enum zone_id z)
 	}
 	if (run != NO_RUN)
 		add_free_run(b, z, run, end);
-	zone->managed_pages += zone->free_pages;
 }
 
 int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_config *cfg)
@@ -316,13 +346,14 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
 	b->map_ctx = cfg->map_ctx;
 	b->poison = cfg->debug_pagealloc;
 	b->init_on_alloc = cfg->init_on_alloc;
+	set_gfp_force(b);
 
 	bounds[ZONE_DMA] = 0;
 	bounds[ZONE_NORMAL] = MIN((uint32_t)ZONE_DMA_END_PFN, n);
 	/* Zone bounds are multiples of MAX_BLOCK_PAGES (DMA's 16 MiB already is), so no pair of
 	 * buddies ever straddles two zones and the merge loop needs no zone test. */
-	bounds[ZONE_HIGHMEM] = cfg->normal_end_pfn == 0
-				       ? n
+	bounds[ZONE_HIGHMEM] = (cfg->normal_end_pfn == 0 || cfg->normal_end_pfn >= n)
+				       ? n /* all RAM is lowmem: no HighMem zone */
 				       : MIN(MAX(ALIGN_DOWN(cfg->normal_end_pfn, MAX_BLOCK_PAGES),
 						 bounds[ZONE_NORMAL]),
 					     n);
@@ -349,6 +380,7 @@ void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc)
 {
 	b->poison = debug_pagealloc;
 	b->init_on_alloc = init_on_alloc;
+	set_gfp_force(b);
 }
 
 /* ---- allocation ---------------------------------------------------------------------- */
@@ -360,7 +392,7 @@ static void fill_oom(const struct buddy *b, enum zone_id first, unsigned order,
 	uint32_t free = 0, managed = 0;
 
 	for (int z = (int)first; z >= ZONE_DMA; z--) {
-		free += b->zones[z].free_pages;
+		free += buddy_zone_free_pages(&b->zones[z]);
 		managed += b->zones[z].managed_pages;
 	}
 	memset(err, 0, sizeof(*err));
@@ -398,15 +430,23 @@ static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zo
 		pfn = buddy_page_pfn(b, pg);
 		poisoned = pg->flags & PG_POISONED;
 		if (o > order) {
-			uint32_t half = order_pages(o);
+			struct page *const pages = b->pages;
+			const uint8_t head = PG_BUDDY | poisoned, zid = zone->id;
 
+			/* one list per order in [order, o) gains a block */
+			zone->order_mask |= order_pages(o) - order_pages(order);
 			do { /* split: the upper half goes on the list one order down */
-				half >>= 1;
+				struct page *half;
+
 				o--;
-				free_list_add(b, zone, pfn + half, o, poisoned);
+				half = &pages[pfn + order_pages(o)];
+				half->flags = head;
+				half->order = (uint8_t)o;
+				half->zone = zid;
+				link_add(&zone->free_list[o], &half->link);
+				zone->nr_free[o]++;
 			} while (o > order);
 		}
-		zone->free_pages -= order_pages(order);
 		*zp = zone->id;
 		return pfn;
 	}
@@ -423,10 +463,8 @@ static BUDDY_INLINE struct page *finish_alloc(struct buddy *b, uint32_t pfn, uns
 
 	frame_range_set_used(b->bm, pfn, order_pages(order));
 	bitmap_set(b->heads, pfn);
-	if (unlikely(pg->flags & PG_POISONED))
-		check_poison(b, pfn, order, caller);
-	if (unlikely((gfp & __GFP_ZERO) || b->init_on_alloc))
-		fill_block(b, pfn, order, 0);
+	if (unlikely((gfp | b->gfp_force) & (__GFP_ZERO | GFP_CHECK_POISON)))
+		alloc_debug(b, pfn, order, gfp | b->gfp_force, CALLER(caller));
 	pg->flags = PG_HEAD;
 	pg->order = (uint8_t)order;
 	pg->zone = (uint8_t)z;
@@ -483,9 +521,9 @@ static BUDDY_COLD struct page *alloc_slow(struct buddy *b, enum zone_id first, u
 	return NULL;
 }
 
-/* The allocation fast path, inlined into both entry points (no extra call). */
-static BUDDY_INLINE struct page *alloc_inline(struct buddy *b, unsigned order, gfp_t gfp,
-						 struct mm_error *err, uintptr_t caller)
+/* The general allocation path: any order, zone fallback, splitting, failure. */
+static BUDDY_NOINLINE struct page *alloc_any(struct buddy *b, unsigned order, gfp_t gfp,
+					     struct mm_error *err, uintptr_t caller)
 {
 	enum zone_id first, z;
 	uint32_t pfn;
@@ -500,20 +538,94 @@ static BUDDY_INLINE struct page *alloc_inline(struct buddy *b, unsigned order, g
 	return finish_alloc(b, pfn, order, gfp, z, caller);
 }
 
-/* Order 0 is by far the most common request: give it a copy with the order constant. */
-struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
-				struct mm_error *err, uintptr_t caller)
+/*
+ * Order 0 from @zone, which has a free block: take the first block of its smallest order and
+ * split it down to one frame (@split false: the caller knows an order-0 block is there). No
+ * fallback, no failure. A free head already carries its zone, and order 0 unless split.
+ */
+static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone, gfp_t gfp,
+					uintptr_t caller, bool split)
 {
-	if (likely(order == 0))
-		return alloc_inline(b, 0, gfp, err, caller);
-	return alloc_inline(b, order, gfp, err, caller);
+	unsigned o = split ? (unsigned)__builtin_ctz(zone->order_mask) : 0;
+	struct page_link *head = &zone->free_list[o];
+	struct page_link *node = head->next, *next = node->next;
+	struct page *pg = link_page(node);
+	uint32_t pfn = buddy_page_pfn(b, pg);
+	uint32_t w = pfn / BITMAP_WORD_BITS, bit = 1u << (pfn % BITMAP_WORD_BITS);
+	struct frame_bitmap *bm = b->bm;
+
+	head->next = next; /* pop the first block */
+	next->prev = head;
+	if (--zone->nr_free[o] == 0)
+		zone->order_mask ^= 1u << o;
+	if (split && o != 0) {
+		struct page *const pages = b->pages;
+		const uint8_t flags = PG_BUDDY | (pg->flags & PG_POISONED), zid = zone->id;
+
+		zone->order_mask |= order_pages(o) - 1; /* lists 0..o-1 each gain a block */
+		do { /* split: the upper half goes on the list one order down */
+			struct page *half;
+
+			o--;
+			half = &pages[pfn + order_pages(o)];
+			half->flags = flags;
+			half->order = (uint8_t)o;
+			half->zone = zid;
+			link_add(&zone->free_list[o], &half->link);
+			zone->nr_free[o]++;
+		} while (o != 0);
+		pg->order = 0;
+	}
+	bm->used[w] |= bit;
+	bm->free_frames--;
+	b->heads[w] |= bit;
+	if (unlikely((gfp | b->gfp_force) & (__GFP_ZERO | GFP_CHECK_POISON)))
+		alloc_debug(b, pfn, 0, gfp | b->gfp_force, CALLER(caller));
+	pg->flags = PG_HEAD; /* order 0 and the zone are already right */
+	pg->refcount = 1;
+	pg->owner = PAGE_OWNER_KERNEL;
+	pg->private_data = 0;
+	mm_pressure_check(&b->pressure, b->managed_pages - bm->free_frames);
+	return pg;
 }
 
-struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp, struct mm_error *err)
+/* Order 0 that needs a split, out of the fast path (@caller already resolved). */
+static BUDDY_NOINLINE struct page *alloc0_split(struct buddy *b, struct buddy_zone *zone,
+						gfp_t gfp, uintptr_t caller)
 {
-	if (likely(order == 0))
-		return alloc_inline(b, 0, gfp, err, RET_ADDR());
-	return buddy_alloc_caller(b, order, gfp, err, RET_ADDR());
+	return alloc0(b, zone, gfp, caller, true);
+}
+
+/*
+ * Both entry points: order 0 from the request's first zone takes the fast path (no call at
+ * all when an order-0 block is there); everything else goes through alloc_any().
+ */
+static BUDDY_INLINE struct page *alloc_entry(struct buddy *b, unsigned order, gfp_t gfp,
+					     struct mm_error *err, uintptr_t caller)
+{
+	unsigned first = first_zone[gfp & GFP_ZONE_MASK];
+
+	if (likely(order == 0 && !(gfp & ~__GFP_ALL) && first != ZONE_COUNT)) {
+		struct buddy_zone *zone = &b->zones[first];
+
+		if (likely(zone->order_mask & 1u))
+			return alloc0(b, zone, gfp, caller, false);
+		if (zone->order_mask != 0)
+			return alloc0_split(b, zone, gfp, CALLER(caller));
+	}
+	return alloc_any(b, order, gfp, err, CALLER(caller));
+}
+
+BUDDY_FASTCALL struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
+					       struct mm_error *err, uintptr_t caller)
+{
+	return alloc_entry(b, order, gfp, err, caller);
+}
+
+BUDDY_FASTCALL struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp,
+					struct mm_error *err)
+{
+	return alloc_entry(b, order, gfp, err, 0);
 }
 
 /* ---- free ---------------------------------------------------------------------------- */
@@ -570,9 +682,12 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 {
 	struct page *const pages = b->pages;
 	const uint32_t *const used = b->bm->used;
+	const unsigned first = o;
 
-	for (uint32_t size = order_pages(o); o < BUDDY_MAX_ORDER; o++, size <<= 1) {
-		uint32_t buddy = pfn ^ size;
+	/* The loop only unlinks; the per-order counts are settled after it (fewer live values
+	 * in the loop, which matters on i386). */
+	for (; o < BUDDY_MAX_ORDER; o++) {
+		uint32_t buddy = pfn ^ order_pages(o);
 		struct page *pg;
 
 		/* Zone bounds are multiples of the largest block, so the buddy is in this zone or
@@ -582,26 +697,36 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 		pg = &pages[buddy]; /* free and aligned: a free head of order <= o */
 		if (pg->order != o)
 			break;
-		free_list_del(zone, pg, o);
+		link_del(&pg->link);
 		if (poisoned && !(pg->flags & PG_POISONED))
 			fill_block(b, buddy, o, PAGE_POISON_BYTE); /* keep the whole block checked */
-		pg->flags = 0; /* no longer a head */
-		pfn &= buddy;  /* the lower of the two: clears the size bit */
+		pfn &= buddy; /* the lower of the two: clears the size bit */
+		/* pg is an interior page now: its stale fields are never read (see the top) */
 	}
+	for (unsigned k = first; k < o; k++) /* each merged order lost one block */
+		if (--zone->nr_free[k] == 0)
+			zone->order_mask ^= 1u << k;
 	free_list_add(b, zone, pfn, o, poisoned);
 }
 
 /* debug_pagealloc's free: poison the block, then merge keeping the whole result poisoned. */
 static BUDDY_COLD void free_poisoned(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
-				 unsigned order)
+				     unsigned order)
 {
 	fill_block(b, pfn, order, PAGE_POISON_BYTE);
 	merge_and_list(b, zone, pfn, order, PG_POISONED);
 }
 
-/* The free path, inlined into both entry points. */
-static BUDDY_INLINE int free_inline(struct buddy *b, uint32_t pfn, unsigned order,
-				       uintptr_t caller)
+/* Coalescing (out of the order-0 fast path): merge_and_list without poison. */
+static BUDDY_NOINLINE void merge_plain(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
+				       unsigned order)
+{
+	merge_and_list(b, zone, pfn, order, 0);
+}
+
+/* The general free path: any order, validated before anything changes. */
+static BUDDY_NOINLINE int free_any(struct buddy *b, uint32_t pfn, unsigned order,
+				   uintptr_t caller)
 {
 	struct frame_bitmap *const bm = b->bm;
 	struct buddy_zone *zone;
@@ -615,7 +740,6 @@ static BUDDY_INLINE int free_inline(struct buddy *b, uint32_t pfn, unsigned orde
 	zone = &b->zones[b->pages[pfn].zone]; /* a valid allocated head: set by finish_alloc */
 	bitmap_clear(b->heads, pfn);
 	frame_range_set_free(bm, pfn, order_pages(order));
-	zone->free_pages += order_pages(order);
 	if (unlikely(b->poison))
 		free_poisoned(b, zone, pfn, order);
 	else
@@ -624,18 +748,50 @@ static BUDDY_INLINE int free_inline(struct buddy *b, uint32_t pfn, unsigned orde
 	return 0;
 }
 
-int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
+/*
+ * The order-0 fast path: the same checks as free_any(); when the buddy frame is in use (no
+ * merge possible) the page goes straight onto the order-0 list, keeping its order and zone.
+ */
+static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order,
+				   uintptr_t caller)
 {
-	if (likely(order == 0))
-		return free_inline(b, pfn, 0, caller);
-	return free_inline(b, pfn, order, caller);
+	struct frame_bitmap *bm = b->bm;
+	struct buddy_zone *zone;
+	struct page *pg;
+	uint32_t w, bit;
+
+	if (unlikely(order != 0 || pfn >= b->nframes || b->poison))
+		return free_any(b, pfn, order, CALLER(caller));
+	w = pfn / BITMAP_WORD_BITS;
+	bit = 1u << (pfn % BITMAP_WORD_BITS);
+	pg = &b->pages[pfn];
+	if (unlikely(!(b->heads[w] & bit) || pg->order != 0))
+		return report_bad_free(b, pfn, 0, CALLER(caller));
+	b->heads[w] &= ~bit;
+	bm->used[w] &= ~bit;
+	bm->free_frames++;
+	zone = &b->zones[pg->zone];
+	if (!(bm->used[w] & (1u << ((pfn ^ 1u) % BITMAP_WORD_BITS)))) {
+		merge_plain(b, zone, pfn, 0); /* the buddy frame is free: try to coalesce */
+	} else {
+		pg->flags = PG_BUDDY;
+		link_add(&zone->free_list[0], &pg->link);
+		zone->nr_free[0]++;
+		zone->order_mask |= 1u;
+	}
+	mm_pressure_check(&b->pressure, b->managed_pages - bm->free_frames);
+	return 0;
 }
 
-int buddy_free(struct buddy *b, uint32_t pfn, unsigned order)
+BUDDY_FASTCALL int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order,
+				     uintptr_t caller)
 {
-	if (likely(order == 0))
-		return free_inline(b, pfn, 0, RET_ADDR());
-	return buddy_free_caller(b, pfn, order, RET_ADDR());
+	return free_entry(b, pfn, order, caller);
+}
+
+BUDDY_FASTCALL int buddy_free(struct buddy *b, uint32_t pfn, unsigned order)
+{
+	return free_entry(b, pfn, order, 0);
 }
 
 /* ---- checking and statistics --------------------------------------------------------- */
@@ -793,14 +949,13 @@ int buddy_check(const struct buddy *b)
 				      listed.pfn_sum[o] == walked.pfn_sum[o],
 			      "zone %s order %u: the lists and the memory walk disagree\n",
 			      zone->name, o);
-		CHECK(listed.pages == zone->free_pages &&
-			      frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn) ==
-				      zone->free_pages,
-		      "zone %s: free_pages %u, listed %u\n", zone->name, zone->free_pages,
+		CHECK(frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn) == listed.pages,
+		      "zone %s: %u free frames in the bitmap, %u pages listed\n", zone->name,
+		      frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn),
 		      listed.pages);
 		CHECK(ram == zone->managed_pages, "zone %s: managed_pages %u, recount %u\n",
 		      zone->name, zone->managed_pages, ram);
-		free_sum += zone->free_pages;
+		free_sum += listed.pages;
 		managed_sum += zone->managed_pages;
 	}
 	CHECK(free_sum == b->bm->free_frames, "free pages: zones %u, bitmap %u\n", free_sum,
@@ -818,7 +973,7 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 	st->used_bytes = pages_bytes(b->managed_pages - buddy_free_pages(b));
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		st->zone_managed_pages[z] = b->zones[z].managed_pages;
-		st->zone_free_pages[z] = b->zones[z].free_pages;
+		st->zone_free_pages[z] = buddy_zone_free_pages(&b->zones[z]);
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
 			st->nr_free[z][o] = b->zones[z].nr_free[o];
 	}

@@ -168,6 +168,7 @@ void mm_init(const struct boot_info *bi)
 		panic("mm: buddy allocator init failed: %d", rc);
 	uint64_t t1 = rdtsc();
 	memmap_print(&memmap); /* after the measurement: printing is not initialization */
+	buddy_print_info(&buddy);
 
 	mm_init_tsc = t1 - t0;
 	pr_info("mm: init: %llu TSC ticks for %u frames (under -icount shift=0: instructions)\n",

@@ -79,6 +79,17 @@ typedef uint32_t gfp_t;
 
 #define PAGE_POISON_BYTE 0xaa /* debug_pagealloc: freed pages are filled with this */
 
+/*
+ * The hot entry points take their first three arguments in registers on i386 (as Linux i386
+ * did with -mregparm=3): a cdecl call costs about a dozen instructions per alloc+free pair,
+ * a large share of the budget. Callers only need this header; do not take their address.
+ */
+#if defined(__i386__)
+#define BUDDY_FASTCALL __attribute__((regparm(3)))
+#else
+#define BUDDY_FASTCALL
+#endif
+
 /* Contents access: map frame @pfn and return its address; unmap releases it (may be NULL). */
 typedef void *(*buddy_map_fn)(void *ctx, uint32_t pfn);
 typedef void (*buddy_unmap_fn)(void *ctx, uint32_t pfn, void *va);
@@ -88,7 +99,7 @@ typedef void (*buddy_unmap_fn)(void *ctx, uint32_t pfn, void *va);
  *  - free_list[o] holds exactly nr_free[o] blocks of 2^o frames, each aligned to its size,
  *    inside [start_pfn, end_pfn), free in the bitmap; bit o of order_mask == list non-empty;
  *  - no two free buddies of one order (they would have merged);
- *  - free_pages == sum of free block sizes == free bits of the zone in the bitmap;
+ *  - the free block sizes add up to the zone's free bits in the bitmap;
  *  - managed_pages == free pages + pages in allocated blocks (the zone's RAM frames).
  */
 struct buddy_zone {
@@ -96,7 +107,6 @@ struct buddy_zone {
 	uint8_t id;                       /* enum zone_id of this zone */
 	uint32_t start_pfn, end_pfn;      /* [start, end); empty when equal */
 	uint32_t managed_pages;
-	uint32_t free_pages;
 	uint32_t order_mask;
 	uint32_t nr_free[BUDDY_NR_ORDERS];
 	struct page_link free_list[BUDDY_NR_ORDERS];
@@ -106,7 +116,7 @@ struct buddy_config {
 	void *storage;                /* buddy_storage_bytes(nframes) bytes, pointer-aligned */
 	size_t storage_bytes;
 	uint32_t normal_end_pfn;      /* end of ZONE_NORMAL, rounded down to 16 MiB (the largest
-				       * block); 0 = no HIGHMEM */
+				       * block); 0, or at least the frames managed: no HIGHMEM */
 	buddy_map_fn map;             /* required */
 	buddy_unmap_fn unmap;         /* optional */
 	void *map_ctx;
@@ -136,8 +146,9 @@ struct buddy {
 	buddy_map_fn map;
 	buddy_unmap_fn unmap;
 	void *map_ctx;
-	bool poison;
+	bool poison;                  /* debug_pagealloc */
 	bool init_on_alloc;
+	gfp_t gfp_force;              /* gfp bits every allocation gets from the two above */
 	uint32_t bad_frees;
 	uint32_t poison_errors;
 	struct mm_pressure pressure;  /* updated after every alloc/free */
@@ -167,11 +178,12 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
  * debug_pagealloc: a poisoned block is checked, and the first overwritten byte is reported
  * ("mm: page poison overwritten at 0x...") — the block is still returned.
  */
-struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp, struct mm_error *err);
+BUDDY_FASTCALL struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp,
+					struct mm_error *err);
 
 /* buddy_alloc() reporting @caller (a return address) instead of its own caller. */
-struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
-				struct mm_error *err, uintptr_t caller);
+BUDDY_FASTCALL struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
+					       struct mm_error *err, uintptr_t caller);
 
 /*
  * Free the block of 2^@order frames whose head is @pfn, coalescing with free buddies.
@@ -181,8 +193,9 @@ struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
  * "wrong order (block is order N)", "order too large"), counted, and changes nothing.
  * Returns 0; -EFAULT (outside / reserved), -EINVAL (the other cases).
  */
-int buddy_free(struct buddy *b, uint32_t pfn, unsigned order);
-int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller);
+BUDDY_FASTCALL int buddy_free(struct buddy *b, uint32_t pfn, unsigned order);
+BUDDY_FASTCALL int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order,
+				     uintptr_t caller);
 
 /*
  * Verify every invariant (struct buddy_zone's list above, plus: the bitmap and the buddy agree
@@ -208,6 +221,16 @@ enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn);
  *   mm: meminfo total 130048 kB, free 126400 kB, used 3648 kB
  */
 void buddy_print_info(const struct buddy *b);
+
+/* Free pages in @zone (from the per-order counts: no counter on the hot paths). */
+static inline uint32_t buddy_zone_free_pages(const struct buddy_zone *zone)
+{
+	uint32_t pages = 0;
+
+	for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+		pages += zone->nr_free[o] << o;
+	return pages;
+}
 
 /* Free pages in all zones (the bitmap's count: the two never disagree). */
 static inline uint32_t buddy_free_pages(const struct buddy *b)

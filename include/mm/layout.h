@@ -6,9 +6,12 @@
  *            | kernel heap window    |  0xFF000000  VMALLOC_BASE (virtually contiguous)
  *            | kernel stacks + guard |  0xFE000000  KSTACK_BASE (unmapped page below each stack)
  *            | device memory         |  0xFD000000  DEVICE_BASE
- *            | kmap slots            |  0xFCC00000  KMAP_BASE (temporary maps of HIGHMEM)
+ *            | (unused)              |  0xFC400000
+ *            | kmap slots            |  0xFC000000  KMAP_BASE (temporary maps of HIGHMEM)
  *            | direct map of lowmem  |  0xC0000000  KERNEL_BASE (image at 0xC0100000)
- *            +-----------------------+  DIRECT_MAP_END = 0xFCC00000 (972 MiB of lowmem at most)
+ *            +-----------------------+  DIRECT_MAP_END = 0xFC000000 (960 MiB of lowmem at most;
+ *                                        a multiple of 16 MiB, the largest buddy block, so the
+ *                                        Normal/HighMem zone boundary is block-aligned)
  *            | user space            |  0x00100000 .. KERNEL_BASE
  *            | reserved              |  0x00000000 (the NULL page is never mapped)
  *            +-----------------------+
@@ -22,7 +25,7 @@
 #define KERNEL_BASE      0xC0000000u
 #define KERNEL_LOAD_PHYS 0x00100000u /* where the loader puts the image: 1 MiB */
 #define USER_BASE        0x00100000u
-#define KMAP_BASE        0xFCC00000u
+#define KMAP_BASE        0xFC000000u
 #define KMAP_SLOTS       1024u
 #define DEVICE_BASE      0xFD000000u
 #define KSTACK_BASE      0xFE000000u

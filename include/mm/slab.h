@@ -116,7 +116,7 @@
 #define KMEM_MAG_MAX          63u                              /* rounds in a magazine, at most */
 #define KMEM_OWNER_KERNEL     0u
 #define KMEM_OWNER_MAX        0xFFFEu                          /* owner ids are 16-bit in slabs */
-/* The provider's region may span at most this much (the kernel's direct map is 972 MiB). */
+/* The provider's region may span at most this much (the kernel's direct map: <= 960 MiB). */
 #define KMEM_REGION_SPAN_MAX  (1ul << 30)
 #define KMEM_REGION_BITS      (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT)
 #define KMEM_REGION_WORDS     (KMEM_REGION_BITS / 32)

@@ -278,3 +278,54 @@ HT_TEST(handover_stops_boot_allocation)
 	HT_EXPECT(ht_log_contains(": the buddy allocator owns free memory\n"));
 	HT_EXPECT_EQ(bm.free_frames, RAM_FRAMES - 1);
 }
+
+/* Is frame @pfn wholly inside a usable range of map? (the model for init) */
+static bool model_ram(uint32_t pfn)
+{
+	for (uint32_t i = 0; i < map.count; i++) {
+		const struct memmap_range *r = &map.ranges[i];
+
+		if (r->type == MEMMAP_USABLE && r->base <= PFN_PHYS(pfn) &&
+		    PFN_PHYS(pfn + 1) <= r->end)
+			return true;
+	}
+	return false;
+}
+
+HT_TEST(init_random_maps_match_model)
+{
+	uint64_t seed = 0xb17b17;
+	struct memmap_raw r[12];
+	int checked = 0;
+
+	ht_log_echo = false;
+	for (int iter = 0; iter < 300; iter++) {
+		uint32_t n = 1 + (uint32_t)(iter % 12), nframes, words, ram = 0;
+
+		for (uint32_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			r[i].base = (seed >> 20) % (3 * 4096 * 0x1000ULL) + ((seed >> 8) & 1 ? 0 : 0x800);
+			r[i].len = (seed >> 40) % (300 * 0x1000ULL) + ((seed >> 4) & 1 ? 0x1000 : 7);
+			r[i].type = (seed >> 60) % 3 == 0 ? MEMMAP_RESERVED : MEMMAP_USABLE;
+		}
+		if (memmap_sanitize(&map, r, n, 0) != 0)
+			continue;
+		nframes = memmap_end_pfn(&map) - (iter % 3 == 0 ? (uint32_t)(seed % 40) : 0);
+		if (nframes == 0 || nframes > memmap_end_pfn(&map))
+			continue;
+		HT_ASSERT_EQ(frame_bitmap_init(&bm, storage, sizeof(storage), nframes, &map), 0);
+		words = FRAME_BITMAP_WORDS(nframes);
+		for (uint32_t pfn = 0; pfn < words * 32; pfn++) {
+			bool want = pfn < nframes && model_ram(pfn);
+
+			HT_ASSERT_EQ(bitmap_test(bm.ram, pfn), want);
+			HT_ASSERT_EQ(bitmap_test(bm.used, pfn), !want);
+			ram += want;
+		}
+		HT_ASSERT_EQ(bm.ram_frames, ram);
+		HT_ASSERT_EQ(bm.free_frames, ram);
+		checked++;
+	}
+	ht_log_echo = true;
+	HT_EXPECT(checked > 250);
+}

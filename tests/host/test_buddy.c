@@ -457,7 +457,7 @@ HT_TEST(zone_normal_never_uses_highmem)
 	HT_EXPECT_EQ(err.available, 0);
 	HT_EXPECT_EQ(err.used, 48 * MiB); /* Normal + DMA only */
 	HT_EXPECT_EQ(err.total, 48 * MiB);
-	HT_EXPECT_EQ(bd.zones[ZONE_HIGHMEM].free_pages, 8192);
+	HT_EXPECT_EQ(buddy_zone_free_pages(&bd.zones[ZONE_HIGHMEM]), 8192);
 }
 
 HT_TEST(zone_dma_only_dma)
@@ -472,7 +472,7 @@ HT_TEST(zone_dma_only_dma)
 	HT_EXPECT_EQ(pfns[0], 0);
 	HT_EXPECT_EQ(err.used, 16 * MiB);
 	HT_EXPECT_EQ(err.total, 16 * MiB);
-	HT_EXPECT_EQ(bd.zones[ZONE_NORMAL].free_pages, 8192);
+	HT_EXPECT_EQ(buddy_zone_free_pages(&bd.zones[ZONE_NORMAL]), 8192);
 	HT_EXPECT(buddy_alloc(&bd, 0, GFP_KERNEL, NULL) != NULL);
 }
 
@@ -875,10 +875,13 @@ HT_TEST(check_detects_inconsistencies)
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	bitmap_set(bm.used, pfn);
 
-	/* a counter off by one */
-	bd.zones[ZONE_DMA].free_pages++;
+	/* counters off by one */
+	bm.free_frames++;
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
-	bd.zones[ZONE_DMA].free_pages--;
+	bm.free_frames--;
+	bd.zones[ZONE_DMA].managed_pages++;
+	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
+	bd.zones[ZONE_DMA].managed_pages--;
 	bd.zones[ZONE_DMA].nr_free[1]++;
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	bd.zones[ZONE_DMA].nr_free[1]--;
@@ -914,7 +917,6 @@ HT_TEST(check_detects_inconsistencies)
 	bd.zones[ZONE_DMA].free_list[0].next = &bd.pages[0].link;
 	bd.zones[ZONE_DMA].nr_free[0]++;
 	bd.zones[ZONE_DMA].order_mask |= 1;
-	bd.zones[ZONE_DMA].free_pages++;
 	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	HT_EXPECT(ht_log_contains("mm: buddy_check: free buddies 0x0 and 0x1 of order 0 not merged\n") ||
