@@ -193,21 +193,11 @@ static inline void *obj_at(const struct kmem_cache *c, const struct slab *s, uin
 	return s->objs + (uintptr_t)idx * c->stride;
 }
 
-/* ---- region bitmap ---------------------------------------------------------------------- */
-
-static inline uint32_t region_bit(uintptr_t addr)
-{
-	return (uint32_t)((addr - kmem_region.base) >> KMEM_SLAB_SHIFT);
-}
+/* ---- region map --------------------------------------------------------------------------- */
 
 static inline void region_set(uintptr_t addr, bool on)
 {
-	uint32_t b = region_bit(addr);
-
-	if (on)
-		kmem_region.bits[b / 32] |= 1u << (b % 32);
-	else
-		kmem_region.bits[b / 32] &= ~(1u << (b % 32));
+	kmem_region.is_slab[(addr - kmem_region.base) >> KMEM_SLAB_SHIFT] = on;
 }
 
 static inline bool in_region(uintptr_t addr)

@@ -24,10 +24,11 @@
  *   +-------------+----------------+-------+------+------+-- ... --+------+----------+
  *
  * so the slab of any object is found by masking the address (kmem_slab_of()). Because all
- * slabs share one size, kfree() needs no cache argument. A bitmap with one bit per 32 KiB
+ * slabs share one size, kfree() needs no cache argument. A map with one byte per 32 KiB
  * of the provider's region (struct kmem_region) says which blocks are slabs: kfree() tells a
- * slab object from anything else deterministically, before reading the object. Large objects (kmalloc above KMALLOC_MAX_CACHE_SIZE) are whole
- * page blocks with a 64-byte header right below the returned pointer (struct kmem_large).
+ * slab object from anything else deterministically, before reading the object. Large
+ * objects (kmalloc above KMALLOC_MAX_CACHE_SIZE) are whole page blocks with a 64-byte header
+ * right below the returned pointer (struct kmem_large).
  *
  * Coloring: the leftover bytes of a slab shift object 0 by a different multiple of
  * max(align, 64) in successive slabs, so equal offsets in different slabs use different
@@ -118,8 +119,7 @@
 #define KMEM_OWNER_MAX        0xFFFEu                          /* owner ids are 16-bit in slabs */
 /* The provider's region may span at most this much (the kernel's direct map: <= 960 MiB). */
 #define KMEM_REGION_SPAN_MAX  (1ul << 30)
-#define KMEM_REGION_BITS      (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT)
-#define KMEM_REGION_WORDS     (KMEM_REGION_BITS / 32)
+#define KMEM_REGION_SLOTS     (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT) /* 32 KiB slots */
 
 /* ---- debug bytes (the values Linux uses, so they read the same in a dump) ------------ */
 #define KMEM_RED_BYTE         0xbbu /* red zones and kmalloc slack */
@@ -227,11 +227,15 @@ struct slab {
 	uint16_t owners[];     /* owner id of each live object, 0 for the kernel or free */
 };
 
-/* Which 32 KiB blocks of the provider's region are slabs. */
+/*
+ * Which 32 KiB blocks of the provider's region are slabs: one byte per block (32 KiB for a
+ * 1 GiB region), so kfree's "is this a slab object?" is one byte load and compare rather than
+ * a bit extraction (3 instructions less on the hot path).
+ */
 struct kmem_region {
 	uintptr_t base;
 	uintptr_t span;        /* 0 before slab_init(): nothing is a slab */
-	uint32_t bits[KMEM_REGION_WORDS];
+	uint8_t is_slab[KMEM_REGION_SLOTS];
 };
 
 struct kmem_cpu_state {
@@ -254,8 +258,7 @@ static inline bool kmem_addr_is_slab(uintptr_t addr)
 
 	if (off >= kmem_region.span)
 		return false;
-	off >>= KMEM_SLAB_SHIFT;
-	return (kmem_region.bits[off / 32] >> (off % 32)) & 1u;
+	return kmem_region.is_slab[off >> KMEM_SLAB_SHIFT] != 0;
 }
 
 static inline struct slab *kmem_slab_of(uintptr_t addr)
