@@ -3,7 +3,8 @@
 #
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
-#   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G
+#   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G, and once
+#          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
 #   crash  the monitor's error handling and the crash reports (page fault, divide, panic,
@@ -72,6 +73,14 @@ part_guest() {
     if ! count_summary "guest -m $mem" "$log"; then continue; fi
     if [ "$rc" -ne $EXIT_PASS ]; then fail "guest -m $mem: QEMU exit status $rc, expected $EXIT_PASS" "$log"; fi
   done
+  # Once more with every debug switch on: the same suites must hold under checking.
+  log=$LOGS/guest-debug.log
+  qemu_run "$log" 120 "" -m 128M -kernel "$KERNEL" \
+    -append "test panic=exit loglevel=4 slub_debug debug_pagealloc init_on_alloc"
+  if count_summary "guest -m 128M slub_debug debug_pagealloc init_on_alloc" "$log" &&
+     [ "$rc" -ne $EXIT_PASS ]; then
+    fail "guest debug: QEMU exit status $rc, expected $EXIT_PASS" "$log"
+  fi
 }
 
 # Require every pattern (extended regex) in the log.

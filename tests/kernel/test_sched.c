@@ -151,7 +151,8 @@ KTEST(sched, task_oom_is_graceful_and_fully_reclaimed)
 	KEXPECT(t, p.blocks > 0);
 	KEXPECT_EQ(t, p.err.kind, MM_OUT_OF_MEMORY);
 	KEXPECT_EQ(t, p.err.requested, 64 * PAGE_SIZE);
-	KEXPECT(t, p.err.available < p.err.requested);
+	KEXPECT_EQ(t, p.err.used + p.err.available, p.err.total); /* (fragmentation may leave
+								    * more free than asked) */
 	stress_snapshot(&free1, &objs1);
 	KEXPECT_EQ(t, free1, free0);
 	KEXPECT_EQ(t, objs1, objs0);
