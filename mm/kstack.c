@@ -25,17 +25,7 @@ static int is_guard_cb(uint32_t addr)
 
 void kstack_init(void)
 {
-	for (uintptr_t va = KSTACK_BASE; va < VMALLOC_BASE; va += PDE_SPAN) {
-		pde_t *pde = (pde_t *)(RECURSIVE_PD + PDX(va) * sizeof(pde_t));
-		if (*pde & PTE_P)
-			continue;
-		struct mm_error err;
-		uint32_t pt = mm_alloc_page_table(&err);
-		if (!pt)
-			panic("mm: no page table for the kernel stack region");
-		*pde = pt | PTE_P | PTE_W;
-		invlpg(RECURSIVE_BASE + PDX(va) * PAGE_SIZE);
-	}
+	paging_prealloc_tables(KSTACK_BASE, VMALLOC_BASE, "kernel stack region");
 	fault_set_stack_guard_check(is_guard_cb);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "mm/paging.h"
 
+#include "kernel/panic.h"
 #include "lib/errno.h"
 #include "mm/layout.h"
 #include "mm/phys.h"
@@ -55,6 +56,28 @@ int paging_lookup(uintptr_t va, uint32_t *pa)
 	return 0;
 }
 
+/* Give the 4 MiB span of @va a fresh zeroed page table. Returns 0 or -ENOMEM (*@err filled). */
+static int install_table(uintptr_t va, struct mm_error *err)
+{
+	uint32_t pt = mm_alloc_page_table(err);
+	if (!pt)
+		return -ENOMEM;
+	/* Kernel-half tables are shared; user tables get PTE_U at the PDE so the PTE decides. */
+	*pde_of(va) = pt | PTE_P | PTE_W | (va < KERNEL_BASE ? PTE_U : 0);
+	invlpg((uintptr_t)pte_of(va & ~(PDE_SPAN - 1)));
+	return 0;
+}
+
+void paging_prealloc_tables(uintptr_t start, uintptr_t end, const char *what)
+{
+	for (uintptr_t va = start; va < end; va += PDE_SPAN) {
+		struct mm_error err;
+		if (!(*pde_of(va) & PTE_P) && install_table(va, &err) < 0)
+			panic("mm: no page table for the %s: %llu bytes free", what,
+			      (unsigned long long)err.available);
+	}
+}
+
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 {
 	bool large;
@@ -67,12 +90,8 @@ int paging_map(uintptr_t va, uint32_t pa, uint32_t flags)
 		return -EINVAL;
 	if (!e) {
 		struct mm_error err;
-		uint32_t pt = mm_alloc_page_table(&err);
-		if (!pt)
+		if (install_table(va, &err) < 0)
 			return -ENOMEM;
-		/* Kernel-half tables are shared; user tables get PTE_U at the PDE so the PTE decides. */
-		*pde_of(va) = pt | PTE_P | PTE_W | (va < KERNEL_BASE ? PTE_U : 0);
-		invlpg((uintptr_t)pte_of(va & ~(PDE_SPAN - 1)));
 		e = paging_walk(va, &large);
 	}
 	if (*e & PTE_P)

@@ -34,18 +34,7 @@ void vmalloc_init(void)
 	memset(busy, 0, sizeof(busy));
 	memset(area_pages, 0, sizeof(area_pages));
 	used_pages = 0;
-	for (uintptr_t va = VMALLOC_BASE; va < RECURSIVE_BASE; va += PDE_SPAN) {
-		pde_t *pde = (pde_t *)(RECURSIVE_PD + PDX(va) * sizeof(pde_t));
-		if (*pde & PTE_P)
-			continue;
-		struct mm_error err;
-		uint32_t pt = mm_alloc_page_table(&err);
-		if (!pt)
-			panic("mm: no page table for the vmalloc region: %llu bytes free",
-			      (unsigned long long)err.available);
-		*pde = pt | PTE_P | PTE_W;
-		invlpg(RECURSIVE_BASE + PDX(va) * PAGE_SIZE);
-	}
+	paging_prealloc_tables(VMALLOC_BASE, RECURSIVE_BASE, "vmalloc region");
 }
 
 static bool page_busy(uint32_t i)

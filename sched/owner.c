@@ -10,6 +10,7 @@
 
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -38,20 +39,33 @@ static int check_limit(const struct task *t, uint64_t bytes, struct mm_error *er
 	return -EDQUOT;
 }
 
-static int page_charge(uint32_t owner, int32_t pages, struct mm_error *err)
+/*
+ * Add @bytes (negative: remove) of kind @slab (slab bytes, else pages) to task @owner,
+ * refusing a positive charge past its limit. An owner that is gone has nothing to count.
+ */
+static int charge(uint32_t owner, int64_t bytes, bool slab, struct mm_error *err)
 {
 	struct task *t = task_lookup((int)owner);
 	if (!t)
-		return 0; /* an owner that is gone: nothing to count */
-	if (pages > 0) {
-		int rc = check_limit(t, (uint64_t)pages * PAGE_SIZE, err);
+		return 0;
+	if (bytes > 0) {
+		int rc = check_limit(t, (uint64_t)bytes, err);
 		if (rc)
 			return rc;
 	}
-	t->page_count += (uint32_t)pages;
-	if (t->page_count > t->page_peak)
-		t->page_peak = t->page_count;
+	if (slab) {
+		t->slab_bytes += (uint64_t)bytes;
+		t->slab_peak = MAX(t->slab_peak, t->slab_bytes);
+	} else {
+		t->page_count += (uint32_t)(bytes / PAGE_SIZE);
+		t->page_peak = MAX(t->page_peak, t->page_count);
+	}
 	return 0;
+}
+
+static int page_charge(uint32_t owner, int32_t pages, struct mm_error *err)
+{
+	return charge(owner, (int64_t)pages * PAGE_SIZE, false, err);
 }
 
 static struct page_link *page_list(uint32_t owner)
@@ -63,18 +77,7 @@ static struct page_link *page_list(uint32_t owner)
 static int slab_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
 {
 	(void)ctx;
-	struct task *t = task_lookup((int)owner);
-	if (!t)
-		return 0;
-	if (bytes > 0) {
-		int rc = check_limit(t, (uint64_t)bytes, err);
-		if (rc)
-			return rc;
-	}
-	t->slab_bytes += (uint64_t)bytes;
-	if (t->slab_bytes > t->slab_peak)
-		t->slab_peak = t->slab_bytes;
-	return 0;
+	return charge(owner, bytes, true, err);
 }
 
 void owner_init(void)

@@ -34,6 +34,13 @@ int paging_lookup(uintptr_t va, uint32_t *pa);
  */
 int paging_map(uintptr_t va, uint32_t pa, uint32_t flags);
 
+/*
+ * Give every 4 MiB span of [@start, @end) its page table now (zeroed lowmem frames), so the
+ * kernel's page directory entries for that region never change later. Boot only: panics
+ * naming @what ("vmalloc region") if a frame cannot be had.
+ */
+void paging_prealloc_tables(uintptr_t start, uintptr_t end, const char *what);
+
 /* Remove the mapping of the 4 KiB page at @va and flush it; -EFAULT if it was not mapped. */
 int paging_unmap(uintptr_t va);
 

@@ -68,6 +68,10 @@ extern int ht_current_failed;
 void ht_log_clear(void);
 bool ht_log_contains(const char *text);
 const char *ht_log_text(void);
+/* How many times @needle occurs in the printk output captured since ht_log_clear(). */
+unsigned ht_log_count(const char *needle);
+/* True when the formatted text is in the captured log; if not, prints it and the log. */
+bool ht_log_has(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* When false (default true), printk output is captured but not echoed to stdout. */
 extern bool ht_log_echo;
 

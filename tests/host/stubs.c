@@ -34,6 +34,30 @@ const char *ht_log_text(void)
 	return ht_log;
 }
 
+unsigned ht_log_count(const char *needle)
+{
+	unsigned n = 0;
+	size_t len = strlen(needle);
+
+	for (const char *p = strstr(ht_log, needle); p; p = strstr(p + len, needle))
+		n++;
+	return n;
+}
+
+bool ht_log_has(const char *fmt, ...)
+{
+	char want[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (ht_log_contains(want))
+		return true;
+	printf("# expected in log: %s# log was:\n%s", want, ht_log_text());
+	return false;
+}
+
 static int ht_loglevel = LOG_DEBUG;
 
 void printk_set_loglevel(int level)

@@ -108,16 +108,6 @@ static uint32_t total_free_blocks(enum zone_id z, unsigned order)
 	return bd.zones[z].nr_free[order];
 }
 
-static unsigned count_substr(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-	size_t len = strlen(needle);
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle))
-		n++;
-	return n;
-}
-
 /* Everything observable about the allocator except the bad-free counter. */
 struct snapshot {
 	struct buddy_stats st;
@@ -555,7 +545,7 @@ HT_TEST(bad_frees_reported_and_change_nothing)
 	HT_EXPECT_EQ(buddy_free(&bd, UINT32_MAX, 0), -EFAULT);
 	HT_EXPECT_EQ(buddy_free(&bd, pa, 13), -EINVAL);
 	HT_EXPECT(logged_bad_free(pa, 13, "order too large"));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "mm: bad buddy_free("), 8);
+	HT_EXPECT_EQ(ht_log_count("mm: bad buddy_free("), 8);
 
 	snap(&s2);
 	HT_EXPECT(snap_equal_and_free(&s1, &s2));
@@ -713,7 +703,7 @@ HT_TEST(allocator_drives_pressure_levels)
 		HT_ASSERT_EQ(buddy_free(&bd, pfns[799], 0), 0);
 		pfns[799] = pfn_of(buddy_alloc(&bd, 0, 0, NULL));
 	}
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "memory pressure"), 1);
+	HT_EXPECT_EQ(ht_log_count("memory pressure"), 1);
 	for (uint32_t i = 800; i < 953; i++)
 		pfns[i] = pfn_of(buddy_alloc(&bd, 0, 0, NULL));
 	HT_EXPECT(ht_log_contains("mm: memory pressure CRITICAL: 95.0% used (3800 kB of 4000 kB)\n"));
@@ -721,7 +711,7 @@ HT_TEST(allocator_drives_pressure_levels)
 		HT_ASSERT_EQ(buddy_free(&bd, pfns[i], 0), 0);
 	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 89.9% used (3596 kB of 4000 kB)\n"));
 	HT_EXPECT(ht_log_contains("mm: memory pressure normal: 74.9% used (2996 kB of 4000 kB)\n"));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "memory pressure"), 4);
+	HT_EXPECT_EQ(ht_log_count("memory pressure"), 4);
 	HT_EXPECT_EQ(bd.pressure.level, MM_PRESSURE_NORMAL);
 }
 

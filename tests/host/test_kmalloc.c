@@ -59,20 +59,6 @@ static void teardown(void)
 	kmem_set_current_owner(0);
 }
 
-static __attribute__((format(printf, 1, 2))) bool log_has(const char *fmt, ...)
-{
-	char want[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(want, sizeof(want), fmt, ap);
-	va_end(ap);
-	if (ht_log_contains(want))
-		return true;
-	printf("# expected in log: %s# log was:\n%s", want, ht_log_text());
-	return false;
-}
-
 static size_t class_of(size_t size)
 {
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
@@ -342,16 +328,16 @@ HT_TEST(bad_kfree_reported_exactly)
 	p = kmalloc(64, KM_NORMAL);
 	kfree(p);
 	kfree_track_caller(p, CALLER_B); /* on top of the magazine */
-	HT_EXPECT(log_has("slab: kmalloc-64: double free of object %p by %pS\n", p,
+	HT_EXPECT(ht_log_has("slab: kmalloc-64: double free of object %p by %pS\n", p,
 			  (void *)CALLER_B));
 	kfree(p); /* the inline path catches it as well */
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
 	kfree_track_caller(&on_stack, CALLER_A);
-	HT_EXPECT(log_has("slab: free of %p, which is not an allocated object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
 			  (void *)&on_stack, (void *)CALLER_A));
 	p = kmalloc(100, KM_NORMAL);
 	kfree_track_caller(p + 4, CALLER_A);
-	HT_EXPECT(log_has("slab: kmalloc-128: free of %p, which is not the start of an object, "
+	HT_EXPECT(ht_log_has("slab: kmalloc-128: free of %p, which is not the start of an object, "
 			  "by %pS\n", (void *)(p + 4), (void *)CALLER_A));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 4);
 	HT_EXPECT_EQ(kmalloc_size(p + 4), 0);
@@ -403,7 +389,7 @@ HT_TEST(debug_kmalloc_red_zone_between_request_and_class)
 	p[20] = 0; /* past the 20 bytes, inside the 32-byte object */
 	errors = kmem_error_count();
 	kfree_track_caller(p, CALLER_B);
-	HT_EXPECT(log_has("slab: kmalloc-32: red zone overwritten at offset 20 of object %p "
+	HT_EXPECT(ht_log_has("slab: kmalloc-32: red zone overwritten at offset 20 of object %p "
 			  "(size 20); allocated by %pS, freed by %pS\n", p, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
@@ -441,13 +427,13 @@ HT_TEST(debug_kmalloc_double_free_and_uaf)
 	kfree_track_caller(p, CALLER_B);
 	errors = kmem_error_count();
 	kfree_track_caller(p, CALLER_A);
-	HT_EXPECT(log_has("slab: kmalloc-64: double free of object %p by %pS; allocated by %pS, "
+	HT_EXPECT(ht_log_has("slab: kmalloc-64: double free of object %p by %pS; allocated by %pS, "
 			  "freed by %pS\n", p, (void *)CALLER_A, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	p[63] = 0; /* write after free: the poison's last byte */
 	q = kmalloc_track_caller(64, 0, KM_NORMAL, NULL, CALLER_B);
 	HT_EXPECT(q == p);
-	HT_EXPECT(log_has("slab: kmalloc-64: use after free: object %p modified at offset 63; "
+	HT_EXPECT(ht_log_has("slab: kmalloc-64: use after free: object %p modified at offset 63; "
 			  "allocated by %pS, freed by %pS\n", p, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);

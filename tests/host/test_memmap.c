@@ -18,16 +18,6 @@
 
 static struct memmap map;
 
-static unsigned count_substr(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-	size_t len = strlen(needle);
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle))
-		n++;
-	return n;
-}
-
 /* Expect range @i to be [base, end) of @type (and @name, may be NULL). */
 static bool range_is(uint32_t i, uint64_t base, uint64_t end, uint32_t type, const char *name)
 {
@@ -192,7 +182,7 @@ HT_TEST(sanitize_wrapping_entry_ends_at_4g)
 	HT_ASSERT_EQ(memmap_sanitize(&map, raw, N(raw), 0), 0);
 	HT_ASSERT_EQ(map.count, 2);
 	HT_EXPECT(range_is(1, 0xfff00000, PHYS_LIMIT, MEMMAP_RESERVED, NULL));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "4 GiB"), 1);
+	HT_EXPECT_EQ(ht_log_count("4 GiB"), 1);
 }
 
 HT_TEST(sanitize_above_4g_ignored_with_one_line)
@@ -210,7 +200,7 @@ HT_TEST(sanitize_above_4g_ignored_with_one_line)
 	HT_ASSERT_EQ(map.count, 2);
 	HT_EXPECT(range_is(0, 0x100000, 0x1100000, MEMMAP_USABLE, NULL));
 	HT_EXPECT(range_is(1, 3 * GiB, 4 * GiB, MEMMAP_USABLE, NULL));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "\n"), 1);
+	HT_EXPECT_EQ(ht_log_count("\n"), 1);
 	HT_EXPECT(ht_log_contains("mm: ignoring memory at or above 4 GiB (4 map entries cut)\n"));
 	HT_EXPECT_EQ(memmap_end_pfn(&map), PHYS_LIMIT_PFN);
 
@@ -268,7 +258,7 @@ HT_TEST(sanitize_too_many_entries_uses_first_64)
 	HT_EXPECT_EQ(map.count, MEMMAP_MAX_RAW);
 	HT_EXPECT_EQ(map.ranges[map.count - 1].base, 63 * 0x20000ULL);
 	HT_EXPECT(ht_log_contains("mm: memory map has 100 entries; ignoring all but the first 64\n"));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "\n"), 1);
+	HT_EXPECT_EQ(ht_log_count("\n"), 1);
 	HT_EXPECT(map_well_formed());
 }
 
@@ -458,7 +448,7 @@ HT_TEST(print_format_like_e820)
 	HT_EXPECT(ht_log_contains("mm: [mem 0x0000000000200000-0x0000000007fdffff] usable\n"));
 	HT_EXPECT(ht_log_contains("mm: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"));
 	HT_EXPECT(ht_log_contains("mm: usable RAM: 129535 kB in 2 ranges\n"));
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "\n"), 8);
+	HT_EXPECT_EQ(ht_log_count("\n"), 8);
 	HT_EXPECT(strcmp(memmap_type_name(MEMMAP_ACPI_RECLAIM), "ACPI data") == 0);
 	HT_EXPECT(strcmp(memmap_type_name(MEMMAP_ACPI_NVS), "ACPI NVS") == 0);
 	HT_EXPECT(strcmp(memmap_type_name(MEMMAP_BAD), "unusable") == 0);

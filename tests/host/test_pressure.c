@@ -12,19 +12,9 @@
 
 static struct mm_pressure p;
 
-static unsigned count_substr(const char *hay, const char *needle)
-{
-	unsigned n = 0;
-	size_t len = strlen(needle);
-
-	for (const char *s = strstr(hay, needle); s; s = strstr(s + len, needle))
-		n++;
-	return n;
-}
-
 static unsigned log_lines(void)
 {
-	return count_substr(ht_log_text(), "mm: memory pressure ");
+	return ht_log_count("mm: memory pressure ");
 }
 
 /* Feed every count from @from to @to (inclusive, either direction) through the fast check. */
@@ -106,7 +96,7 @@ HT_TEST(hysteresis_on_the_way_down)
 	sweep(800, 950);
 	sweep(950, 899);
 	sweep(899, 950);
-	HT_EXPECT_EQ(count_substr(ht_log_text(), "CRITICAL"), 2);
+	HT_EXPECT_EQ(ht_log_count("CRITICAL"), 2);
 }
 
 HT_TEST(jumps_skip_levels_with_one_line)

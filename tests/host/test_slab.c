@@ -59,20 +59,6 @@ static void teardown(void)
 }
 
 /* True if the log holds the line formatted like the kernel formats it (%p, %pS). */
-static __attribute__((format(printf, 1, 2))) bool log_has(const char *fmt, ...)
-{
-	char want[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(want, sizeof(want), fmt, ap);
-	va_end(ap);
-	if (ht_log_contains(want))
-		return true;
-	printf("# expected in log: %s# log was:\n%s", want, ht_log_text());
-	return false;
-}
-
 static struct kmem_cache_info info_of(struct kmem_cache *c)
 {
 	struct kmem_cache_info i;
@@ -287,7 +273,7 @@ HT_TEST(destroy_with_live_objects_is_reported)
 	ht_log_clear();
 	HT_EXPECT_EQ(kmem_cache_destroy(d), -EBUSY);
 	HT_EXPECT(ht_log_contains("slab: kmem_cache_destroy(dbusy): 1 objects still in use\n"));
-	HT_EXPECT(log_has("slab: dbusy: object %p still in use, allocated by %pS\n", y,
+	HT_EXPECT(ht_log_has("slab: dbusy: object %p still in use, allocated by %pS\n", y,
 			  (void *)CALLER_A));
 	kmem_cache_free(d, y);
 	HT_EXPECT_EQ(kmem_cache_destroy(d), 0);
@@ -533,7 +519,7 @@ HT_TEST(debug_red_zone_overwrite)
 	p[24] = 'x'; /* one byte past the end */
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(c, p, CALLER_B);
-	HT_EXPECT(log_has("slab: rz: red zone overwritten at offset 24 of object %p (size 24); "
+	HT_EXPECT(ht_log_has("slab: rz: red zone overwritten at offset 24 of object %p (size 24); "
 			  "allocated by %pS, freed by %pS\n", (void *)p, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
@@ -546,7 +532,7 @@ HT_TEST(debug_red_zone_overwrite)
 	q[-1] = 0;
 	ht_log_clear();
 	kmem_cache_free_track_caller(c, q, CALLER_C);
-	HT_EXPECT(log_has("slab: rz: red zone overwritten at offset -1 of object %p (size 24); "
+	HT_EXPECT(ht_log_has("slab: rz: red zone overwritten at offset -1 of object %p (size 24); "
 			  "allocated by %pS, freed by %pS\n", (void *)q, (void *)CALLER_A,
 			  (void *)CALLER_C));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
@@ -575,7 +561,7 @@ HT_TEST(debug_use_after_free_write_caught_by_poison)
 	ht_log_clear();
 	q = kmem_cache_alloc_track_caller(c, KM_NORMAL, NULL, CALLER_C); /* LIFO: same object */
 	HT_EXPECT(q == p);
-	HT_EXPECT(log_has("slab: uaf: use after free: object %p modified at offset 5; "
+	HT_EXPECT(ht_log_has("slab: uaf: use after free: object %p modified at offset 5; "
 			  "allocated by %pS, freed by %pS\n", (void *)p, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
@@ -604,7 +590,7 @@ HT_TEST(debug_double_free)
 	errors = kmem_error_count();
 	ht_log_clear();
 	kmem_cache_free_track_caller(c, p, CALLER_C);
-	HT_EXPECT(log_has("slab: df: double free of object %p by %pS; allocated by %pS, "
+	HT_EXPECT(ht_log_has("slab: df: double free of object %p by %pS; allocated by %pS, "
 			  "freed by %pS\n", p, (void *)CALLER_C, (void *)CALLER_A,
 			  (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
@@ -636,12 +622,12 @@ HT_TEST(hardened_double_free_without_debug)
 	errors = kmem_error_count();
 	ht_log_clear();
 	kmem_cache_free_track_caller(c, p, CALLER_C);
-	HT_EXPECT(log_has("slab: nd: double free of object %p by %pS\n", p, (void *)CALLER_C));
+	HT_EXPECT(ht_log_has("slab: nd: double free of object %p by %pS\n", p, (void *)CALLER_C));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	/* The inline path catches it too (the caller is then the test's own code). */
 	ht_log_clear();
 	kmem_cache_free(c, p);
-	HT_EXPECT(log_has("slab: nd: double free of object %p by ", p));
+	HT_EXPECT(ht_log_has("slab: nd: double free of object %p by ", p));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
 	HT_EXPECT_EQ(kmem_cache_check(c), 0);
 	x = kmem_cache_alloc(c, KM_NORMAL);
@@ -658,7 +644,7 @@ HT_TEST(hardened_double_free_without_debug)
 	kmem_cache_free(n, p);
 	ht_log_clear();
 	kmem_cache_free_track_caller(n, p, CALLER_A);
-	HT_EXPECT(log_has("slab: nm: double free of object %p by %pS\n", p, (void *)CALLER_A));
+	HT_EXPECT(ht_log_has("slab: nm: double free of object %p by %pS\n", p, (void *)CALLER_A));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 3);
 	HT_EXPECT_EQ(kmem_cache_check(n), 0);
 	HT_EXPECT_EQ(kmem_cache_destroy(n), 0);
@@ -678,7 +664,7 @@ HT_TEST(free_to_wrong_cache_rejected)
 	p = kmem_cache_alloc(a, KM_NORMAL);
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(b, p, CALLER_B);
-	HT_EXPECT(log_has("slab: cache-b: free of object %p that belongs to cache cache-a, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: cache-b: free of object %p that belongs to cache cache-a, by %pS\n",
 			  p, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	/* Rejected: still live in a. */
@@ -709,23 +695,23 @@ HT_TEST(non_slab_pointer_rejected)
 	p = kmem_cache_alloc(c, KM_NORMAL);
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(c, &on_stack, CALLER_A);
-	HT_EXPECT(log_has("slab: ns: free of %p, which is not a slab object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not a slab object, by %pS\n",
 			  (void *)&on_stack, (void *)CALLER_A));
 	kmem_cache_free_track_caller(c, p + 8, CALLER_B);
-	HT_EXPECT(log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
 			  (void *)(p + 8), (void *)CALLER_B));
 	/* The slab header itself. */
 	kmem_cache_free_track_caller(c, (void *)((uintptr_t)p & ~KMEM_SLAB_MASK), CALLER_B);
-	HT_EXPECT(log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
 			  (void *)((uintptr_t)p & ~KMEM_SLAB_MASK), (void *)CALLER_B));
 	/* kmem_free (kfree) of something that is neither a slab nor a large object. */
 	kmem_free(NULL, &on_stack, CALLER_C);
-	HT_EXPECT(log_has("slab: free of %p, which is not an allocated object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
 			  (void *)&on_stack, (void *)CALLER_C));
 	big = kmem_large_alloc(10000, 0, KM_NORMAL, NULL, CALLER_A);
 	HT_ASSERT(big != NULL);
 	kmem_free(NULL, (char *)big + 16, CALLER_C);
-	HT_EXPECT(log_has("slab: free of %p, which is not an allocated object, by %pS\n",
+	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
 			  (void *)((char *)big + 16), (void *)CALLER_C));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 5);
 	HT_EXPECT_EQ(info_of(c).active_objs, 1);
@@ -759,8 +745,8 @@ HT_TEST(hardened_free_pointer_corruption)
 	ht_log_clear();
 	q = kmem_cache_alloc(c, KM_NORMAL);
 	HT_EXPECT(q == x);
-	HT_EXPECT(log_has("slab: fp: corrupted free pointer "));
-	HT_EXPECT(log_has(" in object %p\n", x));
+	HT_EXPECT(ht_log_has("slab: fp: corrupted free pointer "));
+	HT_EXPECT(ht_log_has(" in object %p\n", x));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	/* The rest of that slab's list is abandoned, never handed out: z is not returned again. */
 	q = kmem_cache_alloc(c, KM_NORMAL);
