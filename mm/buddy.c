@@ -3,11 +3,16 @@
  *
  * Design.
  *  - Each zone keeps one intrusive, circular, doubly-linked free list per order, threaded
- *    through the head struct page of each free block (O(1) insert and removal), a count per
- *    order, and order_mask (bit o = list o non-empty) so allocation finds the smallest
- *    sufficient order with one count-trailing-zeros instead of a loop over the lists.
+ *    through the head struct page of each free block (O(1) insert and removal), and
+ *    order_mask (bit o = list o non-empty) so allocation finds the smallest sufficient order
+ *    with one count-trailing-zeros instead of a loop over the lists. A removal sees that it
+ *    emptied the list when the node's two neighbours are the same node (the list head).
+ *    There is no count of blocks per order: it cost every split and merge step a
+ *    read-modify-write, and only statistics want it, so buddy_stats() counts the lists.
  *  - Allocation takes a block of the smallest available order >= the request and splits it,
- *    putting each upper half on the list one order down. Free validates first, then merges
+ *    putting each upper half on the list one order down (split_block(): a split step is two
+ *    pointer updates, one store for the half's flags/order/zone and the list insertion, about
+ *    a dozen instructions). Free validates first, then merges
  *    with the buddy (pfn ^ 2^order) while that buddy is a free block of the same order, and
  *    puts the result on its list. Zone bounds are multiples of the largest block (16 MiB),
  *    so a buddy is always in the same zone and the merge needs no zone test; the frame
@@ -91,18 +96,12 @@ static inline void link_init(struct page_link *head)
 
 static inline void link_add(struct page_link *head, struct page_link *node)
 {
-	node->next = head->next;
+	struct page_link *first = head->next; /* read once: the stores below may alias it */
+
+	node->next = first;
 	node->prev = head;
-	head->next->prev = node;
+	first->prev = node;
 	head->next = node;
-}
-
-static inline void link_del(struct page_link *node)
-{
-	struct page_link *next = node->next, *prev = node->prev;
-
-	prev->next = next;
-	next->prev = prev;
 }
 
 static inline struct page *link_page(struct page_link *node)
@@ -111,6 +110,30 @@ static inline struct page *link_page(struct page_link *node)
 }
 
 /* ---- small helpers ------------------------------------------------------------------- */
+
+/*
+ * A head's flags, order and zone are adjacent bytes of struct page (asserted below), so the
+ * hot loops write all three with one 32-bit store of head_bits(flags, order, zone). The
+ * fourth byte it writes (padding today) belongs to the buddy too: only free heads get it.
+ */
+_Static_assert(offsetof(struct page, order) == offsetof(struct page, flags) + 1 &&
+		       offsetof(struct page, zone) == offsetof(struct page, flags) + 2 &&
+		       offsetof(struct page, flags) + sizeof(uint32_t) <= sizeof(struct page),
+	       "struct page: flags, order and zone must be adjacent bytes, with a byte after");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "head_bits() puts flags lowest");
+
+#define HEAD_ORDER_ONE (1u << 8) /* head_bits(0, 1, 0): one order, to step the order field */
+
+static inline uint32_t head_bits(uint8_t flags, unsigned order, uint8_t zone)
+{
+	return (uint32_t)flags | (uint32_t)order << 8 | (uint32_t)zone << 16;
+}
+
+/* Set flags, order and zone of head @pg from head_bits() @bits, in one store. */
+static inline void set_head_bits(struct page *pg, uint32_t bits)
+{
+	__builtin_memcpy((unsigned char *)pg + offsetof(struct page, flags), &bits, sizeof(bits));
+}
 
 static inline uint32_t order_pages(unsigned order)
 {
@@ -137,20 +160,50 @@ static inline void free_list_add(struct buddy *b, struct buddy_zone *zone, uint3
 {
 	struct page *pg = &b->pages[pfn];
 
-	pg->flags = PG_BUDDY | flags;
-	pg->order = (uint8_t)order;
-	pg->zone = zone->id;
+	set_head_bits(pg, head_bits(PG_BUDDY | flags, order, zone->id));
 	link_add(&zone->free_list[order], &pg->link);
-	zone->nr_free[order]++;
 	zone->order_mask |= 1u << order;
 }
 
-/* Take the free head @pg (of @order, in @zone) off its list. */
+/* Take the free head @pg (of @order, in @zone) off its list, keeping order_mask exact. */
 static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsigned order)
 {
-	link_del(&pg->link);
-	if (--zone->nr_free[order] == 0)
+	struct page_link *next = pg->link.next, *prev = pg->link.prev;
+
+	prev->next = next;
+	next->prev = prev;
+	if (next == prev) /* both neighbours are the list head: the list is empty now */
 		zone->order_mask ^= 1u << order; /* the bit was set: the list was not empty */
+}
+
+/*
+ * Split the free block @pg of @order_from in @zone (already off its list) down to @order:
+ * each step halves it and puts the upper half on the list one order down, as a free head
+ * with PG_BUDDY | @flags. The head @pg itself is left to the caller. A step walks two
+ * pointers down (the half's struct page and its list) and steps the order inside the
+ * head_bits() value, so it keeps no order or pfn of its own.
+ */
+static BUDDY_INLINE void split_block(struct buddy_zone *zone, struct page *pg,
+				     unsigned order_from, unsigned order, uint8_t flags)
+{
+	const uintptr_t stop = sizeof(struct page) << order;
+	uintptr_t span = sizeof(struct page) << order_from; /* bytes of the block to halve */
+	uintptr_t half = (uintptr_t)pg + span;            /* its end, then its upper half */
+	struct page_link *list = &zone->free_list[order_from];
+	uint32_t bits = head_bits(PG_BUDDY | flags, order_from, zone->id);
+
+	zone->order_mask |= order_pages(order_from) - order_pages(order); /* [order, from) */
+	do {
+		struct page *pg_half;
+
+		span >>= 1;
+		half -= span;
+		list--;
+		bits -= HEAD_ORDER_ONE;
+		pg_half = (struct page *)half;
+		set_head_bits(pg_half, bits);
+		link_add(list, &pg_half->link);
+	} while (span != stop);
 }
 
 /* ---- contents: poison and zero ------------------------------------------------------- */
@@ -417,7 +470,6 @@ static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zo
 		struct page *pg;
 		unsigned o;
 		uint32_t pfn;
-		uint8_t poisoned;
 
 		if (avail == 0) {
 			if (zone == &b->zones[ZONE_DMA])
@@ -428,25 +480,8 @@ static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zo
 		pg = link_page(zone->free_list[o].next);
 		free_list_del(zone, pg, o);
 		pfn = buddy_page_pfn(b, pg);
-		poisoned = pg->flags & PG_POISONED;
-		if (o > order) {
-			struct page *const pages = b->pages;
-			const uint8_t head = PG_BUDDY | poisoned, zid = zone->id;
-
-			/* one list per order in [order, o) gains a block */
-			zone->order_mask |= order_pages(o) - order_pages(order);
-			do { /* split: the upper half goes on the list one order down */
-				struct page *half;
-
-				o--;
-				half = &pages[pfn + order_pages(o)];
-				half->flags = head;
-				half->order = (uint8_t)o;
-				half->zone = zid;
-				link_add(&zone->free_list[o], &half->link);
-				zone->nr_free[o]++;
-			} while (o > order);
-		}
+		if (o > order)
+			split_block(zone, pg, o, order, pg->flags & PG_POISONED);
 		*zp = zone->id;
 		return pfn;
 	}
@@ -556,24 +591,10 @@ static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone
 
 	head->next = next; /* pop the first block */
 	next->prev = head;
-	if (--zone->nr_free[o] == 0)
+	if (next == head) /* the list is empty now */
 		zone->order_mask ^= 1u << o;
 	if (split && o != 0) {
-		struct page *const pages = b->pages;
-		const uint8_t flags = PG_BUDDY | (pg->flags & PG_POISONED), zid = zone->id;
-
-		zone->order_mask |= order_pages(o) - 1; /* lists 0..o-1 each gain a block */
-		do { /* split: the upper half goes on the list one order down */
-			struct page *half;
-
-			o--;
-			half = &pages[pfn + order_pages(o)];
-			half->flags = flags;
-			half->order = (uint8_t)o;
-			half->zone = zid;
-			link_add(&zone->free_list[o], &half->link);
-			zone->nr_free[o]++;
-		} while (o != 0);
+		split_block(zone, pg, o, 0, pg->flags & PG_POISONED);
 		pg->order = 0;
 	}
 	bm->used[w] |= bit;
@@ -682,31 +703,35 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 {
 	struct page *const pages = b->pages;
 	const uint32_t *const used = b->bm->used;
-	const unsigned first = o;
+	uint32_t size = order_pages(o); /* 2^o, the size of the block being merged */
 
-	/* The loop only unlinks; the per-order counts are settled after it (fewer live values
-	 * in the loop, which matters on i386). */
-	for (; o < BUDDY_MAX_ORDER; o++) {
-		uint32_t buddy = pfn ^ order_pages(o);
+	/* The loop keeps the size, not the order: it gives the buddy (one xor), the order_mask
+	 * bit and the loop bound, and the order for the compare is one count-trailing-zeros.
+	 * One live value less than with both, which matters with i386's six registers. */
+	for (; size < MAX_BLOCK_PAGES; size <<= 1) {
+		uint32_t buddy = pfn ^ size;
 		struct page *pg;
+		struct page_link *next, *prev;
 
 		/* Zone bounds are multiples of the largest block, so the buddy is in this zone or
 		 * in the bitmap's padding; a used bit covers allocated, reserved and padding. */
 		if (bitmap_test(used, buddy))
 			break;
-		pg = &pages[buddy]; /* free and aligned: a free head of order <= o */
-		if (pg->order != o)
+		pg = &pages[buddy]; /* free and aligned: a free head of order <= log2(size) */
+		if (pg->order != (uint8_t)__builtin_ctz(size))
 			break;
-		link_del(&pg->link);
+		next = pg->link.next; /* free_list_del(), with the mask bit at hand */
+		prev = pg->link.prev;
+		prev->next = next;
+		next->prev = prev;
+		if (next == prev) /* the list is empty now */
+			zone->order_mask ^= size;
 		if (poisoned && !(pg->flags & PG_POISONED))
-			fill_block(b, buddy, o, PAGE_POISON_BYTE); /* keep the whole block checked */
+			fill_block(b, buddy, pg->order, PAGE_POISON_BYTE); /* keep it all checked */
 		pfn &= buddy; /* the lower of the two: clears the size bit */
 		/* pg is an interior page now: its stale fields are never read (see the top) */
 	}
-	for (unsigned k = first; k < o; k++) /* each merged order lost one block */
-		if (--zone->nr_free[k] == 0)
-			zone->order_mask ^= 1u << k;
-	free_list_add(b, zone, pfn, o, poisoned);
+	free_list_add(b, zone, pfn, (unsigned)__builtin_ctz(size), poisoned);
 }
 
 /* debug_pagealloc's free: poison the block, then merge keeping the whole result poisoned. */
@@ -776,7 +801,6 @@ static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order
 	} else {
 		pg->flags = PG_BUDDY;
 		link_add(&zone->free_list[0], &pg->link);
-		zone->nr_free[0]++;
 		zone->order_mask |= 1u;
 	}
 	mm_pressure_check(&b->pressure, b->managed_pages - bm->free_frames);
@@ -836,8 +860,10 @@ static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
 			uint32_t pfn = buddy_page_pfn(b, pg);
 			uint32_t buddy = pfn ^ order_pages(o);
 
-			CHECK(n < zone->nr_free[o], "zone %s order %u: more than %u blocks listed\n",
-			      zone->name, o, zone->nr_free[o]);
+			/* The zone cannot hold more blocks: stops a list that loops past its head. */
+			CHECK(n < (zone->managed_pages >> o),
+			      "zone %s order %u: more than %u blocks listed\n", zone->name, o,
+			      zone->managed_pages >> o);
 			CHECK(node->next->prev == node && node->prev->next == node,
 			      "zone %s order %u: broken links at pfn 0x%x\n", zone->name, o, pfn);
 			CHECK(pg >= b->pages && pfn < b->nframes,
@@ -861,8 +887,6 @@ static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
 			t->pfn_sum[o] += pfn;
 			t->pages += order_pages(o);
 		}
-		CHECK(n == zone->nr_free[o], "zone %s order %u: %u blocks listed, nr_free %u\n",
-		      zone->name, o, n, zone->nr_free[o]);
 	}
 	return 0;
 }
@@ -965,6 +989,28 @@ int buddy_check(const struct buddy *b)
 	return 0;
 }
 
+uint32_t buddy_zone_nr_free(const struct buddy_zone *zone, unsigned order)
+{
+	const struct page_link *head, *node;
+	uint32_t n = 0;
+
+	if (order > BUDDY_MAX_ORDER)
+		return 0;
+	head = &zone->free_list[order];
+	for (node = head->next; node != head; node = node->next)
+		n++;
+	return n;
+}
+
+uint32_t buddy_zone_free_pages(const struct buddy_zone *zone)
+{
+	uint32_t pages = 0;
+
+	for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+		pages += buddy_zone_nr_free(zone, o) << o;
+	return pages;
+}
+
 void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -973,9 +1019,10 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 	st->used_bytes = pages_bytes(b->managed_pages - buddy_free_pages(b));
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		st->zone_managed_pages[z] = b->zones[z].managed_pages;
-		st->zone_free_pages[z] = buddy_zone_free_pages(&b->zones[z]);
-		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
-			st->nr_free[z][o] = b->zones[z].nr_free[o];
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++) {
+			st->nr_free[z][o] = buddy_zone_nr_free(&b->zones[z], o);
+			st->zone_free_pages[z] += st->nr_free[z][o] << o;
+		}
 	}
 	st->bad_frees = b->bad_frees;
 	st->poison_errors = b->poison_errors;
@@ -994,7 +1041,7 @@ void buddy_print_info(const struct buddy *b)
 
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS && len < (int)sizeof(line); o++)
 			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %5u",
-					 b->zones[z].nr_free[o]);
+					 buddy_zone_nr_free(&b->zones[z], o));
 		pr_info("mm: buddyinfo zone %-7s%s\n", b->zones[z].name, line);
 	}
 	pr_info("mm: meminfo total %u kB, free %u kB, used %u kB\n",

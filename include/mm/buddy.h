@@ -96,19 +96,20 @@ typedef void (*buddy_unmap_fn)(void *ctx, uint32_t pfn, void *va);
 
 /*
  * One zone. Invariants (checked by buddy_check()):
- *  - free_list[o] holds exactly nr_free[o] blocks of 2^o frames, each aligned to its size,
- *    inside [start_pfn, end_pfn), free in the bitmap; bit o of order_mask == list non-empty;
+ *  - free_list[o] holds blocks of 2^o frames, each aligned to its size, inside
+ *    [start_pfn, end_pfn), free in the bitmap; bit o of order_mask == list o non-empty;
  *  - no two free buddies of one order (they would have merged);
  *  - the free block sizes add up to the zone's free bits in the bitmap;
  *  - managed_pages == free pages + pages in allocated blocks (the zone's RAM frames).
+ * There is no count of blocks per order: keeping one costs every split and merge step a few
+ * instructions, and only statistics need it, so buddy_zone_nr_free() counts the list instead.
  */
 struct buddy_zone {
 	const char *name;                 /* "DMA", "Normal", "HighMem" */
 	uint8_t id;                       /* enum zone_id of this zone */
 	uint32_t start_pfn, end_pfn;      /* [start, end); empty when equal */
 	uint32_t managed_pages;
-	uint32_t order_mask;
-	uint32_t nr_free[BUDDY_NR_ORDERS];
+	uint32_t order_mask;              /* bit o set iff free_list[o] is non-empty */
 	struct page_link free_list[BUDDY_NR_ORDERS];
 };
 
@@ -130,7 +131,8 @@ struct buddy_stats {
 	uint64_t used_bytes;
 	uint32_t zone_managed_pages[ZONE_COUNT];
 	uint32_t zone_free_pages[ZONE_COUNT];
-	uint32_t nr_free[ZONE_COUNT][BUDDY_NR_ORDERS]; /* free blocks per order (buddyinfo) */
+	uint32_t nr_free[ZONE_COUNT][BUDDY_NR_ORDERS]; /* free blocks per order (buddyinfo),
+							* counted on the free lists */
 	uint32_t bad_frees;           /* frees rejected so far */
 	uint32_t poison_errors;       /* corrupted free blocks found so far */
 };
@@ -205,6 +207,10 @@ BUDDY_FASTCALL int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned ord
  */
 int buddy_check(const struct buddy *b);
 
+/*
+ * Fill *@st. The per-order and per-zone free counts are counted on the free lists (there are
+ * no such counters on the hot paths): O(free blocks), for statistics, not for hot paths.
+ */
 void buddy_stats(const struct buddy *b, struct buddy_stats *st);
 
 /* Turn debug_pagealloc / init_on_alloc on or off at run time. */
@@ -222,14 +228,16 @@ enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn);
  */
 void buddy_print_info(const struct buddy *b);
 
-/* Free pages in @zone (from the per-order counts: no counter on the hot paths). */
-static inline uint32_t buddy_zone_free_pages(const struct buddy_zone *zone)
-{
-	uint32_t pages = 0;
+/* Free blocks of 2^@order frames in @zone, counted on its free list: O(those blocks). */
+uint32_t buddy_zone_nr_free(const struct buddy_zone *zone, unsigned order);
 
-	for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
-		pages += zone->nr_free[o] << o;
-	return pages;
+/* Free pages in @zone, summed over its free lists: O(free blocks of the zone). */
+uint32_t buddy_zone_free_pages(const struct buddy_zone *zone);
+
+/* Does @zone have a free block of exactly 2^@order frames? O(1) (order_mask). */
+static inline bool buddy_zone_has_free(const struct buddy_zone *zone, unsigned order)
+{
+	return order < BUDDY_NR_ORDERS && ((zone->order_mask >> order) & 1u);
 }
 
 /* Free pages in all zones (the bitmap's count: the two never disagree). */

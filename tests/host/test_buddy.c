@@ -105,7 +105,65 @@ static uint32_t pfn_of(struct page *pg)
 
 static uint32_t total_free_blocks(enum zone_id z, unsigned order)
 {
-	return bd.zones[z].nr_free[order];
+	return buddy_zone_nr_free(&bd.zones[z], order);
+}
+
+/*
+ * Free blocks per zone and order recounted from the frame bitmap alone, independently of the
+ * free lists: in a fully coalesced buddy system the free blocks are exactly the maximal
+ * aligned free blocks, i.e. each free run cut greedily into the largest aligned blocks that
+ * fit (at most 2^BUDDY_MAX_ORDER frames; zone bounds are multiples of that).
+ */
+static void recount_free_blocks(uint32_t counts[ZONE_COUNT][BUDDY_NR_ORDERS],
+				uint32_t pages[ZONE_COUNT])
+{
+	memset(counts, 0, sizeof(uint32_t) * ZONE_COUNT * BUDDY_NR_ORDERS);
+	memset(pages, 0, sizeof(uint32_t) * ZONE_COUNT);
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		uint32_t pfn = bd.zones[z].start_pfn, end = bd.zones[z].end_pfn;
+
+		while (pfn < end) {
+			uint32_t run_end = pfn;
+
+			while (run_end < end && frame_is_free(&bm, run_end))
+				run_end++;
+			while (pfn < run_end) {
+				unsigned o = 0;
+
+				while (o < BUDDY_MAX_ORDER && (pfn & ((2u << o) - 1)) == 0 &&
+				       pfn + (2u << o) <= run_end)
+					o++;
+				counts[z][o]++;
+				pages[z] += 1u << o;
+				pfn += 1u << o;
+			}
+			if (pfn < end)
+				pfn++; /* a used frame (or none: the run ended the zone) */
+		}
+	}
+}
+
+/* The on-demand counts (buddy_stats, buddy_zone_nr_free/free_pages/has_free) == a recount. */
+static bool counts_match_recount(void)
+{
+	uint32_t counts[ZONE_COUNT][BUDDY_NR_ORDERS], pages[ZONE_COUNT], free = 0;
+	struct buddy_stats st;
+	bool ok = true;
+
+	recount_free_blocks(counts, pages);
+	buddy_stats(&bd, &st);
+	for (unsigned z = 0; z < ZONE_COUNT; z++) {
+		const struct buddy_zone *zone = &bd.zones[z];
+
+		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
+			ok = ok && st.nr_free[z][o] == counts[z][o] &&
+			     buddy_zone_nr_free(zone, o) == counts[z][o] &&
+			     buddy_zone_has_free(zone, o) == (counts[z][o] != 0);
+		ok = ok && st.zone_free_pages[z] == pages[z] &&
+		     buddy_zone_free_pages(zone) == pages[z];
+		free += pages[z];
+	}
+	return ok && st.free_bytes == (uint64_t)free * PAGE_SIZE && free == buddy_free_pages(&bd);
 }
 
 /* Everything observable about the allocator except the bad-free counter. */
@@ -245,7 +303,7 @@ HT_TEST(init_3g_is_per_block_not_per_frame)
 	HT_ASSERT_EQ(setup_raw(raw, 3, &o, 0), 0);
 	for (unsigned z = 0; z < ZONE_COUNT; z++)
 		for (unsigned k = 0; k < BUDDY_NR_ORDERS; k++)
-			blocks += bd.zones[z].nr_free[k];
+			blocks += buddy_zone_nr_free(&bd.zones[z], k);
 	HT_EXPECT(blocks < 240);
 	HT_EXPECT_EQ(bd.zones[ZONE_NORMAL].start_pfn, 4096);
 	HT_EXPECT_EQ(bd.zones[ZONE_HIGHMEM].start_pfn, (896 * MiB) >> PAGE_SHIFT);
@@ -872,9 +930,20 @@ HT_TEST(check_detects_inconsistencies)
 	bd.zones[ZONE_DMA].managed_pages++;
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	bd.zones[ZONE_DMA].managed_pages--;
-	bd.zones[ZONE_DMA].nr_free[1]++;
+	/* order_mask off by one bit: a listed order missing, an empty order present (there is
+	 * no per-order count any more: the mask is the only thing kept beside the lists) */
+	HT_ASSERT(buddy_zone_has_free(&bd.zones[ZONE_DMA], 1));
+	bd.zones[ZONE_DMA].order_mask ^= 1u << 1;
+	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
-	bd.zones[ZONE_DMA].nr_free[1]--;
+	HT_EXPECT(ht_log_contains("mm: buddy_check: zone DMA order 1: order_mask disagrees with "
+				  "the list\n"));
+	bd.zones[ZONE_DMA].order_mask ^= 1u << 1;
+	HT_ASSERT(!buddy_zone_has_free(&bd.zones[ZONE_DMA], BUDDY_MAX_ORDER));
+	bd.zones[ZONE_DMA].order_mask ^= 1u << BUDDY_MAX_ORDER;
+	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
+	bd.zones[ZONE_DMA].order_mask ^= 1u << BUDDY_MAX_ORDER;
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
 
 	/* wrong order in a free head */
 	bd.pages[2].order = 0;
@@ -905,12 +974,127 @@ HT_TEST(check_detects_inconsistencies)
 	bd.pages[0].link.prev = &bd.zones[ZONE_DMA].free_list[0];
 	bd.zones[ZONE_DMA].free_list[0].next->prev = &bd.pages[0].link;
 	bd.zones[ZONE_DMA].free_list[0].next = &bd.pages[0].link;
-	bd.zones[ZONE_DMA].nr_free[0]++;
 	bd.zones[ZONE_DMA].order_mask |= 1;
 	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	HT_EXPECT(ht_log_contains("mm: buddy_check: free buddies 0x0 and 0x1 of order 0 not merged\n") ||
 		  ht_log_contains("mm: buddy_check: free buddies 0x1 and 0x0 of order 0 not merged\n"));
+}
+
+HT_TEST(check_stops_on_a_list_cycle)
+{
+	/* Two blocks on one list made into a ring that skips the list head: the links are
+	 * consistent node by node, so only the bound on the walk (no per-order count any more)
+	 * stops buddy_check. */
+	struct memmap_raw raw = { PAGE_SIZE, 4094ULL * PAGE_SIZE, MEMMAP_USABLE };
+	struct setup_opts o = { 0, false, false, false };
+	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
+	struct page_link *head = &bd.zones[ZONE_DMA].free_list[4];
+	struct page_link *a = head->next, *b = a->next;
+	HT_ASSERT(a != head && b != head && b->next == head);
+	b->next = a;
+	a->prev = b;
+	ht_log_clear();
+	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
+	HT_EXPECT(ht_log_contains("mm: buddy_check: zone DMA order 4: more than"));
+	b->next = head;
+	a->prev = head;
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+}
+
+/* ---- counts on demand ------------------------------------------------------------------------ */
+
+HT_TEST(counts_on_demand_equal_recount)
+{
+	struct page *held[64];
+	unsigned n = 0;
+
+	/* Frames [1, 4095): two blocks of each order 0..10 (see init_frees_largest_aligned_blocks). */
+	struct memmap_raw raw = { PAGE_SIZE, 4094ULL * PAGE_SIZE, MEMMAP_USABLE };
+	struct setup_opts o = { 0, false, false, false };
+	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
+	HT_EXPECT(counts_match_recount());
+	HT_EXPECT_EQ(buddy_zone_free_pages(&bd.zones[ZONE_DMA]), 4094);
+	HT_EXPECT_EQ(buddy_zone_free_pages(&bd.zones[ZONE_NORMAL]), 0);
+	HT_EXPECT(buddy_zone_has_free(&bd.zones[ZONE_DMA], 10));
+	HT_EXPECT(!buddy_zone_has_free(&bd.zones[ZONE_DMA], 11));
+	HT_EXPECT(!buddy_zone_has_free(&bd.zones[ZONE_DMA], BUDDY_NR_ORDERS)); /* out of range */
+	HT_EXPECT_EQ(buddy_zone_nr_free(&bd.zones[ZONE_DMA], BUDDY_NR_ORDERS), 0);
+
+	/* Splits and merges move blocks between the lists: the counts follow every step. */
+	for (unsigned order = 0; order < 6; order++)
+		for (unsigned k = 0; k < 5; k++) {
+			held[n] = buddy_alloc(&bd, order, GFP_DMA, NULL);
+			HT_ASSERT(held[n] != NULL);
+			n++;
+			HT_EXPECT(counts_match_recount());
+		}
+	while (n > 0) {
+		n--;
+		HT_ASSERT_EQ(buddy_free(&bd, pfn_of(held[n]), held[n]->order), 0);
+		HT_EXPECT(counts_match_recount());
+	}
+	for (unsigned k = 0; k <= 10; k++)
+		HT_EXPECT_EQ(total_free_blocks(ZONE_DMA, k), 2);
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+}
+
+HT_TEST(order_mask_follows_emptied_lists)
+{
+	struct page *a, *b;
+
+	/* One order-12 block: each split fills lists 0..11 with one block, each merge empties
+	 * them again; order_mask must say exactly which lists hold a block after every step. */
+	HT_ASSERT_EQ(setup_flat(4096), 0);
+	HT_EXPECT_EQ(bd.zones[ZONE_DMA].order_mask, 1u << 12);
+	a = buddy_alloc(&bd, 0, GFP_DMA, NULL);
+	HT_ASSERT(a != NULL);
+	HT_EXPECT_EQ(bd.zones[ZONE_DMA].order_mask, (1u << 12) - 1); /* 0..11, not 12 */
+	b = buddy_alloc(&bd, 0, GFP_DMA, NULL); /* takes the order-0 half: list 0 empties */
+	HT_ASSERT(b != NULL);
+	HT_EXPECT_EQ(bd.zones[ZONE_DMA].order_mask, (1u << 12) - 2);
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+	HT_ASSERT_EQ(buddy_free(&bd, pfn_of(a), 0), 0); /* buddy b allocated: list 0 again */
+	HT_EXPECT_EQ(bd.zones[ZONE_DMA].order_mask, (1u << 12) - 1);
+	HT_ASSERT_EQ(buddy_free(&bd, pfn_of(b), 0), 0); /* merges all the way up */
+	HT_EXPECT_EQ(bd.zones[ZONE_DMA].order_mask, 1u << 12);
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+
+	/* A removal from a list that keeps other blocks leaves its bit set. */
+	struct memmap_raw raw = { PAGE_SIZE, 4094ULL * PAGE_SIZE, MEMMAP_USABLE };
+	struct setup_opts o = { 0, false, false, false };
+	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
+	a = buddy_alloc(&bd, 3, GFP_DMA, NULL); /* one of the two order-3 blocks */
+	HT_ASSERT(a != NULL);
+	HT_EXPECT(buddy_zone_has_free(&bd.zones[ZONE_DMA], 3));
+	b = buddy_alloc(&bd, 3, GFP_DMA, NULL); /* the other one: list 3 empties */
+	HT_ASSERT(b != NULL);
+	HT_EXPECT(!buddy_zone_has_free(&bd.zones[ZONE_DMA], 3));
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+	HT_EXPECT(counts_match_recount());
+}
+
+HT_TEST(split_writes_free_heads_in_full)
+{
+	/* Split halves get flags, order and zone in one store: each must read back exactly, in
+	 * a zone whose id is not 0, over a struct page array full of garbage (setup_raw). */
+	struct memmap_raw raw = { 0, 8192ULL * PAGE_SIZE, MEMMAP_USABLE };
+	struct setup_opts o = { 0, false, false, true };
+	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
+	struct page *pg = buddy_alloc(&bd, 0, GFP_KERNEL, NULL);
+	HT_ASSERT(pg != NULL);
+	HT_EXPECT_EQ(pfn_of(pg), 4096);
+	for (unsigned k = 0; k < BUDDY_MAX_ORDER; k++) {
+		const struct page *half = &bd.pages[4096 + (1u << k)];
+
+		HT_EXPECT(half->flags == PG_BUDDY && half->order == k && half->zone == ZONE_NORMAL);
+	}
+	HT_EXPECT(pg->flags == PG_HEAD && pg->order == 0 && pg->zone == ZONE_NORMAL);
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
+	HT_ASSERT_EQ(buddy_free(&bd, 4096, 0), 0);
+	HT_EXPECT(bd.pages[4096].flags == PG_BUDDY && bd.pages[4096].order == 12 &&
+		  bd.pages[4096].zone == ZONE_NORMAL);
+	HT_EXPECT_EQ(buddy_check(&bd), 0);
 }
 
 /* ---- randomized ----------------------------------------------------------------------------- */
@@ -925,7 +1109,7 @@ struct live {
  * each frame; buddy_check() every @check_every ops. Returns the number of failed checks.
  */
 static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint64_t seed,
-		       uint32_t max_order)
+		       uint32_t max_order, uint32_t recount_every)
 {
 	const struct memmap_raw raw[] = {
 		{ 0x2000, (uint64_t)frames * PAGE_SIZE - 0x2000, MEMMAP_USABLE },
@@ -981,6 +1165,8 @@ static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint
 		}
 		if (i % check_every == 0 && buddy_check(&bd) != 0)
 			fails++;
+		if (i % recount_every == 0 && !counts_match_recount())
+			fails++;
 	}
 	ht_log_echo = true;
 	HT_EXPECT_EQ(fails, 0);
@@ -990,18 +1176,19 @@ static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint
 		HT_ASSERT_EQ(buddy_free(&bd, live[nlive].pfn, live[nlive].order), 0);
 	}
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
+	HT_EXPECT(counts_match_recount());
 	HT_EXPECT_EQ(buddy_free_pages(&bd) + 5, bd.managed_pages); /* only the boot frames are in use */
 	free(owner);
 }
 
 HT_TEST(random_1m_ops_checked_every_op)
 {
-	random_ops(512, 1000000, 1, 0x5eed5eed5eedULL, 6);
+	random_ops(512, 1000000, 1, 0x5eed5eed5eedULL, 6, 101);
 }
 
 HT_TEST(random_ops_40m_three_zones)
 {
-	random_ops(8192 + 2048, 200000, 97, 0xabcdef12345ULL, BUDDY_MAX_ORDER);
+	random_ops(8192 + 2048, 200000, 97, 0xabcdef12345ULL, BUDDY_MAX_ORDER, 499);
 }
 
 /* ---- helpers -------------------------------------------------------------------------------- */
