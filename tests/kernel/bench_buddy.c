@@ -138,6 +138,6 @@ KBENCH(buddy)
 	uint32_t frames = b->nframes;
 	kbench_report("mm", "init_total", mm_init_tsc, "insn", 0);
 	kbench_report("mm", "init_frames", frames, "frames", 0);
-	kbench_report("mm", "init_per_frame_x100", mm_init_tsc * 100 / frames, "insn/100 frames",
+	kbench_report("mm", "init_per_frame_x100", mm_init_tsc * 100 / frames, "insn/100frames",
 		      100);
 }
