@@ -7,7 +7,8 @@
 #          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
-#   crash  the monitor's error handling and the crash reports (page fault, divide, panic,
+#   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
+#          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
 # Each part prints its result; the last line is the total "N passed, M failed". Every QEMU
 # run is bounded by a timeout; on failure the last serial lines are shown.
@@ -135,6 +136,23 @@ part_crash() {
   else
     fail "monitor: QEMU exit status $rc, expected 0" "$log"
   fi
+
+  local mem
+  for mem in 3584M 4G; do
+    log=$LOGS/boot-$mem.log
+    qemu_run "$log" 60 "meminfo\npoweroff\n" -m "$mem" -kernel "$KERNEL"
+    if [ "$rc" -eq 0 ]; then
+      expect_lines "boot -m $mem: memory at or above 4 GiB ignored with one line" "$log" \
+        'mm: ignoring memory at or above 4 GiB \(1 map entries cut\)' '^MemTotal: +3[0-9]{6} kB'
+    else
+      fail "boot -m $mem: QEMU exit status $rc, expected 0" "$log"
+    fi
+  done
+  log=$LOGS/boot-4M.log
+  qemu_run "$log" 60 "" -m 4M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "boot -m 4M: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "boot -m 4M: too little RAM stops with the sizes" "$log" \
+    'PANIC: mm: only [0-9]+ kB of usable RAM after reservations; Strata needs [0-9]+ kB'
 
   log=$LOGS/crash-pagefault.log
   qemu_run "$log" 60 "crash pagefault\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
