@@ -1,6 +1,7 @@
 /*
  * commands: the monitor commands that belong to the kernel itself — uptime, poweroff and
- * crash (deliberate failures that show and test the fault, double-fault and panic reports).
+ * crash (deliberate failures that show and test the fault, double-fault, panic and
+ * must-succeed out-of-memory reports).
  */
 #include "kernel/console.h"
 #include "kernel/monitor.h"
@@ -9,6 +10,7 @@
 #include "kernel/time.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/phys.h"
 
 static int cmd_uptime(int argc, char **argv)
 {
@@ -56,10 +58,17 @@ __attribute__((noinline)) static unsigned crash_stack(volatile unsigned depth)
 	return crash_stack(depth + 1) + pad[0];
 }
 
+/* Must-succeed allocations until memory runs out: the allocator panics, never halts silently. */
+__attribute__((noinline)) static void crash_oom(void)
+{
+	for (;;)
+		alloc_pages(0, GFP_HIGHUSER | __GFP_NOFAIL, 0);
+}
+
 static int cmd_crash(int argc, char **argv)
 {
 	if (argc != 2) {
-		kprintf("usage: crash pagefault|divide|panic|stack\n");
+		kprintf("usage: crash pagefault|divide|panic|stack|oom\n");
 		return -EINVAL;
 	}
 	if (strcmp(argv[1], "pagefault") == 0)
@@ -70,12 +79,15 @@ static int cmd_crash(int argc, char **argv)
 		panic("crash: panic requested from the monitor");
 	else if (strcmp(argv[1], "stack") == 0)
 		crash_stack(0);
+	else if (strcmp(argv[1], "oom") == 0)
+		crash_oom();
 	else {
-		kprintf("crash: unknown kind '%s' (pagefault, divide, panic or stack)\n", argv[1]);
+		kprintf("crash: unknown kind '%s' (pagefault, divide, panic, stack or oom)\n",
+			argv[1]);
 		return -EINVAL;
 	}
 	kprintf("crash: '%s' did not crash\n", argv[1]);
 	return -EINVAL;
 }
-MONITOR_COMMAND(crash, "crash pagefault|divide|panic|stack", "deliberately fail, to see the report",
-		cmd_crash);
+MONITOR_COMMAND(crash, "crash pagefault|divide|panic|stack|oom",
+		"deliberately fail, to see the report", cmd_crash);

@@ -112,8 +112,8 @@ part_crash() {
     -m 32M -kernel "$KERNEL"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: bad input gets one-line errors, then poweroff exits 0" "$log" \
-      'crash pagefault\|divide\|panic\|stack' "monitor: unknown command 'nosuchcmd'" \
-      '^usage: crash pagefault\|divide\|panic\|stack' "crash: unknown kind 'sideways'" \
+      'crash pagefault\|divide\|panic\|stack\|oom' "monitor: unknown command 'nosuchcmd'" \
+      '^usage: crash pagefault\|divide\|panic\|stack\|oom' "crash: unknown kind 'sideways'" \
       'monitor: line too long' 'monitor: too many arguments' '^up [0-9]+\.[0-9]{6} s'
   else
     fail "monitor: QEMU exit status $rc, expected 0" "$log"
@@ -173,7 +173,16 @@ part_crash() {
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash panic: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash panic: message and symbolized backtrace" "$log" \
     'PANIC: crash: panic requested from the monitor' '^\[.*\] backtrace:' \
-    '#0 +[0-9a-f]{8} cmd_crash\+0x' 'monitor_exec\+0x' 'kmain\+0x' 'panic: exiting QEMU'
+    '#0 +[0-9a-f]{8} cmd_crash\+0x' 'monitor_exec\+0x' 'kmain\+0x' '^MemTotal: +[0-9]+ kB' \
+    'panic: exiting QEMU'
+
+  log=$LOGS/crash-oom.log
+  qemu_run "$log" 60 "crash oom\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  [ "$rc" -eq $EXIT_PANIC ] || fail "crash oom: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
+  expect_lines "crash oom: a must-succeed allocation that fails panics with the report" "$log" \
+    'mm: memory pressure CRITICAL: ' \
+    'PANIC: out of memory: order-0 allocation \(gfp 0x[0-9a-f]+\) from [a-z_]+.*: OOM: requested 4096 bytes, only [0-9]+ available' \
+    '#[0-9] +[0-9a-f]{8} crash_oom' '^MemTotal: +[0-9]+ kB' '^MemFree: +[0-9]+ kB'
 
   log=$LOGS/crash-stack.log
   qemu_run "$log" 60 "crash stack\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
