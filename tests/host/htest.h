@@ -72,6 +72,19 @@ const char *ht_log_text(void);
 unsigned ht_log_count(const char *needle);
 /* True when the formatted text is in the captured log; if not, prints it and the log. */
 bool ht_log_has(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A fake owner ledger for the slab layer's charge hook (struct kmem_owner_ops): owners
+ * 0..HT_OWNERS-1, bytes charged per owner, an optional limit per owner (refused with
+ * MM_EXCEEDS_LIMIT, -EDQUOT), and a call count. ht_owners_reset() zeroes it all.
+ */
+#define HT_OWNERS 8
+#include <stdint.h>
+struct mm_error;
+extern int64_t ht_charged[HT_OWNERS], ht_limit[HT_OWNERS];
+extern unsigned long ht_charge_calls;
+int ht_owner_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx);
+void ht_owners_reset(void);
+
 /* When false (default true), printk output is captured but not echoed to stdout. */
 extern bool ht_log_echo;
 

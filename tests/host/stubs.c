@@ -58,6 +58,39 @@ bool ht_log_has(const char *fmt, ...)
 	return false;
 }
 
+/* ---- fake owner ledger (htest.h) ------------------------------------------------------- */
+#include "lib/errno.h"
+#include "mm/error.h"
+
+int64_t ht_charged[HT_OWNERS], ht_limit[HT_OWNERS];
+unsigned long ht_charge_calls;
+
+int ht_owner_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
+{
+	(void)ctx;
+	ht_charge_calls++;
+	if (owner >= HT_OWNERS)
+		abort();
+	if (bytes > 0 && ht_limit[owner] && ht_charged[owner] + bytes > ht_limit[owner]) {
+		err->kind = MM_EXCEEDS_LIMIT;
+		err->requested = (uint64_t)bytes;
+		err->limit = (uint64_t)ht_limit[owner];
+		err->current = (uint64_t)ht_charged[owner];
+		return -EDQUOT;
+	}
+	ht_charged[owner] += bytes;
+	if (ht_charged[owner] < 0)
+		abort(); /* more uncharged than charged: an accounting bug */
+	return 0;
+}
+
+void ht_owners_reset(void)
+{
+	memset(ht_charged, 0, sizeof(ht_charged));
+	memset(ht_limit, 0, sizeof(ht_limit));
+	ht_charge_calls = 0;
+}
+
 static int ht_loglevel = LOG_DEBUG;
 
 void printk_set_loglevel(int level)

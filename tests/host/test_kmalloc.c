@@ -216,27 +216,9 @@ HT_TEST(krealloc_keeps_contents)
 
 /* ---- failures --------------------------------------------------------------------------------- */
 
-static int64_t charged[4], limit4[4];
-
-static int charge4(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
-{
-	(void)ctx;
-	if (owner >= 4)
-		abort();
-	if (bytes > 0 && limit4[owner] && charged[owner] + bytes > limit4[owner]) {
-		err->kind = MM_EXCEEDS_LIMIT;
-		err->requested = (uint64_t)bytes;
-		err->limit = (uint64_t)limit4[owner];
-		err->current = (uint64_t)charged[owner];
-		return -EDQUOT;
-	}
-	charged[owner] += bytes;
-	return 0;
-}
-
 HT_TEST(failures_and_nofail_panic)
 {
-	static const struct kmem_owner_ops ops = { charge4, NULL };
+	static const struct kmem_owner_ops ops = { ht_owner_charge, NULL };
 	struct mm_error err;
 	char expect[200], why[160];
 	jmp_buf jb;
@@ -274,7 +256,7 @@ HT_TEST(failures_and_nofail_panic)
 
 	/* The owner's limit. */
 	kmem_set_owner_ops(&ops);
-	limit4[2] = 1000;
+	ht_limit[2] = 1000;
 	kmem_set_current_owner(2);
 	p = kmalloc(512, KM_NORMAL);
 	HT_EXPECT(p != NULL);
@@ -289,10 +271,10 @@ HT_TEST(failures_and_nofail_panic)
 	held[0] = kmalloc(512, KM_KERNEL);
 	HT_EXPECT(held[0] != NULL);
 	kmem_set_current_owner(0);
-	HT_EXPECT_EQ(charged[2], 512);
+	HT_EXPECT_EQ(ht_charged[2], 512);
 	kfree(p);
 	kfree(held[0]);
-	HT_EXPECT_EQ(charged[2], 0);
+	HT_EXPECT_EQ(ht_charged[2], 0);
 	teardown();
 }
 
@@ -350,24 +332,23 @@ HT_TEST(bad_kfree_reported_exactly)
 
 HT_TEST(owner_charging_through_kmalloc)
 {
-	static const struct kmem_owner_ops ops = { charge4, NULL };
+	static const struct kmem_owner_ops ops = { ht_owner_charge, NULL };
 	void *small[10], *big;
 
 	HT_ASSERT(setup());
-	memset(charged, 0, sizeof(charged));
-	memset(limit4, 0, sizeof(limit4));
+	ht_owners_reset();
 	kmem_set_owner_ops(&ops);
 	kmem_set_current_owner(1);
 	for (unsigned i = 0; i < 10; i++)
 		small[i] = kmalloc(100, KM_NORMAL); /* kmalloc-128: charged 128 each */
 	big = kmalloc(10000, KM_NORMAL);        /* 16 KiB block */
 	kmem_set_current_owner(0);
-	HT_EXPECT_EQ(charged[1], 10 * 128 + 16384);
+	HT_EXPECT_EQ(ht_charged[1], 10 * 128 + 16384);
 	HT_EXPECT_EQ(kmem_owner_usage(1), 10 * 128 + 16384);
 	for (unsigned i = 0; i < 10; i++)
 		kfree(small[i]);
 	kfree(big);
-	HT_EXPECT_EQ(charged[1], 0);
+	HT_EXPECT_EQ(ht_charged[1], 0);
 	HT_EXPECT_EQ(kmem_owner_usage(1), 0);
 	teardown();
 }

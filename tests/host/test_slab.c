@@ -367,38 +367,11 @@ HT_TEST(out_of_memory_fails_cleanly)
 
 /* ---- owners --------------------------------------------------------------------------------- */
 
-#define NOWNERS 8
-
-static int64_t charged[NOWNERS];
-static int64_t limit_of[NOWNERS];
-static unsigned long charge_calls;
-
-static int test_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
-{
-	(void)ctx;
-	charge_calls++;
-	if (owner >= NOWNERS)
-		abort();
-	if (bytes > 0 && limit_of[owner] && charged[owner] + bytes > limit_of[owner]) {
-		err->kind = MM_EXCEEDS_LIMIT;
-		err->requested = (uint64_t)bytes;
-		err->limit = (uint64_t)limit_of[owner];
-		err->current = (uint64_t)charged[owner];
-		return -EDQUOT;
-	}
-	charged[owner] += bytes;
-	if (charged[owner] < 0)
-		abort();
-	return 0;
-}
-
-static const struct kmem_owner_ops test_owner_ops = { test_charge, NULL };
+static const struct kmem_owner_ops test_owner_ops = { ht_owner_charge, NULL };
 
 static void owners_reset(void)
 {
-	memset(charged, 0, sizeof(charged));
-	memset(limit_of, 0, sizeof(limit_of));
-	charge_calls = 0;
+	ht_owners_reset();
 	kmem_set_owner_ops(&test_owner_ops);
 }
 
@@ -440,8 +413,8 @@ HT_TEST(owner_accounting_exact)
 	big = kmem_large_alloc(20000, 0, KM_NORMAL, NULL, CALLER_A); /* 20064 bytes: 8 pages */
 	HT_ASSERT(big != NULL);
 	kmem_set_current_owner(0);
-	HT_EXPECT_EQ(charged[1], 50 * 100);
-	HT_EXPECT_EQ(charged[2], 30 * 100 + 8 * PAGE_SIZE);
+	HT_EXPECT_EQ(ht_charged[1], 50 * 100);
+	HT_EXPECT_EQ(ht_charged[2], 30 * 100 + 8 * PAGE_SIZE);
 	HT_EXPECT_EQ(kmem_owner_usage(1), 50 * 100);
 	HT_EXPECT_EQ(kmem_owner_usage(2), 30 * 100 + 8 * PAGE_SIZE);
 	HT_EXPECT_EQ(kmem_owner_usage(0), 20 * 100);
@@ -456,12 +429,12 @@ HT_TEST(owner_accounting_exact)
 	for (unsigned i = 0; i < 25; i++)
 		kmem_cache_free(c, t1[i]);
 	kmem_set_current_owner(0);
-	HT_EXPECT_EQ(charged[1], 25 * 100);
-	HT_EXPECT_EQ(charged[2], 30 * 100 + 8 * PAGE_SIZE);
+	HT_EXPECT_EQ(ht_charged[1], 25 * 100);
+	HT_EXPECT_EQ(ht_charged[2], 30 * 100 + 8 * PAGE_SIZE);
 	HT_EXPECT_EQ(kmem_owner_usage(1), 25 * 100);
 
 	/* The limit refuses with the structured error; nothing is charged. */
-	limit_of[3] = 250;
+	ht_limit[3] = 250;
 	kmem_set_current_owner(3);
 	t3[0] = kmem_cache_alloc(c, KM_NORMAL);
 	t3[1] = kmem_cache_alloc(c, KM_NORMAL);
@@ -473,19 +446,19 @@ HT_TEST(owner_accounting_exact)
 	HT_EXPECT_EQ(err.current, 200);
 	HT_EXPECT_EQ(kmem_last_error()->kind, MM_EXCEEDS_LIMIT);
 	HT_EXPECT(kmem_large_alloc(100, 0, KM_NORMAL, NULL, CALLER_A) == NULL);
-	HT_EXPECT_EQ(charged[3], 200);
+	HT_EXPECT_EQ(ht_charged[3], 200);
 	kmem_set_current_owner(0);
 
 	/* Task 2 exits: its objects become the kernel's; later frees do not touch its counter. */
 	HT_EXPECT_EQ(kmem_owner_release(2), 30 * 100 + 8 * PAGE_SIZE);
-	HT_EXPECT_EQ(charged[2], 0);
+	HT_EXPECT_EQ(ht_charged[2], 0);
 	HT_EXPECT_EQ(kmem_owner_usage(2), 0);
 	HT_EXPECT_EQ(kmem_owner_usage(0), 50 * 100 + 8 * PAGE_SIZE);
 	HT_EXPECT_EQ(kmem_cache_check(c), 0);
 	for (unsigned i = 0; i < 30; i++)
 		kmem_cache_free(c, t2[i]);
 	HT_EXPECT_EQ(kmem_large_free(big, CALLER_A), 0);
-	HT_EXPECT_EQ(charged[2], 0);
+	HT_EXPECT_EQ(ht_charged[2], 0);
 
 	for (unsigned i = 25; i < 50; i++)
 		kmem_cache_free(c, t1[i]);
@@ -493,8 +466,8 @@ HT_TEST(owner_accounting_exact)
 		kmem_cache_free(c, k[i]);
 	for (unsigned i = 0; i < 2; i++)
 		kmem_cache_free(c, t3[i]);
-	for (unsigned o = 0; o < NOWNERS; o++)
-		HT_EXPECT_EQ(charged[o], 0);
+	for (unsigned o = 0; o < HT_OWNERS; o++)
+		HT_EXPECT_EQ(ht_charged[o], 0);
 	HT_EXPECT_EQ(info_of(c).owned_objs, 0);
 	HT_EXPECT_EQ(info_of(c).active_objs, 0);
 	HT_EXPECT_EQ(kmem_owner_usage(0), 0);
@@ -1000,7 +973,7 @@ HT_TEST(stress_one_million_ops)
 	struct kmem_cache *caches[STRESS_CACHES];
 	static struct live_obj live[STRESS_LIVE];
 	size_t nlive = 0, checks = 0, refused = 0;
-	int64_t expect[NOWNERS] = { 0 };
+	int64_t expect[HT_OWNERS] = { 0 };
 	unsigned long errors;
 	bool contents_ok = true;
 	int problems = 0;
@@ -1013,7 +986,7 @@ HT_TEST(stress_one_million_ops)
 					      spec[i].ctor ? stress_ctor : NULL, spec[i].flags);
 		HT_ASSERT(caches[i] != NULL);
 	}
-	limit_of[3] = 64 * 1024; /* owner 3 runs into its limit now and then */
+	ht_limit[3] = 64 * 1024; /* owner 3 runs into its limit now and then */
 	errors = kmem_error_count();
 	for (uint32_t op = 0; op < STRESS_OPS; op++) {
 		uint32_t r = rnd();
@@ -1066,8 +1039,8 @@ check:
 			problems += kmem_check_all();
 			checks++;
 			if (op % 50000 == 0) {
-				for (unsigned o = 1; o < NOWNERS; o++) {
-					problems += charged[o] != expect[o];
+				for (unsigned o = 1; o < HT_OWNERS; o++) {
+					problems += ht_charged[o] != expect[o];
 					problems += kmem_owner_usage(o) != (size_t)expect[o];
 				}
 				problems += kmem_owner_usage(0) != (size_t)expect[0];
@@ -1082,8 +1055,8 @@ check:
 	HT_EXPECT(refused > 0); /* the limit was exercised */
 	printf("# stress: %zu checks, %zu allocations refused by the owner limit\n", checks,
 	       refused);
-	for (unsigned o = 1; o < NOWNERS; o++) {
-		HT_EXPECT_EQ(charged[o], expect[o]);
+	for (unsigned o = 1; o < HT_OWNERS; o++) {
+		HT_EXPECT_EQ(ht_charged[o], expect[o]);
 		HT_EXPECT_EQ(kmem_owner_usage(o), (size_t)expect[o]);
 	}
 	HT_EXPECT_EQ(kmem_owner_usage(0), (size_t)expect[0]);
@@ -1095,8 +1068,8 @@ check:
 			memset(live[nlive].p, 0x5c, 8);
 		kmem_cache_free(caches[live[nlive].cache], live[nlive].p);
 	}
-	for (unsigned o = 0; o < NOWNERS; o++)
-		HT_EXPECT_EQ(charged[o], 0);
+	for (unsigned o = 0; o < HT_OWNERS; o++)
+		HT_EXPECT_EQ(ht_charged[o], 0);
 	HT_EXPECT_EQ(kmem_check_all(), 0);
 	for (unsigned i = 0; i < STRESS_CACHES; i++)
 		HT_EXPECT_EQ(kmem_cache_destroy(caches[i]), 0);
