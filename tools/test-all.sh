@@ -97,7 +97,7 @@ part_iso() {
   qemu_run "$log" 120 "uptime\nmeminfo\nbuddyinfo\nmemmap\npoweroff\n" -m 64M -cdrom "$ISO"
   if [ "$rc" -eq 0 ]; then
     expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
-      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' '^MemFree: ' \
+      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' '^MemFree: ' '^Slab: +[0-9]+ kB' '^KernelStack: +[0-9]+ kB' \
       '^Node 0, zone +DMA( +[0-9]+){13}.?$' 'reserved \(kernel image\)' 'Powering off'
   else
     fail "iso: QEMU exit status $rc, expected 0 (poweroff)" "$log"
