@@ -28,8 +28,7 @@
 #include "x86/pic.h"
 #include "x86/trap.h"
 
-void kmain(uint32_t magic, uint32_t info_phys);
-void printk_timer_ready(void);
+void kmain(uint32_t magic, uint32_t info_phys); /* entered from boot/entry.asm */
 
 
 static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);

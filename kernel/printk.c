@@ -34,8 +34,6 @@ int printk_get_loglevel(void)
 	return console_loglevel;
 }
 
-/* Called once the PIT runs; before that timestamps read 0. */
-void printk_timer_ready(void);
 void printk_timer_ready(void)
 {
 	timer_running = true;

@@ -119,18 +119,26 @@ bool bitmap_range_all(const uint32_t *w, uint32_t start, uint32_t count, bool on
 	return ((w[s.last] ^ flip) & s.last_mask) == 0;
 }
 
+/* The bits of word @i (s->first..s->last) that lie inside the span @s. */
+static inline uint32_t span_mask(const struct word_span *s, uint32_t i)
+{
+	uint32_t m = WORD_ALL;
+
+	if (i == s->first)
+		m &= s->first_mask;
+	if (i == s->last)
+		m &= s->last_mask;
+	return m;
+}
+
 /* The first set bit in [start, start + count), or FRAME_NONE. */
 static uint32_t bits_find_set(const uint32_t *w, uint32_t start, uint32_t count)
 {
 	struct word_span s = span_of(start, count);
 
 	for (uint32_t i = s.first; i <= s.last; i++) {
-		uint32_t m = WORD_ALL;
+		uint32_t m = span_mask(&s, i);
 
-		if (i == s.first)
-			m &= s.first_mask;
-		if (i == s.last)
-			m &= s.last_mask;
 		if (w[i] & m)
 			return i * BITMAP_WORD_BITS + (uint32_t)__builtin_ctz(w[i] & m);
 	}
@@ -324,12 +332,8 @@ uint32_t frame_bitmap_count_free(const struct frame_bitmap *bm, uint32_t start, 
 		return 0;
 	s = span_of(start, end - start);
 	for (uint32_t i = s.first; i <= s.last; i++) {
-		uint32_t m = WORD_ALL;
+		uint32_t m = span_mask(&s, i);
 
-		if (i == s.first)
-			m &= s.first_mask;
-		if (i == s.last)
-			m &= s.last_mask;
 		n += popcount32(~bm->used[i] & m);
 	}
 	return n;

@@ -46,6 +46,9 @@ int printk_get_loglevel(void);
  *     uint32_t m = printk_ring_mark();  ...;  KEXPECT(t, printk_ring_contains(m, "mm: bad"));
  */
 #define PRINTK_RING_SIZE 16384u
+
+/* Called once by kmain when the PIT runs; timestamps read 0 before that. */
+void printk_timer_ready(void);
 uint32_t printk_ring_mark(void);
 /* True when @text was logged since @mark (and is still in the ring). */
 bool printk_ring_contains(uint32_t mark, const char *text);

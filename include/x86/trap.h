@@ -69,6 +69,12 @@ char *trap_decode_pf(uint32_t error, char *buf, size_t size);
 /* Print the decoded report of an unhandled exception and panic. Never returns. */
 __attribute__((noreturn)) void trap_fatal(struct trap_frame *tf, const char *why);
 
+/*
+ * The double-fault task's code (kernel/arch/trap.c): entered by the task gate on its own
+ * stack; reports the faulting context saved in kernel_tss and panics.
+ */
+__attribute__((noreturn)) void double_fault_task(void);
+
 /* Print the general registers of @tf (used by reports and panic). */
 void trap_print_regs(const struct trap_frame *tf);
 

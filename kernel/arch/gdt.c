@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "x86/cpu.h"
+#include "x86/trap.h"
 
 struct gdt_entry {
 	uint16_t limit_lo;
@@ -44,8 +45,6 @@ struct tss kernel_tss;
 static struct tss df_tss;
 static uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
 
-/* Entered (by task switch) on a double fault; defined in kernel/arch/trap.c. */
-void double_fault_task(void);
 
 static void gdt_set(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {

@@ -189,7 +189,6 @@ void trap_dispatch(struct trap_frame *tf)
  * The double-fault task (entered through the task gate, on df_stack, interrupts off).
  * kernel_tss holds the faulting context, saved by the CPU on the task switch.
  */
-__attribute__((noreturn)) void double_fault_task(void);
 void double_fault_task(void)
 {
 	const struct tss *t = &kernel_tss;

@@ -15,6 +15,7 @@
 #define STRATA_HTEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef void (*ht_fn)(void);
@@ -68,6 +69,18 @@ extern int ht_current_failed;
 void ht_log_clear(void);
 bool ht_log_contains(const char *text);
 const char *ht_log_text(void);
+/*
+ * One step of xorshift64 (13, 7, 17): advances *@state and returns it. Tests seed their own
+ * state, so every run sees the same sequence.
+ */
+static inline uint64_t ht_xorshift64(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 /* How many times @needle occurs in the printk output captured since ht_log_clear(). */
 unsigned ht_log_count(const char *needle);
 /* True when the formatted text is in the captured log; if not, prints it and the log. */

@@ -1124,9 +1124,7 @@ static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint
 	owner = calloc(frames, 1);
 	ht_log_echo = false;
 	for (uint32_t i = 0; i < ops && fails == 0; i++) {
-		seed ^= seed << 13;
-		seed ^= seed >> 7;
-		seed ^= seed << 17;
+		ht_xorshift64(&seed);
 		bool do_alloc = nlive == 0 || (nlive < 8192 && (seed % 100) < 52);
 
 		if (do_alloc) {

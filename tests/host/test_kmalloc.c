@@ -428,10 +428,7 @@ static uint64_t rs;
 
 static uint32_t rnd(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)(rs >> 16);
+	return (uint32_t)(ht_xorshift64(&rs) >> 16);
 }
 
 HT_TEST(kmalloc_stress)

@@ -460,10 +460,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return ht_xorshift64(&rng_state);
 }
 
 /* A random address: mostly small page-ish values, some near 4 GiB and some huge. */

@@ -17,14 +17,12 @@
 #include "x86/gdt.h"
 #include "x86/trap.h"
 
-void kmain(uint32_t magic, uint32_t info_phys);
-
 KTEST(boot, ksym_names_kernel_functions)
 {
 	char buf[64];
 
-	ksnprintf(buf, sizeof(buf), "%pS", (void *)((uintptr_t)kmain + 3));
-	KEXPECT_STREQ(t, buf, "kmain+0x3");
+	ksnprintf(buf, sizeof(buf), "%pS", (void *)((uintptr_t)monitor_exec + 3));
+	KEXPECT_STREQ(t, buf, "monitor_exec+0x3");
 	ksnprintf(buf, sizeof(buf), "%pS", (void *)0x1000);
 	KEXPECT_STREQ(t, buf, "0x00001000");
 	const char *name;
@@ -50,7 +48,7 @@ KTEST(boot, cmdline_options_in_force)
 KTEST(boot, text_and_rodata_are_read_only)
 {
 	bool large;
-	pte_t *e = paging_walk((uintptr_t)kmain, &large);
+	pte_t *e = paging_walk((uintptr_t)monitor_exec, &large);
 	KASSERT(t, e != 0);
 	KEXPECT(t, !large);
 	KEXPECT(t, *e & PTE_P);
@@ -72,8 +70,8 @@ KTEST(boot, guard_page_and_null_unmapped)
 	/* the identity mapping of the loader's memory is gone */
 	KEXPECT(t, !paging_is_mapped(KERNEL_LOAD_PHYS));
 	uint32_t pa;
-	KASSERT(t, paging_lookup((uintptr_t)kmain, &pa) == 0);
-	KEXPECT_EQ(t, pa, (uint32_t)(uintptr_t)kmain - KERNEL_BASE);
+	KASSERT(t, paging_lookup((uintptr_t)monitor_exec, &pa) == 0);
+	KEXPECT_EQ(t, pa, (uint32_t)(uintptr_t)monitor_exec - KERNEL_BASE);
 	KEXPECT_EQ(t, paging_lookup(0, &pa), -EFAULT);
 }
 
