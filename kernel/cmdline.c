@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 

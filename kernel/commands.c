@@ -5,7 +5,7 @@
  */
 #include "kernel/console.h"
 #include "kernel/monitor.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "kernel/qemu.h"
 #include "kernel/time.h"
 #include "lib/errno.h"

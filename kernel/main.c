@@ -11,7 +11,7 @@
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/multiboot.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
 #include "kernel/time.h"

@@ -5,7 +5,7 @@
 #include "kernel/memstat.h"
 
 #include "kernel/cmdline.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "mm/phys.h"
 #include "sched/task.h"
 

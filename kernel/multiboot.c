@@ -4,7 +4,7 @@
  */
 #include "kernel/multiboot.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -21,7 +21,7 @@
  */
 #include "mm/bitmap.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -51,8 +51,8 @@
  */
 #include "mm/buddy.h"
 
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/format.h"

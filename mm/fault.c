@@ -14,7 +14,7 @@
  */
 #include "mm/fault.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "mm/layout.h"
 #include "mm/vmalloc.h"
 #include "x86/cpu.h"

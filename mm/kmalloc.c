@@ -14,7 +14,7 @@
 #include "mm/kmalloc.h"
 #include "lib/preempt.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"

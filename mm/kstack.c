@@ -5,7 +5,7 @@
  */
 #include "mm/kstack.h"
 
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -20,8 +20,8 @@
  */
 #include "mm/memmap.h"
 
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"

@@ -4,7 +4,7 @@
  */
 #include "mm/paging.h"
 
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "lib/errno.h"
 #include "mm/layout.h"
 #include "mm/phys.h"

@@ -17,7 +17,7 @@
  */
 #include "mm/pressure.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/errno.h"
 #include "mm/page.h"
 

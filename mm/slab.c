@@ -38,8 +38,8 @@
 
 #include <stdarg.h>
 
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/preempt.h"

@@ -9,8 +9,8 @@
  */
 #include "mm/vmalloc.h"
 
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -16,8 +16,8 @@
  */
 #include "sched/task.h"
 
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "kernel/time.h"
 #include "lib/errno.h"
 #include "lib/format.h"

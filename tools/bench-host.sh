@@ -26,7 +26,7 @@ done
 
 CFLAGS=(-std=gnu11 -O2 -g -DNDEBUG -Wall -Wextra -Werror)
 SLAB_SRC=(mm/slab.c mm/kmalloc.c mm/error.c kernel/lib/format.c kernel/lib/string.c kernel/lib/preempt.c
-          kernel/ksym.c tests/host/stubs.c)
+          kernel/lib/ksym.c tests/host/stubs.c)
 
 "$CC" "${CFLAGS[@]}" -DBENCH_SLAB -DSTRATA_HOST -Iinclude -Itests/host \
   -o "$OUT/trace-slab" tests/bench/trace_bench.c "${SLAB_SRC[@]}"

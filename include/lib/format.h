@@ -3,7 +3,7 @@
  *
  * Conversions: %d %i %u %x %X %o %p %s %c %%, length modifiers hh h l ll z t, flags '-' '0'
  * '+' ' ' '#', field width and precision (also '*'). Extension: %pS prints a code address
- * symbolized as "function+0xoff" (through ksym_snprint(), include/kernel/ksym.h), or as
+ * symbolized as "function+0xoff" (through ksym_snprint(), include/lib/ksym.h), or as
  * 0x%08x when no symbol covers it. No floating point (the kernel has no x87/SSE).
  */
 #ifndef STRATA_LIB_FORMAT_H

@@ -3,7 +3,7 @@
  */
 #include "kernel/qemu.h"
 
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/time.h"
 #include "x86/cpu.h"
 #include "x86/io.h"

@@ -11,8 +11,8 @@
 #include "x86/trap.h"
 
 #include "kernel/backtrace.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/format.h"
 #include "mm/fault.h"

@@ -15,16 +15,16 @@
  * in the buffer is counted, not looped over, so a huge width costs nothing.
  *
  * %p prints "0x" and the pointer in hex, zero-padded to 2 * sizeof(void *) digits (8 on the
- * kernel). %pS hands the address to ksym_snprint() (include/kernel/ksym.h), which prints
+ * kernel). %pS hands the address to ksym_snprint() (include/lib/ksym.h), which prints
  * "name+0xoff" or "0x%08x" when no symbol covers it. No floating point.
  */
 #include "lib/format.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/ksym.h"
+#include "lib/ksym.h"
+#include "lib/limits.h"
 #include "lib/string.h"
 
 #define F_LEFT  0x01u /* '-': pad on the right */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/ksym.h"
-#include "kernel/printk.h"
+#include "lib/ksym.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 
 #define HT_LOG_SIZE (1u << 20)
@@ -126,7 +126,7 @@ const struct ksym_table ksym_kernel_table = { 0, 0, "", 0 };
 
 /* ---- panic ---------------------------------------------------------------------------- */
 #include <setjmp.h>
-#include "kernel/panic.h"
+#include "lib/panic.h"
 
 jmp_buf *ht_panic_jmp;
 char ht_panic_msg[512];

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 /* How many times @needle occurs in the captured printk output. */
 static int log_count(const char *needle)

@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/ksym.c: ksym_lookup_in() on hand-built tables (first, middle and last
+ * Host tests for kernel/lib/ksym.c: ksym_lookup_in() on hand-built tables (first, middle and last
  * symbol, addresses before the first symbol and at/after text_end, one-entry and empty
  * tables, a large table against a linear scan) and ksym_snprint() with the host's empty
  * kernel table.
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/ksym.h"
+#include "lib/ksym.h"
 
 static const char names[] = "_start\0kmain\0memset\0last_fn";
 static const struct ksym syms[] = {

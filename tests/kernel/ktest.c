@@ -21,7 +21,7 @@
 
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/qemu.h"
 #include "kernel/time.h"
 #include "lib/format.h"

@@ -4,7 +4,7 @@
  * timer and the monitor's error paths.
  */
 #include "kernel/cmdline.h"
-#include "kernel/ksym.h"
+#include "lib/ksym.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/time.h"

@@ -6,7 +6,7 @@
  * the depot given back by the shrink hook, and free memory back to its baseline exactly.
  */
 #include "kernel/ktest.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"

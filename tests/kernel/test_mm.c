@@ -6,7 +6,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/multiboot.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/fault.h"

@@ -6,7 +6,7 @@
  */
 #include "kernel/console.h"
 #include "kernel/ktest.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/time.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -9,8 +9,8 @@
  * In host unit tests, tests/host/stubs.c provides printk: it formats the same way, prints to
  * stdout and keeps the text so a test can check an exact report (ht_log_contains()).
  */
-#ifndef STRATA_KERNEL_PRINTK_H
-#define STRATA_KERNEL_PRINTK_H
+#ifndef STRATA_LIB_PRINTK_H
+#define STRATA_LIB_PRINTK_H
 
 /* Levels as in Linux / syslog: lower is more severe. */
 #define LOG_EMERG   0

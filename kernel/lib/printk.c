@@ -6,7 +6,7 @@
  * loglevel; kprintf prints as is. Both format into a stack buffer first and
  * write it with interrupts masked, so lines from interrupt handlers never interleave.
  */
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #include <stdarg.h>
 

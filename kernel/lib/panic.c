@@ -3,14 +3,14 @@
  * and each registered notifier's report (meminfo), then halts or, with `panic=exit` or during
  * a test run, exits QEMU with QEMU_EXIT_PANIC. A panic inside a panic stops at once.
  */
-#include "kernel/panic.h"
+#include "lib/panic.h"
 
 #include <stdarg.h>
 
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
-#include "kernel/ksym.h"
-#include "kernel/printk.h"
+#include "lib/ksym.h"
+#include "lib/printk.h"
 #include "kernel/qemu.h"
 #include "lib/format.h"
 #include "mm/layout.h"

@@ -1,7 +1,7 @@
 /*
  * ksym: address -> "function+0xoff" lookup in the kernel's embedded symbol table.
  *
- * Design: the table (struct ksym_table, include/kernel/ksym.h) is generated from the first
+ * Design: the table (struct ksym_table, include/lib/ksym.h) is generated from the first
  * link by tools/gensyms.sh and linked into .ksyms; its entries are sorted by address and a
  * symbol covers [its address, the next symbol's address), the last one up to text_end.
  * Lookup is a binary search for the last entry at or below the address, so a backtrace of
@@ -9,7 +9,7 @@
  * safe from panic and fault paths. Pure code: builds for the host tests, where the kernel
  * table is an empty stub (tests/host/stubs.c).
  */
-#include "kernel/ksym.h"
+#include "lib/ksym.h"
 
 #include "lib/format.h"
 

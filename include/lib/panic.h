@@ -6,8 +6,8 @@
  * (`panic=exit`, or any `test` run). It never returns. In host tests, tests/host/stubs.c
  * provides a panic() that a test can catch (ht_catch_panic()).
  */
-#ifndef STRATA_KERNEL_PANIC_H
-#define STRATA_KERNEL_PANIC_H
+#ifndef STRATA_LIB_PANIC_H
+#define STRATA_LIB_PANIC_H
 
 #include "lib/compiler.h"
 

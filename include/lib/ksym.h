@@ -5,8 +5,8 @@
  * the .ksyms section, which sits after .data so regenerating it moves no code address.
  * Entries are sorted by address; a symbol covers [addr, next symbol's addr).
  */
-#ifndef STRATA_KERNEL_KSYM_H
-#define STRATA_KERNEL_KSYM_H
+#ifndef STRATA_LIB_KSYM_H
+#define STRATA_LIB_KSYM_H
 
 #include <stddef.h>
 #include <stdint.h>
