@@ -105,7 +105,7 @@ $(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
 # ---- GRUB ISO ---------------------------------------------------------------------------
 iso: $(BUILD)/strata.iso
 $(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
-	@tools/setup.sh --quiet
+	@tools/setup.sh --quiet build
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
 	@cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
 	@cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
@@ -116,7 +116,7 @@ $(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
 # ---- running ----------------------------------------------------------------------------
 # The serial port (the log and the monitor) is this terminal; Ctrl-A X quits QEMU.
 run:
-	@tools/setup.sh --quiet
+	@tools/setup.sh --quiet test
 	@$(MAKE) --no-print-directory $(KERNEL)
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
 
@@ -124,14 +124,14 @@ run-iso: $(BUILD)/strata.iso
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $<
 
 debug:
-	@tools/setup.sh --quiet
+	@tools/setup.sh --quiet test
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@echo "QEMU is halted with its gdb stub on :1234; in another terminal: gdb -x tools/gdbinit"
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
 
 # ---- tests ------------------------------------------------------------------------------
 test:
-	@tools/setup.sh --quiet
+	@tools/setup.sh --quiet test
 	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS)
 	@tools/test-all.sh $(BUILD)
 
@@ -167,7 +167,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_CORE) tests/host/stubs.c
 
 # ---- benchmarks ---------------------------------------------------------------------------
 bench:
-	@tools/setup.sh --quiet
+	@tools/setup.sh --quiet bench
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@tools/bench.sh $(BUILD)
 

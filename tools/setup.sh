@@ -1,33 +1,68 @@
 #!/usr/bin/env bash
-# tools/setup.sh: install the Debian packages Strata's build, run, tests and benchmarks need.
-# Checks each tool first and installs only what is missing (with sudo when not root), saying
-# what it installs. `make run`, `make test`, `make iso` and `make bench` call it themselves.
+# tools/setup.sh [--quiet] [GROUP...]: install the Debian packages Strata needs, by name.
+#
+# Each group lists what its tools need, whatever this machine happens to have: a package is
+# installed when the command or file it provides is missing (with sudo when not root).
+#   build   the kernel, the GRUB ISO and the user programs (cross gcc/binutils, the i386
+#           cross C library for user programs, nasm, grub, xorriso, mtools, cpio)
+#   test    `make test`: build + QEMU, the host compiler for the unit tests, gnuplot (memplot)
+#   ci      `.ci/run`: test + clang (the second compiler) + the fresh-machine check
+#           (debootstrap, git)
+#   bench   `make bench` and tools/bench-host.sh: test + valgrind, jemalloc, mimalloc
+#   all     every group (the default)
+# `make run`, `make test`, `make iso` and `make bench` call it with their group.
 #   --quiet   print nothing when everything is already there
 set -euo pipefail
 
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+[ "${1:-}" = "--quiet" ] && { quiet=1; shift; }
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=(all)
 
-# "test command|file : package" — a command name, or a path that the package provides.
-needs=(
+# "command or /path : package" — a command name, or a path that the package provides.
+build_needs=(
   "i686-linux-gnu-gcc:gcc-i686-linux-gnu"
   "i686-linux-gnu-ld:binutils-i686-linux-gnu"
+  "/usr/i686-linux-gnu/include/stdio.h:libc6-dev-i386-cross"
+  "/usr/i686-linux-gnu/lib/libc.a:libc6-dev-i386-cross"
   "nasm:nasm"
-  "qemu-system-i386:qemu-system-x86"
   "grub-mkrescue:grub-common"
   "/usr/lib/grub/i386-pc/multiboot.mod:grub-pc-bin"
   "xorriso:xorriso"
   "mformat:mtools"
-  "gcc:gcc"
+  "cpio:cpio"
   "make:make"
-  "clang:clang"
-  "timeout:coreutils"
   "awk:gawk"
-  "valgrind:valgrind"
+  "timeout:coreutils"
+)
+test_needs=(
+  "qemu-system-i386:qemu-system-x86"
+  "gcc:gcc"
   "gnuplot:gnuplot-nox"
+)
+ci_needs=(
+  "clang:clang"
+  "debootstrap:debootstrap"
+  "git:git"
+)
+bench_needs=(
+  "valgrind:valgrind"
+  "/usr/include/valgrind/callgrind.h:valgrind"
   "/usr/include/jemalloc/jemalloc.h:libjemalloc-dev"
   "/usr/include/mimalloc.h:libmimalloc-dev"
 )
+
+needs=()
+for g in "${groups[@]}"; do
+  case $g in
+    build) needs+=("${build_needs[@]}") ;;
+    test)  needs+=("${build_needs[@]}" "${test_needs[@]}") ;;
+    ci)    needs+=("${build_needs[@]}" "${test_needs[@]}" "${ci_needs[@]}") ;;
+    bench) needs+=("${build_needs[@]}" "${test_needs[@]}" "${bench_needs[@]}") ;;
+    all)   needs+=("${build_needs[@]}" "${test_needs[@]}" "${ci_needs[@]}" "${bench_needs[@]}") ;;
+    *) echo "setup: unknown group '$g' (build, test, ci, bench, all)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for n in "${needs[@]}"; do
@@ -41,7 +76,7 @@ for n in "${needs[@]}"; do
     if [ "$what" = i686-linux-gnu-ld ] && command -v i686-elf-ld >/dev/null 2>&1; then continue; fi
     command -v "$what" >/dev/null 2>&1 && continue
   fi
-  missing+=("$pkg")
+  case " ${missing[*]} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -25,6 +25,10 @@ KERNEL=$BUILD/strata.elf
 ISO=$BUILD/strata.iso
 QEMU_BASE=(-display none -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 EXIT_PASS=33 EXIT_FAIL=35 EXIT_PANIC=37
+# Every QEMU run is bounded, but only to catch a hang: no verdict depends on the host's
+# speed, so the bound is generous (a loaded or slow machine must still pass). A hang inside
+# an in-kernel test is caught sooner, by the ktest watchdog (include/kernel/ktest.h).
+HANG_TIMEOUT=${HANG_TIMEOUT:-300}
 
 total_pass=0
 total_fail=0
@@ -39,7 +43,15 @@ fail() {
 count_summary() { # name log
   local line p f
   line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
-  if [ -z "$line" ]; then fail "$1: no summary line (crashed or hung)" "$2"; return 1; fi
+  if [ -z "$line" ]; then
+    # Crashed or hung before its summary: still count every test that reported (KTAP
+    # "ok N" / "not ok N" at test depth, or the host harness's), plus one failure.
+    local indent=''
+    grep -aq '# Subtest:' "$2" && indent='    ' # guest KTAP: tests nest inside suites
+    p=$(grep -acE "^${indent}ok [0-9]+ " "$2"); f=$(grep -acE "^${indent}not ok [0-9]+ " "$2")
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    fail "$1: no summary line (crashed or hung after $p passed, $f failed)" "$2"; return 1
+  fi
   p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
   printf '  %-5s %s: %s\n' "$([ "$f" -eq 0 ] && echo ok || echo FAIL)" "$1" "$line"
@@ -70,13 +82,25 @@ part_guest() {
   local mem log
   for mem in ${GUEST_MEMS:-16M 128M 3G}; do
     log=$LOGS/guest-$mem.log
-    qemu_run "$log" 120 "" -m "$mem" -kernel "$KERNEL" -append "test panic=exit loglevel=4"
+    qemu_run "$log" "$HANG_TIMEOUT" "" -m "$mem" -kernel "$KERNEL" -append "test panic=exit loglevel=4"
     if ! count_summary "guest -m $mem" "$log"; then continue; fi
     if [ "$rc" -ne $EXIT_PASS ]; then fail "guest -m $mem: QEMU exit status $rc, expected $EXIT_PASS" "$log"; fi
   done
+  # The watchdog: a hanging test is "not ok" with a timed-out line, and the summary still
+  # counts the test that passed before it. (Its own totals are not added to ours.)
+  log=$LOGS/guest-watchdog.log
+  qemu_run "$log" "$HANG_TIMEOUT" "" -m 32M -kernel "$KERNEL" -append "test=ktest_selftest.* panic=exit loglevel=4"
+  if [ "$rc" -eq $EXIT_FAIL ]; then
+    expect_lines "guest watchdog: a hang is reported and the summary counts what ran" "$log" \
+      '^    ok 1 passes_before_the_hang' \
+      '# ktest_selftest.hang_is_reported_by_the_watchdog: timed out after 1 s' \
+      '^    not ok 2 hang_is_reported_by_the_watchdog' '^1 passed, 1 failed$'
+  else
+    fail "guest watchdog: QEMU exit status $rc, expected $EXIT_FAIL" "$log"
+  fi
   # Once more with every debug switch on: the same suites must hold under checking.
   log=$LOGS/guest-debug.log
-  qemu_run "$log" 120 "" -m 128M -kernel "$KERNEL" \
+  qemu_run "$log" "$HANG_TIMEOUT" "" -m 128M -kernel "$KERNEL" \
     -append "test panic=exit loglevel=4 slub_debug debug_pagealloc init_on_alloc"
   if count_summary "guest -m 128M slub_debug debug_pagealloc init_on_alloc" "$log" &&
      [ "$rc" -ne $EXIT_PASS ]; then
@@ -94,7 +118,7 @@ expect_lines() { # name log pattern...
 part_iso() {
   echo "GRUB ISO boot:"
   local log=$LOGS/iso.log
-  qemu_run "$log" 120 "uptime\nmeminfo\nbuddyinfo\nmemmap\npoweroff\n" -m 64M -cdrom "$ISO"
+  qemu_run "$log" "$HANG_TIMEOUT" "uptime\nmeminfo\nbuddyinfo\nmemmap\npoweroff\n" -m 64M -cdrom "$ISO"
   if [ "$rc" -eq 0 ]; then
     expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
       'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' '^MemFree: ' '^Slab: +[0-9]+ kB' '^KernelStack: +[0-9]+ kB' \
@@ -108,7 +132,7 @@ part_crash() {
   echo "monitor and crash reports:"
   local log
   log=$LOGS/monitor.log
-  qemu_run "$log" 60 "help\nnosuchcmd\ncrash\ncrash sideways\n$(printf 'x%.0s' $(seq 2000))\na b c d e f g h i\nuptime\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "help\nnosuchcmd\ncrash\ncrash sideways\n$(printf 'x%.0s' $(seq 2000))\na b c d e f g h i\nuptime\npoweroff\n" \
     -m 32M -kernel "$KERNEL"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: bad input gets one-line errors, then poweroff exits 0" "$log" \
@@ -120,7 +144,7 @@ part_crash() {
   fi
 
   log=$LOGS/monitor-mm.log
-  qemu_run "$log" 90 "ps\nkill 1\nkill 999\nkill x\nstress tasks 40\nstress tasks 0\nslabinfo\nleaks\nmemdemo\nmeminfo extra\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "ps\nkill 1\nkill 999\nkill x\nstress tasks 40\nstress tasks 0\nslabinfo\nleaks\nmemdemo\nmeminfo extra\npoweroff\n" \
     -m 64M -kernel "$KERNEL"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: ps, kill, stress, slabinfo, leaks, memdemo" "$log" \
@@ -140,7 +164,7 @@ part_crash() {
   local mem
   for mem in 3584M 4G; do
     log=$LOGS/boot-$mem.log
-    qemu_run "$log" 60 "meminfo\npoweroff\n" -m "$mem" -kernel "$KERNEL"
+    qemu_run "$log" "$HANG_TIMEOUT" "meminfo\npoweroff\n" -m "$mem" -kernel "$KERNEL"
     if [ "$rc" -eq 0 ]; then
       expect_lines "boot -m $mem: memory at or above 4 GiB ignored with one line" "$log" \
         'mm: ignoring memory at or above 4 GiB \(1 map entries cut\)' '^MemTotal: +3[0-9]{6} kB'
@@ -149,13 +173,13 @@ part_crash() {
     fi
   done
   log=$LOGS/boot-4M.log
-  qemu_run "$log" 60 "" -m 4M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "" -m 4M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "boot -m 4M: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "boot -m 4M: too little RAM stops with the sizes" "$log" \
     'PANIC: mm: only [0-9]+ kB of usable RAM after reservations; Strata needs [0-9]+ kB'
 
   log=$LOGS/crash-pagefault.log
-  qemu_run "$log" 60 "crash pagefault\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "crash pagefault\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash pagefault: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash pagefault: decoded #PF report naming CR2 and the function" "$log" \
     'trap: #PF page fault \(vector 14\) at eip=[0-9a-f]{8} \(crash_pagefault[.a-z0-9]*\+0x' \
@@ -163,13 +187,13 @@ part_crash() {
     'mm: kernel NULL pointer dereference at 00000000' 'PANIC: kernel NULL pointer dereference: page fault' '#1 +[0-9a-f]{8} (cmd_crash|monitor_exec)\+0x' 'kmain\+0x'
 
   log=$LOGS/crash-divide.log
-  qemu_run "$log" 60 "crash divide\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "crash divide\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash divide: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash divide: #DE report" "$log" \
     'trap: #DE divide error \(vector 0\) at eip=[0-9a-f]{8} \(crash_divide[.a-z0-9]*\+0x' 'PANIC: unhandled exception: divide error'
 
   log=$LOGS/crash-panic.log
-  qemu_run "$log" 60 "crash panic\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "crash panic\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash panic: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash panic: message and symbolized backtrace" "$log" \
     'PANIC: crash: panic requested from the monitor' '^\[.*\] backtrace:' \
@@ -177,7 +201,7 @@ part_crash() {
     'panic: exiting QEMU'
 
   log=$LOGS/crash-oom.log
-  qemu_run "$log" 60 "crash oom\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "crash oom\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash oom: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash oom: a must-succeed allocation that fails panics with the report" "$log" \
     'mm: memory pressure CRITICAL: ' \
@@ -185,7 +209,7 @@ part_crash() {
     '#[0-9] +[0-9a-f]{8} crash_oom' '^MemTotal: +[0-9]+ kB' '^MemFree: +[0-9]+ kB'
 
   log=$LOGS/crash-stack.log
-  qemu_run "$log" 60 "crash stack\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
+  qemu_run "$log" "$HANG_TIMEOUT" "crash stack\n" -m 32M -kernel "$KERNEL" -append "panic=exit"
   [ "$rc" -eq $EXIT_PANIC ] || fail "crash stack: QEMU exit status $rc, expected $EXIT_PANIC" "$log"
   expect_lines "crash stack: double fault on its own stack reports the overflow" "$log" \
     'trap: #DF double fault at eip=[0-9a-f]{8} \(crash_stack[.a-z0-9]*\+0x' \

@@ -221,15 +221,30 @@ KTEST(sched, kill_and_wait_errors)
 	KEXPECT_EQ(t, task_wait(0, 0), -ESRCH);
 }
 
-#define CHURN_TASKS 4
-#define CHURN_OPS   1500000u
+#define CHURN_TASKS      4
+#define CHURN_PREEMPTED  3 /* times each task must find another ran between two of its steps */
+
+/*
+ * The churn's work is sized by what it must show, not by a count of operations: every task
+ * keeps allocating and freeing until each of them has been preempted mid-churn at least
+ * CHURN_PREEMPTED times (it sees another task's mark in churn_last between two of its own
+ * steps). A fast or a slow host only changes how many operations that takes. If preemption
+ * never happens the test hangs, and the ktest watchdog reports it failed.
+ */
+static volatile uint32_t churn_last;     /* id of the task that took the latest step */
+static volatile uint32_t churn_done;     /* tasks that have been preempted often enough */
+static volatile uint32_t churn_ops;      /* steps taken by all tasks (reported only) */
 
 /* Allocate and free without ever yielding: only preemption interleaves these tasks. */
 static void churn(void *arg)
 {
-	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1;
+	uint32_t me = (uint32_t)(uintptr_t)arg;
+	uint32_t x = me * 2654435761u + 1;
+	uint32_t preempted = 0;
 	void *held[8] = { 0 };
-	for (uint32_t i = 0; i < CHURN_OPS; i++) {
+
+	churn_last = me;
+	while (churn_done < CHURN_TASKS) {
 		x = x * 1103515245u + 12345u;
 		unsigned slot = (x >> 8) % 8;
 		if (held[slot]) {
@@ -237,6 +252,12 @@ static void churn(void *arg)
 			held[slot] = 0;
 		} else {
 			held[slot] = kmalloc(16u << ((x >> 16) % 8), KM_KERNEL);
+		}
+		__atomic_add_fetch(&churn_ops, 1, __ATOMIC_RELAXED);
+		if (churn_last != me) { /* someone ran since our last step: we were preempted */
+			churn_last = me;
+			if (++preempted == CHURN_PREEMPTED)
+				__atomic_add_fetch(&churn_done, 1, __ATOMIC_SEQ_CST);
 		}
 	}
 	for (unsigned i = 0; i < 8; i++)
@@ -252,6 +273,8 @@ KTEST(sched, preempted_tasks_share_the_slab_layer_safely)
 	stress_snapshot(&free0, &objs0);
 	sched_stats(&s0);
 	unsigned long errors0 = kmem_error_count();
+	churn_done = 0;
+	churn_ops = 0;
 	for (int i = 0; i < CHURN_TASKS; i++)
 		tids[i] = task_create(churn, (void *)(uintptr_t)(i + 1), "churn");
 	for (int i = 0; i < CHURN_TASKS; i++) {
@@ -259,7 +282,9 @@ KTEST(sched, preempted_tasks_share_the_slab_layer_safely)
 		KEXPECT_EQ(t, task_wait(tids[i], 0), 0);
 	}
 	sched_stats(&s1);
-	kprintf("        # %llu task switches during the churn\n", (unsigned long long)(s1.switches - s0.switches));
+	kprintf("        # %u churn steps, %llu task switches\n", churn_ops,
+		(unsigned long long)(s1.switches - s0.switches));
+	KEXPECT_EQ(t, churn_done, CHURN_TASKS);
 	KEXPECT(t, s1.switches - s0.switches >= 3 * CHURN_TASKS); /* really interleaved */
 	KEXPECT_EQ(t, kmem_error_count(), errors0); /* no double free / corruption reported */
 	KEXPECT_EQ(t, kmem_check_all(), 0);
