@@ -31,7 +31,7 @@ WARNINGS := -Wall -Wextra -Werror -Wframe-larger-than=1024 -Wstrict-prototypes \
             -Wmissing-prototypes -Wshadow -Wpointer-arith -Wvla
 # The kernel is freestanding: no C library header is ever reached (-nostdinc), only ours and
 # the compiler's own (stddef.h, stdint.h, stdbool.h, stdarg.h). `make check-headers` proves it.
-CC_INCLUDE := $(shell $(CC) $(TARGET_CFLAGS) -print-file-name=include)
+CC_INCLUDE := $(shell $(CC) $(TARGET_CFLAGS) -print-file-name=include 2>/dev/null)
 CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(CC_INCLUDE) -fno-pic -fno-pie -fno-stack-protector \
            -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-omit-frame-pointer \
            -fno-strict-aliasing -fno-delete-null-pointer-checks -fno-common -fcf-protection=none $(TARGET_CFLAGS) \

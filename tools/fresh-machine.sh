@@ -106,8 +106,9 @@ mount --bind /dev/pts "$root/dev/pts"
 mount --bind "$cache/archives" "$root/var/cache/apt/archives"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # keep downloaded packages for the next run (Debian's images may be set to delete them)
-echo 'Binary::apt::APT::Keep-Downloaded-Packages "true"; APT::Keep-Downloaded-Packages "true";' \
-  >"$root/etc/apt/apt.conf.d/90strata-keep-debs"
+# (and the bind-mounted cache belongs to root, so apt downloads as root, not as _apt)
+printf '%s\n' 'Binary::apt::APT::Keep-Downloaded-Packages "true";' 'APT::Keep-Downloaded-Packages "true";' \
+  'APT::Sandbox::User "root";' >"$root/etc/apt/apt.conf.d/90strata-fresh"
 git clone -q --no-hardlinks "$here" "$root/root/strata"
 say "running '$cmd' in a clean clone ($(git -C "$here" rev-parse --short HEAD)) on a $suite minbase chroot with make"
 set +e

@@ -38,6 +38,7 @@ build_needs=(
 test_needs=(
   "qemu-system-i386:qemu-system-x86"
   "gcc:gcc"
+  "/usr/include/stdio.h:libc6-dev"
   "gnuplot:gnuplot-nox"
 )
 ci_needs=(
