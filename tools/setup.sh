@@ -45,6 +45,7 @@ ci_needs=(
   "clang:clang"
   "debootstrap:debootstrap"
   "git:git"
+  "clang-format:clang-format"
 )
 bench_needs=(
   "valgrind:valgrind"
