@@ -65,7 +65,7 @@ QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers
+.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers format format-check
 all: $(KERNEL)
 
 setup:
@@ -174,6 +174,19 @@ bench:
 # Every kernel source reaches only the repo's headers and the compiler's own (see CFLAGS).
 check-headers:
 	@tools/check-headers.sh $(CC_INCLUDE) -- $(CC) $(filter-out -MMD -MP,$(CFLAGS)) -- $(KERNEL_C)
+
+# One style for every C file (.clang-format); `make format` rewrites, format-check only looks.
+FORMAT_SRC = $(shell find boot kernel mm sched include tests tools user -name '*.[ch]' 2>/dev/null | sort)
+CLANG_FORMAT ?= clang-format
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRC)
+
+format-check:
+	@$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRC) 2>$(BUILD)/format-check.log || \
+	  { grep -c 'error:' $(BUILD)/format-check.log | xargs echo "format-check: lines off style:"; \
+	    grep 'error:' $(BUILD)/format-check.log | cut -d: -f1 | sort | uniq -c | head -n 20; \
+	    echo "format-check: run 'make format' (clang-format, .clang-format)"; exit 1; }
+	@echo "format-check: $(words $(FORMAT_SRC)) files follow .clang-format"
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude \
