@@ -198,14 +198,6 @@ uint32_t mm_current_owner(void)
 	return current_owner;
 }
 
-static void link_block(struct page_link *head, struct page *pg)
-{
-	pg->link.next = head->next;
-	pg->link.prev = head;
-	head->next->prev = &pg->link;
-	head->next = &pg->link;
-}
-
 struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 {
 	uint32_t owner = (gfp & __GFP_KOWNED) ? PAGE_OWNER_KERNEL : current_owner;
@@ -220,10 +212,10 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 	}
 	struct page *pg = buddy_alloc_caller(&buddy, order, gfp & ~__GFP_KOWNED, err, RET_ADDR());
 	if (owner != PAGE_OWNER_KERNEL && owner_ops) {
-		struct page_link *list = owner_ops->list(owner);
+		struct list_head *list = owner_ops->list(owner);
 		if (pg && list) {
 			pg->owner = owner;
-			link_block(list, pg);
+			list_add(&pg->link, list);
 		} else {
 			owner_ops->charge(owner, -(1 << order), 0); /* undo */
 		}
@@ -240,8 +232,7 @@ int free_pages(struct page *pg, unsigned order)
 	bool head = pfn < buddy.nframes && bitmap_test(buddy.heads, pfn) && pg->order == order;
 	uint32_t owner = head ? pg->owner : PAGE_OWNER_KERNEL;
 	if (owner != PAGE_OWNER_KERNEL) {
-		pg->link.prev->next = pg->link.next;
-		pg->link.next->prev = pg->link.prev;
+		list_del(&pg->link);
 	}
 	int rc = buddy_free_caller(&buddy, pfn, order, RET_ADDR());
 	if (owner != PAGE_OWNER_KERNEL && owner_ops)

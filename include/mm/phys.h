@@ -48,7 +48,7 @@ struct mm_owner_ops {
 	 * filling @err (MM_EXCEEDS_LIMIT) and returning a negative errno. */
 	int (*charge)(uint32_t owner, int32_t pages, struct mm_error *err);
 	/* The owner's block list head, or NULL when the owner is gone. */
-	struct page_link *(*list)(uint32_t owner);
+	struct list_head *(*list)(uint32_t owner);
 };
 void mm_set_owner_ops(const struct mm_owner_ops *ops);
 void mm_set_current_owner(uint32_t owner);
