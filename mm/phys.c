@@ -13,6 +13,7 @@
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/slotmap.h"
 #include "lib/string.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
@@ -34,7 +35,8 @@ uint64_t mm_init_tsc;              /* rdtsc delta of mm_init (make bench reads i
 
 /* kmap: one page table covering KMAP_BASE..+4 MiB; slot i maps at KMAP_BASE + i pages. */
 static pte_t *kmap_ptes;
-static uint32_t kmap_used[KMAP_SLOTS / 32];
+static uint32_t kmap_words[SLOTMAP_WORDS(KMAP_SLOTS)];
+static struct slotmap kmap_slots = SLOTMAP_INIT(kmap_words, KMAP_SLOTS);
 
 struct buddy *mm_buddy(void)
 {
@@ -272,12 +274,8 @@ void *kmap(uint32_t pfn)
 	if (pa < lowmem_end)
 		return phys_to_virt((uint32_t)pa);
 	uint32_t flags = irq_save();
-	for (unsigned w = 0; w < ARRAY_SIZE(kmap_used); w++) {
-		if (kmap_used[w] == 0xFFFFFFFFu)
-			continue;
-		unsigned bit = (unsigned)__builtin_ctz(~kmap_used[w]);
-		unsigned slot = w * 32 + bit;
-		kmap_used[w] |= 1u << bit;
+	uint32_t slot = slotmap_alloc(&kmap_slots);
+	if (slot < KMAP_SLOTS) {
 		uintptr_t va = KMAP_BASE + slot * PAGE_SIZE;
 		kmap_ptes[slot] = (uint32_t)pa | PTE_P | PTE_W;
 		invlpg(va);
@@ -296,14 +294,14 @@ void kunmap(void *va)
 		return; /* a direct-map address: nothing to release */
 	unsigned slot = (unsigned)((v - KMAP_BASE) >> PAGE_SHIFT);
 	uint32_t flags = irq_save();
-	if (!(kmap_used[slot / 32] & (1u << (slot % 32)))) {
+	if (!slotmap_test(&kmap_slots, slot)) {
 		irq_restore(flags);
 		pr_err("mm: kunmap(%p) of a free slot from %pS\n", va, (void *)RET_ADDR());
 		return;
 	}
 	kmap_ptes[slot] = 0;
 	invlpg(v & ~(uintptr_t)PAGE_OFFSET_MASK);
-	kmap_used[slot / 32] &= ~(1u << (slot % 32));
+	slotmap_free(&kmap_slots, slot);
 	irq_restore(flags);
 }
 
