@@ -58,7 +58,8 @@ int kstack_alloc(struct kstack *ks, struct mm_error *err)
 			kstack_free(ks);
 			return -ENOMEM;
 		}
-		paging_map(ks->bottom + i * PAGE_SIZE, page_to_pfn(pg) << PAGE_SHIFT, PTE_W);
+		paging_map(kernel_pgdir, ks->bottom + i * PAGE_SIZE, page_to_pfn(pg) << PAGE_SHIFT,
+			   PTE_W);
 	}
 	flags = irq_save();
 	stacks_in_use++;
@@ -74,9 +75,9 @@ uint32_t kstack_free(struct kstack *ks)
 
 	for (uintptr_t va = ks->bottom; va < ks->top; va += PAGE_SIZE) {
 		uint32_t pa;
-		if (paging_lookup(va, &pa) < 0)
+		if (paging_lookup(kernel_pgdir, va, &pa) < 0)
 			continue;
-		paging_unmap(va);
+		paging_unmap(kernel_pgdir, va);
 		free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
 		freed += PAGE_SIZE;
 	}

@@ -30,7 +30,7 @@ static struct memmap memmap;
 static struct frame_bitmap bitmap;
 static struct buddy buddy;
 static uint32_t lowmem_end;        /* physical end of the direct map */
-static uint32_t page_table_pages;  /* page tables allocated after boot */
+static uint32_t page_table_pages;  /* page tables allocated after boot, not yet freed */
 uint64_t mm_init_tsc;              /* rdtsc delta of mm_init (make bench reads it) */
 
 /* kmap: one page table covering KMAP_BASE..+4 MiB; slot i maps at KMAP_BASE + i pages. */
@@ -312,6 +312,14 @@ uint32_t mm_alloc_page_table(struct mm_error *err)
 		return 0;
 	page_table_pages++;
 	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
+}
+
+int mm_free_page_table(uint32_t pa)
+{
+	int rc = free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
+	if (rc == 0)
+		page_table_pages--;
+	return rc;
 }
 
 /* ---- statistics ---------------------------------------------------------------------------- */

@@ -46,8 +46,8 @@ static void release(uint32_t start, uint32_t mapped)
 	for (uint32_t i = 0; i < mapped; i++) {
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
 		uint32_t pa;
-		if (paging_lookup(va, &pa) == 0) {
-			paging_unmap(va);
+		if (paging_lookup(kernel_pgdir, va, &pa) == 0) {
+			paging_unmap(kernel_pgdir, va);
 			free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
 		}
 	}
@@ -84,7 +84,7 @@ void *vmalloc(size_t size, gfp_t gfp, struct mm_error *err)
 	for (uint32_t i = 0; i < n; i++) {
 		struct page *pg = alloc_pages(0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM | __GFP_KOWNED, err);
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
-		if (!pg || paging_map(va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
+		if (!pg || paging_map(kernel_pgdir, va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
 			if (pg)
 				free_pages(pg, 0);
 			release(start, i);

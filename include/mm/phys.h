@@ -89,6 +89,9 @@ uint32_t mm_lowmem_end(void);
  */
 uint32_t mm_alloc_page_table(struct mm_error *err);
 
+/* Give back a frame from mm_alloc_page_table (physical @pa). Returns 0, or free_pages' error. */
+int mm_free_page_table(uint32_t pa);
+
 /* Snapshot of the counters for meminfo and memstat. */
 struct mm_meminfo {
 	uint64_t total, free, used;          /* bytes managed by the buddy allocator */
