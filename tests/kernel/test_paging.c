@@ -17,24 +17,49 @@
 #define TEST_VA   0x40000123u /* a user-half address, not page aligned */
 #define TEST_PAGE (TEST_VA & ~PAGE_OFFSET_MASK)
 
-/* Free and page-table bytes now, from the counters meminfo prints. */
-static void counters(uint64_t *free, uint64_t *page_tables)
+struct counts {
+	uint64_t free, page_tables; /* bytes, as meminfo prints them */
+};
+
+static struct counts counts_now(void)
 {
 	struct mm_meminfo mi;
 
 	mm_meminfo(&mi);
-	*free = mi.free;
-	*page_tables = mi.page_tables;
+	return (struct counts){ mi.free, mi.page_tables };
+}
+
+/* A new directory, and the counts from before it in *@before; NULL (a failure) if none. */
+static pde_t *pgdir_begin(struct ktest_ctx *t, struct counts *before)
+{
+	struct mm_error err;
+	pde_t *pd;
+
+	*before = counts_now();
+	pd = paging_pgdir_create(&err);
+	if (!pd)
+		ktest_fail(t, __FILE__, __LINE__, "paging_pgdir_create failed");
+	return pd;
+}
+
+/* Destroy @pd and expect the free pages and page tables back at @before exactly. */
+static void pgdir_end(struct ktest_ctx *t, pde_t *pd, const struct counts *before)
+{
+	struct counts after;
+
+	KEXPECT_EQ(t, paging_pgdir_destroy(pd), 0);
+	after = counts_now();
+	KEXPECT_EQ(t, after.free, before->free);
+	KEXPECT_EQ(t, after.page_tables, before->page_tables);
 }
 
 KTEST(paging, map_in_a_directory_not_loaded)
 {
-	uint64_t free0, pt0, free1, pt1;
+	struct counts before;
 	struct mm_error err;
 	uint32_t pa, got;
+	pde_t *pd = pgdir_begin(t, &before);
 
-	counters(&free0, &pt0);
-	pde_t *pd = paging_pgdir_create(&err);
 	KASSERT(t, pd != NULL);
 	KEXPECT(t, pd != kernel_pgdir);
 	KEXPECT(t, paging_current_pgdir() == kernel_pgdir); /* nothing switched CR3 */
@@ -50,8 +75,8 @@ KTEST(paging, map_in_a_directory_not_loaded)
 	pa = page_to_pfn(pg) << PAGE_SHIFT;
 
 	KASSERT_EQ(t, paging_map(pd, TEST_PAGE, pa, PTE_W | PTE_U), 0);
-	counters(&free1, &pt1);
-	KEXPECT_EQ(t, pt1, pt0 + 2 * PAGE_SIZE); /* the directory and one table */
+	/* the directory and one table */
+	KEXPECT_EQ(t, counts_now().page_tables, before.page_tables + 2 * PAGE_SIZE);
 	KEXPECT(t, (pd[PDX(TEST_VA)] & (PTE_P | PTE_W | PTE_U)) == (PTE_P | PTE_W | PTE_U));
 	pte_t *e = paging_walk(pd, TEST_VA, false, NULL);
 	KASSERT(t, e != NULL);
@@ -76,27 +101,23 @@ KTEST(paging, map_in_a_directory_not_loaded)
 	KEXPECT(t, paging_walk(pd, TEST_VA, false, NULL) != NULL); /* the table stays */
 
 	KEXPECT_EQ(t, free_pages(pg, 0), 0);
-	KEXPECT_EQ(t, paging_pgdir_destroy(pd), 0);
-	counters(&free1, &pt1);
-	KEXPECT_EQ(t, free1, free0);
-	KEXPECT_EQ(t, pt1, pt0);
+	pgdir_end(t, pd, &before);
 }
 
 KTEST(paging, kernel_half_is_shared)
 {
-	uint64_t free0, pt0, free1, pt1;
+	struct counts before;
 	struct mm_error err;
 	uint32_t pa_k, pa_u;
+	pde_t *pd = pgdir_begin(t, &before);
 
-	counters(&free0, &pt0);
-	pde_t *pd = paging_pgdir_create(&err);
 	KASSERT(t, pd != NULL);
 	for (unsigned i = PDX(KERNEL_BASE); i < PDX(RECURSIVE_BASE); i++)
 		KASSERT_EQ(t, pd[i], kernel_pgdir[i]);
 
 	/* kernel text through either directory: the same frame */
-	KEXPECT_EQ(t, paging_lookup(pd, (uintptr_t)counters, &pa_u), 0);
-	KEXPECT_EQ(t, paging_lookup(kernel_pgdir, (uintptr_t)counters, &pa_k), 0);
+	KEXPECT_EQ(t, paging_lookup(pd, (uintptr_t)counts_now, &pa_u), 0);
+	KEXPECT_EQ(t, paging_lookup(kernel_pgdir, (uintptr_t)counts_now, &pa_k), 0);
 	KEXPECT_EQ(t, pa_u, pa_k);
 
 	/* a kernel mapping made after the copy is seen through the copy (shared tables) */
@@ -118,10 +139,7 @@ KTEST(paging, kernel_half_is_shared)
 	KEXPECT_EQ(t, paging_map(pd, RECURSIVE_BASE + PAGE_SIZE, 0, PTE_W), -EINVAL);
 	KEXPECT_EQ(t, paging_map(kernel_pgdir, RECURSIVE_BASE, 0, PTE_W), -EINVAL);
 
-	KEXPECT_EQ(t, paging_pgdir_destroy(pd), 0);
-	counters(&free1, &pt1);
-	KEXPECT_EQ(t, free1, free0);
-	KEXPECT_EQ(t, pt1, pt0);
+	pgdir_end(t, pd, &before);
 }
 
 KTEST(paging, large_pages_are_reported_not_walked)
@@ -147,7 +165,7 @@ KTEST(paging, large_pages_are_reported_not_walked)
 
 	/* a 4 KiB page: *large is cleared */
 	large = kernel_pgdir;
-	KEXPECT(t, paging_walk(kernel_pgdir, (uintptr_t)counters, false, &large) != NULL);
+	KEXPECT(t, paging_walk(kernel_pgdir, (uintptr_t)counts_now, false, &large) != NULL);
 	KEXPECT(t, large == NULL);
 }
 
@@ -155,5 +173,5 @@ KTEST(paging, destroy_refuses_live_directories)
 {
 	KEXPECT_EQ(t, paging_pgdir_destroy(kernel_pgdir), -EBUSY);
 	KEXPECT_EQ(t, paging_pgdir_destroy(paging_current_pgdir()), -EBUSY);
-	KEXPECT(t, paging_is_mapped(kernel_pgdir, (uintptr_t)counters));
+	KEXPECT(t, paging_is_mapped(kernel_pgdir, (uintptr_t)counts_now));
 }
