@@ -2,8 +2,8 @@
  * buddy: the binary buddy page allocator (orders 0..12, zones DMA / Normal / HighMem).
  *
  * Design.
- *  - Each zone keeps one intrusive, circular, doubly-linked free list per order, threaded
- *    through the head struct page of each free block (O(1) insert and removal), and
+ *  - Each zone keeps one intrusive free list (lib/list.h) per order, threaded through the
+ *    head struct page of each free block (O(1) insert and removal), and
  *    order_mask (bit o = list o non-empty) so allocation finds the smallest sufficient order
  *    with one count-trailing-zeros instead of a loop over the lists. A removal sees that it
  *    emptied the list when the node's two neighbours are the same node (the list head).
@@ -86,29 +86,6 @@ static const uint8_t first_zone[GFP_ZONE_MASK + 1] = {
 	[__GFP_DMA | __GFP_HIGHMEM] = ZONE_COUNT,
 };
 
-/* ---- intrusive lists ----------------------------------------------------------------- */
-
-static inline void link_init(struct page_link *head)
-{
-	head->next = head;
-	head->prev = head;
-}
-
-static inline void link_add(struct page_link *head, struct page_link *node)
-{
-	struct page_link *first = head->next; /* read once: the stores below may alias it */
-
-	node->next = first;
-	node->prev = head;
-	first->prev = node;
-	head->next = node;
-}
-
-static inline struct page *link_page(struct page_link *node)
-{
-	return container_of(node, struct page, link);
-}
-
 /* ---- small helpers ------------------------------------------------------------------- */
 
 /*
@@ -161,18 +138,14 @@ static inline void free_list_add(struct buddy *b, struct buddy_zone *zone, uint3
 	struct page *pg = &b->pages[pfn];
 
 	set_head_bits(pg, head_bits(PG_BUDDY | flags, order, zone->id));
-	link_add(&zone->free_list[order], &pg->link);
+	list_add(&pg->link, &zone->free_list[order]);
 	zone->order_mask |= 1u << order;
 }
 
 /* Take the free head @pg (of @order, in @zone) off its list, keeping order_mask exact. */
 static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsigned order)
 {
-	struct page_link *next = pg->link.next, *prev = pg->link.prev;
-
-	prev->next = next;
-	next->prev = prev;
-	if (next == prev) /* both neighbours are the list head: the list is empty now */
+	if (list_unlink(&pg->link)) /* it was the only block: the list is empty now */
 		zone->order_mask ^= 1u << order; /* the bit was set: the list was not empty */
 }
 
@@ -189,7 +162,7 @@ static BUDDY_INLINE void split_block(struct buddy_zone *zone, struct page *pg,
 	const uintptr_t stop = sizeof(struct page) << order;
 	uintptr_t span = sizeof(struct page) << order_from; /* bytes of the block to halve */
 	uintptr_t half = (uintptr_t)pg + span;            /* its end, then its upper half */
-	struct page_link *list = &zone->free_list[order_from];
+	struct list_head *list = &zone->free_list[order_from];
 	uint32_t bits = head_bits(PG_BUDDY | flags, order_from, zone->id);
 
 	zone->order_mask |= order_pages(order_from) - order_pages(order); /* [order, from) */
@@ -202,7 +175,7 @@ static BUDDY_INLINE void split_block(struct buddy_zone *zone, struct page *pg,
 		bits -= HEAD_ORDER_ONE;
 		pg_half = (struct page *)half;
 		set_head_bits(pg_half, bits);
-		link_add(list, &pg_half->link);
+		list_add(&pg_half->link, list);
 	} while (span != stop);
 }
 
@@ -311,7 +284,7 @@ static void adopt_boot_frame(struct buddy *b, enum zone_id z, uint32_t pfn)
 	pg->refcount = 1;
 	pg->owner = PAGE_OWNER_KERNEL;
 	pg->private_data = 0;
-	link_init(&pg->link);
+	list_init(&pg->link);
 	b->zones[z].managed_pages++;
 }
 
@@ -419,7 +392,7 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
 		zone->start_pfn = bounds[z];
 		zone->end_pfn = bounds[z + 1];
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
-			link_init(&zone->free_list[o]);
+			list_init(&zone->free_list[o]);
 		take_zone(b, z);
 		b->managed_pages += zone->managed_pages;
 	}
@@ -477,7 +450,7 @@ static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zo
 			continue;
 		}
 		o = order + (unsigned)__builtin_ctz(avail);
-		pg = link_page(zone->free_list[o].next);
+		pg = list_first_entry(&zone->free_list[o], struct page, link);
 		free_list_del(zone, pg, o);
 		pfn = buddy_page_pfn(b, pg);
 		if (o > order)
@@ -582,15 +555,14 @@ static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone
 					uintptr_t caller, bool split)
 {
 	unsigned o = split ? (unsigned)__builtin_ctz(zone->order_mask) : 0;
-	struct page_link *head = &zone->free_list[o];
-	struct page_link *node = head->next, *next = node->next;
-	struct page *pg = link_page(node);
+	struct list_head *head = &zone->free_list[o];
+	struct list_head *node = head->next, *next = node->next;
+	struct page *pg = list_entry(node, struct page, link);
 	uint32_t pfn = buddy_page_pfn(b, pg);
 	uint32_t w = pfn / BITMAP_WORD_BITS, bit = 1u << (pfn % BITMAP_WORD_BITS);
 	struct frame_bitmap *bm = b->bm;
 
-	head->next = next; /* pop the first block */
-	next->prev = head;
+	list_join(head, next); /* pop the first block */
 	if (next == head) /* the list is empty now */
 		zone->order_mask ^= 1u << o;
 	if (split && o != 0) {
@@ -711,7 +683,6 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 	for (; size < MAX_BLOCK_PAGES; size <<= 1) {
 		uint32_t buddy = pfn ^ size;
 		struct page *pg;
-		struct page_link *next, *prev;
 
 		/* Zone bounds are multiples of the largest block, so the buddy is in this zone or
 		 * in the bitmap's padding; a used bit covers allocated, reserved and padding. */
@@ -720,11 +691,7 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 		pg = &pages[buddy]; /* free and aligned: a free head of order <= log2(size) */
 		if (pg->order != (uint8_t)__builtin_ctz(size))
 			break;
-		next = pg->link.next; /* free_list_del(), with the mask bit at hand */
-		prev = pg->link.prev;
-		prev->next = next;
-		next->prev = prev;
-		if (next == prev) /* the list is empty now */
+		if (list_unlink(&pg->link)) /* free_list_del(), with the mask bit at hand */
 			zone->order_mask ^= size;
 		if (poisoned && !(pg->flags & PG_POISONED))
 			fill_block(b, buddy, pg->order, PAGE_POISON_BYTE); /* keep it all checked */
@@ -800,7 +767,7 @@ static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order
 		merge_plain(b, zone, pfn, 0); /* the buddy frame is free: try to coalesce */
 	} else {
 		pg->flags = PG_BUDDY;
-		link_add(&zone->free_list[0], &pg->link);
+		list_add(&pg->link, &zone->free_list[0]);
 		zone->order_mask |= 1u;
 	}
 	mm_pressure_check(&b->pressure, b->managed_pages - bm->free_frames);
@@ -849,14 +816,14 @@ static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
 	const struct buddy_zone *zone = &b->zones[z];
 
 	for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++) {
-		const struct page_link *head = &zone->free_list[o];
-		const struct page_link *node;
+		const struct list_head *head = &zone->free_list[o];
+		const struct list_head *node;
 		uint32_t n = 0;
 
 		CHECK(((zone->order_mask >> o) & 1u) == (head->next != head),
 		      "zone %s order %u: order_mask disagrees with the list\n", zone->name, o);
-		for (node = head->next; node != head; node = node->next) {
-			const struct page *pg = container_of(node, struct page, link);
+		list_for_each(node, head) {
+			const struct page *pg = list_entry(node, struct page, link);
 			uint32_t pfn = buddy_page_pfn(b, pg);
 			uint32_t buddy = pfn ^ order_pages(o);
 
@@ -991,13 +958,13 @@ int buddy_check(const struct buddy *b)
 
 uint32_t buddy_zone_nr_free(const struct buddy_zone *zone, unsigned order)
 {
-	const struct page_link *head, *node;
+	const struct list_head *head, *node;
 	uint32_t n = 0;
 
 	if (order > BUDDY_MAX_ORDER)
 		return 0;
 	head = &zone->free_list[order];
-	for (node = head->next; node != head; node = node->next)
+	list_for_each(node, head)
 		n++;
 	return n;
 }

@@ -1,6 +1,6 @@
 /*
  * kstack: kernel stacks with guard pages (see include/mm/kstack.h).
- * Invariant: a slot's bit in `used` is set iff its stack pages are mapped; the guard page of
+ * Invariant: a slot is taken in `slots` iff its stack pages are mapped; the guard page of
  * every slot is never mapped.
  */
 #include "mm/kstack.h"
@@ -8,6 +8,7 @@
 #include "lib/panic.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
+#include "lib/slotmap.h"
 #include "lib/string.h"
 #include "mm/fault.h"
 #include "mm/paging.h"
@@ -15,7 +16,8 @@
 #include "x86/cpu.h"
 #include "x86/mmu.h"
 
-static uint32_t used[(KSTACK_SLOTS + 31) / 32];
+static uint32_t slot_words[SLOTMAP_WORDS(KSTACK_SLOTS)];
+static struct slotmap slots = SLOTMAP_INIT(slot_words, KSTACK_SLOTS);
 static uint32_t stacks_in_use;
 
 static int is_guard_cb(uint32_t addr)
@@ -37,16 +39,7 @@ static uintptr_t slot_base(uint32_t slot)
 int kstack_alloc(struct kstack *ks, struct mm_error *err)
 {
 	uint32_t flags = irq_save();
-	uint32_t slot = KSTACK_SLOTS;
-	for (uint32_t w = 0; w < ARRAY_SIZE(used) && slot == KSTACK_SLOTS; w++) {
-		if (used[w] == 0xFFFFFFFFu)
-			continue;
-		uint32_t s = w * 32 + (uint32_t)__builtin_ctz(~used[w]);
-		if (s < KSTACK_SLOTS) {
-			slot = s;
-			used[w] |= 1u << (s % 32);
-		}
-	}
+	uint32_t slot = slotmap_alloc(&slots);
 	irq_restore(flags);
 	if (slot == KSTACK_SLOTS) {
 		memset(err, 0, sizeof(*err));
@@ -65,7 +58,8 @@ int kstack_alloc(struct kstack *ks, struct mm_error *err)
 			kstack_free(ks);
 			return -ENOMEM;
 		}
-		paging_map(ks->bottom + i * PAGE_SIZE, page_to_pfn(pg) << PAGE_SHIFT, PTE_W);
+		paging_map(kernel_pgdir, ks->bottom + i * PAGE_SIZE, page_to_pfn(pg) << PAGE_SHIFT,
+			   PTE_W);
 	}
 	flags = irq_save();
 	stacks_in_use++;
@@ -81,14 +75,14 @@ uint32_t kstack_free(struct kstack *ks)
 
 	for (uintptr_t va = ks->bottom; va < ks->top; va += PAGE_SIZE) {
 		uint32_t pa;
-		if (paging_lookup(va, &pa) < 0)
+		if (paging_lookup(kernel_pgdir, va, &pa) < 0)
 			continue;
-		paging_unmap(va);
+		paging_unmap(kernel_pgdir, va);
 		free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
 		freed += PAGE_SIZE;
 	}
 	uint32_t flags = irq_save();
-	used[slot / 32] &= ~(1u << (slot % 32));
+	slotmap_free(&slots, slot);
 	if (whole)
 		stacks_in_use--;
 	irq_restore(flags);

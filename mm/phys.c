@@ -13,6 +13,7 @@
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/slotmap.h"
 #include "lib/string.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
@@ -29,12 +30,13 @@ static struct memmap memmap;
 static struct frame_bitmap bitmap;
 static struct buddy buddy;
 static uint32_t lowmem_end;        /* physical end of the direct map */
-static uint32_t page_table_pages;  /* page tables allocated after boot */
+static uint32_t page_table_pages;  /* page tables allocated after boot, not yet freed */
 uint64_t mm_init_tsc;              /* rdtsc delta of mm_init (make bench reads it) */
 
 /* kmap: one page table covering KMAP_BASE..+4 MiB; slot i maps at KMAP_BASE + i pages. */
 static pte_t *kmap_ptes;
-static uint32_t kmap_used[KMAP_SLOTS / 32];
+static uint32_t kmap_words[SLOTMAP_WORDS(KMAP_SLOTS)];
+static struct slotmap kmap_slots = SLOTMAP_INIT(kmap_words, KMAP_SLOTS);
 
 struct buddy *mm_buddy(void)
 {
@@ -198,14 +200,6 @@ uint32_t mm_current_owner(void)
 	return current_owner;
 }
 
-static void link_block(struct page_link *head, struct page *pg)
-{
-	pg->link.next = head->next;
-	pg->link.prev = head;
-	head->next->prev = &pg->link;
-	head->next = &pg->link;
-}
-
 struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 {
 	uint32_t owner = (gfp & __GFP_KOWNED) ? PAGE_OWNER_KERNEL : current_owner;
@@ -220,10 +214,10 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 	}
 	struct page *pg = buddy_alloc_caller(&buddy, order, gfp & ~__GFP_KOWNED, err, RET_ADDR());
 	if (owner != PAGE_OWNER_KERNEL && owner_ops) {
-		struct page_link *list = owner_ops->list(owner);
+		struct list_head *list = owner_ops->list(owner);
 		if (pg && list) {
 			pg->owner = owner;
-			link_block(list, pg);
+			list_add(&pg->link, list);
 		} else {
 			owner_ops->charge(owner, -(1 << order), 0); /* undo */
 		}
@@ -240,8 +234,7 @@ int free_pages(struct page *pg, unsigned order)
 	bool head = pfn < buddy.nframes && bitmap_test(buddy.heads, pfn) && pg->order == order;
 	uint32_t owner = head ? pg->owner : PAGE_OWNER_KERNEL;
 	if (owner != PAGE_OWNER_KERNEL) {
-		pg->link.prev->next = pg->link.next;
-		pg->link.next->prev = pg->link.prev;
+		list_del(&pg->link);
 	}
 	int rc = buddy_free_caller(&buddy, pfn, order, RET_ADDR());
 	if (owner != PAGE_OWNER_KERNEL && owner_ops)
@@ -281,12 +274,8 @@ void *kmap(uint32_t pfn)
 	if (pa < lowmem_end)
 		return phys_to_virt((uint32_t)pa);
 	uint32_t flags = irq_save();
-	for (unsigned w = 0; w < ARRAY_SIZE(kmap_used); w++) {
-		if (kmap_used[w] == 0xFFFFFFFFu)
-			continue;
-		unsigned bit = (unsigned)__builtin_ctz(~kmap_used[w]);
-		unsigned slot = w * 32 + bit;
-		kmap_used[w] |= 1u << bit;
+	uint32_t slot = slotmap_alloc(&kmap_slots);
+	if (slot < KMAP_SLOTS) {
 		uintptr_t va = KMAP_BASE + slot * PAGE_SIZE;
 		kmap_ptes[slot] = (uint32_t)pa | PTE_P | PTE_W;
 		invlpg(va);
@@ -305,14 +294,14 @@ void kunmap(void *va)
 		return; /* a direct-map address: nothing to release */
 	unsigned slot = (unsigned)((v - KMAP_BASE) >> PAGE_SHIFT);
 	uint32_t flags = irq_save();
-	if (!(kmap_used[slot / 32] & (1u << (slot % 32)))) {
+	if (!slotmap_test(&kmap_slots, slot)) {
 		irq_restore(flags);
 		pr_err("mm: kunmap(%p) of a free slot from %pS\n", va, (void *)RET_ADDR());
 		return;
 	}
 	kmap_ptes[slot] = 0;
 	invlpg(v & ~(uintptr_t)PAGE_OFFSET_MASK);
-	kmap_used[slot / 32] &= ~(1u << (slot % 32));
+	slotmap_free(&kmap_slots, slot);
 	irq_restore(flags);
 }
 
@@ -323,6 +312,14 @@ uint32_t mm_alloc_page_table(struct mm_error *err)
 		return 0;
 	page_table_pages++;
 	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
+}
+
+int mm_free_page_table(uint32_t pa)
+{
+	int rc = free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
+	if (rc == 0)
+		page_table_pages--;
+	return rc;
 }
 
 /* ---- statistics ---------------------------------------------------------------------------- */

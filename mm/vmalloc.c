@@ -1,10 +1,11 @@
 /*
  * vmalloc: the kernel's virtually contiguous region (see include/mm/vmalloc.h).
  *
- * Address space is handed out first-fit from a page bitmap of the region; area_pages[i] holds
+ * Address space is handed out first-fit from a slot map of the region's pages (lib/slotmap.h,
+ * one slot per page); area_pages[i] holds
  * the length in pages of the area starting at page i (0 elsewhere), so vfree needs no header
  * inside the area. Each area reserves one extra page, left unmapped, as its guard.
- * Invariants: every page of an area and its guard is set in `busy`; area_pages[start] > 0 iff
+ * Invariants: every page of an area and its guard is taken in `busy`; area_pages[start] > 0 iff
  * an area starts there; used_pages is the sum of mapped pages.
  */
 #include "mm/vmalloc.h"
@@ -13,6 +14,7 @@
 #include "lib/printk.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
+#include "lib/slotmap.h"
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/paging.h"
@@ -20,7 +22,8 @@
 #include "x86/cpu.h"
 #include "x86/mmu.h"
 
-static uint32_t busy[VMALLOC_PAGES / 32];
+static uint32_t busy_words[SLOTMAP_WORDS(VMALLOC_PAGES)];
+static struct slotmap busy = SLOTMAP_INIT(busy_words, VMALLOC_PAGES);
 static uint16_t area_pages[VMALLOC_PAGES];
 static uint32_t used_pages;
 
@@ -31,37 +34,10 @@ static uint32_t used_pages;
  */
 void vmalloc_init(void)
 {
-	memset(busy, 0, sizeof(busy));
+	slotmap_reset(&busy);
 	memset(area_pages, 0, sizeof(area_pages));
 	used_pages = 0;
 	paging_prealloc_tables(VMALLOC_BASE, RECURSIVE_BASE, "vmalloc region");
-}
-
-static bool page_busy(uint32_t i)
-{
-	return busy[i / 32] & (1u << (i % 32));
-}
-
-static void mark(uint32_t start, uint32_t n, bool on)
-{
-	for (uint32_t i = start; i < start + n; i++) {
-		if (on)
-			busy[i / 32] |= 1u << (i % 32);
-		else
-			busy[i / 32] &= ~(1u << (i % 32));
-	}
-}
-
-/* First fit for @n pages; returns the start page or VMALLOC_PAGES. Interrupts masked. */
-static uint32_t find_space(uint32_t n)
-{
-	uint32_t run = 0;
-	for (uint32_t i = 0; i < VMALLOC_PAGES; i++) {
-		run = page_busy(i) ? 0 : run + 1;
-		if (run == n)
-			return i + 1 - n;
-	}
-	return VMALLOC_PAGES;
 }
 
 /* Unmap and free the first @mapped pages of the area at page @start. */
@@ -70,8 +46,8 @@ static void release(uint32_t start, uint32_t mapped)
 	for (uint32_t i = 0; i < mapped; i++) {
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
 		uint32_t pa;
-		if (paging_lookup(va, &pa) == 0) {
-			paging_unmap(va);
+		if (paging_lookup(kernel_pgdir, va, &pa) == 0) {
+			paging_unmap(kernel_pgdir, va);
 			free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
 		}
 	}
@@ -90,7 +66,7 @@ void *vmalloc(size_t size, gfp_t gfp, struct mm_error *err)
 		return 0;
 	}
 	uint32_t flags = irq_save();
-	uint32_t start = find_space(n + 1);
+	uint32_t start = slotmap_alloc_run(&busy, n + 1); /* first fit, the area and its guard */
 	if (start == VMALLOC_PAGES) {
 		irq_restore(flags);
 		err->kind = MM_OUT_OF_MEMORY;
@@ -102,20 +78,19 @@ void *vmalloc(size_t size, gfp_t gfp, struct mm_error *err)
 			panic("out of memory: vmalloc(%zu): no address space", size);
 		return 0;
 	}
-	mark(start, n + 1, true);
 	area_pages[start] = (uint16_t)n;
 	irq_restore(flags);
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct page *pg = alloc_pages(0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM | __GFP_KOWNED, err);
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
-		if (!pg || paging_map(va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
+		if (!pg || paging_map(kernel_pgdir, va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
 			if (pg)
 				free_pages(pg, 0);
 			release(start, i);
 			flags = irq_save();
 			area_pages[start] = 0;
-			mark(start, n + 1, false);
+			slotmap_free_run(&busy, start, n + 1);
 			irq_restore(flags);
 			if (err->kind == MM_OK)
 				err->kind = MM_OUT_OF_MEMORY;
@@ -151,7 +126,7 @@ int vfree(void *addr)
 	release(start, n);
 	uint32_t flags = irq_save();
 	area_pages[start] = 0;
-	mark(start, n + 1, false);
+	slotmap_free_run(&busy, start, n + 1);
 	used_pages -= n;
 	irq_restore(flags);
 	return 0;
@@ -172,7 +147,7 @@ bool vmalloc_is_guard(uintptr_t a)
 	for (uint32_t s = page; s-- > 0;) {
 		if (area_pages[s])
 			return s + area_pages[s] == page;
-		if (!page_busy(s))
+		if (!slotmap_test(&busy, s))
 			return false;
 	}
 	return false;

@@ -56,27 +56,44 @@ static inline void list_add_tail(struct list_head *node, struct list_head *head)
 	list_insert_between(node, head->prev, head);
 }
 
-/* Unlink @node and make it a one-element (self-linked) list again. */
+/* Make @prev and @next adjacent, dropping whatever lay between them from the list. */
+static inline void list_join(struct list_head *prev, struct list_head *next)
+{
+	next->prev = prev;
+	prev->next = next;
+}
+
+/*
+ * Unlink @node but leave its own pointers naming its old neighbours (cheaper than list_del,
+ * for hot paths that relink or forget the node right away). Returns true when the list is
+ * empty afterwards: both old neighbours were the head, so @node had been the only element.
+ */
+static inline bool list_unlink(struct list_head *node)
+{
+	struct list_head *next = node->next, *prev = node->prev;
+
+	list_join(prev, next);
+	return next == prev;
+}
+
+/* Unlink @node and make it a one-element (self-linked) list again (Linux's list_del_init). */
 static inline void list_del(struct list_head *node)
 {
-	node->next->prev = node->prev;
-	node->prev->next = node->next;
+	list_join(node->prev, node->next);
 	list_init(node);
 }
 
 /* Unlink @node from its list and add it after @head. */
 static inline void list_move(struct list_head *node, struct list_head *head)
 {
-	node->next->prev = node->prev;
-	node->prev->next = node->next;
+	list_unlink(node);
 	list_add(node, head);
 }
 
 /* Unlink @node from its list and add it before @head (at the tail). */
 static inline void list_move_tail(struct list_head *node, struct list_head *head)
 {
-	node->next->prev = node->prev;
-	node->prev->next = node->next;
+	list_unlink(node);
 	list_add_tail(node, head);
 }
 

@@ -110,7 +110,7 @@ struct buddy_zone {
 	uint32_t start_pfn, end_pfn;      /* [start, end); empty when equal */
 	uint32_t managed_pages;
 	uint32_t order_mask;              /* bit o set iff free_list[o] is non-empty */
-	struct page_link free_list[BUDDY_NR_ORDERS];
+	struct list_head free_list[BUDDY_NR_ORDERS];
 };
 
 struct buddy_config {

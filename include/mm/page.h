@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include "lib/list.h"
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1u << PAGE_SHIFT)          /* 4 KiB */
 #define PAGE_MASK  (~((uint64_t)PAGE_SIZE - 1)) /* clears the offset of a physical address */
@@ -35,11 +37,11 @@
 #define PFN_UP(pa)     ((uint32_t)(((uint64_t)(pa) + PAGE_SIZE - 1) >> PAGE_SHIFT))
 #define PFN_DOWN(pa)   PHYS_PFN(pa)
 
-/* Intrusive, circular, doubly-linked list node (Linux's list_head, reduced to what we use). */
-struct page_link {
-	struct page_link *next;
-	struct page_link *prev;
-};
+/*
+ * Transitional: the page link used to be its own list type. It is lib/list.h's list_head now;
+ * this name stays only until sched/ (task.h's page list, owner.c) spells list_head itself.
+ */
+#define page_link list_head
 
 /* struct page flags (head pages only). */
 #define PG_BUDDY    (1u << 0) /* head of a FREE block, linked on its zone's free list */
@@ -52,7 +54,7 @@ struct page_link {
 struct page {
 	/* Free head: linkage on zone->free_list[order]. Allocated head: the owner's to use,
 	 * uninitialised (e.g. the slab layer's partial list). */
-	struct page_link link;
+	struct list_head link;
 	uintptr_t private_data; /* allocated head: the owner's word, 0 after allocation */
 	uint32_t owner;         /* allocated head: owner id (PAGE_OWNER_KERNEL by default) */
 	uint16_t refcount;      /* allocated head: 1 after allocation (free head: unused) */

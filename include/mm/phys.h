@@ -48,7 +48,7 @@ struct mm_owner_ops {
 	 * filling @err (MM_EXCEEDS_LIMIT) and returning a negative errno. */
 	int (*charge)(uint32_t owner, int32_t pages, struct mm_error *err);
 	/* The owner's block list head, or NULL when the owner is gone. */
-	struct page_link *(*list)(uint32_t owner);
+	struct list_head *(*list)(uint32_t owner);
 };
 void mm_set_owner_ops(const struct mm_owner_ops *ops);
 void mm_set_current_owner(uint32_t owner);
@@ -88,6 +88,9 @@ uint32_t mm_lowmem_end(void);
  * Returns its physical address, or 0 with *@err filled.
  */
 uint32_t mm_alloc_page_table(struct mm_error *err);
+
+/* Give back a frame from mm_alloc_page_table (physical @pa). Returns 0, or free_pages' error. */
+int mm_free_page_table(uint32_t pa);
 
 /* Snapshot of the counters for meminfo and memstat. */
 struct mm_meminfo {

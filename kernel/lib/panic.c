@@ -32,7 +32,7 @@ static bool frame_readable(uint32_t ebp)
 {
 	if (ebp == 0 || (ebp & 3) || ebp < KERNEL_BASE || ebp > 0xFFFFFFFFu - 8)
 		return false;
-	return paging_is_mapped(ebp) && paging_is_mapped(ebp + 4);
+	return paging_is_mapped(kernel_pgdir, ebp) && paging_is_mapped(kernel_pgdir, ebp + 4);
 }
 
 void backtrace_print(uint32_t eip, uint32_t ebp)

@@ -205,9 +205,10 @@ static uint32_t free_blocks(uint64_t *out, uint32_t max)
 
 	for (unsigned z = 0; z < ZONE_COUNT; z++)
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++) {
-			const struct page_link *h = &bd.zones[z].free_list[o];
-			for (const struct page_link *l = h->next; l != h && n < max; l = l->next) {
-				const struct page *pg = (const struct page *)(const void *)l;
+			const struct page *pg;
+			list_for_each_entry(pg, &bd.zones[z].free_list[o], link) {
+				if (n == max)
+					break;
 				out[n++] = ((uint64_t)(pg - bd.pages) << 4) | o;
 			}
 		}
@@ -970,10 +971,7 @@ HT_TEST(check_detects_inconsistencies)
 	bd.pages[0].flags = PG_BUDDY;
 	bd.pages[0].order = 0;
 	bd.pages[0].refcount = 0;
-	bd.pages[0].link.next = bd.zones[ZONE_DMA].free_list[0].next;
-	bd.pages[0].link.prev = &bd.zones[ZONE_DMA].free_list[0];
-	bd.zones[ZONE_DMA].free_list[0].next->prev = &bd.pages[0].link;
-	bd.zones[ZONE_DMA].free_list[0].next = &bd.pages[0].link;
+	list_add(&bd.pages[0].link, &bd.zones[ZONE_DMA].free_list[0]);
 	bd.zones[ZONE_DMA].order_mask |= 1;
 	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
@@ -989,8 +987,8 @@ HT_TEST(check_stops_on_a_list_cycle)
 	struct memmap_raw raw = { PAGE_SIZE, 4094ULL * PAGE_SIZE, MEMMAP_USABLE };
 	struct setup_opts o = { 0, false, false, false };
 	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
-	struct page_link *head = &bd.zones[ZONE_DMA].free_list[4];
-	struct page_link *a = head->next, *b = a->next;
+	struct list_head *head = &bd.zones[ZONE_DMA].free_list[4];
+	struct list_head *a = head->next, *b = a->next;
 	HT_ASSERT(a != head && b != head && b->next == head);
 	b->next = a;
 	a->prev = b;

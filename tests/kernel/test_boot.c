@@ -47,16 +47,16 @@ KTEST(boot, cmdline_options_in_force)
 
 KTEST(boot, text_and_rodata_are_read_only)
 {
-	bool large;
-	pte_t *e = paging_walk((uintptr_t)monitor_exec, &large);
+	pde_t *large;
+	pte_t *e = paging_walk(kernel_pgdir, (uintptr_t)monitor_exec, false, &large);
 	KASSERT(t, e != 0);
 	KEXPECT(t, !large);
 	KEXPECT(t, *e & PTE_P);
 	KEXPECT(t, !(*e & PTE_W));
-	e = paging_walk((uintptr_t)__rodata_start, &large);
+	e = paging_walk(kernel_pgdir, (uintptr_t)__rodata_start, false, NULL);
 	KASSERT(t, e != 0);
 	KEXPECT(t, !(*e & PTE_W));
-	e = paging_walk((uintptr_t)__data_start, &large);
+	e = paging_walk(kernel_pgdir, (uintptr_t)__data_start, false, NULL);
 	KASSERT(t, e != 0);
 	KEXPECT(t, *e & PTE_W);
 	KEXPECT(t, read_cr0() & CR0_WP);
@@ -64,15 +64,15 @@ KTEST(boot, text_and_rodata_are_read_only)
 
 KTEST(boot, guard_page_and_null_unmapped)
 {
-	KEXPECT(t, !paging_is_mapped((uintptr_t)boot_stack_guard));
-	KEXPECT(t, paging_is_mapped((uintptr_t)boot_stack_bottom));
-	KEXPECT(t, !paging_is_mapped(0));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, (uintptr_t)boot_stack_guard));
+	KEXPECT(t, paging_is_mapped(kernel_pgdir, (uintptr_t)boot_stack_bottom));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, 0));
 	/* the identity mapping of the loader's memory is gone */
-	KEXPECT(t, !paging_is_mapped(KERNEL_LOAD_PHYS));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, KERNEL_LOAD_PHYS));
 	uint32_t pa;
-	KASSERT(t, paging_lookup((uintptr_t)monitor_exec, &pa) == 0);
+	KASSERT(t, paging_lookup(kernel_pgdir, (uintptr_t)monitor_exec, &pa) == 0);
 	KEXPECT_EQ(t, pa, (uint32_t)(uintptr_t)monitor_exec - KERNEL_BASE);
-	KEXPECT_EQ(t, paging_lookup(0, &pa), -EFAULT);
+	KEXPECT_EQ(t, paging_lookup(kernel_pgdir, 0, &pa), -EFAULT);
 }
 
 KTEST(boot, cpu_tables_loaded)

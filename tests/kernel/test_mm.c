@@ -159,7 +159,7 @@ KTEST(mm, vmalloc_maps_and_guards)
 	for (unsigned i = 0; i < 100 * 1024; i++)
 		KASSERT_EQ(t, p[i], 0);
 	memset(p, 0x5a, 100 * 1024);
-	KEXPECT(t, !paging_is_mapped((uintptr_t)p + 100 * 1024));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, (uintptr_t)p + 100 * 1024));
 	KEXPECT(t, vmalloc_is_guard((uintptr_t)p + 100 * 1024));
 	KEXPECT_EQ(t, fault_classify((uint32_t)(uintptr_t)p + 100 * 1024, PF_W),
 		   FAULT_GUARD_VMALLOC);
@@ -167,7 +167,7 @@ KTEST(mm, vmalloc_maps_and_guards)
 	KEXPECT_EQ(t, vfree(p + PAGE_SIZE), -EINVAL);
 	KEXPECT(t, printk_ring_contains(mark, "mm: bad vfree("));
 	KEXPECT_EQ(t, vfree(p), 0);
-	KEXPECT(t, !paging_is_mapped((uintptr_t)p));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, (uintptr_t)p));
 	KEXPECT_EQ(t, free_now(), before); /* the frames come back (its page table was made earlier or stays) */
 	KEXPECT(t, vmalloc(0, 0, &err) == 0);
 	KEXPECT_EQ(t, err.kind, MM_INVALID_ARGUMENT);

@@ -117,7 +117,7 @@ KTEST(sched, reaper_never_frees_the_stack_it_runs_on)
 	KEXPECT_EQ(t, own_stack_rc, -EBUSY);
 	KEXPECT(t, printk_ring_contains(mark, "sched: refusing to free the stack"));
 	/* After the reaper: the stack is unmapped (it was poisoned, then freed) */
-	KEXPECT(t, !paging_is_mapped(bottom));
+	KEXPECT(t, !paging_is_mapped(kernel_pgdir, bottom));
 	KEXPECT(t, printk_ring_contains(mark, "sched: reaped task"));
 }
 
