@@ -40,9 +40,18 @@ LDFLAGS := -m elf_i386 -nostdlib -T linker.ld -z noexecstack --no-warn-rwx-segme
 
 # ---- kernel sources ---------------------------------------------------------------------
 KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c mm/*.c sched/*.c tests/kernel/*.c)
-KERNEL_ASM := $(wildcard boot/*.asm kernel/arch/*.asm)
+KERNEL_ASM := $(wildcard boot/*.asm kernel/*.asm kernel/arch/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/%.asm.o)
 KERNEL     := $(BUILD)/strata.elf
+
+# ---- user programs embedded in the kernel (kernel/builtin_progs.asm) --------------------
+# Linux i386 programs from tests/kernel/uprog/: NASM ones linked at 0x08048000, C ones as
+# static glibc executables with the i686 cross compiler (whatever CC builds the kernel).
+USER_CC    ?= i686-linux-gnu-gcc
+USER_LD    ?= i686-linux-gnu-ld
+UPROG_DIR  := tests/kernel/uprog
+UPROGS     := $(patsubst $(UPROG_DIR)/%.asm,$(BUILD)/uprog/%,$(wildcard $(UPROG_DIR)/*.asm)) \
+              $(patsubst $(UPROG_DIR)/%.c,$(BUILD)/uprog/%,$(wildcard $(UPROG_DIR)/*.c))
 
 # ---- hardware-independent sources, also built natively for host tests -------------------
 # The allocator cores (mm/*.c below) include no x86 or sched header; see ARCHITECTURE.md.
@@ -80,7 +89,20 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
-	$(Q)$(NASM) -f elf32 -g -F dwarf -Iinclude/ -MD $(@:.o=.d) -MP $< -o $@
+	$(Q)$(NASM) -f elf32 -g -F dwarf -Iinclude/ $(NASM_EXTRA) -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/kernel/builtin_progs.asm.o: NASM_EXTRA := -I$(BUILD)/uprog/
+$(BUILD)/kernel/builtin_progs.asm.o: $(UPROGS)
+
+$(BUILD)/uprog/%: $(UPROG_DIR)/%.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  UPROG   $@")
+	$(Q)$(NASM) -f elf32 $< -o $@.o && $(USER_LD) -m elf_i386 -s -Ttext=0x08048000 -e _start -o $@ $@.o
+
+$(BUILD)/uprog/%: $(UPROG_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  UPROG   $@")
+	$(Q)$(USER_CC) -static -O2 -s -Wall -Werror -o $@ $<
 
 $(BUILD)/ksyms.o $(BUILD)/ksyms_empty.o: $(BUILD)/%.o: $(BUILD)/%.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

@@ -151,6 +151,15 @@ static int set_bench(struct boot_options *opts, const char *value)
 	return 0;
 }
 
+/* init=PATH: an absolute path that fits. Returns 0 or -1 (malformed). */
+static int set_init(struct boot_options *opts, const char *value)
+{
+	if (value[0] != '/' || strlen(value) >= CMDLINE_INIT_MAX)
+		return -1;
+	kstrlcpy(opts->init_path, value, sizeof(opts->init_path));
+	return 0;
+}
+
 /* Every option; documented in include/kernel/cmdline.h. */
 static const struct cmdline_opt cmdline_opts[] = {
 	{ "loglevel",        VALUE_REQUIRED, set_loglevel },
@@ -162,6 +171,7 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "init_on_alloc",   VALUE_NONE,     set_init_on_alloc },
 	{ "slub_debug",      VALUE_NONE,     set_slub_debug },
 	{ "bench",           VALUE_NONE,     set_bench },
+	{ "init",            VALUE_REQUIRED, set_init },
 };
 
 /*

@@ -5,6 +5,7 @@
  * loader's information is copied while the boot identity mapping still exists, then the CPU
  * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
  */
+#include "kernel/builtin_progs.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/kbench.h"
@@ -14,6 +15,7 @@
 #include "lib/printk.h"
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
+#include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "mm/fault.h"
 #include "mm/heap.h"
@@ -21,9 +23,11 @@
 #include "kernel/memstat.h"
 #include "mm/paging.h"
 #include "mm/phys.h"
+#include "sched/proc.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/cpu.h"
+#include "x86/fpu.h"
 #include "x86/gdt.h"
 #include "x86/pic.h"
 #include "x86/trap.h"
@@ -52,6 +56,25 @@ static __noreturn void monitor_loop(void)
 	}
 }
 
+/* init=PATH: start it as pid 1, wait for it, log how it ended; the monitor follows. */
+static void run_init(const char *path)
+{
+	static char *const envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100", NULL };
+	char *argv[] = { (char *)path, NULL };
+	int status, pid = proc_spawn(path, argv, envp, true);
+
+	if (pid < 0) {
+		pr_err("init: cannot run %s: error %d\n", path, pid);
+		return;
+	}
+	proc_wait_kernel(pid, &status);
+	if (status & W_SIGNAL_MASK)
+		pr_info("init: %s killed by signal %d\n", path, status & W_SIGNAL_MASK);
+	else
+		pr_info("init: %s exited with status %d\n", path,
+			(status >> W_CODE_SHIFT) & W_CODE_MASK);
+}
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
 	serial_init();
@@ -66,6 +89,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	pr_info("boot: command line '%s'\n", boot_info.cmdline);
 
 	gdt_init();
+	fpu_init();
 	idt_init();
 	pic_init();
 	paging_init_early();
@@ -77,6 +101,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	mm_init(&boot_info);
 	heap_init();
 	sched_init();
+	syscall_init();
+	proc_init();
+	builtin_progs_register();
 	memstat_init();
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
@@ -85,5 +112,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		ktest_run_all(boot_opts.test_glob);
 	if (boot_opts.bench)
 		kbench_run_all();
+	if (boot_opts.init_path[0])
+		run_init(boot_opts.init_path);
 	monitor_loop();
 }

@@ -2,11 +2,17 @@
  * fault: the page-fault handler (policy in include/mm/fault.h).
  *
  *   #PF (error, CR2)
+ *     |-- CR2 below KERNEL_BASE, inside a VM area of the running process, access allowed by
+ *     |   the area and the page not present .... demand-zero (the user resolver, mm/vm.c)
+ *     |                                          -> resume (user or kernel mode)
  *     |-- CR2 in a stack guard page ............ kernel stack overflow      -> report, panic
  *     |-- CR2 in a vmalloc guard page .......... vmalloc area overrun       -> report, panic
- *     |-- user mode (PF_U) ..................... user fault                 -> report, panic
- *     |                                          (demand-zero / COW resolve here later)
+ *     |-- user mode (PF_U) ..................... user fault: not resolved here; trap_dispatch
+ *     |                                          hands it to the process layer, which kills
+ *     |                                          only that process (SIGSEGV, one log line)
  *     `-- kernel mode
+ *           |-- EIP in the exception table ..... a user copy helper: resume at its fixup,
+ *           |                                    which returns -EFAULT
  *           |-- CR2 < 4 KiB .................... NULL pointer dereference
  *           |-- present + write ................ write to a read-only page
  *           |-- not present .................... access to an unmapped address
@@ -18,10 +24,17 @@
 #include "mm/layout.h"
 #include "mm/vmalloc.h"
 #include "x86/cpu.h"
+#include "x86/extable.h"
 #include "x86/mmu.h"
 #include "x86/trap.h"
 
 static int (*stack_guard_check)(uint32_t addr);
+static int (*user_resolver)(uint32_t addr, uint32_t error);
+
+void fault_set_user_resolver(int (*resolve)(uint32_t addr, uint32_t error))
+{
+	user_resolver = resolve;
+}
 
 void fault_set_stack_guard_check(int (*is_guard)(uint32_t addr))
 {
@@ -76,8 +89,15 @@ const char *fault_kind_name(enum fault_kind kind)
 static bool page_fault(struct trap_frame *tf)
 {
 	uint32_t addr = read_cr2();
-	enum fault_kind kind = fault_classify(addr, tf->error);
+	enum fault_kind kind;
 
+	if (addr < KERNEL_BASE && user_resolver && user_resolver(addr, tf->error) == 0)
+		return true;
+	if (tf->error & PF_U)
+		return false; /* any address, guard pages too: trap_dispatch kills the process */
+	kind = fault_classify(addr, tf->error);
+	if (extable_fixup(tf))
+		return true;
 	pr_emerg("mm: %s at %08x\n", fault_kind_name(kind), addr);
 	trap_fatal(tf, fault_kind_name(kind));
 }

@@ -10,6 +10,7 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/slab.h"
+#include "sched/proc.h"
 #include "sched/stress.h"
 #include "sched/task.h"
 
@@ -43,9 +44,11 @@ static int cmd_ps(int argc, char **argv)
 	kprintf("%5s  %-15s %-9s %6s %10s %8s\n", "TID", "NAME", "STATE", "PAGES", "SLAB(B)",
 		"LIMIT(kB)");
 	task_for_each(ps_line, 0);
+	proc_ps_print();
 	return 0;
 }
-MONITOR_COMMAND(ps, "ps", "tasks: tid, name, state, pages, slab bytes, limit", cmd_ps);
+MONITOR_COMMAND(ps, "ps", "tasks (tid, name, state, pages, slab bytes, limit), then processes",
+		cmd_ps);
 
 /* Parse a decimal number in [1, max]; false when @s is not one. */
 static bool parse_count(const char *s, uint32_t max, uint32_t *out)

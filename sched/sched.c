@@ -26,8 +26,10 @@
 #include "mm/phys.h"
 #include "mm/slab.h"
 #include "sched/owner.h"
+#include "sched/proc.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
+#include "x86/task_arch.h"
 
 #define KSTACK_POISON 0x5Au /* written over a dead task's stack before it is freed */
 
@@ -88,6 +90,7 @@ static void schedule(void)
 	current = next;
 	if (next->stack.top)
 		tss_set_kernel_stack(next->stack.top);
+	task_arch_switch(prev->arch, next->arch); /* FPU, TLS, CR3 (x86/task_arch.h) */
 	owner_switch(next->tid);
 	context_switch(&prev->esp, next->esp);
 }
@@ -208,7 +211,8 @@ static void task_init_fields(struct task *t, const char *name)
 	t->pages.next = t->pages.prev = &t->pages;
 }
 
-int task_create(void (*fn)(void *arg), void *arg, const char *name)
+/* task_create and task_create_suspended: @start says whether it goes on the run queue. */
+static int create(void (*fn)(void *arg), void *arg, const char *name, bool start)
 {
 	uint32_t flags = irq_save();
 	struct task *t = slot_alloc();
@@ -238,10 +242,53 @@ int task_create(void (*fn)(void *arg), void *arg, const char *name)
 	*--sp = 0;                          /* edi */
 	t->esp = (uint32_t)sp;
 
-	flags = irq_save();
-	make_runnable(t);
-	irq_restore(flags);
+	if (start) {
+		flags = irq_save();
+		make_runnable(t);
+		irq_restore(flags);
+	}
 	return (int)t->tid;
+}
+
+int task_create(void (*fn)(void *arg), void *arg, const char *name)
+{
+	return create(fn, arg, name, true);
+}
+
+int task_create_suspended(void (*fn)(void *arg), void *arg, const char *name)
+{
+	return create(fn, arg, name, false);
+}
+
+int task_start_new(int tid)
+{
+	uint32_t flags = irq_save();
+	struct task *t = task_lookup(tid);
+	int rc = -ESRCH;
+
+	if (t && t->state == TASK_BLOCKED && !t->waiting_on && list_empty(&t->run_link)) {
+		make_runnable(t);
+		rc = 0;
+	}
+	irq_restore(flags);
+	return rc;
+}
+
+void task_wake(struct task *t)
+{
+	uint32_t flags = irq_save();
+
+	if (t->state == TASK_BLOCKED) {
+		if (t->waiting_on) {
+			list_del(&t->wait_link);
+			t->waiting_on = 0;
+			make_runnable(t);
+		} else if (!list_empty(&t->run_link)) { /* on the sleep list */
+			list_del(&t->run_link);
+			make_runnable(t);
+		}
+	}
+	irq_restore(flags);
 }
 
 int task_detach(int tid)
@@ -298,6 +345,11 @@ int task_kill(int tid)
 	if (rc) {
 		irq_restore(flags);
 		return rc;
+	}
+	if (t->proc) { /* a user task ends through its process: SIGKILL, acted on by itself */
+		int pid = t->proc->pid;
+		irq_restore(flags);
+		return proc_kill(pid, SIGKILL);
 	}
 	t->killed = true;
 	if (t == current)

@@ -11,6 +11,8 @@
  *   init_on_alloc       zero every page when it is allocated
  *   slub_debug          slab red zones, poisoning and caller tracking
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
+ *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
+ *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
  *
  * Unknown or malformed options produce one warning line each and are otherwise ignored.
  * Pure code: builds for the host tests.
@@ -23,6 +25,7 @@
 
 #define CMDLINE_MAX     256 /* bytes kept of the command line, NUL included */
 #define CMDLINE_GLOB_MAX 64
+#define CMDLINE_INIT_MAX 128
 
 enum panic_action { PANIC_HALT, PANIC_EXIT };
 
@@ -37,6 +40,7 @@ struct boot_options {
 	bool init_on_alloc;
 	bool slub_debug;
 	bool bench;                     /* run the benchmarks */
+	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
 };
 
 /* Fill @opts with the defaults (what an empty command line means). */

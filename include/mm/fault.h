@@ -6,8 +6,10 @@
  *                       vmalloc area): "kernel stack overflow" / "vmalloc area overrun"
  *   kernel bug          kernel mode: NULL pointer (address < 4 KiB), write to a read-only
  *                       page (text/rodata), access to an unmapped kernel or user address
- *   user fault          user mode: reported as such (user tasks come with later issues; a
- *                       demand-zero or copy-on-write fault would be resolved here)
+ *   user fault          user mode: demand-zero inside a VM area is resolved; anything else
+ *                       is handed back to trap_dispatch, which kills the process
+ *   copy fault          kernel mode at a listed instruction (the user copy helpers): resumed
+ *                       at its fixup (-EFAULT)
  */
 #ifndef STRATA_MM_FAULT_H
 #define STRATA_MM_FAULT_H
@@ -38,5 +40,12 @@ void fault_init(void);
  * there is reported as a stack overflow. The boot stack's guard is built in.
  */
 void fault_set_stack_guard_check(int (*is_guard)(uint32_t addr));
+
+/*
+ * The user-address resolver (the process layer registers vm_fault for the running process):
+ * called for a #PF below KERNEL_BASE in user or kernel mode; returns 0 when it made the access
+ * possible (the instruction is retried), a negative errno when it did not.
+ */
+void fault_set_user_resolver(int (*resolve)(uint32_t addr, uint32_t error));
 
 #endif

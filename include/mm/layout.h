@@ -12,6 +12,13 @@
  *            +-----------------------+  DIRECT_MAP_END = 0xFC000000 (960 MiB of lowmem at most;
  *                                        a multiple of 16 MiB, the largest buddy block, so the
  *                                        Normal/HighMem zone boundary is block-aligned)
+ *            | user stack            |  USER_STACK_TOP = KERNEL_BASE, growing down, at most
+ *            |                       |  USER_STACK_MAX (RLIMIT_STACK, 8 MiB) -> 0xBF800000
+ *            | guard gap             |  USER_STACK_GAP (1 MiB, never mapped)
+ *            | mmap area (top down)  |  from USER_MMAP_TOP = 0xBF700000
+ *            |        ...            |
+ *            | heap (brk, grows up)  |  from the page-aligned end of the program's bss
+ *            | program (ELF)         |  0x08048000 for Debian's static binaries
  *            | user space            |  0x00100000 .. KERNEL_BASE
  *            | reserved              |  0x00000000 (the NULL page is never mapped)
  *            +-----------------------+
@@ -25,6 +32,10 @@
 #define KERNEL_BASE      0xC0000000u
 #define KERNEL_LOAD_PHYS 0x00100000u /* where the loader puts the image: 1 MiB */
 #define USER_BASE        0x00100000u
+#define USER_STACK_TOP   KERNEL_BASE
+#define USER_STACK_MAX   0x00800000u /* RLIMIT_STACK default: 8 MiB */
+#define USER_STACK_GAP   0x00100000u /* unmapped gap between the stack's limit and mmap */
+#define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_MAX - USER_STACK_GAP)
 #define KMAP_BASE        0xFC000000u
 #define KMAP_SLOTS       1024u
 #define DEVICE_BASE      0xFD000000u

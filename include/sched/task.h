@@ -40,6 +40,9 @@
 #define TASK_EXIT_KILLED  (-9)  /* exit code of a killed task */
 #define TASK_TID_MAX      0xFFFEu /* tids wrap to 1 after this (slab owner ids are 16-bit) */
 
+struct proc;       /* include/sched/proc.h */
+struct task_arch;  /* include/x86/task_arch.h */
+
 enum task_state {
 	TASK_FREE,     /* slot unused */
 	TASK_RUNNABLE, /* on the run queue */
@@ -72,6 +75,9 @@ struct task {
 	uint64_t slab_bytes, slab_peak;
 	uint64_t limit;                /* bytes of pages + slab; 0 = no limit */
 	uint64_t switches;             /* times it was switched to */
+	/* user tasks (NULL in kernel tasks); changed only with interrupts off */
+	struct proc *proc;             /* the process this task runs */
+	struct task_arch *arch;        /* FPU image, TLS slots, CR3: moved by every switch */
 };
 
 /* Make the boot context task 0 and start the idle and reaper tasks. Called once by kmain. */
@@ -83,6 +89,21 @@ void sched_init(void);
  * not be allocated.
  */
 int task_create(void (*fn)(void *arg), void *arg, const char *name);
+
+/*
+ * As task_create, but the task is left BLOCKED (not on the run queue) until task_start_new():
+ * fork and spawn build its process (charged to its tid) before it may run.
+ */
+int task_create_suspended(void (*fn)(void *arg), void *arg, const char *name);
+
+/* Make a task from task_create_suspended runnable (once). Returns 0 or -ESRCH. */
+int task_start_new(int tid);
+
+/*
+ * Wake @t if it is BLOCKED (sleep list or wait queue): it becomes runnable and its sleep
+ * returns early; the sleeper re-checks its condition (a pending signal). No-op otherwise.
+ */
+void task_wake(struct task *t);
 
 /* Let the reaper free the slot at exit (no task_wait). Returns 0 or -ESRCH. */
 int task_detach(int tid);

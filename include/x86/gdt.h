@@ -15,8 +15,10 @@
 #define GDT_UCODE     3
 #define GDT_UDATA     4
 #define GDT_TSS       5
-#define GDT_DF_TSS    6
-#define GDT_ENTRIES   7
+#define GDT_TLS_MIN   6  /* 6..8: the running task's TLS slots (Linux's GDT_ENTRY_TLS_MIN) */
+#define GDT_TLS_SLOTS 3
+#define GDT_DF_TSS    9  /* after the TLS slots, where Linux keeps its double-fault TSS too */
+#define GDT_ENTRIES   10
 
 #define SEL_RPL3      3u
 #define SEL_KCODE     (GDT_KCODE << 3)
@@ -40,6 +42,13 @@ void gdt_init(void);
 
 /* Set the ring-0 stack used when an interrupt arrives in user mode. */
 void tss_set_kernel_stack(uint32_t esp0);
+
+/*
+ * Write the raw 8-byte descriptor @desc into GDT entry GDT_TLS_MIN + @slot (@slot <
+ * GDT_TLS_SLOTS). The context switch copies the next task's TLS descriptors here; the CPU
+ * reads them when %gs is next loaded (the pop in trap_return). Interrupts off.
+ */
+void gdt_set_tls(unsigned slot, uint64_t desc);
 
 /* The main TSS (state of the interrupted context after a double fault's task switch). */
 extern struct tss kernel_tss;

@@ -36,8 +36,18 @@
 #define T_IRQ0        32 /* the 8259 PICs are remapped to vectors 32..47 */
 #define T_IRQS        16
 #define T_VECTORS     (T_IRQ0 + T_IRQS)
+#define T_SYSCALL     0x80 /* int 0x80: Linux i386 system calls (kernel/syscall.c) */
 
-/* Registers as the entry stub leaves them; esp/ss only valid for traps from ring 3. */
+/*
+ * Registers as the entry stub leaves them; esp/ss only valid for traps from ring 3.
+ *
+ * The user trap frame: a trap from ring 3 (int 0x80, an exception, an IRQ) switches to the
+ * task's kernel stack (TSS esp0 = its top) and leaves exactly this structure at
+ * [top - sizeof(struct trap_frame), top), lowest address first:
+ *     gs fs es ds | edi esi ebp (esp) ebx edx ecx eax | vector error | eip cs eflags esp ss
+ * trap_frame_user(stack_top) finds it. System calls read their number and arguments from it
+ * (eax; ebx ecx edx esi edi ebp) and return in eax; exec rewrites it; fork copies it.
+ */
 struct trap_frame {
 	uint32_t gs, fs, es, ds;
 	uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;
@@ -45,6 +55,40 @@ struct trap_frame {
 	uint32_t eip, cs, eflags;
 	uint32_t user_esp, user_ss;
 };
+
+#define TRAP_FRAME_WORDS 19 /* sizeof(struct trap_frame) / 4, also in user_entry.asm */
+#define SEL_RPL_MASK     3u
+
+/* Did the trap come from user mode (ring 3)? */
+static inline bool trap_from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & SEL_RPL_MASK) == SEL_RPL_MASK;
+}
+
+/* The user trap frame of a task whose kernel stack ends at @stack_top. */
+static inline struct trap_frame *trap_frame_user(uint32_t stack_top)
+{
+	return (struct trap_frame *)(stack_top - TRAP_FRAME_WORDS * 4);
+}
+
+/*
+ * Hooks for traps from user mode, set by the process layer (sched/proc.c):
+ *   fault   an exception from ring 3 that no handler resolved: kills the process (never
+ *           returns to the trapped code)
+ *   ret     called before returning to ring 3 after an IRQ or a system call: acts on a
+ *           pending fatal signal
+ */
+struct trap_user_hooks {
+	void (*fault)(struct trap_frame *tf);
+	void (*ret)(struct trap_frame *tf);
+};
+void trap_set_user_hooks(const struct trap_user_hooks *hooks);
+
+/* Enter user mode with the registers of @tf (kernel/arch/user_entry.asm). */
+__attribute__((noreturn)) void user_enter(const struct trap_frame *tf, uint32_t stack_top);
+
+/* The int 0x80 handler (kernel/syscall.c): result in tf->eax. */
+void syscall_dispatch(struct trap_frame *tf);
 
 /* A handler returns true when it dealt with the event (the trapped code resumes). */
 typedef bool (*trap_handler_fn)(struct trap_frame *tf);

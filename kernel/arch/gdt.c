@@ -1,6 +1,9 @@
 /*
  * gdt: the global descriptor table, the main TSS and the double-fault TSS.
  *
+ * Entries 6..8 are the running task's TLS descriptors (set_thread_area, kernel/arch/tls.c),
+ * rewritten on every switch; empty (not present) in kernel tasks.
+ *
  * The double fault (vector 8) is delivered through a task gate: the CPU saves the faulting
  * context into kernel_tss and loads df_tss, which runs double_fault_task() on df_stack with
  * the kernel's page directory. That is what lets a kernel stack overflow (a fault while
@@ -111,6 +114,12 @@ void gdt_init(void)
 		GDT_A_PRESENT | GDT_A_TSS32, 0);
 
 	gdt_load();
+}
+
+void gdt_set_tls(unsigned slot, uint64_t desc)
+{
+	if (slot < GDT_TLS_SLOTS)
+		memcpy(&gdt[GDT_TLS_MIN + slot], &desc, sizeof(desc));
 }
 
 void tss_set_kernel_stack(uint32_t esp0)

@@ -1,7 +1,7 @@
 ; kernel/arch/isr.asm: interrupt and exception entry stubs.
 ;
 ; Each stub pushes a dummy error code when the CPU does not push one, then the vector number,
-; and jumps to trap_common, which saves the registers into a struct trap_frame
+; and jumps to trap_common (also entered from isr128, kernel/arch/user_entry.asm), which saves the registers into a struct trap_frame
 ; (include/x86/trap.h), loads kernel data segments and calls trap_dispatch(frame).
 ; Vector 8 has no stub: it is a task gate to the double-fault TSS (kernel/arch/gdt.c).
 
@@ -57,6 +57,7 @@ ISR_NOERR v
 %assign v v + 1
 %endrep
 
+global trap_common
 trap_common:
 	cld                             ; C code expects DF clear (memmove may have set it)
 	pusha
@@ -74,13 +75,40 @@ trap_common:
 	add esp, 4
 global trap_return
 trap_return:
+.pop_gs:
 	pop gs
+.pop_fs:
 	pop fs
+.pop_es:
 	pop es
+.pop_ds:
 	pop ds
 	popa
 	add esp, 8                      ; vector and error code
 	iret
+
+; A selector that no longer names a usable descriptor (a user %gs whose TLS slot was cleared)
+; makes the pop #GP in kernel mode; the exception table (include/x86/extable.h) resumes at
+; these fixups, which replace the saved selector by the null selector and retry the pop. The
+; program then faults on its next use of the segment and gets SIGSEGV, as on Linux.
+.fix_gs:
+	mov dword [esp], 0
+	jmp .pop_gs
+.fix_fs:
+	mov dword [esp], 0
+	jmp .pop_fs
+.fix_es:
+	mov dword [esp], 0
+	jmp .pop_es
+.fix_ds:
+	mov dword [esp], 0
+	jmp .pop_ds
+
+section __ex_table align=4
+	dd trap_return.pop_gs, trap_return.fix_gs
+	dd trap_return.pop_fs, trap_return.fix_fs
+	dd trap_return.pop_es, trap_return.fix_es
+	dd trap_return.pop_ds, trap_return.fix_ds
 
 section .rodata
 global isr_stub_table

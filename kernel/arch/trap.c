@@ -5,6 +5,10 @@
  *                  in mm/ does); otherwise trap_fatal() prints the decoded report and panics.
  *   vector 8       double fault: a task gate (not a stub) so it runs on its own stack even
  *                  when the kernel stack is gone; double_fault_task() reports and panics.
+ *   vector 0x80    int 0x80 from ring 3 (DPL 3 gate): syscall_dispatch (kernel/syscall.c).
+ *   from ring 3    an exception no handler resolved goes to the process layer's fault hook
+ *                  (kills that process with Linux's signal); kernel-mode exceptions at an
+ *                  instruction in the exception table resume at its fixup; the rest panic.
  *   vector 32..47  IRQs from the 8259s: the handler runs, then the PIC gets its EOI.
  *                  Spurious IRQ 7/15 are recognised and not acknowledged.
  */
@@ -19,6 +23,7 @@
 #include "sched/task.h"
 #include "mm/layout.h"
 #include "x86/cpu.h"
+#include "x86/extable.h"
 #include "x86/gdt.h"
 #include "x86/io.h"
 #include "x86/mmu.h"
@@ -35,6 +40,7 @@ struct idt_entry {
 #define IDT_PRESENT   0x80u
 #define IDT_INT32     0x0Eu /* interrupt gate: IF cleared on entry */
 #define IDT_TASK      0x05u
+#define IDT_DPL3      0x60u /* the gate may be used by int n from ring 3 */
 #define IDT_ENTRIES   256
 #define PIC_ISR_READ  0x0B
 #define SPURIOUS_MASTER 7
@@ -42,7 +48,11 @@ struct idt_entry {
 
 static struct idt_entry idt[IDT_ENTRIES];
 static trap_handler_fn handlers[T_VECTORS];
+static struct trap_user_hooks user_hooks;
 extern const uint32_t isr_stub_table[T_VECTORS];
+extern const char isr128[];
+
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_WORDS * 4, "user_entry.asm's frame size");
 
 static const char *const exception_names[T_EXCEPTIONS] = {
 	[T_DIVIDE] = "divide error",        [T_DEBUG] = "debug",
@@ -83,7 +93,16 @@ void idt_init(void)
 	for (unsigned v = 0; v < T_VECTORS; v++)
 		idt_set(v, isr_stub_table[v], SEL_KCODE, IDT_PRESENT | IDT_INT32);
 	idt_set(T_DBLFLT, 0, SEL_DF_TSS, IDT_PRESENT | IDT_TASK);
+	/* int3 and into are allowed from ring 3 (#BP/#OF rather than #GP), as on Linux. */
+	idt_set(T_BRKPT, isr_stub_table[T_BRKPT], SEL_KCODE, IDT_PRESENT | IDT_INT32 | IDT_DPL3);
+	idt_set(T_OFLOW, isr_stub_table[T_OFLOW], SEL_KCODE, IDT_PRESENT | IDT_INT32 | IDT_DPL3);
+	idt_set(T_SYSCALL, (uint32_t)isr128, SEL_KCODE, IDT_PRESENT | IDT_INT32 | IDT_DPL3);
 	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void trap_set_user_hooks(const struct trap_user_hooks *hooks)
+{
+	user_hooks = *hooks;
 }
 
 void trap_register(unsigned vector, trap_handler_fn fn)
@@ -178,9 +197,23 @@ void trap_dispatch(struct trap_frame *tf)
 		if (handlers[v])
 			handlers[v](tf);
 		sched_preempt(); /* the tick may have ended the running task's slice */
+		if (trap_from_user(tf) && user_hooks.ret)
+			user_hooks.ret(tf);
+		return;
+	}
+	if (v == T_SYSCALL) {
+		syscall_dispatch(tf);
+		if (user_hooks.ret)
+			user_hooks.ret(tf);
 		return;
 	}
 	if (v < T_VECTORS && handlers[v] && handlers[v](tf))
+		return;
+	if (trap_from_user(tf) && user_hooks.fault) {
+		user_hooks.fault(tf);
+		return;
+	}
+	if (!trap_from_user(tf) && extable_fixup(tf))
 		return;
 	trap_fatal(tf, "unhandled exception");
 }

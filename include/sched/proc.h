@@ -1,0 +1,236 @@
+/*
+ * proc: user processes on the Linux i386 ABI (sched/proc.c, sched/exec.c).
+ *
+ * A process is one task (its kernel stack and scheduling) plus a struct proc: pid, parent
+ * and children, name, the address space (include/mm/vm.h), the exit status, the recorded
+ * signal state, and an opaque file table owned by the files layer. One task per process for
+ * now: gettid() returns the pid (the task keeps its own tid for the scheduler, the owner
+ * ledger and `ps`).
+ *
+ * Life cycle:
+ *   proc_spawn (the kernel: init=, the monitor's run) or fork/clone/vfork (a process)
+ *     -> RUNNING: the task runs in ring 3 and in the kernel on its behalf
+ *     -> proc_exit (exit/exit_group, a fatal signal at the return to user mode, a user fault)
+ *        closes the files, switches CR3 to the kernel's directory and frees the whole
+ *        address space (pages, page tables, areas) right there, reparents its children to
+ *        init (pid 1, if alive) or lets the kernel reap them, and becomes a ZOMBIE with the
+ *        Linux wait status; its task exits and the reaper frees the kernel stack
+ *     -> wait4 (the parent) / proc_wait_kernel (a kernel spawner) waits until the task is
+ *        reaped too, so every byte the child held is back when it returns; it frees the
+ *        struct proc. A process with no one to wait (orphan, no init) is freed by the kernel.
+ *
+ * Signals (what is accepted until delivery comes): kill/tkill/tgkill with the default action
+ * of every signal: terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE
+ * SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up to 31 and the
+ * real-time ones; ignore for SIGCHLD SIGCONT SIGURG SIGWINCH; SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU
+ * are accepted and ignored (no job control). rt_sigaction records the action (SIG_IGN makes
+ * a signal ignored, except SIGKILL/SIGSTOP); a handler is recorded but never run: the signal
+ * takes its default action. rt_sigprocmask records the mask and does not delay anything.
+ * A fatal signal is acted on when the target next returns to user mode (a blocked target is
+ * woken: wait4, read and sleeps return early). SIGCHLD to the parent is a no-op.
+ *
+ * Locking: the process list, parent/child links and states change with interrupts off (one
+ * CPU). A struct proc is KM_KERNEL (never charged to a task: fork makes the child's in the
+ * parent). Only the process itself touches its address space and file table.
+ */
+#ifndef STRATA_SCHED_PROC_H
+#define STRATA_SCHED_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+#include "sched/task.h"
+#include "sched/wait.h"
+#include "x86/trap.h"
+
+#define PROC_NAME_MAX  TASK_NAME_MAX
+#define PID_MAX        32768       /* pids wrap to 2 after this, as Linux's pid_max default */
+#define NSIG_LINUX     64          /* signals 1..64 */
+
+/* Signals (Linux i386 numbers). */
+#define SIGHUP   1
+#define SIGINT   2
+#define SIGQUIT  3
+#define SIGILL   4
+#define SIGTRAP  5
+#define SIGABRT  6
+#define SIGBUS   7
+#define SIGFPE   8
+#define SIGKILL  9
+#define SIGUSR1  10
+#define SIGSEGV  11
+#define SIGUSR2  12
+#define SIGPIPE  13
+#define SIGALRM  14
+#define SIGTERM  15
+#define SIGCHLD  17
+#define SIGCONT  18
+#define SIGSTOP  19
+#define SIGTSTP  20
+#define SIGTTIN  21
+#define SIGTTOU  22
+#define SIGURG   23
+#define SIGWINCH 28
+
+/* wait status encoding (Linux): exit code in bits 8..15, or the signal in bits 0..6. */
+#define W_CODE_SHIFT     8
+#define W_CODE_MASK      0xFF
+#define W_SIGNAL_MASK    0x7F
+#define W_EXITCODE(code) (((code) & W_CODE_MASK) << W_CODE_SHIFT)
+#define W_SIGNALED(sig)  ((sig) & W_SIGNAL_MASK)
+#define WNOHANG 1u
+
+#define SIG_DFL_HANDLER 0u
+#define SIG_IGN_HANDLER 1u
+
+enum proc_state {
+	PROC_RUNNING, /* alive (running, runnable or blocked) */
+	PROC_ZOMBIE,  /* exited; wait_status valid; address space gone */
+};
+
+struct vm_space;
+struct proc;
+
+/*
+ * The file table hook for the files layer (include/fs/file.h): a per-process opaque table in
+ * struct proc.files, managed through these operations once registered. Without them, fds 0,
+ * 1 and 2 are the serial console (kernel/sys_console.c) and there is no table.
+ */
+struct proc_files_ops {
+	/* fork: give @child a table duplicating @parent's (file_get each). 0 or -ENOMEM. */
+	int (*fork)(struct proc *child, const struct proc *parent);
+	/* exec (after the point of no return): close the O_CLOEXEC descriptors. */
+	void (*exec)(struct proc *p);
+	/* exit: close every descriptor (file_put each) and free the table. */
+	void (*exit)(struct proc *p);
+};
+void proc_set_files_ops(const struct proc_files_ops *ops);
+
+/* exec's call into the files hook (close O_CLOEXEC descriptors); no-op without ops. */
+void proc_files_exec(struct proc *p);
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	char comm[PROC_NAME_MAX];      /* the program's base name (truncated) */
+	struct proc *parent;           /* NULL: spawned by the kernel, or orphaned with no init */
+	bool kernel_child;             /* spawned by the kernel: proc_wait_kernel collects it */
+	struct list_head children;     /* its children, through .sibling */
+	struct list_head sibling;
+	struct list_head all_link;     /* the process list */
+	struct task *task;             /* its one task */
+	struct task_arch *arch;        /* FPU/TLS/CR3 of that task */
+	struct vm_space *vm;           /* NULL once it has exited */
+	int wait_status;               /* ZOMBIE: Linux wait status */
+	int pending_signal;            /* fatal signal to act on at the return to user mode */
+	uint64_t sigmask;              /* rt_sigprocmask: recorded only */
+	uint32_t sig_handler[NSIG_LINUX + 1]; /* rt_sigaction: handler address (recorded) */
+	uint32_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
+	uint64_t rlimit_stack;         /* RLIMIT_STACK soft limit (bytes) */
+	struct wait_queue child_wq;    /* its wait4 callers sleep here */
+	void *files;                   /* the files layer's table (proc_files_ops), or NULL */
+	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
+};
+
+/* The running task's process, or NULL in a kernel task. */
+struct proc *proc_current(void);
+
+/* The live or zombie process @pid (> 0), or NULL. Interrupts off while using the result. */
+struct proc *proc_lookup(int pid);
+
+/* Register the trap hooks and the fault resolver. Called once by kmain after sched_init. */
+void proc_init(void);
+
+/*
+ * Start @path as a new process (a kernel child) with @argv and @envp (NULL-terminated kernel
+ * arrays; NULL means empty). @init: make it the init process (orphans go to it).
+ * Returns its pid, or -errno from exec (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM) or -EAGAIN.
+ * Nothing is left behind on failure.
+ */
+int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init);
+
+/*
+ * Wait for the kernel child @pid to end; its wait status in *@status. Returns 0 or -ECHILD
+ * (no such kernel child). Sleeps; kernel tasks only.
+ */
+int proc_wait_kernel(int pid, int *status);
+
+/*
+ * fork/clone/vfork of the current process from its syscall frame @tf: a copy of the address
+ * space, TLS slots, FPU state, files; the child returns 0 (with %esp = @newsp if non-zero).
+ * @child_tidptr: CLONE_CHILD_SETTID writes the child's pid there in the child's memory,
+ * CLONE_CHILD_CLEARTID records it. Returns the child's pid, -ENOMEM (nothing left behind),
+ * -EAGAIN (no task slot).
+ */
+int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp,
+	      uint32_t parent_tidptr, uint32_t child_tidptr);
+#define CLONE_VM             0x00000100u
+#define CLONE_VFORK          0x00004000u
+#define CLONE_PARENT_SETTID  0x00100000u
+#define CLONE_CHILD_CLEARTID 0x00200000u
+#define CLONE_CHILD_SETTID   0x01000000u
+#define CLONE_EXIT_SIGNAL    0x000000FFu /* low byte: the signal sent to the parent at exit */
+
+/* End the current process with Linux wait status @status. Never returns. */
+__attribute__((noreturn)) void proc_exit(int status);
+
+/*
+ * wait4 for the current process: @pid -1 (or 0, < -1: no process groups yet: any child) or a
+ * child's pid. Returns the pid collected (status in *@status), 0 with WNOHANG when no child
+ * has ended, -ECHILD when there is no such child, -EINTR when a fatal signal arrived.
+ */
+int proc_wait4(int pid, int *status, uint32_t options);
+
+/*
+ * Send @sig (0..64; 0 only checks) to process @pid (0: the caller). Returns 0, -EINVAL (bad
+ * signal), -ESRCH (no such process).
+ */
+int proc_kill(int pid, int sig);
+
+/* True when the current process has a fatal signal pending (sleeps check it). */
+bool proc_signal_pending(void);
+
+/* Iterate over processes (for `ps`): @fn is called with interrupts off. */
+void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
+
+/* The last component of @path ("/bin/sh" -> "sh"); @path itself when it has no '/'. */
+const char *path_basename(const char *path);
+
+/* Monitor helpers (sched/proc_commands.c): print "WHO exited with status N" or "WHO killed
+ * by signal N (SIGX)"; print the process table (pid, ppid, name, state, VSZ, RSS). */
+void proc_print_status(const char *who, int status);
+void proc_ps_print(void);
+
+/* Name of signal @sig ("SIGSEGV"), "SIG?" when unknown. */
+const char *signal_name(int sig);
+
+/* ---- exec (sched/exec.c) ------------------------------------------------------------------ */
+
+/*
+ * Where exec reads programs: the files layer registers a source for the root file system;
+ * until then, images registered with exec_register_image (embedded in the kernel).
+ *   stat: 0 with *@mode (S_IF* | permission bits) and *@size, or -ENOENT/-ENOTDIR/...
+ *   read: bytes read at @off into @buf (short only at the end), or -errno
+ */
+struct exec_source {
+	int (*stat)(const char *path, uint32_t *mode, uint64_t *size);
+	long (*read)(const char *path, uint64_t off, void *buf, uint32_t len);
+};
+void exec_set_source(const struct exec_source *src);
+
+/* Make @path an executable regular file with the @size bytes at @data (kept, not copied). */
+int exec_register_image(const char *path, const void *data, uint32_t size);
+
+/*
+ * execve for the current process from its syscall frame @tf with user pointers. Returns
+ * -errno with the old image intact (ENOENT, EACCES, ENOEXEC, E2BIG, EFAULT, ENOMEM,
+ * ENAMETOOLONG); on success rewrites @tf and returns 0 (the new program starts at the
+ * return to user mode).
+ */
+int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t uenvp);
+
+/* The kernel-side exec used by proc_spawn: build @p's image (p->vm NULL). 0 or -errno. */
+int exec_kernel(struct proc *p, const char *path, char *const argv[], char *const envp[]);
+
+#endif

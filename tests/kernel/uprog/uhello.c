@@ -1,0 +1,98 @@
+/*
+ * uhello: a static glibc program for the process tests (tests/kernel/test_proc.c) and the
+ * monitor's `run /builtin/uhello [MODE]`. Without a mode it prints a greeting (printf with a
+ * double: the FPU/SSE state) and exits 0. Modes:
+ *   fork     fork a child that exits 5, wait4 for it, print the status, exit 0 if it was 5
+ *   abort    abort(): must end with SIGABRT in the wait status
+ *   segv     write to a kernel address: SIGSEGV
+ *   malloc   malloc 1 MiB (mmap) and 1000 small blocks (brk), check, free, exit 0
+ *   exec     execve itself with mode "args a b" and an environment; exit 99 if exec fails
+ *   args     print argc, argv and ENV_CHECK, exit argc
+ *   tls      check errno (TLS through %gs) after a failing syscall, exit 0 when it works
+ *   sleep    sleep 50 ms with nanosleep, exit 0
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int do_fork(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0)
+		_exit(5);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	printf("uhello: child %d exited with %d\n", (int)pid, WEXITSTATUS(status));
+	return !(WIFEXITED(status) && WEXITSTATUS(status) == 5);
+}
+
+static int do_malloc(void)
+{
+	char *big = malloc(1 << 20);
+	char *small[1000];
+
+	if (!big)
+		return 1;
+	memset(big, 0x5a, 1 << 20);
+	for (int i = 0; i < 1000; i++) {
+		small[i] = malloc(100);
+		if (!small[i])
+			return 2;
+		memset(small[i], i & 0xff, 100);
+	}
+	for (int i = 0; i < 1000; i++)
+		if (small[i][99] != (char)(i & 0xff))
+			return 3;
+	for (int i = 0; i < 1000; i++)
+		free(small[i]);
+	free(big);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(mode, "fork"))
+		return do_fork();
+	if (!strcmp(mode, "abort"))
+		abort();
+	if (!strcmp(mode, "segv")) {
+		*(volatile int *)0xc0000000 = 1;
+		return 1;
+	}
+	if (!strcmp(mode, "malloc"))
+		return do_malloc();
+	if (!strcmp(mode, "exec")) {
+		char *nargv[] = { argv[0], "args", "a", "b", NULL };
+		char *nenvp[] = { "ENV_CHECK=yes", NULL };
+		execve(argv[0], nargv, nenvp);
+		return 99;
+	}
+	if (!strcmp(mode, "args")) {
+		const char *env = getenv("ENV_CHECK");
+		printf("uhello: argc=%d", argc);
+		for (int i = 0; i < argc; i++)
+			printf(" [%s]", argv[i]);
+		printf(" ENV_CHECK=%s\n", env ? env : "(unset)");
+		return argc;
+	}
+	if (!strcmp(mode, "tls")) {
+		errno = 0;
+		if (write(99, "x", 1) != -1 || errno != EBADF)
+			return 1;
+		return 0;
+	}
+	if (!strcmp(mode, "sleep")) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		return nanosleep(&ts, NULL) != 0;
+	}
+	printf("hello from glibc on Strata: pid %d, %.2f\n", (int)getpid(), 1.5 * argc);
+	return 0;
+}
