@@ -45,7 +45,8 @@ KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/%.asm.o)
 KERNEL     := $(BUILD)/strata.elf
 
 # ---- hardware-independent sources, also built natively for host tests -------------------
-# The allocator cores (mm/*.c below) include no x86 or sched header; see ARCHITECTURE.md.
+# The allocator cores (mm/*.c below) include no x86 or sched header; see docs/ARCHITECTURE.md
+# (the layers and include rules; `make check-layers` enforces them).
 MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c mm/pressure.c)
 HOST_CORE  := $(filter-out kernel/lib/divdi3.c kernel/lib/printk.c kernel/lib/panic.c,$(wildcard kernel/lib/*.c)) \
               kernel/cmdline.c $(MM_CORE)
@@ -65,7 +66,8 @@ QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers format format-check
+.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers \
+        check-layers format format-check
 all: $(KERNEL)
 
 setup:
@@ -187,6 +189,10 @@ format-check:
 	    grep 'error:' $(BUILD)/format-check.log | cut -d: -f1 | sort | uniq -c | head -n 20; \
 	    echo "format-check: run 'make format' (clang-format, .clang-format)"; exit 1; }
 	@echo "format-check: $(words $(FORMAT_SRC)) files follow .clang-format"
+
+# Every #include points down the layers (docs/ARCHITECTURE.md; the rules are in the script).
+check-layers:
+	@tools/check-layers.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude \

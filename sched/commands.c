@@ -2,8 +2,7 @@
  * sched commands: `ps`, `kill TID` and `stress tasks N`, and the stress workload they and the
  * tests share (include/sched/stress.h).
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"

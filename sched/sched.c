@@ -18,7 +18,7 @@
 
 #include "lib/panic.h"
 #include "lib/printk.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/preempt.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/test-all.sh BUILD [host|guest|iso|crash]...  — Strata's test driver (`make test`).
+# tools/test-all.sh BUILD [host|guest|iso|crash|tools|lint]...  — Strata's test driver (`make test`).
 #
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
@@ -7,6 +7,8 @@
 #          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
+#   lint   `make check-layers` and `make check-headers` pass, and each fails when broken (an
+#          upward include in a copy of the tree; a header from outside the repo via -I)
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
@@ -17,7 +19,7 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash tools)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash tools lint)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -231,6 +233,55 @@ part_tools() {
   else
     pass "memplot: a log without records is refused with a message"
   fi
+}
+
+part_lint() {
+  echo "lint:"
+  local make=${MAKE:-make} log=$LOGS/lint-layers.log tmp=$BUILD/lint outside out cc
+  if $make --no-print-directory check-layers >"$log" 2>&1; then
+    pass "check-layers: every include points down the layers"
+  else
+    fail "check-layers" "$log"
+  fi
+  log=$LOGS/lint-headers.log
+  if $make --no-print-directory check-headers >"$log" 2>&1; then
+    pass "check-headers: kernel sources reach only the repo's and the compiler's headers"
+  else
+    fail "check-headers" "$log"
+  fi
+
+  # check-layers must fail on a copy of the tree with upward includes: one direct from lib,
+  # one direct from an mm core, one an mm core reaches through an mm header.
+  rm -rf "$tmp" && mkdir -p "$tmp/tree" && cp -r kernel mm sched include "$tmp/tree/"
+  echo '#include "kernel/serial.h"' >>"$tmp/tree/kernel/lib/printk.c"
+  echo '#include "sched/task.h"' >>"$tmp/tree/mm/buddy.c"
+  echo '#include "mm/paging.h"' >>"$tmp/tree/mm/kmalloc.c"
+  log=$LOGS/lint-layers-broken.log
+  if tools/check-layers.sh "$tmp/tree" >"$log" 2>&1; then
+    fail "check-layers: a tree with upward includes must fail" "$log"
+  else
+    expect_lines "check-layers: fails naming each upward include" "$log" \
+      '^check-layers: kernel/lib/printk\.c:[0-9]+: includes "kernel/serial\.h": upward' \
+      '^check-layers: mm/buddy\.c:[0-9]+: includes "sched/task\.h": upward' \
+      '^check-layers: mm/kmalloc\.c reaches "x86/mmu\.h" through "mm/paging\.h"'
+  fi
+
+  # check-headers must fail on a source that reaches a header outside the repo through -I.
+  outside=$(mktemp -d) || { fail "lint: mktemp"; return; }
+  echo '#define OUTSIDE 1' >"$outside/outside.h"
+  printf '#include "lib/string.h"\n#include "outside.h"\nint lint_outside = OUTSIDE;\n' \
+    >"$tmp/outside.c"
+  if command -v i686-elf-gcc >/dev/null 2>&1; then cc=i686-elf-gcc; else cc=i686-linux-gnu-gcc; fi
+  log=$LOGS/lint-headers-broken.log
+  if $make --no-print-directory check-headers CC="$cc -I$outside" KERNEL_C="$tmp/outside.c" \
+       >"$log" 2>&1; then
+    fail "check-headers: a header from outside the repo must fail" "$log"
+  else
+    out=${outside//./\\.}
+    expect_lines "check-headers: fails naming the outside header" "$log" \
+      "^check-headers: $tmp/outside\\.c reaches $out/outside\\.h"
+  fi
+  rm -rf "$outside" "$tmp"
 }
 
 for p in "${parts[@]}"; do "part_$p"; done

@@ -22,9 +22,7 @@
 #include <stdint.h>
 
 #include "lib/list.h"
-
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1u << PAGE_SHIFT)          /* 4 KiB */
+#include "lib/page_size.h"              /* PAGE_SHIFT, PAGE_SIZE: 4 KiB */
 #define PAGE_MASK  (~((uint64_t)PAGE_SIZE - 1)) /* clears the offset of a physical address */
 
 /* Physical addresses Strata manages end here (exclusive): 4 GiB. */
