@@ -5,6 +5,7 @@
  * loader's information is copied while the boot identity mapping still exists, then the CPU
  * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
  */
+#include "fs/initramfs.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/kbench.h"
@@ -78,6 +79,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	heap_init();
 	sched_init();
 	memstat_init();
+	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 
