@@ -85,4 +85,13 @@ void cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len);
  */
 int cpio_next(struct cpio_iter *it, struct cpio_entry *e);
 
+/*
+ * Write one newc entry (magic 070701, ino/uid/gid/mtime 0) named @name with @mode and the
+ * @size bytes at @data into @buf (@cap bytes) at offset @off, padded as the format wants.
+ * For tests and tools: the trailer is cpio_append(buf, cap, off, CPIO_TRAILER, 0, NULL, 0).
+ * Returns the offset after the entry, or 0 when it does not fit in @cap.
+ */
+size_t cpio_append(void *buf, size_t cap, size_t off, const char *name, uint32_t mode,
+		   const void *data, uint32_t size);
+
 #endif

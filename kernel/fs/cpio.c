@@ -9,6 +9,7 @@
  */
 #include "fs/cpio.h"
 
+#include "fs/mode.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -196,4 +197,26 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 								      : it->len - next);
 	it->index++;
 	return 1;
+}
+
+size_t cpio_append(void *buf, size_t cap, size_t off, const char *name, uint32_t mode,
+		   const void *data, uint32_t size)
+{
+	char hdr[CPIO_HEADER_LEN + 1];
+	size_t namesize = strlen(name) + 1;
+	size_t data_off = cpio_align(off + CPIO_HEADER_LEN + namesize);
+	size_t end = cpio_align(data_off + size);
+	uint8_t *b = buf;
+
+	if (off > cap || end > cap || end < off)
+		return 0;
+	ksnprintf(hdr, sizeof(hdr), "%s%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08zx%08x",
+		  CPIO_MAGIC, 0u, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, size, 0u, 0u, 0u,
+		  0u, namesize, 0u);
+	memset(b + off, 0, end - off);
+	memcpy(b + off, hdr, CPIO_HEADER_LEN);
+	memcpy(b + off + CPIO_HEADER_LEN, name, namesize);
+	if (size)
+		memcpy(b + data_off, data, size);
+	return end;
 }
