@@ -299,6 +299,20 @@ static void mm_teardown(void)
 	host_pages_fini(&hp);
 }
 
+/* A fresh @fs with the first @len bytes of arch unpacked: ramfs_unpack()'s result. */
+static int unpack(struct ramfs *fs, size_t len, char err[RAMFS_ERR_MAX])
+{
+	int rc = ramfs_init(fs);
+	return rc < 0 ? rc : ramfs_unpack(fs, arch, len, err, RAMFS_ERR_MAX);
+}
+
+/* Tear @fs down and check that everything came back. */
+static void fs_teardown(struct ramfs *fs)
+{
+	ramfs_destroy(fs);
+	mm_teardown();
+}
+
 HT_TEST(ramfs_unpacks_looks_up_and_frees_everything)
 {
 	HT_ASSERT(mm_setup());
@@ -317,9 +331,8 @@ HT_TEST(ramfs_unpacks_looks_up_and_frees_everything)
 
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
-	HT_ASSERT_EQ(ramfs_init(&fs), 0);
 	ht_log_clear();
-	HT_ASSERT_EQ(ramfs_unpack(&fs, arch, off, err, sizeof(err)), 0);
+	HT_ASSERT_EQ(unpack(&fs, off, err), 0);
 	HT_EXPECT(ht_log_has("initramfs: entry 7 'nodir/x': skipped: parent directory missing"));
 	HT_EXPECT_EQ(fs.stats.entries, 10);
 	HT_EXPECT_EQ(fs.stats.files, 1);
@@ -382,11 +395,9 @@ HT_TEST(ramfs_refused_archive_can_be_torn_down_without_leaks)
 	off = trailer(off);
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
-	HT_ASSERT_EQ(ramfs_init(&fs), 0);
-	HT_EXPECT_EQ(ramfs_unpack(&fs, arch, off, err, sizeof(err)), -EINVAL);
+	HT_EXPECT_EQ(unpack(&fs, off, err), -EINVAL);
 	HT_EXPECT(strcmp(err, "entry 2 'a/../b': '..' in path") == 0);
-	ramfs_destroy(&fs);
-	mm_teardown();
+	fs_teardown(&fs);
 }
 
 HT_TEST(ramfs_deep_tree_is_freed_without_recursion)
@@ -404,11 +415,9 @@ HT_TEST(ramfs_deep_tree_is_freed_without_recursion)
 	off = trailer(off);
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
-	HT_ASSERT_EQ(ramfs_init(&fs), 0);
-	HT_ASSERT_EQ(ramfs_unpack(&fs, arch, off, err, sizeof(err)), 0);
+	HT_ASSERT_EQ(unpack(&fs, off, err), 0);
 	HT_EXPECT_EQ(fs.stats.dirs, 1500);
-	ramfs_destroy(&fs);
-	mm_teardown();
+	fs_teardown(&fs);
 }
 
 HT_TEST(ramfs_replaces_files_and_keeps_directories)
@@ -424,15 +433,13 @@ HT_TEST(ramfs_replaces_files_and_keeps_directories)
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
 	struct ramfs_inode *ino;
-	HT_ASSERT_EQ(ramfs_init(&fs), 0);
 	ht_log_clear();
-	HT_ASSERT_EQ(ramfs_unpack(&fs, arch, off, err, sizeof(err)), 0);
+	HT_ASSERT_EQ(unpack(&fs, off, err), 0);
 	HT_EXPECT(ht_log_has("initramfs: entry 4 'd': skipped: would replace a directory"));
 	HT_ASSERT_EQ(ramfs_lookup(&fs, "d/f", 0, &ino), 0);
 	HT_EXPECT(ino->size == 5 && ino->mode == (S_IFREG | 0600));
 	HT_ASSERT_EQ(ramfs_lookup(&fs, "d", 0, &ino), 0);
 	HT_EXPECT_EQ(ino->mode, S_IFDIR | 0700);
 	HT_EXPECT_EQ(ino->dir.count, 1);
-	ramfs_destroy(&fs);
-	mm_teardown();
+	fs_teardown(&fs);
 }

@@ -65,16 +65,27 @@ static size_t build(void)
 	return off;
 }
 
+/* Build the test tree and unpack it into a fresh @fs. Returns 0, or -errno with @fs empty. */
+static int unpack_test_tree(struct ramfs *fs, char err[RAMFS_ERR_MAX])
+{
+	size_t len = build();
+	if (len == 0)
+		return -ENOSPC;
+	int rc = ramfs_init(fs);
+	if (rc == 0)
+		rc = ramfs_unpack(fs, arch, len, err, RAMFS_ERR_MAX);
+	if (rc < 0)
+		ramfs_destroy(fs);
+	return rc;
+}
+
 KTEST(fs, unpack_and_lookup_with_symlinks)
 {
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
 	struct ramfs_inode *ino, *motd;
-	size_t len = build();
 
-	KASSERT(t, len > 0);
-	KASSERT_EQ(t, ramfs_init(&fs), 0);
-	KASSERT_EQ(t, ramfs_unpack(&fs, arch, len, err, sizeof(err)), 0);
+	KASSERT_EQ(t, unpack_test_tree(&fs, err), 0);
 	KEXPECT_EQ(t, fs.stats.entries, 8);
 	KEXPECT_EQ(t, fs.stats.files, 1);
 	KEXPECT_EQ(t, fs.stats.dirs, 3);
@@ -100,11 +111,8 @@ KTEST(fs, open_read_and_lseek)
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX], buf[32];
 	int e = 0;
-	size_t len = build();
 
-	KASSERT(t, len > 0);
-	KASSERT_EQ(t, ramfs_init(&fs), 0);
-	KASSERT_EQ(t, ramfs_unpack(&fs, arch, len, err, sizeof(err)), 0);
+	KASSERT_EQ(t, unpack_test_tree(&fs, err), 0);
 	struct file *f = file_open_in(&fs, "/init", O_RDONLY | O_CLOEXEC, &e);
 	KASSERT(t, f != NULL);
 	KEXPECT_EQ(t, file_read(f, buf, 5), 5);
@@ -153,11 +161,8 @@ KTEST(fs, getdents64_records)
 	struct ramfs fs;
 	char err[RAMFS_ERR_MAX];
 	int e = 0;
-	size_t len = build();
 
-	KASSERT(t, len > 0);
-	KASSERT_EQ(t, ramfs_init(&fs), 0);
-	KASSERT_EQ(t, ramfs_unpack(&fs, arch, len, err, sizeof(err)), 0);
+	KASSERT_EQ(t, unpack_test_tree(&fs, err), 0);
 	struct file *f = file_open_in(&fs, "/", O_RDONLY | O_DIRECTORY, &e);
 	KASSERT(t, f != NULL);
 	long n = file_getdents64(f, dents, sizeof(dents));
@@ -202,11 +207,8 @@ KTEST(fs, stat_fields)
 	struct strata_stat st;
 	struct ramfs_inode *ino;
 	char err[RAMFS_ERR_MAX];
-	size_t len = build();
 
-	KASSERT(t, len > 0);
-	KASSERT_EQ(t, ramfs_init(&fs), 0);
-	KASSERT_EQ(t, ramfs_unpack(&fs, arch, len, err, sizeof(err)), 0);
+	KASSERT_EQ(t, unpack_test_tree(&fs, err), 0);
 	KASSERT_EQ(t, ramfs_lookup(&fs, "/init", 0, &ino), 0);
 	KASSERT_EQ(t, file_stat(ino, &st), 0);
 	KEXPECT_EQ(t, st.mode, S_IFREG | 0644);
