@@ -66,6 +66,7 @@ qemu_run() { # log timeout input qemu-args...
   local log=$1 t=$2 input=$3; shift 3
   printf '%b' "$input" | timeout "$t" "$QEMU" "${QEMU_BASE[@]}" -serial stdio "$@" >"$log" 2>&1
   rc=$?
+  sed -i 's/\r$//' "$log" # the serial console ends lines with CR LF; patterns use $
 }
 
 part_host() {
@@ -255,7 +256,6 @@ initramfs_boot() { # name archive refusal-regex [more patterns...]
   local name=$1 img=$2 refusal=$3; shift 3
   local log=$LOGS/initramfs-$name.log
   qemu_run "$log" "$HANG_TIMEOUT" "ls /\ncat /etc/motd\nmemmap\npoweroff\n" -m 32M -kernel "$KERNEL" -initrd "$img"
-  sed -i 's/\r$//' "$log" # the serial console ends lines with CR LF
   if [ "$rc" -ne 0 ]; then fail "initramfs $name: QEMU exit status $rc, expected 0 (poweroff)" "$log"; return; fi
   if [ -n "$refusal" ]; then
     local n; n=$(grep -ac 'initramfs: refused' "$log")
