@@ -43,7 +43,7 @@ static void mode_string(uint32_t mode, char *s)
 	static const char type_chars[] = "?pc?d?b?-?l?s???"; /* indexed by type >> 12 */
 	static const char rwx[] = "rwx";
 
-	s[0] = type_chars[MODE_TO_DT(mode) & 0xf];
+	s[0] = type_chars[MODE_TO_DT(mode)]; /* at most S_IFMT >> 12 = 15 */
 	for (int g = 0; g < PERM_GROUPS; g++)
 		for (int b = 0; b < PERM_GROUP_BITS; b++) {
 			uint32_t bit = 1u << ((PERM_GROUPS - 1 - g) * PERM_GROUP_BITS +
@@ -86,13 +86,6 @@ static int cmd_ls(int argc, char **argv)
 		return -EINVAL;
 	}
 	int rc = fs_root() ? ramfs_lookup(fs_root(), path, RAMFS_NOFOLLOW, &ino) : -ENOENT;
-	/* As ls: a symbolic link to a directory named with a trailing '/' or alone is listed. */
-	if (rc == 0 && S_ISLNK(ino->mode)) {
-		struct ramfs_inode *target;
-		if (ramfs_lookup(fs_root(), path, 0, &target) == 0 && S_ISDIR(target->mode) &&
-		    path[strlen(path) - 1] == '/')
-			ino = target;
-	}
 	if (rc < 0) {
 		kprintf("ls: cannot access '%s': %s\n", path, err_text(rc));
 		return rc;

@@ -10,6 +10,7 @@
 #include "fs/cpio.h"
 
 #include "fs/mode.h"
+#include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -193,8 +194,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 	e->data = it->buf + data_off;
 	/* The next header: data padded to 4 (may equal it->len: then the trailer is missing). */
 	size_t next = data_off + filesize;
-	it->off = next + (cpio_align(next) - next <= it->len - next ? cpio_align(next) - next
-								      : it->len - next);
+	it->off = MIN(cpio_align(next), it->len);
 	it->index++;
 	return 1;
 }

@@ -18,7 +18,6 @@
 #define DIR_POS_DOTDOT  1 /* of ".." */
 #define DIR_POS_FIRST   2 /* of the first child */
 #define INITRAMFS_DEV_MINOR 1 /* st_dev 0:1, an anonymous device as Linux gives rootfs */
-#define INT64_MAX_VALUE ((int64_t)(~(uint64_t)0 >> 1))
 
 static struct ramfs *root_fs;
 
@@ -67,7 +66,7 @@ static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
 	default:
 		return -EINVAL;
 	}
-	if (off > 0 && base > INT64_MAX_VALUE - off)
+	if (off > 0 && base > INT64_MAX - off)
 		return -EOVERFLOW;
 	int64_t pos = base + off;
 	if (pos < 0)
