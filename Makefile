@@ -39,7 +39,7 @@ CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(CC_INCLUDE) -fn
 LDFLAGS := -m elf_i386 -nostdlib -T linker.ld -z noexecstack --no-warn-rwx-segments
 
 # ---- kernel sources ---------------------------------------------------------------------
-KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c mm/*.c sched/*.c tests/kernel/*.c)
+KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c kernel/fs/*.c mm/*.c sched/*.c tests/kernel/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm kernel/arch/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/%.asm.o)
 KERNEL     := $(BUILD)/strata.elf
@@ -49,7 +49,7 @@ KERNEL     := $(BUILD)/strata.elf
 # (the layers and include rules; `make check-layers` enforces them).
 MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c mm/pressure.c)
 HOST_CORE  := $(filter-out kernel/lib/divdi3.c kernel/lib/printk.c kernel/lib/panic.c,$(wildcard kernel/lib/*.c)) \
-              kernel/cmdline.c $(MM_CORE)
+              kernel/cmdline.c kernel/fs/cpio.c kernel/fs/ramfs.c $(MM_CORE)
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all -DSTRATA_HOST -Iinclude -Itests/host \
                -Wall -Wextra -Werror -Wshadow -Wvla -MMD -MP

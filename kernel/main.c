@@ -6,6 +6,7 @@
  * loader's information is copied while the boot identity mapping still exists, then the CPU
  * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
  */
+#include "fs/initramfs.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
 #include "kernel/kbench.h"
@@ -113,6 +114,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	heap_init(mm_params.slub_debug);
 	sched_init();
 	memstat_init();
+	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/test-all.sh BUILD [host|guest|iso|crash|tools|lint]...  — Strata's test driver (`make test`).
+# tools/test-all.sh BUILD [host|guest|iso|crash|initramfs|tools|lint]...  — Strata's test driver (`make test`).
 #
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
@@ -9,6 +9,8 @@
 #   tools  tools/memplot draws a chart from a memstat log
 #   lint   `make check-layers` and `make check-headers` pass, and each fails when broken (an
 #          upward include in a copy of the tree; a header from outside the repo via -I)
+#   initramfs  boots with cpio archives crafted by printf: a good one (summary line, ls /,
+#          cat) and one per defect (one refusal line naming the entry, an empty root)
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
@@ -19,7 +21,7 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash tools lint)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -66,6 +68,7 @@ qemu_run() { # log timeout input qemu-args...
   local log=$1 t=$2 input=$3; shift 3
   printf '%b' "$input" | timeout "$t" "$QEMU" "${QEMU_BASE[@]}" -serial stdio "$@" >"$log" 2>&1
   rc=$?
+  sed -i 's/\r$//' "$log" # the serial console ends lines with CR LF; patterns use $
 }
 
 part_host() {
@@ -282,6 +285,82 @@ part_lint() {
       "^check-headers: $tmp/outside\\.c reaches $out/outside\\.h"
   fi
   rm -rf "$outside" "$tmp"
+}
+
+# ---- initramfs: archives crafted with printf (newc headers are ASCII) ---------------------
+# Append one newc entry to FILE: NAME, MODE (an octal string), DATA; optional overrides of
+# the magic, the name size and the file size (hex) make defective headers.
+cpio_entry() { # file name mode data [magic] [namesize] [filesize]
+  local f=$1 name=$2 mode=$3 data=$4 magic=${5:-070701}
+  local nsize=${6:-$(printf '%08X' $(( ${#name} + 1 )))} fsize=${7:-$(printf '%08X' ${#data})}
+  printf '%s%08X%08X%08X%08X%08X%08X%s%08X%08X%08X%08X%s%08X' "$magic" 0 $((8#$mode)) 0 0 1 0 \
+    "$fsize" 0 0 0 0 "$nsize" 0 >>"$f"
+  printf '%s\0' "$name" >>"$f"; cpio_pad4 "$f"
+  printf '%s' "$data" >>"$f"; cpio_pad4 "$f"
+}
+cpio_pad4() { local n; n=$(stat -c %s "$1"); head -c $(( (4 - n % 4) % 4 )) /dev/zero >>"$1"; }
+cpio_trailer() { cpio_entry "$1" 'TRAILER!!!' 0 ''; }
+
+# Boot with the archive $2 as the initrd, list / and power off; the refusal line $3 (a
+# regex, or "" for a good archive) must appear exactly once and the monitor must come up.
+initramfs_boot() { # name archive refusal-regex [more patterns...]
+  local name=$1 img=$2 refusal=$3; shift 3
+  local log=$LOGS/initramfs-$name.log
+  qemu_run "$log" "$HANG_TIMEOUT" "ls /\ncat /etc/motd\nmemmap\npoweroff\n" -m 32M -kernel "$KERNEL" -initrd "$img"
+  if [ "$rc" -ne 0 ]; then fail "initramfs $name: QEMU exit status $rc, expected 0 (poweroff)" "$log"; return; fi
+  if [ -n "$refusal" ]; then
+    local n; n=$(grep -ac 'initramfs: refused' "$log")
+    if [ "$n" -ne 1 ]; then fail "initramfs $name: $n refusal lines, expected exactly 1" "$log"; return; fi
+    if grep -aqE '^[-dlcbps][-rwxsStT]{9} ' "$log"; then fail "initramfs $name: ls / shows entries of a refused archive" "$log"; return; fi
+    expect_lines "initramfs $name: refused with one line naming the entry, boots on with an empty root" "$log" \
+      "initramfs: refused: $refusal\$" 'strata> ' "cat: /etc/motd: no such file or directory" 'Powering off' "$@"
+  else
+    expect_lines "initramfs $name: unpacked, ls / and cat at the monitor" "$log" 'strata> ' 'Powering off' "$@"
+  fi
+}
+
+part_initramfs() {
+  echo "initramfs (cpio newc) at boot:"
+  local d=$LOGS/initramfs a
+  rm -rf "$d"; mkdir -p "$d"
+
+  a=$d/good.cpio
+  cpio_entry "$a" . 40755 ''; cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/hello 100755 $'hi\n'
+  cpio_entry "$a" init 120777 bin/hello; cpio_entry "$a" etc 40755 ''
+  cpio_entry "$a" ./etc/motd 100644 $'Welcome to Strata\n'; cpio_trailer "$a"
+  head -c 512 /dev/zero >>"$a" # block padding after the trailer is ignored
+  initramfs_boot good "$a" '' \
+    'initramfs: unpacked 6 entries \(2 files, 3 dirs, 1 symlinks\), 2 kB, read in place from module 0' \
+    '^drwxr-xr-x +2 +0 +0 +0 bin$' '^lrwxrwxrwx +1 +0 +0 +9 init -> bin/hello$' \
+    '^drwxr-xr-x +2 +0 +0 +0 etc$' '^Welcome to Strata$' '\] reserved \(multiboot modules\)$'
+
+  a=$d/bad-magic.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/x 100644 x 070703; cpio_trailer "$a"
+  initramfs_boot bad-magic "$a" "entry 1: bad magic"
+
+  a=$d/truncated-header.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$d/next" bin/x 100644 x; head -c 60 "$d/next" >>"$a"; rm -f "$d/next"
+  initramfs_boot truncated-header "$a" "entry 1: truncated header \(60 bytes left, 110 needed\)"
+
+  a=$d/name-without-nul.cpio
+  cpio_entry "$a" abc 100644 x 070701 00000003; cpio_trailer "$a"
+  initramfs_boot name-without-nul "$a" "entry 0: name without its NUL"
+
+  a=$d/size-past-end.cpio
+  cpio_entry "$a" etc 40755 ''; cpio_entry "$a" etc/big 100644 data 070701 '' 00000020
+  initramfs_boot size-past-end "$a" "entry 1 'etc/big': data runs past the end of the archive"
+
+  a=$d/dotdot.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/../x 100644 x; cpio_trailer "$a"
+  initramfs_boot dotdot "$a" "entry 1 'bin/\.\./x': '\.\.' in path"
+
+  a=$d/absurd-size.cpio
+  cpio_entry "$a" huge 100644 x 070701 '' FFFFFFFF; cpio_trailer "$a"
+  initramfs_boot absurd-size "$a" "entry 0 'huge': file size 4294967295 exceeds the archive \($(stat -c %s "$a") bytes\)"
+
+  a=$d/absurd-name-size.cpio
+  cpio_entry "$a" name 100644 x 070701 00001388; cpio_trailer "$a"
+  initramfs_boot absurd-name-size "$a" "entry 0: name size 5000 exceeds 4096"
 }
 
 for p in "${parts[@]}"; do "part_$p"; done
