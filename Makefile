@@ -145,7 +145,7 @@ $(MKCPIO): tools/mkcpio.c
 # rewritten when they change, so the archives rebuild only when something in them did.
 $(BUILD)/%.list: FORCE $(USER_PROGS) $(USER_TESTS) tools/initramfs-list.sh
 	@mkdir -p $(dir $@)
-	$(Q)tools/initramfs-list.sh $(if $(filter test-initramfs,$*),test,default) $(BUILD) > $@.tmp
+	$(Q)tools/initramfs-list.sh $(if $(filter test-initramfs,$*),test $(BUILD) $(USER_TESTS),default $(BUILD) $(USER_PROGS)) > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*)
@@ -226,12 +226,13 @@ bench:
 	@tools/bench.sh $(BUILD)
 
 # User-space figures (guest instructions per system call, fork, exec) on a given kernel:
-# KERNEL_KIND=linux (the reference; Strata once it runs processes).
+# KERNEL_KIND=linux (the reference; strata once it runs processes); RECORD=1 writes the
+# figures into tests/bench/results.md.
 KERNEL_KIND ?= linux
 bench-user:
 	@tools/setup.sh --quiet test
 	@$(MAKE) --no-print-directory user
-	@tools/bench-user.sh $(KERNEL_KIND) $(TEST_INITRAMFS)
+	@tools/bench-user.sh $(if $(RECORD),--record) $(KERNEL_KIND) $(TEST_INITRAMFS)
 
 # Every kernel source reaches only the repo's headers and the compiler's own (see CFLAGS).
 check-headers:

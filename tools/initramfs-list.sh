@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# tools/initramfs-list.sh KIND BUILD: print the tools/mkcpio manifest of an initramfs.
+# tools/initramfs-list.sh KIND BUILD PROGRAM...: print the tools/mkcpio manifest of an
+# initramfs holding the given built programs (the Makefile passes them).
 #
-#   default  build/initramfs.cpio: /bin/hello, /bin/hog, /bin/forktree (every user/*.c), the
-#            console node, /etc/motd, and busybox with its applet links when available
-#   test     build/test-initramfs.cpio: /test/init (the runner), every other tests/user
-#            program in /test, the /test/data tree for the file-system tests, /bin/hello
+#   default  build/initramfs.cpio: the programs in /bin (hello, hog, forktree: every user/*.c),
+#            the console node, /etc/motd, and busybox with its applet links when available
+#   test     build/test-initramfs.cpio: the programs in /test (init, the runner; every
+#            t_* test; bench_*), the /test/data tree for the file-system tests, /bin/hello
 #            (for exec tests and the fork+exec benchmark), busybox, the console node
 #
 # Busybox is the static i386 one that tools/linux-ref.sh caches (BUSYBOX=path overrides;
@@ -13,8 +14,9 @@
 # which needs i386 support), else from a short fixed list.
 set -euo pipefail
 
-kind=${1:?usage: initramfs-list.sh default|test BUILD}
-BUILD=${2:?usage: initramfs-list.sh default|test BUILD}
+kind=${1:?usage: initramfs-list.sh default|test BUILD PROGRAM...}
+BUILD=${2:?usage: initramfs-list.sh default|test BUILD PROGRAM...}
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Applets linked when busybox cannot list its own (the ones the tests and demos use).
@@ -43,18 +45,13 @@ echo "dir /usr/sbin 0755"
 
 case $kind in
   default)
-    for p in "$BUILD"/user/bin/*; do
-      [ -x "$p" ] && echo "file /bin/${p##*/} $p 0755"
-    done
+    for p in "$@"; do echo "file /bin/${p##*/} $p 0755"; done
     echo "file /etc/motd user/motd 0644"
     ;;
   test)
     echo "file /bin/hello $BUILD/user/bin/hello 0755"
     echo "dir /test 0755"
-    for p in "$BUILD"/user/test/*; do
-      [ -x "$p" ] || continue
-      echo "file /test/${p##*/} $p 0755"
-    done
+    for p in "$@"; do echo "file /test/${p##*/} $p 0755"; done
     # /test/data: known content for the file-system tests (see tests/user/data/README).
     echo "dir /test/data 0755"
     echo "file /test/data/hello.txt tests/user/data/hello.txt 0644"
@@ -73,7 +70,7 @@ if [ "$busybox" != none ]; then
   for a in $applets; do
     [ "$a" = bin/busybox ] && continue
     # our own programs win over an applet of the same name
-    [ "$kind" = default ] && [ -e "$BUILD/user/bin/${a##*/}" ] && [ "${a%/*}" = bin ] && continue
+    [ "$kind" = default ] && [ "${a%/*}" = bin ] && case " $* " in *"/${a##*/} "*) true ;; *) false ;; esac && continue
     [ "$kind" = test ] && [ "$a" = bin/hello ] && continue
     echo "slink /$a /bin/busybox 0777"
   done

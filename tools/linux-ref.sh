@@ -13,13 +13,16 @@
 # (linux-image-6.1.0-N-686); that package and busybox-static:i386 are fetched with
 # `apt-get download` (no install, nothing on the host changes but the i386 architecture in
 # dpkg's list and apt's package lists) and unpacked with dpkg-deb -x into the cache,
-# ${STRATA_CACHE:-$HOME/.cache/strata}/linux-ref, outside build/ so `make clean` keeps it.
+# ${STRATA_CACHE:-${HOME:-/tmp}/.cache/strata}/linux-ref, outside build/ so `make clean` keeps it.
+#
+# Kernel parameters come first on the command line (console=ttyS0 quiet panic=-1), then
+# CMDLINE, so CMDLINE may end with "-- ARGS" for init.
 #
 # When a package cannot be fetched (no network, no apt) it prints one line starting
 # "linux-ref: unavailable:" and exits with status 77, so callers skip rather than fail.
 set -euo pipefail
 
-CACHE=${STRATA_CACHE:-$HOME/.cache/strata}/linux-ref
+CACHE=${STRATA_CACHE:-${HOME:-/tmp}/.cache/strata}/linux-ref
 QEMU=${QEMU:-qemu-system-i386}
 EXIT_UNAVAILABLE=77
 # Linux boots in a few seconds under TCG; the bound only catches a hang (no verdict on speed).
@@ -47,7 +50,7 @@ fetch() {
   fi
   [ -n "$meta" ] || unavailable "apt-cache cannot resolve linux-image-686:i386"
   local dl=$CACHE/download
-  rm -rf "$dl" && mkdir -p "$dl"
+  rm -rf "$dl" && mkdir -p "$dl" || unavailable "cannot create the cache directory $dl"
   ( cd "$dl" && apt-get download -q "$meta:i386" busybox-static:i386 >download.log 2>&1 ) ||
     unavailable "apt-get download $meta:i386 busybox-static:i386 failed (see $dl/download.log)"
   local k b
@@ -74,7 +77,7 @@ boot() { # initrd log [cmdline] [qemu args...]
   local rc=0
   timeout "$LINUX_TIMEOUT" "$QEMU" -cpu qemu32 -m 256M -display none -monitor none -no-reboot \
     -serial stdio -kernel "$CACHE/vmlinuz" -initrd "$initrd" \
-    -append "console=ttyS0 $cmdline quiet panic=-1" "$@" </dev/null >"$log" 2>&1 || rc=$?
+    -append "console=ttyS0 quiet panic=-1 $cmdline" "$@" </dev/null >"$log" 2>&1 || rc=$?
   return $rc
 }
 
