@@ -66,8 +66,8 @@ QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers \
-        check-layers format format-check
+.PHONY: all run run-iso iso test host-test guest-test fuzz bench bench-user debug clean setup lint \
+        check-headers check-layers format format-check user FORCE
 all: $(KERNEL)
 
 setup:
@@ -104,12 +104,65 @@ $(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	@tools/gensyms.sh --check $(NM) $(BUILD)/kernel.pass1.elf $@
 
+# ==== user space: static i386 Linux programs and the initramfs archives ==================
+# Not freestanding: built with Debian's i686-linux-gnu-gcc against its glibc (always that
+# compiler, even when an i686-elf toolchain builds the kernel). user/NAME.c becomes
+# $(BUILD)/user/bin/NAME (the default image's /bin), tests/user/NAME.c becomes
+# $(BUILD)/user/test/NAME (the test image's /test); tests/user/common.c and lib*.c, when
+# present, are linked into every test program (not into the runner, init.c).
+USER_CROSS  := i686-linux-gnu-
+USER_CC     := $(USER_CROSS)gcc
+USER_CFLAGS := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+USER_PROGS  := $(patsubst user/%.c,$(BUILD)/user/bin/%,$(wildcard user/*.c))
+USER_TESTLIB := $(wildcard tests/user/common.c tests/user/lib*.c)
+USER_TESTS  := $(patsubst tests/user/%.c,$(BUILD)/user/test/%,$(filter-out $(USER_TESTLIB),$(wildcard tests/user/*.c)))
+MKCPIO      := $(BUILD)/tools/mkcpio
+INITRAMFS   := $(BUILD)/initramfs.cpio
+TEST_INITRAMFS := $(BUILD)/test-initramfs.cpio
+INITRD      ?= $(INITRAMFS)
+
+user: $(USER_PROGS) $(USER_TESTS) $(INITRAMFS) $(TEST_INITRAMFS)
+
+$(BUILD)/user/bin/%: user/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/user/test/init: tests/user/init.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/user/test/%: tests/user/%.c $(USER_TESTLIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -Itests/user -o $@ $< $(USER_TESTLIB)
+
+$(MKCPIO): tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+# The manifests are regenerated every time (busybox may have arrived in the cache) but only
+# rewritten when they change, so the archives rebuild only when something in them did.
+$(BUILD)/%.list: FORCE $(USER_PROGS) $(USER_TESTS) tools/initramfs-list.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/initramfs-list.sh $(if $(filter test-initramfs,$*),test $(BUILD) $(USER_TESTS),default $(BUILD) $(USER_PROGS)) > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(MKCPIO) $< $@
+
+FORCE:
+
 # ---- GRUB ISO ---------------------------------------------------------------------------
 iso: $(BUILD)/strata.iso
-$(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
+$(BUILD)/strata.iso: $(KERNEL) $(INITRAMFS) tools/grub.cfg
 	@tools/setup.sh --quiet build
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
 	@cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
+	@cp $(INITRAMFS) $(BUILD)/isodir/boot/initramfs.cpio
 	@cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
@@ -117,10 +170,11 @@ $(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
 
 # ---- running ----------------------------------------------------------------------------
 # The serial port (the log and the monitor) is this terminal; Ctrl-A X quits QEMU.
+# The initramfs is the multiboot module (INITRD=path boots another; INITRD= boots none).
 run:
 	@tools/setup.sh --quiet test
-	@$(MAKE) --no-print-directory $(KERNEL)
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+	@$(MAKE) --no-print-directory $(KERNEL) $(if $(INITRD),$(INITRD))
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) $(if $(INITRD),-initrd $(INITRD)) -append "$(CMDLINE)"
 
 run-iso: $(BUILD)/strata.iso
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $<
@@ -134,7 +188,7 @@ debug:
 # ---- tests ------------------------------------------------------------------------------
 test:
 	@tools/setup.sh --quiet test
-	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS)
+	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS) user
 	@tools/test-all.sh $(BUILD)
 
 host-test: $(HOST_TESTS)
@@ -172,6 +226,15 @@ bench:
 	@tools/setup.sh --quiet bench
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@tools/bench.sh $(BUILD)
+
+# User-space figures (guest instructions per system call, fork, exec) on a given kernel:
+# KERNEL_KIND=linux (the reference; strata once it runs processes); RECORD=1 writes the
+# figures into tests/bench/results.md.
+KERNEL_KIND ?= linux
+bench-user:
+	@tools/setup.sh --quiet test
+	@$(MAKE) --no-print-directory user
+	@tools/bench-user.sh $(if $(RECORD),--record) $(KERNEL_KIND) $(TEST_INITRAMFS)
 
 # Every kernel source reaches only the repo's headers and the compiler's own (see CFLAGS).
 check-headers:
