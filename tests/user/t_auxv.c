@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	check_layout(argc, argv);
 	check_auxv(NULL);
 
-	const char *self = test_path("t_auxv");
+	const char *self = strdup(test_path("t_auxv")); /* test_path reuses its buffers */
 	char r1[40] = "", r2[40] = "", fn[512] = "";
 	int st = run_exec(self, (char *const *)fixed_argv, (char *const *)fixed_envp, r1, fn);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exec'd child with chosen argv/envp exits 0 (%s)", status_str(st));
