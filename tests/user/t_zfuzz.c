@@ -49,6 +49,7 @@ enum kind {
 	ICMD,  /* harmless ioctl commands (queries) */
 	RNOBL, /* getrandom flags with GRND_NONBLOCK */
 	CLOCK, /* clock ids -1..15 */
+	MADV,  /* harmless madvise advice (never MADV_HWPOISON / MADV_SOFT_OFFLINE: root on a host) */
 };
 
 struct allowed {
@@ -140,7 +141,7 @@ static const struct allowed allowed[] = {
 	{SYS_getresuid32, "getresuid32", {PTR, PTR, PTR}},
 	{SYS_getresgid32, "getresgid32", {PTR, PTR, PTR}},
 	{SYS_mincore, "mincore", {SADDR, SLEN, PTR}},
-	{SYS_madvise, "madvise", {SADDR, SLEN, INT}},
+	{SYS_madvise, "madvise", {SADDR, SLEN, MADV}},
 	{SYS_getdents64, "getdents64", {FD, PTR, LEN}},
 	{SYS_fcntl64, "fcntl64", {FD, FCMD, INT}},
 	{SYS_gettid, "gettid", {Z}},
@@ -299,6 +300,10 @@ static unsigned long arg(enum kind k, unsigned long prev)
 	}
 	case RNOBL: return 1 /* GRND_NONBLOCK */ | (r & 2);
 	case CLOCK: return (unsigned long)((int)(r % 17) - 1);
+	case MADV: {
+		static const unsigned long a[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, 9999};
+		return a[r % 7];
+	}
 	}
 	return 0;
 }
