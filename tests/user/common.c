@@ -48,8 +48,8 @@ int check_err(long r, int err, const char *fmt, ...)
 	if (ok)
 		snprintf(suffix, sizeof suffix, " (%s)", strerrorname_np(err));
 	else
-		snprintf(suffix, sizeof suffix, " (want -1 %s, got %ld errno %s)", strerrorname_np(err), r,
-			 r == -1 ? strerrorname_np(e) : "-");
+		snprintf(suffix, sizeof suffix, " (want -1 %s, got %ld errno %s)",
+			 strerrorname_np(err), r, r == -1 ? strerrorname_np(e) : "-");
 	va_list ap;
 	va_start(ap, fmt);
 	vline(ok ? "ok" : "not ok", fmt, ap, suffix);

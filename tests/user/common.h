@@ -10,8 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define KERNEL_ADDR ((void *)0xC0000000UL)  /* first byte of Strata's (and Linux i386's) kernel half */
-#define KERNEL_TOP ((void *)0xFFFFF000UL)   /* last page of the address space */
+#define KERNEL_ADDR                                                                                \
+	((void *)0xC0000000UL) /* first byte of Strata's (and Linux i386's) kernel half */
+#define KERNEL_TOP ((void *)0xFFFFF000UL) /* last page of the address space */
 
 /* Records one check; prints "    ok N fmt" or "    not ok N fmt". Returns cond (0 or 1). */
 int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

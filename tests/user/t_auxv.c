@@ -44,7 +44,8 @@ static void report(int cond, const char *fmt, ...)
 	}
 }
 
-static const char *const fixed_argv[] = {"custom-argv0", "--child", "two words", "", "tab\there", "x", NULL};
+static const char *const fixed_argv[] = {"custom-argv0", "--child", "two words", "",
+					 "tab\there",	 "x",	    NULL};
 static const char *const fixed_envp[] = {"FOO=bar", "EMPTY=", "NOEQUALS", "LAST=1", NULL};
 
 /* The walk from environ's NULL to the auxv, compared with getauxval. */
@@ -59,7 +60,8 @@ static Elf32_auxv_t *find_auxv(void)
 static void check_layout(int argc, char **argv)
 {
 	report(((long *)argv)[-1] == argc, "the word below argv is argc (%d)", argc);
-	report(((uintptr_t)argv - 4) % 16 == 0, "the initial %%esp (address of argc, %p) is 16-byte aligned",
+	report(((uintptr_t)argv - 4) % 16 == 0,
+	       "the initial %%esp (address of argc, %p) is 16-byte aligned",
 	       (void *)((uintptr_t)argv - 4));
 	report(argv[argc] == NULL, "argv[argc] is NULL");
 	report(environ == argv + argc + 1, "envp starts right after argv's NULL");
@@ -75,10 +77,12 @@ static void check_auxv(const char *execfn)
 		if (av[n].a_type == AT_SYSINFO_EHDR)
 			seen_ehdr = 1;
 		/* glibc rewrites AT_HWCAP/AT_HWCAP2 for its own use; compare the others. */
-		if (av[n].a_type != AT_HWCAP && av[n].a_type != AT_HWCAP2 && getauxval(av[n].a_type) != av[n].a_un.a_val)
+		if (av[n].a_type != AT_HWCAP && av[n].a_type != AT_HWCAP2 &&
+		    getauxval(av[n].a_type) != av[n].a_un.a_val)
 			consistent = 0;
 	}
-	report(n > 0 && n < 100 && consistent, "auxv follows envp's NULL, ends with AT_NULL, %d entries agree with getauxval", n);
+	report(n > 0 && n < 100 && consistent,
+	       "auxv follows envp's NULL, ends with AT_NULL, %d entries agree with getauxval", n);
 	report(getauxval(AT_PAGESZ) == 4096, "AT_PAGESZ = 4096 (%lu)", getauxval(AT_PAGESZ));
 
 	const unsigned char *rnd = (const unsigned char *)getauxval(AT_RANDOM);
@@ -87,36 +91,42 @@ static void check_auxv(const char *execfn)
 		for (int i = 0; i < 16; i++)
 			nonzero |= rnd[i];
 	report(rnd != NULL && nonzero, "AT_RANDOM points at 16 readable, not all-zero bytes");
-	report(rnd && (uintptr_t)rnd > (uintptr_t)find_auxv(), "AT_RANDOM bytes lie on the stack above the auxv");
+	report(rnd && (uintptr_t)rnd > (uintptr_t)find_auxv(),
+	       "AT_RANDOM bytes lie on the stack above the auxv");
 
 	const Elf32_Ehdr *eh = &__ehdr_start;
-	report(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0, "the ELF header is mapped at __ehdr_start");
-	report(getauxval(AT_PHDR) == (uintptr_t)eh + eh->e_phoff, "AT_PHDR = load address + e_phoff (%#lx)",
-	       getauxval(AT_PHDR));
+	report(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0,
+	       "the ELF header is mapped at __ehdr_start");
+	report(getauxval(AT_PHDR) == (uintptr_t)eh + eh->e_phoff,
+	       "AT_PHDR = load address + e_phoff (%#lx)", getauxval(AT_PHDR));
 	report(getauxval(AT_PHNUM) == eh->e_phnum, "AT_PHNUM = e_phnum (%lu)", getauxval(AT_PHNUM));
-	report(getauxval(AT_PHENT) == sizeof(Elf32_Phdr), "AT_PHENT = 32 (%lu)", getauxval(AT_PHENT));
+	report(getauxval(AT_PHENT) == sizeof(Elf32_Phdr), "AT_PHENT = 32 (%lu)",
+	       getauxval(AT_PHENT));
 	const Elf32_Phdr *ph = (const Elf32_Phdr *)getauxval(AT_PHDR);
 	int has_load = 0;
 	for (unsigned i = 0; ph && i < getauxval(AT_PHNUM); i++)
 		has_load |= ph[i].p_type == PT_LOAD;
 	report(has_load, "the program headers at AT_PHDR are readable and contain a PT_LOAD");
-	report(getauxval(AT_ENTRY) == (uintptr_t)_start && eh->e_entry == (uintptr_t)_start, "AT_ENTRY = &_start (%p)",
-	       (void *)_start);
-	report(getauxval(AT_UID) == getuid() && getauxval(AT_EUID) == geteuid(), "AT_UID/AT_EUID = getuid/geteuid (%u)",
-	       getuid());
-	report(getauxval(AT_GID) == getgid() && getauxval(AT_EGID) == getegid(), "AT_GID/AT_EGID = getgid/getegid (%u)",
-	       getgid());
+	report(getauxval(AT_ENTRY) == (uintptr_t)_start && eh->e_entry == (uintptr_t)_start,
+	       "AT_ENTRY = &_start (%p)", (void *)_start);
+	report(getauxval(AT_UID) == getuid() && getauxval(AT_EUID) == geteuid(),
+	       "AT_UID/AT_EUID = getuid/geteuid (%u)", getuid());
+	report(getauxval(AT_GID) == getgid() && getauxval(AT_EGID) == getegid(),
+	       "AT_GID/AT_EGID = getgid/getegid (%u)", getgid());
 	errno = 0;
 	unsigned long sec = getauxval(AT_SECURE);
 	report(sec == 0 && errno == 0, "AT_SECURE present and 0");
 	const char *fn = (const char *)getauxval(AT_EXECFN);
 	if (execfn)
-		report(fn && strcmp(fn, execfn) == 0, "AT_EXECFN = the path given to execve (%s)", fn ? fn : "(null)");
+		report(fn && strcmp(fn, execfn) == 0, "AT_EXECFN = the path given to execve (%s)",
+		       fn ? fn : "(null)");
 	else
 		report(fn && fn[0], "AT_EXECFN is a non-empty string (%s)", fn ? fn : "(null)");
 	const char *plat = (const char *)getauxval(AT_PLATFORM);
-	report(plat && strcmp(plat, "i686") == 0, "AT_PLATFORM = \"i686\" (%s)", plat ? plat : "(null)");
-	report(seen_sysinfo == seen_ehdr, "AT_SYSINFO and AT_SYSINFO_EHDR come together (%d, %d)", seen_sysinfo, seen_ehdr);
+	report(plat && strcmp(plat, "i686") == 0, "AT_PLATFORM = \"i686\" (%s)",
+	       plat ? plat : "(null)");
+	report(seen_sysinfo == seen_ehdr, "AT_SYSINFO and AT_SYSINFO_EHDR come together (%d, %d)",
+	       seen_sysinfo, seen_ehdr);
 }
 
 /* Generated argument/environment strings for the big exec: deterministic, varied lengths. */
@@ -173,14 +183,16 @@ static int child_big(int argc, char **argv)
 		gen_env(buf, ne);
 		same &= ne < BIG_ENVS && strcmp(environ[ne], buf) == 0;
 	}
-	report(same && ne == BIG_ENVS, "child: %d generated environment strings arrive intact (%d)", BIG_ENVS, ne);
+	report(same && ne == BIG_ENVS, "child: %d generated environment strings arrive intact (%d)",
+	       BIG_ENVS, ne);
 	check_layout(argc, argv);
 	return n_child_fail;
 }
 
 /* Runs path with argv/envp in a child whose stdout is a pipe; feeds "ok|"/"no|" lines to
  * check(); copies "random|" and "execfn|" values out. Returns the wait status. */
-static int run_exec(const char *path, char *const argv[], char *const envp[], char *random_out, char *execfn_out)
+static int run_exec(const char *path, char *const argv[], char *const envp[], char *random_out,
+		    char *execfn_out)
 {
 	int fd[2];
 	if (pipe(fd) != 0)
@@ -210,8 +222,7 @@ static int run_exec(const char *path, char *const argv[], char *const envp[], ch
 		} else if (!strncmp(line, "execfn|", 7)) {
 			if (execfn_out)
 				snprintf(execfn_out, 512, "%s", line + 7);
-		}
-		else
+		} else
 			note("child said: %s", line);
 	}
 	return status;
@@ -235,11 +246,12 @@ int main(int argc, char **argv)
 	const char *self = strdup(test_path("t_auxv")); /* test_path reuses its buffers */
 	char r1[40] = "", r2[40] = "", fn[512] = "";
 	int st = run_exec(self, (char *const *)fixed_argv, (char *const *)fixed_envp, r1, fn);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exec'd child with chosen argv/envp exits 0 (%s)", status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "exec'd child with chosen argv/envp exits 0 (%s)", status_str(st));
 	check(strcmp(fn, self) == 0, "child's AT_EXECFN = the path given to execve (%s)", fn);
 	st = run_exec(self, (char *const *)fixed_argv, (char *const *)fixed_envp, r2, NULL);
-	check(strlen(r1) == 32 && strlen(r2) == 32 && strcmp(r1, r2) != 0, "AT_RANDOM differs between two execs (%s, %s)",
-	      r1, r2);
+	check(strlen(r1) == 32 && strlen(r2) == 32 && strcmp(r1, r2) != 0,
+	      "AT_RANDOM differs between two execs (%s, %s)", r1, r2);
 
 	/* Thousands of arguments and environment strings (about 150 KiB). */
 	char **bargv = malloc((BIG_ARGS + 3) * sizeof *bargv);
@@ -257,7 +269,8 @@ int main(int argc, char **argv)
 	}
 	benvp[BIG_ENVS] = NULL;
 	st = run_exec(self, bargv, benvp, NULL, NULL);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exec'd child with %d args and %d env strings exits 0 (%s)", BIG_ARGS,
-	      BIG_ENVS, status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "exec'd child with %d args and %d env strings exits 0 (%s)", BIG_ARGS, BIG_ENVS,
+	      status_str(st));
 	return done();
 }

@@ -65,18 +65,20 @@ int main(void)
 	      "busybox sh -c 'echo from sh; exit 7' prints and exits 7 (%s)", status_str(st));
 	char *k[] = {"sh", "-c", "kill -TERM $$", NULL};
 	st = bb(k, out, sizeof out);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "busybox sh -c 'kill -TERM $$' dies of SIGTERM (%s)", status_str(st));
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+	      "busybox sh -c 'kill -TERM $$' dies of SIGTERM (%s)", status_str(st));
 	char hello[512];
 	snprintf(hello, sizeof hello, "%s", data_path("hello.txt"));
 	char *cat[] = {"cat", hello, NULL};
 	st = bb(cat, out, sizeof out);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(out, HELLO_TEXT) == 0, "busybox cat hello.txt prints its content (%s)",
-	      status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(out, HELLO_TEXT) == 0,
+	      "busybox cat hello.txt prints its content (%s)", status_str(st));
 	char dir[512];
 	snprintf(dir, sizeof dir, "%s", data_dir());
 	char *ls[] = {"ls", "-1", dir, NULL};
 	st = bb(ls, out, sizeof out);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(out, "hello.txt\n") && strstr(out, "link\n") && strstr(out, "dir\n"),
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(out, "hello.txt\n") &&
+		  strstr(out, "link\n") && strstr(out, "dir\n"),
 	      "busybox ls -1 of the data dir lists hello.txt, link and dir (%s)", status_str(st));
 	char *pipeline[] = {"sh", "-c", "echo piped | /bin/busybox cat", NULL};
 	if (!strcmp(busybox(), "/bin/busybox")) {

@@ -35,7 +35,8 @@ static int image_intact(const unsigned char *stack_canary)
 {
 	int ok = g_canary == 0x5ca1ab1e;
 	for (int i = 0; i < 4096; i++)
-		ok &= heap_canary[i] == (unsigned char)(i ^ 0x3c) && stack_canary[i] == (unsigned char)(i ^ 0xc3);
+		ok &= heap_canary[i] == (unsigned char)(i ^ 0x3c) &&
+		      stack_canary[i] == (unsigned char)(i ^ 0xc3);
 	struct stat st;
 	ok &= fstat(canary_fd, &st) == 0;
 	return ok;
@@ -44,12 +45,14 @@ static int image_intact(const unsigned char *stack_canary)
 static unsigned char *g_stack_canary;
 
 /* Tries the exec and checks both the errno and that this image survived. */
-static void exec_fails(const void *path, const void *argv, const void *envp, int err, const char *what)
+static void exec_fails(const void *path, const void *argv, const void *envp, int err,
+		       const char *what)
 {
 	errno = 0;
 	long r = sys_execve(path, argv, envp);
 	check_err(r, err, "execve %s fails", what);
-	(void)check(image_intact(g_stack_canary), "  ... and the calling image is intact afterwards");
+	(void)check(image_intact(g_stack_canary),
+		    "  ... and the calling image is intact afterwards");
 }
 
 static void exec_data(const char *name, int err, const char *what)
@@ -98,7 +101,7 @@ static int helper(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "--signals")) {
 		kill(getpid(), SIGTERM); /* ignored before exec: stays ignored */
-		kill(getpid(), SIGINT);  /* caught before exec: default now, so this kills */
+		kill(getpid(), SIGINT);	 /* caught before exec: default now, so this kills */
 		return 7;
 	}
 	return 200;
@@ -129,9 +132,11 @@ int main(int argc, char **argv)
 	/* Successful execs. */
 	char *a42[] = {"t_exec", "--exit", "42", NULL};
 	int st = run_path(self, a42, environ);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exec of %s --exit 42 runs it: exit 42 (%s)", self, status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exec of %s --exit 42 runs it: exit 42 (%s)",
+	      self, status_str(st));
 
-	int p[2], keep = open(data_path("hello.txt"), O_RDONLY), cloexec = open(data_path("hello.txt"), O_RDONLY | O_CLOEXEC);
+	int p[2], keep = open(data_path("hello.txt"), O_RDONLY),
+		  cloexec = open(data_path("hello.txt"), O_RDONLY | O_CLOEXEC);
 	if (pipe(p) == 0 && keep >= 0 && cloexec >= 0) {
 		char s1[16], s2[16], s3[16];
 		snprintf(s1, sizeof s1, "%d", p[1]);
@@ -150,10 +155,12 @@ int main(int argc, char **argv)
 		long n = read_all(p[0], (char *)v, sizeof v);
 		close(p[0]);
 		waitpid(pid, &st, 0);
-		check(n == sizeof v && v[0] == pid, "the exec'd program keeps the pid (%ld = %d)", v[0], pid);
+		check(n == sizeof v && v[0] == pid, "the exec'd program keeps the pid (%ld = %d)",
+		      v[0], pid);
 		check(v[1] == 1, "an fd without O_CLOEXEC stays open across exec");
 		check(v[2] == 1, "an fd with O_CLOEXEC is closed by exec");
-		check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the reporting program exits 0 (%s)", status_str(st));
+		check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the reporting program exits 0 (%s)",
+		      status_str(st));
 	} else {
 		check(0, "open %s and pipe for the fd checks", data_path("hello.txt"));
 	}
@@ -171,7 +178,9 @@ int main(int argc, char **argv)
 	}
 	waitpid(pid, &st, 0);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT,
-	      "exec keeps SIG_IGN (SIGTERM survived) and resets a handler to SIG_DFL (SIGINT killed): %s", status_str(st));
+	      "exec keeps SIG_IGN (SIGTERM survived) and resets a handler to SIG_DFL (SIGINT "
+	      "killed): %s",
+	      status_str(st));
 
 	/* Failures. */
 	exec_data("does-not-exist", ENOENT, "of a missing file");
@@ -181,18 +190,21 @@ int main(int argc, char **argv)
 	exec_data("dir", EACCES, "of a directory");
 	exec_data("notelf", ENOEXEC, "of an executable text file that is not ELF (notelf)");
 	if (is_x86_64_host())
-		skip("execve of an x86_64 ELF # SKIP this x86_64 host kernel runs it (ENOEXEC on i386)");
+		skip("execve of an x86_64 ELF # SKIP this x86_64 host kernel runs it (ENOEXEC on "
+		     "i386)");
 	else
 		exec_data("elf64", ENOEXEC, "of an x86_64 (ELFCLASS64) executable");
 	exec_data("wrongmachine", ENOEXEC, "of an ELF32 for another machine (EM_ARM)");
 	if (is_strata()) {
 		exec_data("dynamic", ENOEXEC, "of a dynamic executable (PT_INTERP) on Strata");
 	} else if (access("/lib/ld-linux.so.2", F_OK) != 0) {
-		exec_data("dynamic", ENOENT, "of a dynamic executable whose interpreter is absent (Linux)");
+		exec_data("dynamic", ENOENT,
+			  "of a dynamic executable whose interpreter is absent (Linux)");
 	} else if (access(data_path("dynamic"), F_OK) == 0) {
 		char *ad[] = {"dynamic", NULL};
 		st = run_path(data_path("dynamic"), ad, environ);
-		check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a dynamic executable runs where Linux has its interpreter (%s)",
+		check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "a dynamic executable runs where Linux has its interpreter (%s)",
 		      status_str(st));
 	} else {
 		skip("execve of a dynamic executable # SKIP data/dynamic missing");
@@ -208,7 +220,8 @@ int main(int argc, char **argv)
 	memset(longname + strlen(longname), 'b', 300);
 	exec_fails(longname, argv1, environ, ENAMETOOLONG, "with a 300-byte path component");
 
-	/* E2BIG: one string past Linux's 128 KiB per-string limit; 3 MiB in total (past 8 MiB / 4). */
+	/* E2BIG: one string past Linux's 128 KiB per-string limit; 3 MiB in total (past 8 MiB / 4).
+	 */
 	size_t huge = 200 * 1024;
 	char *big = malloc(huge + 1);
 	memset(big, 'x', huge);
@@ -246,6 +259,7 @@ int main(int argc, char **argv)
 
 	/* And after all the failures, exec still works. */
 	st = run_path(self, a42, environ);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exec still works after the failures (%s)", status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exec still works after the failures (%s)",
+	      status_str(st));
 	return done();
 }

@@ -18,21 +18,52 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void write_null(void) { *(volatile int *)0 = 1; }
-static void read_null(void) { (void)*(volatile int *)0; }
-static void read_kernel(void) { (void)*(volatile int *)KERNEL_ADDR; }
-static void write_kernel(void) { *(volatile int *)KERNEL_ADDR = 1; }
-static void read_top(void) { (void)*(volatile int *)KERNEL_TOP; }
-static void read_kernel_last(void) { (void)*(volatile char *)0xFFFFFFFFUL; }
-static void write_text(void) { *(volatile unsigned char *)(void *)write_null = 0xc3; }
+static void write_null(void)
+{
+	*(volatile int *)0 = 1;
+}
+static void read_null(void)
+{
+	(void)*(volatile int *)0;
+}
+static void read_kernel(void)
+{
+	(void)*(volatile int *)KERNEL_ADDR;
+}
+static void write_kernel(void)
+{
+	*(volatile int *)KERNEL_ADDR = 1;
+}
+static void read_top(void)
+{
+	(void)*(volatile int *)KERNEL_TOP;
+}
+static void read_kernel_last(void)
+{
+	(void)*(volatile char *)0xFFFFFFFFUL;
+}
+static void write_text(void)
+{
+	*(volatile unsigned char *)(void *)write_null = 0xc3;
+}
 static const char rodata_str[] = "read-only";
-static void write_rodata(void) { *(volatile char *)rodata_str = 'R'; }
-static void jump_null(void) { ((void (*)(void))0)(); }
-static void jump_kernel(void) { ((void (*)(void))KERNEL_ADDR)(); }
+static void write_rodata(void)
+{
+	*(volatile char *)rodata_str = 'R';
+}
+static void jump_null(void)
+{
+	((void (*)(void))0)();
+}
+static void jump_kernel(void)
+{
+	((void (*)(void))KERNEL_ADDR)();
+}
 
 static void jump_nx(void)
 {
-	unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		_exit(101);
 	p[0] = 0xc3; /* ret: if the page were executable, the call would return */
@@ -49,7 +80,10 @@ static int recurse(int depth)
 		return 0;
 	return recurse(depth + 1) + pad[0]; /* not a tail call */
 }
-static void overflow_stack(void) { recurse(0); }
+static void overflow_stack(void)
+{
+	recurse(0);
+}
 
 static void div_zero(void)
 {
@@ -61,14 +95,38 @@ static void div_overflow(void)
 	int q, d = -1;
 	__asm__ volatile("movl $0x80000000, %%eax; cltd; idivl %1" : "=a"(q) : "c"(d) : "edx");
 }
-static void do_ud2(void) { __asm__ volatile("ud2"); }
-static void do_int3(void) { __asm__ volatile("int3"); }
-static void do_hlt(void) { __asm__ volatile("hlt"); }
-static void do_cli(void) { __asm__ volatile("cli"); }
-static void do_in(void) { __asm__ volatile("inb $0x80, %%al" ::: "eax"); }
-static void do_int81(void) { __asm__ volatile("int $0x81"); }
-static void bad_segment(void) { __asm__ volatile("movl $0x1234, %%eax; movl %%eax, %%ds" ::: "eax"); }
-static void load_cr3(void) { __asm__ volatile("movl %%cr3, %%eax" ::: "eax"); }
+static void do_ud2(void)
+{
+	__asm__ volatile("ud2");
+}
+static void do_int3(void)
+{
+	__asm__ volatile("int3");
+}
+static void do_hlt(void)
+{
+	__asm__ volatile("hlt");
+}
+static void do_cli(void)
+{
+	__asm__ volatile("cli");
+}
+static void do_in(void)
+{
+	__asm__ volatile("inb $0x80, %%al" ::: "eax");
+}
+static void do_int81(void)
+{
+	__asm__ volatile("int $0x81");
+}
+static void bad_segment(void)
+{
+	__asm__ volatile("movl $0x1234, %%eax; movl %%eax, %%ds" ::: "eax");
+}
+static void load_cr3(void)
+{
+	__asm__ volatile("movl %%cr3, %%eax" ::: "eax");
+}
 
 static void bus_error(void)
 {
@@ -89,27 +147,27 @@ static const struct fault {
 	void (*fn)(void);
 	int sig;
 } faults[] = {
-	{"write to NULL", write_null, SIGSEGV},
-	{"read from NULL", read_null, SIGSEGV},
-	{"read from the kernel half (0xC0000000)", read_kernel, SIGSEGV},
-	{"write to the kernel half (0xC0000000)", write_kernel, SIGSEGV},
-	{"read from 0xFFFFF000", read_top, SIGSEGV},
-	{"read of byte 0xFFFFFFFF", read_kernel_last, SIGSEGV},
-	{"write to read-only program text", write_text, SIGSEGV},
-	{"write to a read-only string", write_rodata, SIGSEGV},
-	{"call through a NULL function pointer", jump_null, SIGSEGV},
-	{"jump into the kernel half", jump_kernel, SIGSEGV},
-	{"unbounded recursion (stack overflow)", overflow_stack, SIGSEGV},
-	{"idiv by zero", div_zero, SIGFPE},
-	{"idiv INT_MIN / -1", div_overflow, SIGFPE},
-	{"ud2", do_ud2, SIGILL},
-	{"int3", do_int3, SIGTRAP},
-	{"hlt in user mode", do_hlt, SIGSEGV},
-	{"cli in user mode", do_cli, SIGSEGV},
-	{"inb from an I/O port", do_in, SIGSEGV},
-	{"int $0x81 (not a user gate)", do_int81, SIGSEGV},
-	{"loading %ds with a bad selector", bad_segment, SIGSEGV},
-	{"reading %cr3", load_cr3, SIGSEGV},
+    {"write to NULL", write_null, SIGSEGV},
+    {"read from NULL", read_null, SIGSEGV},
+    {"read from the kernel half (0xC0000000)", read_kernel, SIGSEGV},
+    {"write to the kernel half (0xC0000000)", write_kernel, SIGSEGV},
+    {"read from 0xFFFFF000", read_top, SIGSEGV},
+    {"read of byte 0xFFFFFFFF", read_kernel_last, SIGSEGV},
+    {"write to read-only program text", write_text, SIGSEGV},
+    {"write to a read-only string", write_rodata, SIGSEGV},
+    {"call through a NULL function pointer", jump_null, SIGSEGV},
+    {"jump into the kernel half", jump_kernel, SIGSEGV},
+    {"unbounded recursion (stack overflow)", overflow_stack, SIGSEGV},
+    {"idiv by zero", div_zero, SIGFPE},
+    {"idiv INT_MIN / -1", div_overflow, SIGFPE},
+    {"ud2", do_ud2, SIGILL},
+    {"int3", do_int3, SIGTRAP},
+    {"hlt in user mode", do_hlt, SIGSEGV},
+    {"cli in user mode", do_cli, SIGSEGV},
+    {"inb from an I/O port", do_in, SIGSEGV},
+    {"int $0x81 (not a user gate)", do_int81, SIGSEGV},
+    {"loading %ds with a bad selector", bad_segment, SIGSEGV},
+    {"reading %cr3", load_cr3, SIGSEGV},
 };
 
 static volatile unsigned g_canary = 0xfeedface;
@@ -132,13 +190,15 @@ int main(void)
 
 	for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) {
 		int st = run_child(faults[i].fn);
-		check(WIFSIGNALED(st) && WTERMSIG(st) == faults[i].sig, "%s kills the child with %s (%s)", faults[i].what,
+		check(WIFSIGNALED(st) && WTERMSIG(st) == faults[i].sig,
+		      "%s kills the child with %s (%s)", faults[i].what,
 		      sigabbrev_np(faults[i].sig), status_str(st));
 	}
 
 	if (is_x86_64_host()) {
 		int st = run_child(jump_nx);
-		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "a jump to a PROT_READ|PROT_WRITE page kills with SEGV (NX) (%s)",
+		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+		      "a jump to a PROT_READ|PROT_WRITE page kills with SEGV (NX) (%s)",
 		      status_str(st));
 	} else {
 		skip("a jump to a non-executable page # SKIP i386 without PAE has no NX bit");
@@ -146,18 +206,19 @@ int main(void)
 
 	int st = run_child(bus_error);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 102)
-		skip("a file mapping touched past EOF gives SIGBUS # SKIP mmap of a file is not supported here");
+		skip("a file mapping touched past EOF gives SIGBUS # SKIP mmap of a file is not "
+		     "supported here");
 	else
-		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS, "a file mapping touched past EOF kills with BUS (%s)",
-		      status_str(st));
+		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+		      "a file mapping touched past EOF kills with BUS (%s)", status_str(st));
 
 	check(g_canary == 0xfeedface, "the parent's memory is untouched by its children's faults");
 	if (sibling > 0) {
 		write(p[1], "g", 1);
 		close(p[1]);
 		waitpid(sibling, &st, 0);
-		check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a sibling process ran on through all the faults (%s)",
-		      status_str(st));
+		check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "a sibling process ran on through all the faults (%s)", status_str(st));
 	}
 	return done();
 }

@@ -25,7 +25,8 @@ int main(void)
 	/* printf: the returned count matches the bytes it formats, and formatting is right. */
 	char buf[128];
 	int n = snprintf(buf, sizeof buf, "%d %s %x %5.2f %c", -42, "str", 0xbeefu, 3.14159, 'z');
-	check(n == 20 && strcmp(buf, "-42 str beef  3.14 z") == 0, "snprintf formats ints, strings, hex, floats");
+	check(n == 20 && strcmp(buf, "-42 str beef  3.14 z") == 0,
+	      "snprintf formats ints, strings, hex, floats");
 	n = printf("    # printf says hello (%d)\n", 7);
 	check(n == 28, "printf returns the byte count it wrote (%d)", n);
 	check(fflush(stdout) == 0, "fflush(stdout) succeeds");
@@ -92,10 +93,11 @@ int main(void)
 	free(b);
 	unsigned long long after_free = free_ram_bytes();
 	int st = run_child(touch_freed);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "the freed 1 MiB block is unmapped (a read in a child: %s)",
-	      status_str(st));
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	      "the freed 1 MiB block is unmapped (a read in a child: %s)", status_str(st));
 	if (is_strata())
-		check(after_free >= before_free + big, "free() of the block gives its 256 pages back (free RAM %llu -> %llu)",
+		check(after_free >= before_free + big,
+		      "free() of the block gives its 256 pages back (free RAM %llu -> %llu)",
 		      before_free, after_free);
 	else
 		skip("free() gives the pages back # SKIP exact free-memory count is Strata-only");
@@ -116,8 +118,9 @@ int main(void)
 	}
 	check(ok, "200 malloc/touch/free cycles of 300 KiB succeed");
 	if (is_strata())
-		check(free_ram_bytes() == base, "free RAM is back at its baseline after them (%llu vs %llu)", free_ram_bytes(),
-		      base);
+		check(free_ram_bytes() == base,
+		      "free RAM is back at its baseline after them (%llu vs %llu)",
+		      free_ram_bytes(), base);
 	else
 		skip("free RAM back at baseline # SKIP exact free-memory count is Strata-only");
 	return done();

@@ -73,58 +73,67 @@ int main(void)
 	for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++) {
 		int st = exit_with(codes[i]);
 		check(st != -1 && WIFEXITED(st) && !WIFSIGNALED(st) && WEXITSTATUS(st) == codes[i],
-		      "_exit(%d) is seen as WIFEXITED with WEXITSTATUS %d (%s, raw %#x)", codes[i], codes[i], status_str(st), st);
+		      "_exit(%d) is seen as WIFEXITED with WEXITSTATUS %d (%s, raw %#x)", codes[i],
+		      codes[i], status_str(st), st);
 	}
 	int st = exit_with(256 + 3);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "_exit(259) keeps the low 8 bits: 3 (%s)", status_str(st));
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "_exit(259) keeps the low 8 bits: 3 (%s)",
+	      status_str(st));
 
 	static const int sigs[] = {SIGKILL, SIGTERM, SIGINT, SIGSEGV, SIGUSR1, SIGHUP};
 	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		g_sig = sigs[i];
 		st = run_child(self_kill);
 		check(WIFSIGNALED(st) && !WIFEXITED(st) && WTERMSIG(st) == sigs[i],
-		      "kill(getpid(), %s) is seen as WIFSIGNALED with WTERMSIG %d (%s)", sigabbrev_np(sigs[i]), sigs[i],
-		      status_str(st));
+		      "kill(getpid(), %s) is seen as WIFSIGNALED with WTERMSIG %d (%s)",
+		      sigabbrev_np(sigs[i]), sigs[i], status_str(st));
 	}
 	st = run_child(do_abort);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "abort() dies with SIGABRT (%s)", status_str(st));
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "abort() dies with SIGABRT (%s)",
+	      status_str(st));
 	st = run_child(write_null);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "a NULL write dies with SIGSEGV (%s)", status_str(st));
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "a NULL write dies with SIGSEGV (%s)",
+	      status_str(st));
 
 	/* A child blocked in pause(): WNOHANG sees it running; the parent's signal ends it. */
 	pid_t pid = spawn(block_forever);
 	check(pid > 0, "fork returns a positive pid to the parent (%d)", pid);
 	errno = 0;
 	long r = sys_wait4(pid, &st, WNOHANG);
-	check(r == 0, "wait4(child, WNOHANG) on a running child returns 0 (%ld, errno %d)", r, errno);
+	check(r == 0, "wait4(child, WNOHANG) on a running child returns 0 (%ld, errno %d)", r,
+	      errno);
 	check(kill(pid, 0) == 0, "kill(child, 0) succeeds while it lives");
 	check(kill(pid, SIGTERM) == 0, "kill(child, SIGTERM) succeeds");
 	st = 0;
 	r = sys_wait4(pid, &st, 0);
-	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "the child dies of the parent's SIGTERM (%s)",
-	      status_str(st));
+	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+	      "the child dies of the parent's SIGTERM (%s)", status_str(st));
 	check_err(kill(pid, 0), ESRCH, "kill(reaped child, 0) fails");
 	check_err(sys_wait4(pid, &st, WNOHANG), ECHILD, "wait4 on the reaped child fails");
 
 	pid = spawn(block_forever);
 	check(syscall(SYS_tgkill, pid, pid, SIGINT) == 0, "tgkill(child, child, SIGINT) succeeds");
 	r = sys_wait4(pid, &st, 0);
-	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "the child dies of the tgkill'd SIGINT (%s)",
-	      status_str(st));
+	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGINT,
+	      "the child dies of the tgkill'd SIGINT (%s)", status_str(st));
 	pid = spawn(block_forever);
-	check_err(syscall(SYS_tgkill, getpid(), pid, SIGKILL), ESRCH, "tgkill with a tgid that does not own the tid fails");
+	check_err(syscall(SYS_tgkill, getpid(), pid, SIGKILL), ESRCH,
+		  "tgkill with a tgid that does not own the tid fails");
 	check(kill(pid, SIGKILL) == 0, "kill(child, SIGKILL) succeeds");
 	r = sys_wait4(pid, &st, 0);
-	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the child dies of SIGKILL (%s)", status_str(st));
+	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "the child dies of SIGKILL (%s)", status_str(st));
 
 	check_err(kill(getpid(), 999), EINVAL, "kill with signal 999 fails");
 	check_err(kill(0x3ffffff0, 0), ESRCH, "kill of a pid that does not exist fails");
-	check(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0) == 0, "tgkill(self, self, 0) succeeds");
+	check(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0) == 0,
+	      "tgkill(self, self, 0) succeeds");
 
 	/* No children at all. */
 	check_err(sys_wait4(-1, &st, 0), ECHILD, "wait4(-1) with no children fails");
 	check_err(sys_wait4(-1, &st, WNOHANG), ECHILD, "wait4(-1, WNOHANG) with no children fails");
-	check_err(sys_wait4(getppid(), &st, WNOHANG), ECHILD, "wait4 on the parent (not a child) fails");
+	check_err(sys_wait4(getppid(), &st, WNOHANG), ECHILD,
+		  "wait4 on the parent (not a child) fails");
 
 	/* Several children reaped with -1: each pid once, each with its own code. */
 	pid_t kids[5];
@@ -139,7 +148,8 @@ int main(void)
 		r = sys_wait4(-1, &st, 0);
 		int found = 0;
 		for (int i = 0; i < 5; i++)
-			if (r == kids[i] && !(seen & (1 << i)) && WIFEXITED(st) && WEXITSTATUS(st) == 10 + i) {
+			if (r == kids[i] && !(seen & (1 << i)) && WIFEXITED(st) &&
+			    WEXITSTATUS(st) == 10 + i) {
 				seen |= 1 << i;
 				found = 1;
 			}
@@ -165,7 +175,8 @@ int main(void)
 		r = read_all(fd[0], (char *)v, sizeof v);
 		close(fd[0]);
 		sys_wait4(pid, &st, 0);
-		check(r == sizeof v && v[0] == pid, "the child's getpid is the pid fork returned (%ld, %d)", v[0], pid);
+		check(r == sizeof v && v[0] == pid,
+		      "the child's getpid is the pid fork returned (%ld, %d)", v[0], pid);
 		check(v[1] == me, "the child's getppid is the parent's pid (%ld)", v[1]);
 		check(v[2] == v[0], "the child's gettid equals its pid (%ld)", v[2]);
 		check(pid != me, "the child's pid differs from the parent's");
@@ -180,7 +191,8 @@ int main(void)
 			if (fork() == 0) {
 				char c;
 				close(go[1]);
-				read(go[0], &c, 1); /* returns when the test writes, after the middle is reaped */
+				read(go[0], &c, 1); /* returns when the test writes, after the
+						       middle is reaped */
 				long pp = getppid();
 				write(res[1], &pp, sizeof pp);
 				_exit(0);
@@ -195,8 +207,8 @@ int main(void)
 		r = read_all(res[0], (char *)&pp, sizeof pp);
 		close(go[1]);
 		close(res[0]);
-		check(r == sizeof pp && pp != mid && pp > 0, "an orphan is reparented after its parent exits (ppid %ld, was %d)",
-		      pp, mid);
+		check(r == sizeof pp && pp != mid && pp > 0,
+		      "an orphan is reparented after its parent exits (ppid %ld, was %d)", pp, mid);
 		if (is_strata())
 			check(pp == 1, "on Strata the orphan's new parent is init (pid 1)");
 	}
