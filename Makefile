@@ -150,6 +150,22 @@ $(BUILD)/%.list: FORCE $(USER_PROGS) $(USER_TESTS) tools/initramfs-list.sh
 	$(Q)tools/initramfs-list.sh $(if $(filter test-initramfs,$*),test $(BUILD) $(USER_TESTS),default $(BUILD) $(USER_PROGS)) > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
+# Executables the exec-error tests need in /test/data (tests/user/README): an x86_64 ELF
+# (wrong class), an i386 ELF with e_machine patched to EM_ARM (wrong machine) and a dynamic
+# i386 program (PT_INTERP).
+USER_DATA := $(BUILD)/user/data/elf64 $(BUILD)/user/data/wrongmachine $(BUILD)/user/data/dynamic
+$(BUILD)/user/data/elf64: tests/user/data/exec/elf64.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -static -nostdlib -O2 -o $@ $<
+$(BUILD)/user/data/wrongmachine: tests/user/data/exec/elf32.c
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) -static -nostdlib -O2 -o $@ $<
+	$(Q)printf '\050\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+$(BUILD)/user/data/dynamic: tests/user/data/exec/dynamic.c
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) -O2 -o $@ $<
+
+$(BUILD)/test-initramfs.cpio: $(USER_DATA)
 $(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(MKCPIO) $< $@
