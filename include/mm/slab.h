@@ -1,6 +1,6 @@
 /*
  * slab: object caches (Bonwick's slab allocator with a magazine layer) and page-backed large
- * objects, over a page provider. mm/slab.c; kmalloc (include/mm/kmalloc.h) sits on top.
+ * objects, over a page provider. mm/slab*.c; kmalloc (include/mm/kmalloc.h) sits on top.
  *
  * Layers, top to bottom:
  *

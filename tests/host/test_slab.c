@@ -1,5 +1,5 @@
 /*
- * Host tests for mm/slab.c on the host page provider (tests/host/host_pages.h): geometry for
+ * Host tests for the slab layer (mm/slab*.c) on the host page provider (tests/host/host_pages.h): geometry for
  * every size and alignment, constructors, destroy with live objects, shrink under pressure,
  * OOM and owner limits, owner accounting, each debug report checked exactly (with exact error
  * counts, as Linux's slub_kunit does), slabinfo, the leak scan, and a randomized 10^6-operation
