@@ -262,7 +262,7 @@ static void *__kmem_cache_alloc_unlocked(struct kmem_cache *c, unsigned flags, s
 	if (owner != KMEM_OWNER_KERNEL) {
 		struct slab *s = kmem_slab_of((uintptr_t)obj);
 
-		s->owners[obj_index(c, s, (uintptr_t)obj)] = (uint16_t)owner;
+		s->owners[obj_index(c, s, (uintptr_t)obj)] = owner;
 		s->owned++;
 		c->owned++;
 	}

@@ -70,6 +70,7 @@ static uint32_t pick_depot_max(uint32_t size)
 static int cache_layout(struct kmem_cache *c, uint32_t size, uint32_t align)
 {
 	uint32_t hdr = (uint32_t)sizeof(struct slab), slot, n, first_slot, leftover;
+	const uint32_t ob = (uint32_t)sizeof(((struct slab *)0)->owners[0]); /* per object */
 
 	c->objsize = size;
 	c->align = align;
@@ -90,13 +91,13 @@ static int cache_layout(struct kmem_cache *c, uint32_t size, uint32_t align)
 		slot = MAX(size, KMEM_MIN_ALIGN);
 	}
 	c->stride = ALIGN_UP(slot, align);
-	n = (KMEM_SLAB_SIZE - hdr) / (c->stride + (uint32_t)sizeof(uint16_t));
-	while (n > 0 && ALIGN_UP(hdr + n * (uint32_t)sizeof(uint16_t), align) + n * c->stride >
+	n = (KMEM_SLAB_SIZE - hdr) / (c->stride + ob);
+	while (n > 0 && ALIGN_UP(hdr + n * ob, align) + n * c->stride >
 			KMEM_SLAB_SIZE)
 		n--;
 	if (n == 0)
 		return -EINVAL;
-	first_slot = ALIGN_UP(hdr + n * (uint32_t)sizeof(uint16_t), align);
+	first_slot = ALIGN_UP(hdr + n * ob, align);
 	leftover = KMEM_SLAB_SIZE - first_slot - n * c->stride;
 	c->capacity = n;
 	c->first_off = first_slot + c->redzone;
