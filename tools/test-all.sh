@@ -159,8 +159,9 @@ part_crash() {
   fi
 
   log=$LOGS/monitor-mm.log
+  # loglevel=7: the reaper logs each task at debug level (checked below).
   qemu_run "$log" "$HANG_TIMEOUT" "ps\nkill 1\nkill 999\nkill x\nstress tasks 40\nstress tasks 0\nslabinfo\nleaks\nmemdemo\nmeminfo extra\npoweroff\n" \
-    -m 64M -kernel "$KERNEL"
+    -m 64M -kernel "$KERNEL" -append "loglevel=7"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: ps, kill, stress, slabinfo, leaks, memdemo" "$log" \
       '^ +TID +NAME +STATE +PAGES +SLAB\(B\) +LIMIT\(kB\)' '^ +0 +kmain +running' '^ +2 +reaper ' \
