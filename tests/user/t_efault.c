@@ -2,8 +2,14 @@
  * when the pointer is NULL, in the kernel half (0xC0000000, 0xFFFFF000), on an unmapped page,
  * or a range that starts in the last user page and runs into the kernel half (0xC0000000 -
  * size/2); where NULL means "no argument" (old-value pointers, optional results) the call must
- * succeed instead. Calls go through syscall(2) so glibc cannot intercept. Then all of it 1,000
- * times: results stay the same and (Strata only) free memory is back at its baseline exactly. */
+ * succeed instead. A straddling range is judged as Linux judges it: most calls check or copy
+ * the whole range at once (EFAULT, nothing written), but getdents64, readlink and getcwd check
+ * and write only the bytes they produce (output that fits below 0xC0000000 is written exactly
+ * as into an ordinary buffer; output that crosses it fails with EFAULT, nothing written;
+ * getdents64 returns the entries that fit when a later one would cross), and gettimeofday
+ * stores its fields one by one (tv_sec below the boundary is stored, tv_usec faults). Calls go
+ * through syscall(2) so glibc cannot intercept. Then all of it 1,000 times: results stay the
+ * same and (Strata only) free memory is back at its baseline exactly. */
 #define _GNU_SOURCE
 #include "common.h"
 
@@ -288,15 +294,55 @@ static const struct scase cases[] = {
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
-enum { B_NULL, B_KERNEL, B_TOP, B_UNMAPPED, B_STRADDLE, NBAD };
-static const char *const bad_names[NBAD] = {"NULL", "0xC0000000", "0xFFFFF000", "an unmapped page",
+/* How Linux treats an output range that runs from the last user page into the kernel half,
+ * for the calls that do not check (or copy) the whole range before writing anything. */
+enum straddle {
+	S_WHOLE,    /* (every call not listed) EFAULT, nothing written */
+	S_PRODUCED, /* only the bytes produced are checked and written (access_ok on them) */
+	S_FIELDS,   /* put_user field by field: those below 0xC0000000 are stored, then EFAULT */
+};
+static const struct srule {
+	long (*fn)(void *bad);
+	enum straddle how;
+	/* Bytes the straddling pointer leaves below 0xC0000000. S_PRODUCED: fewer than the
+	 * smallest output (a 24-byte dirent, "hello.txt", "/" and its NUL), so it must cross;
+	 * S_FIELDS: the fields stored before the fault (tv_sec). */
+	unsigned below;
+} srules[] = {
+    {c_getdents64, S_PRODUCED, 8},
+    {c_readlink_buf, S_PRODUCED, 4},
+    {c_gettimeofday, S_FIELDS, 4},
+    {c_getcwd, S_PRODUCED, 1},
+};
+
+static const struct srule *srule_of(const struct scase *c)
+{
+	for (unsigned i = 0; i < sizeof srules / sizeof srules[0]; i++)
+		if (srules[i].fn == c->fn)
+			return &srules[i];
+	return NULL;
+}
+
+/* B_FITS: the range straddles the boundary as for B_STRADDLE (0xC0000000 - size/2), but the
+ * output fits below it; only for S_PRODUCED calls. */
+enum { B_NULL, B_KERNEL, B_TOP, B_UNMAPPED, B_STRADDLE, B_FITS, NBAD };
+static const char *const bad_names[NBAD] = {"NULL",
+					    "0xC0000000",
+					    "0xFFFFF000",
+					    "an unmapped page",
+					    "a range straddling into the kernel half",
 					    "a range straddling into the kernel half"};
+/* S_PRODUCED calls: what each writes into an ordinary buffer (result and bytes). */
+static long ref_r[NCASES];
+static unsigned char ref_out[NCASES][1024];
 static char *unmapped_page;
 static char *top_page; /* the page at 0xBFFFF000 when we could map it ourselves */
 static int top_mapped; /* the page at 0xBFFFF000 is mapped (by us or already) */
 
-static void *bad_ptr(int kind, unsigned size)
+static void *bad_ptr(int kind, const struct scase *c)
 {
+	unsigned size = c->size;
+	const struct srule *sr = srule_of(c);
 	switch (kind) {
 	case B_NULL:
 		return NULL;
@@ -306,6 +352,10 @@ static void *bad_ptr(int kind, unsigned size)
 		return KERNEL_TOP;
 	case B_UNMAPPED:
 		return unmapped_page;
+	case B_STRADDLE:
+		if (sr)
+			return (char *)KERNEL_ADDR - sr->below;
+		/* fall through */
 	default:
 		return (char *)KERNEL_ADDR - (size < 2 ? 1 : size / 2);
 	}
@@ -347,14 +397,64 @@ static void setup(void)
 		int st = run_child(probe_page);
 		top_mapped = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	}
+
+	for (int i = 0; i < NCASES; i++) {
+		const struct srule *sr = srule_of(&cases[i]);
+		if (sr && sr->how == S_PRODUCED) {
+			static unsigned char buf[1024];
+			memset(buf, 0x5a, sizeof buf);
+			ref_r[i] = cases[i].fn(buf);
+			if (ref_r[i] > 0)
+				memcpy(ref_out[i], buf, ref_r[i]);
+		}
+	}
 }
 
-/* One call; returns 1 if it failed with EFAULT (and, for a straddling write into our own page,
- * wrote nothing). *skipped set when the case does not apply. */
+/* got holds the same output as want (len bytes of it). For getdents64 record by record: the
+ * padding after a name's NUL is not part of the output (Linux leaves it as it was). */
+static int same_output(const struct scase *c, const void *got, const void *want, long len)
+{
+	if (c->fn != c_getdents64)
+		return memcmp(got, want, len) == 0;
+	const unsigned char *g = got, *w = want;
+	for (long off = 0; off < len;) {
+		unsigned short reclen;
+		memcpy(&reclen, w + off + 16, sizeof reclen);
+		if (reclen < 24 || off + reclen > len)
+			return 0;
+		/* d_ino, d_off, d_reclen, d_type, the name and its NUL */
+		size_t n = 19 + strnlen((const char *)w + off + 19, reclen - 19) + 1;
+		if (n > reclen || memcmp(g + off, w + off, n) != 0)
+			return 0;
+		off += reclen;
+	}
+	return 1;
+}
+
+/* Every byte of top_page outside [from, from + len) is still the 0x5a fill. */
+static int top_untouched_except(const char *from, long len)
+{
+	for (int i = 0; i < 4096; i++)
+		if (top_page[i] != 0x5a && !(top_page + i >= from && top_page + i < from + len))
+			return 0;
+	return 1;
+}
+
+/* One call; returns 1 if it did what Linux does: failed with EFAULT (and, for a straddling
+ * write into our own page, wrote nothing, or for S_FIELDS only the fields below the boundary),
+ * succeeded for an optional NULL, or, for B_FITS, returned and wrote what an ordinary buffer
+ * gets and nothing else. *skipped set when the case does not apply. */
 static int try_case(const struct scase *c, int kind, long *r_out, int *e_out, int *skipped)
 {
+	const struct srule *sr = srule_of(c);
+	int i = c - cases;
 	*skipped = 0;
-	if (kind == B_STRADDLE && (!top_mapped || (c->dir == OUT && !top_page))) {
+	if (kind == B_FITS && (!sr || sr->how != S_PRODUCED)) {
+		*skipped = 1;
+		return 1;
+	}
+	if ((kind == B_STRADDLE || kind == B_FITS) &&
+	    (!top_mapped || (c->dir == OUT && !top_page))) {
 		*skipped = 1; /* never let the kernel write near a stack we do not own */
 		return 1;
 	}
@@ -364,17 +464,63 @@ static int try_case(const struct scase *c, int kind, long *r_out, int *e_out, in
 	}
 	if (top_page)
 		memset(top_page, 0x5a, 4096);
+	char *p = bad_ptr(kind, c);
+	long t0 = syscall(SYS_time, NULL);
 	errno = 0;
-	long r = c->fn(bad_ptr(kind, c->size));
+	long r = c->fn(p);
 	*r_out = r;
 	*e_out = errno;
+	long t1 = syscall(SYS_time, NULL);
 	int ok = r == -1 && errno == EFAULT;
 	if (kind == B_NULL && c->null_ok)
 		ok = r >= 0;
-	if (kind == B_STRADDLE && top_page && c->dir == OUT && !is_x86_64_host())
-		for (int i = 0; i < 4096; i++)
-			ok &= top_page[i] == 0x5a;
+	if (kind == B_FITS)
+		return r == ref_r[i] && r > 0 && same_output(c, p, ref_out[i], r) &&
+		       top_untouched_except(p, r);
+	if (kind == B_STRADDLE && top_page && c->dir == OUT && !is_x86_64_host()) {
+		if (sr && sr->how == S_FIELDS) {
+			int32_t sec;
+			memcpy(&sec, p, sizeof sec);
+			ok &= sec >= t0 && sec <= t1 + 1 && top_untouched_except(p, sr->below);
+		} else {
+			ok &= top_untouched_except(p, 0);
+		}
+	}
 	return ok;
+}
+
+/* getdents64 into a range where the first entry fits below 0xC0000000 and the second would
+ * cross: Linux returns the first entry alone, and the next call continues from the second. */
+static void check_getdents_short(void)
+{
+	int i = 0;
+	while (cases[i].fn != c_getdents64)
+		i++;
+	if (!top_page) {
+		skip("getdents64 returns the entries that fit below the kernel half # SKIP "
+		     "0xBFFFF000 is not ours to write");
+		return;
+	}
+	unsigned short reclen = 0;
+	if (ref_r[i] > 24)
+		memcpy(&reclen, ref_out[i] + 16, sizeof reclen); /* d_reclen of the first entry */
+	char *p = (char *)KERNEL_ADDR - reclen - 8;
+	memset(top_page, 0x5a, 4096);
+	lseek(fd_dir, 0, SEEK_SET);
+	errno = 0;
+	long r = syscall(SYS_getdents64, fd_dir, p, 1024);
+	int e = errno;
+	int ok = reclen > 0 && reclen < ref_r[i] && r == reclen &&
+		 same_output(&cases[i], p, ref_out[i], reclen) && top_untouched_except(p, reclen);
+	static unsigned char rest[1024];
+	long r2 = syscall(SYS_getdents64, fd_dir, rest, sizeof rest);
+	ok &= r2 == ref_r[i] - reclen && r2 > 0 &&
+	      same_output(&cases[i], rest, ref_out[i] + reclen, r2);
+	check(ok,
+	      "getdents64 (buffer) with a range straddling into the kernel half, room below it "
+	      "for the first entry only, returns that entry (got %ld, %s; want %u of %ld bytes) "
+	      "and the next call the rest (got %ld)",
+	      r, r == -1 ? strerrorname_np(e) : "no error", reclen, ref_r[i], r2);
 }
 
 static int results[NCASES][NBAD];
@@ -426,14 +572,34 @@ int main(void)
 				continue;
 			}
 			results[i][k] = ok;
+			const struct srule *sr = srule_of(&cases[i]);
+			const char *err = r == -1 ? strerrorname_np(e) : "no error";
 			if (k == B_NULL && cases[i].null_ok)
 				check(ok, "%s with NULL (no argument) succeeds (got %ld, %s)",
-				      cases[i].name, r, r == -1 ? strerrorname_np(e) : "no error");
+				      cases[i].name, r, err);
+			else if (k == B_FITS)
+				check(
+				    ok,
+				    "%s with %s (from 0xC0000000 - %u), its output fitting below "
+				    "it, succeeds and writes exactly what an ordinary buffer gets "
+				    "(got %ld, %s; want %ld)",
+				    cases[i].name, bad_names[k], cases[i].size / 2, r, err,
+				    ref_r[i]);
+			else if (k == B_STRADDLE && sr && sr->how == S_PRODUCED)
+				check(ok,
+				      "%s with %s (from 0xC0000000 - %u), its output crossing it, "
+				      "fails with EFAULT and writes nothing (got %ld, %s)",
+				      cases[i].name, bad_names[k], sr->below, r, err);
+			else if (k == B_STRADDLE && sr && sr->how == S_FIELDS)
+				check(ok,
+				      "%s with %s fails with EFAULT after storing only the field "
+				      "below it (tv_sec, the current time) (got %ld, %s)",
+				      cases[i].name, bad_names[k], r, err);
 			else
 				check(ok, "%s with %s fails with EFAULT (got %ld, %s)",
-				      cases[i].name, bad_names[k], r,
-				      r == -1 ? strerrorname_np(e) : "no error");
+				      cases[i].name, bad_names[k], r, err);
 		}
+	check_getdents_short();
 
 	/* 1,000 more rounds: same results, and nothing leaks. */
 	unsigned long long base = 0;
@@ -469,8 +635,9 @@ int main(void)
 	else
 		skip("free RAM back at baseline after 1,000 rounds # SKIP exact free-memory count "
 		     "is Strata-only");
-	struct stat st;
-	check(fstat(fd_file, &st) == 0 && st.st_size == (off_t)strlen(HELLO_TEXT),
+	struct stat st = {0};
+	int fr = fstat(fd_file, &st);
+	check(fr == 0 && st.st_size == (off_t)strlen(HELLO_TEXT),
 	      "the process still works: fstat of hello.txt gives its size (%ld)", (long)st.st_size);
 	return done();
 }
