@@ -166,7 +166,8 @@ $(BUILD)/user/data/dynamic: tests/user/data/exec/dynamic.c
 	$(Q)$(USER_CC) -O2 -o $@ $<
 
 $(BUILD)/test-initramfs.cpio: $(USER_DATA)
-$(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*)
+# An archive is rebuilt when its list or any program or file in it changed.
+$(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*) $(USER_PROGS) $(USER_TESTS)
 	@$(if $(Q),echo "  CPIO    $@")
 	$(Q)$(MKCPIO) $< $@
 
