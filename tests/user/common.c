@@ -106,6 +106,19 @@ unsigned long long free_ram_bytes(void)
 	return (unsigned long long)si.freeram * (si.mem_unit ? si.mem_unit : 1);
 }
 
+int check_free_ram_back(unsigned long long base, const char *what)
+{
+	if (!is_strata()) {
+		skip("free RAM after %s is exactly the baseline # SKIP exact free-memory count is "
+		     "Strata-only",
+		     what);
+		return 1;
+	}
+	unsigned long long now = free_ram_bytes();
+	return check(now == base, "free RAM after %s is exactly the baseline (%llu, was %llu)",
+		     what, now, base);
+}
+
 int run_child_arg(void (*fn)(void *), void *arg)
 {
 	fflush(stdout);

@@ -32,6 +32,11 @@ int is_strata(void);
 int is_x86_64_host(void);
 /* sysinfo free RAM in bytes (freeram * mem_unit). */
 unsigned long long free_ram_bytes(void);
+/*
+ * Check that free RAM is exactly @base now (after @what), on Strata; elsewhere print a SKIP:
+ * only Strata promises an exact count (Linux's caches move it). Returns check()'s value.
+ */
+int check_free_ram_back(unsigned long long base, const char *what);
 
 /* Forks; the child runs fn(arg) then _exit(0). Returns the wait status (or -1 if fork/wait
  * failed). stdout is flushed first so the child cannot repeat buffered output. */

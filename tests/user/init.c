@@ -36,8 +36,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TEST_DIR  "/test"
-#define MAX_TESTS 256
+#define TEST_DIR     "/test"
+#define MAX_TESTS    256
 #define NAME_MAX_LEN 64
 
 static char *const test_envp[] = {"HOME=/", "PATH=/bin:/test", "TERM=linux", NULL};
@@ -188,7 +188,8 @@ int main(int argc, char **argv)
 
 	sync();
 	/* The raw system call: glibc's reboot() passes the magic numbers itself. */
-	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF, 0);
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,
+		0);
 	out("# power-off failed: %s\n", strerror(errno));
 	for (;;)
 		pause(); /* init must not exit */

@@ -627,14 +627,7 @@ int main(void)
 	check(changed == 0,
 	      "1,000 more rounds of every bad-pointer call give the same results (%d changed)",
 	      changed);
-	unsigned long long after = free_ram_bytes();
-	if (is_strata())
-		check(after == base,
-		      "free RAM after 1,000 rounds is exactly the baseline (%llu, was %llu)", after,
-		      base);
-	else
-		skip("free RAM back at baseline after 1,000 rounds # SKIP exact free-memory count "
-		     "is Strata-only");
+	check_free_ram_back(base, "1,000 rounds");
 	struct stat st = {0};
 	int fr = fstat(fd_file, &st);
 	check(fr == 0 && st.st_size == (off_t)strlen(HELLO_TEXT),

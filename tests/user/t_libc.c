@@ -117,11 +117,6 @@ int main(void)
 			base = free_ram_bytes();
 	}
 	check(ok, "200 malloc/touch/free cycles of 300 KiB succeed");
-	if (is_strata())
-		check(free_ram_bytes() == base,
-		      "free RAM is back at its baseline after them (%llu vs %llu)",
-		      free_ram_bytes(), base);
-	else
-		skip("free RAM back at baseline # SKIP exact free-memory count is Strata-only");
+	check_free_ram_back(base, "200 malloc/touch/free cycles of 300 KiB");
 	return done();
 }

@@ -481,14 +481,7 @@ int main(void)
 	st = run_child(fuzz_child);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the fuzzer child completes %d calls (%s)",
 	      CALLS, status_str(st));
-	unsigned long long after = free_ram_bytes();
-	if (is_strata())
-		check(after == base,
-		      "free RAM after the fuzzer is exactly the baseline (%llu, was %llu)", after,
-		      base);
-	else
-		skip("free RAM after the fuzzer equals the baseline # SKIP exact free-memory count "
-		     "is Strata-only");
+	check_free_ram_back(base, "the fuzzer");
 	int ok = WIFEXITED(st);
 	check(ok && getppid() > 0 && kill(getpid(), 0) == 0, "the parent test is unharmed");
 	return done();
