@@ -39,7 +39,7 @@ CFLAGS  := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(CC_INCLUDE) -fn
 LDFLAGS := -m elf_i386 -nostdlib -T linker.ld -z noexecstack --no-warn-rwx-segments
 
 # ---- kernel sources ---------------------------------------------------------------------
-KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c mm/*.c sched/*.c tests/kernel/*.c)
+KERNEL_C   := $(wildcard kernel/*.c kernel/arch/*.c kernel/lib/*.c kernel/fs/*.c mm/*.c sched/*.c tests/kernel/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm kernel/*.asm kernel/arch/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/%.asm.o)
 KERNEL     := $(BUILD)/strata.elf
@@ -54,10 +54,11 @@ UPROGS     := $(patsubst $(UPROG_DIR)/%.asm,$(BUILD)/uprog/%,$(wildcard $(UPROG_
               $(patsubst $(UPROG_DIR)/%.c,$(BUILD)/uprog/%,$(wildcard $(UPROG_DIR)/*.c))
 
 # ---- hardware-independent sources, also built natively for host tests -------------------
-# The allocator cores (mm/*.c below) include no x86 or sched header; see ARCHITECTURE.md.
-MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab.c mm/kmalloc.c mm/error.c mm/pressure.c)
+# The allocator cores (mm/*.c below) include no x86 or sched header; see docs/ARCHITECTURE.md
+# (the layers and include rules; `make check-layers` enforces them).
+MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy.c mm/slab*.c mm/kmalloc.c mm/error.c mm/pressure.c)
 HOST_CORE  := $(filter-out kernel/lib/divdi3.c kernel/lib/printk.c kernel/lib/panic.c,$(wildcard kernel/lib/*.c)) \
-              kernel/cmdline.c kernel/elf.c $(MM_CORE)
+              kernel/cmdline.c kernel/elf.c kernel/fs/cpio.c kernel/fs/ramfs.c $(MM_CORE)
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all -DSTRATA_HOST -Iinclude -Itests/host \
                -Wall -Wextra -Werror -Wshadow -Wvla -MMD -MP
@@ -74,7 +75,8 @@ QEMU_FLAGS := -m $(MEM) -display none -no-reboot \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: all run run-iso iso test host-test guest-test fuzz bench debug clean setup lint check-headers format format-check
+.PHONY: all run run-iso iso test host-test guest-test fuzz bench bench-user debug clean setup lint \
+        check-headers check-layers format format-check user FORCE
 all: $(KERNEL)
 
 setup:
@@ -124,12 +126,82 @@ $(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
 	@tools/gensyms.sh --check $(NM) $(BUILD)/kernel.pass1.elf $@
 
+# ==== user space: static i386 Linux programs and the initramfs archives ==================
+# Not freestanding: built with Debian's i686-linux-gnu-gcc against its glibc (always that
+# compiler, even when an i686-elf toolchain builds the kernel). user/NAME.c becomes
+# $(BUILD)/user/bin/NAME (the default image's /bin), tests/user/NAME.c becomes
+# $(BUILD)/user/test/NAME (the test image's /test); tests/user/common.c and lib*.c, when
+# present, are linked into every test program (not into the runner, init.c).
+USER_CROSS  := i686-linux-gnu-
+USER_CC     := $(USER_CROSS)gcc
+USER_CFLAGS := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+USER_PROGS  := $(patsubst user/%.c,$(BUILD)/user/bin/%,$(wildcard user/*.c))
+USER_TESTLIB := $(wildcard tests/user/common.c tests/user/lib*.c)
+USER_TESTS  := $(patsubst tests/user/%.c,$(BUILD)/user/test/%,$(filter-out $(USER_TESTLIB),$(wildcard tests/user/*.c)))
+MKCPIO      := $(BUILD)/tools/mkcpio
+INITRAMFS   := $(BUILD)/initramfs.cpio
+TEST_INITRAMFS := $(BUILD)/test-initramfs.cpio
+INITRD      ?= $(INITRAMFS)
+
+user: $(USER_PROGS) $(USER_TESTS) $(INITRAMFS) $(TEST_INITRAMFS)
+
+$(BUILD)/user/bin/%: user/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/user/test/init: tests/user/init.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/user/test/%: tests/user/%.c $(USER_TESTLIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $<")
+	$(Q)$(USER_CC) $(USER_CFLAGS) -Itests/user -o $@ $< $(USER_TESTLIB)
+
+$(MKCPIO): tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+# The manifests are regenerated every time (busybox may have arrived in the cache) but only
+# rewritten when they change, so the archives rebuild only when something in them did.
+$(BUILD)/%.list: FORCE $(USER_PROGS) $(USER_TESTS) tools/initramfs-list.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/initramfs-list.sh $(if $(filter test-initramfs,$*),test $(BUILD) $(USER_TESTS),default $(BUILD) $(USER_PROGS)) > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# Executables the exec-error tests need in /test/data (tests/user/README): an x86_64 ELF
+# (wrong class), an i386 ELF with e_machine patched to EM_ARM (wrong machine) and a dynamic
+# i386 program (PT_INTERP).
+USER_DATA := $(BUILD)/user/data/elf64 $(BUILD)/user/data/wrongmachine $(BUILD)/user/data/dynamic
+$(BUILD)/user/data/elf64: tests/user/data/exec/elf64.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -static -nostdlib -O2 -o $@ $<
+$(BUILD)/user/data/wrongmachine: tests/user/data/exec/elf32.c
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) -static -nostdlib -O2 -o $@ $<
+	$(Q)printf '\050\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+$(BUILD)/user/data/dynamic: tests/user/data/exec/dynamic.c
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) -O2 -o $@ $<
+
+$(BUILD)/test-initramfs.cpio: $(USER_DATA)
+# An archive is rebuilt when its list or any program or file in it changed.
+$(BUILD)/%.cpio: $(BUILD)/%.list $(MKCPIO) user/motd $(wildcard tests/user/data/*) $(USER_PROGS) $(USER_TESTS)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)$(MKCPIO) $< $@
+
+FORCE:
+
 # ---- GRUB ISO ---------------------------------------------------------------------------
 iso: $(BUILD)/strata.iso
-$(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
+$(BUILD)/strata.iso: $(KERNEL) $(INITRAMFS) tools/grub.cfg
 	@tools/setup.sh --quiet build
 	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
 	@cp $(KERNEL) $(BUILD)/isodir/boot/strata.elf
+	@cp $(INITRAMFS) $(BUILD)/isodir/boot/initramfs.cpio
 	@cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
@@ -137,10 +209,11 @@ $(BUILD)/strata.iso: $(KERNEL) tools/grub.cfg
 
 # ---- running ----------------------------------------------------------------------------
 # The serial port (the log and the monitor) is this terminal; Ctrl-A X quits QEMU.
+# The initramfs is the multiboot module (INITRD=path boots another; INITRD= boots none).
 run:
 	@tools/setup.sh --quiet test
-	@$(MAKE) --no-print-directory $(KERNEL)
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+	@$(MAKE) --no-print-directory $(KERNEL) $(if $(INITRD),$(INITRD))
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) $(if $(INITRD),-initrd $(INITRD)) -append "$(CMDLINE)"
 
 run-iso: $(BUILD)/strata.iso
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $<
@@ -154,7 +227,7 @@ debug:
 # ---- tests ------------------------------------------------------------------------------
 test:
 	@tools/setup.sh --quiet test
-	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS)
+	@$(MAKE) --no-print-directory $(KERNEL) $(BUILD)/strata.iso $(HOST_TESTS) user
 	@tools/test-all.sh $(BUILD)
 
 host-test: $(HOST_TESTS)
@@ -193,6 +266,15 @@ bench:
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@tools/bench.sh $(BUILD)
 
+# User-space figures (guest instructions per system call, fork, exec) on a given kernel:
+# KERNEL_KIND=linux (the reference; strata once it runs processes); RECORD=1 writes the
+# figures into tests/bench/results.md.
+KERNEL_KIND ?= linux
+bench-user:
+	@tools/setup.sh --quiet test
+	@$(MAKE) --no-print-directory user
+	@tools/bench-user.sh $(if $(RECORD),--record) $(KERNEL_KIND) $(TEST_INITRAMFS)
+
 # Every kernel source reaches only the repo's headers and the compiler's own (see CFLAGS).
 check-headers:
 	@tools/check-headers.sh $(CC_INCLUDE) -- $(CC) $(filter-out -MMD -MP,$(CFLAGS)) -- $(KERNEL_C)
@@ -209,6 +291,10 @@ format-check:
 	    grep 'error:' $(BUILD)/format-check.log | cut -d: -f1 | sort | uniq -c | head -n 20; \
 	    echo "format-check: run 'make format' (clang-format, .clang-format)"; exit 1; }
 	@echo "format-check: $(words $(FORMAT_SRC)) files follow .clang-format"
+
+# Every #include points down the layers (docs/ARCHITECTURE.md; the rules are in the script).
+check-layers:
+	@tools/check-layers.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude \

@@ -3,11 +3,10 @@
  * crash (deliberate failures that show and test the fault, double-fault, panic and
  * must-succeed out-of-memory reports).
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/panic.h"
 #include "kernel/qemu.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/phys.h"

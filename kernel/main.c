@@ -1,22 +1,25 @@
 /*
  * main: kmain, the boot sequence, and the monitor's main loop.
  *
- * Order matters: the console first (so every later failure can be reported), then the
+ * Order matters: the bottom layer's hooks and the console first (so every later failure can be
+ * reported: panic and printk in kernel/lib know no hardware until they are registered), then the
  * loader's information is copied while the boot identity mapping still exists, then the CPU
  * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
  */
 #include "kernel/builtin_progs.h"
+#include "fs/initramfs.h"
+#include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
 #include "kernel/kbench.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/multiboot.h"
+#include "lib/panic.h"
 #include "lib/printk.h"
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
 #include "kernel/syscall.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "mm/fault.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
@@ -41,6 +44,34 @@ static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);
 static void console_rx(void)
 {
 	wake_up(&console_wq);
+}
+
+/*
+ * Gather what mm needs from the loader's information and the command line. The map is copied
+ * into static storage (boot only: off the small boot stack). Never fails.
+ */
+static void mm_boot_params_fill(struct mm_boot_params *p, const struct boot_info *bi,
+				const struct boot_options *opts)
+{
+	static struct memmap_raw raw[MB_MMAP_MAX];
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		raw[i].base = bi->mmap[i].addr;
+		raw[i].len = bi->mmap[i].len;
+		raw[i].type = bi->mmap[i].type;
+	}
+	*p = (struct mm_boot_params){
+		.map = raw,
+		.map_count = bi->mmap_count,
+		.info_start = bi->info_start,
+		.info_end = bi->info_end,
+		.mods_start = bi->mods_start,
+		.mods_end = bi->mods_end,
+		.mem_limit = opts->mem_limit,
+		.debug_pagealloc = opts->debug_pagealloc,
+		.init_on_alloc = opts->init_on_alloc,
+		.slub_debug = opts->slub_debug,
+	};
 }
 
 /* Drain received bytes into the monitor; block (other tasks run) until more arrive. */
@@ -77,6 +108,9 @@ static void run_init(const char *path)
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
+	struct mm_boot_params mm_params;
+
+	backtrace_init();
 	serial_init();
 	cmdline_defaults(&boot_opts);
 	pr_info("boot: Strata (x86, higher half at %#x)\n", KERNEL_BASE);
@@ -86,6 +120,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	}
 	cmdline_parse(boot_info.cmdline, &boot_opts);
 	printk_set_loglevel(boot_opts.loglevel);
+	panic_set_exit(boot_opts.panic_action == PANIC_EXIT || boot_opts.test);
 	pr_info("boot: command line '%s'\n", boot_info.cmdline);
 
 	gdt_init();
@@ -94,17 +129,19 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	pic_init();
 	paging_init_early();
 	timer_init();
-	printk_timer_ready();
+	printk_set_clock(timer_uptime_us);
 	cpu_sti();
 	serial_enable_rx_irq();
 	fault_init();
-	mm_init(&boot_info);
-	heap_init();
+	mm_boot_params_fill(&mm_params, &boot_info, &boot_opts);
+	mm_init(&mm_params);
+	heap_init(mm_params.slub_debug);
 	sched_init();
 	syscall_init();
 	proc_init();
 	builtin_progs_register();
 	memstat_init();
+	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 

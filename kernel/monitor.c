@@ -9,9 +9,8 @@
  */
 #include "kernel/monitor.h"
 
-#include "kernel/console.h"
-#include "kernel/serial.h"
 #include "lib/compiler.h"
+#include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -19,8 +18,6 @@
 #define CTRL_U     0x15
 #define BACKSPACE  0x08
 #define DEL        0x7F
-
-extern const struct monitor_cmd __monitor_cmds_start[], __monitor_cmds_end[];
 
 static char line[MONITOR_LINE_MAX];
 static unsigned len;

@@ -29,6 +29,50 @@ static void widen(uint32_t *start, uint32_t *end, uint32_t s, uint32_t e)
 	*end = MAX(*end, e);
 }
 
+/*
+ * Copy the module list into @bi: each module's physical range and string. The list must lie in
+ * the boot mapping (else all modules are ignored, with one line); a module whose end is before
+ * its start is dropped with a line; a string outside the boot mapping is kept as "". The
+ * module contents are not read here (they may lie above the boot mapping). The ranges of the
+ * kept modules widen mods_start/mods_end, which mm_init reserves.
+ */
+static void copy_modules(const struct mb_info *mb, struct boot_info *bi)
+{
+	if (mb->mods_count > BOOT_MAP_BYTES / sizeof(struct mb_module) ||
+	    !boot_mapped(mb->mods_addr, mb->mods_count * (uint32_t)sizeof(struct mb_module))) {
+		pr_warn("boot: module list at %#x (%u entries) is outside the boot mapping; ignored\n",
+			mb->mods_addr, mb->mods_count);
+		return;
+	}
+	const struct mb_module *m = phys_to_virt(mb->mods_addr);
+	widen(&bi->info_start, &bi->info_end, mb->mods_addr,
+	      mb->mods_addr + mb->mods_count * (uint32_t)sizeof(*m));
+	for (uint32_t i = 0; i < mb->mods_count; i++) {
+		if (m[i].end < m[i].start) {
+			pr_warn("boot: module %u ends (%#x) before it starts (%#x); ignored\n", i,
+				m[i].end, m[i].start);
+			continue;
+		}
+		if (bi->mods_count == MB_MODS_MAX) {
+			pr_warn("boot: more than %d modules; the rest are ignored\n", MB_MODS_MAX);
+			break;
+		}
+		struct boot_module *bm = &bi->mods[bi->mods_count++];
+		bm->start = m[i].start;
+		bm->end = m[i].end;
+		bm->cmdline[0] = '\0';
+		if (m[i].string && boot_mapped(m[i].string, 1)) {
+			const char *s = phys_to_virt(m[i].string);
+			size_t n = strnlen(s, MIN(sizeof(bm->cmdline) - 1,
+						  (size_t)(BOOT_MAP_BYTES - m[i].string)));
+			memcpy(bm->cmdline, s, n);
+			bm->cmdline[n] = '\0';
+		}
+		if (m[i].end > m[i].start)
+			widen(&bi->mods_start, &bi->mods_end, m[i].start, m[i].end);
+	}
+}
+
 int multiboot_copy(uint32_t magic, uint32_t info_phys, struct boot_info *bi)
 {
 	memset(bi, 0, sizeof(*bi));
@@ -97,13 +141,7 @@ int multiboot_copy(uint32_t magic, uint32_t info_phys, struct boot_info *bi)
 		return -EINVAL;
 	}
 
-	if ((mb->flags & MB_INFO_MODS) && mb->mods_count &&
-	    boot_mapped(mb->mods_addr, mb->mods_count * sizeof(struct mb_module))) {
-		const struct mb_module *m = phys_to_virt(mb->mods_addr);
-		widen(&bi->info_start, &bi->info_end, mb->mods_addr,
-		      mb->mods_addr + mb->mods_count * (uint32_t)sizeof(*m));
-		for (uint32_t i = 0; i < mb->mods_count; i++)
-			widen(&bi->mods_start, &bi->mods_end, m[i].start, m[i].end);
-	}
+	if ((mb->flags & MB_INFO_MODS) && mb->mods_count)
+		copy_modules(mb, bi);
 	return 0;
 }

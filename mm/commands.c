@@ -2,8 +2,7 @@
  * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap. Output formats follow Linux's /proc files so the numbers
  * read the same way.
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -11,25 +10,6 @@
 #include "x86/cpu.h"
 
 #define KB(bytes) ((unsigned long long)((bytes) >> 10))
-
-void mm_print_meminfo(void)
-{
-	struct mm_meminfo mi;
-
-	mm_meminfo(&mi);
-	kprintf("MemTotal:       %8llu kB\n", KB(mi.total));
-	kprintf("MemFree:        %8llu kB\n", KB(mi.free));
-	kprintf("MemAvailable:   %8llu kB\n", KB(mi.free + mi.reclaimable));
-	kprintf("HighTotal:      %8llu kB\n", KB(mi.high_total));
-	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
-	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
-	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
-	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
-	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
-	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
-	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
-	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
-}
 
 static int cmd_meminfo(int argc, char **argv)
 {

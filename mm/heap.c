@@ -4,9 +4,7 @@
  */
 #include "mm/heap.h"
 
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/errno.h"
@@ -39,7 +37,7 @@ static uint32_t slab_shrink(void *ctx, enum mm_pressure_level level)
 	return (uint32_t)kmem_shrink_all();
 }
 
-void heap_init(void)
+void heap_init(bool slub_debug)
 {
 	struct slab_page_ops ops = {
 		.alloc_pages = slab_alloc_pages,
@@ -48,14 +46,14 @@ void heap_init(void)
 		.base = KERNEL_BASE,
 		.span = mm_lowmem_end(),
 	};
-	slab_set_debug(boot_opts.slub_debug);
+	slab_set_debug(slub_debug);
 	int rc = slab_init(&ops, rdtsc());
 	if (rc == 0)
 		rc = kmalloc_init();
 	if (rc < 0)
 		panic("mm: cannot start the slab layer: %d", rc);
 	mm_shrinker_register("slab", slab_shrink, 0);
-	pr_info("mm: slab layer up%s\n", boot_opts.slub_debug ? " (slub_debug)" : "");
+	pr_info("mm: slab layer up%s\n", slub_debug ? " (slub_debug)" : "");
 }
 
 static void emit_line(const char *line, void *ctx)

@@ -7,7 +7,7 @@
  * entry points at boot_cache, a descriptor whose magazine is always empty, so an early
  * kmalloc takes the slow path and fails cleanly instead of dereferencing NULL. Everything
  * that is not a magazine operation (debug checks, owners, large objects, reports) lives in
- * mm/slab.c; this file only chooses the cache and handles krealloc and alignment.
+ * mm/slab*.c; this file only chooses the cache and handles krealloc and alignment.
  *
  * Locking: as the slab layer; the table is written only by kmalloc_init()/kmalloc_exit().
  */

@@ -10,8 +10,7 @@
  * The held blocks are chained through their struct pages (mm/page_list.h), so the demo itself
  * needs no memory. Run it from the monitor (`memdemo`) or from a test (memdemo_run()).
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/errno.h"
 #include "mm/memdemo.h"
 #include "mm/page_list.h"
@@ -20,6 +19,10 @@
 #include "x86/cpu.h"
 
 #define DEMO_ORDER      8 /* 1 MiB steps */
+/* How far past each pressure threshold the fill goes, so the crossing is certain (the
+ * allocation steps are whole blocks): 81.0% for WARNING, 95.5% for CRITICAL. */
+#define DEMO_WARN_PERMILLE (PRESSURE_WARN_PERMILLE + 10u)
+#define DEMO_CRIT_PERMILLE (PRESSURE_CRIT_PERMILLE + 5u)
 #define PERMILLE(u, t)  ((uint32_t)((t) ? (u) * 1000 / (t) : 0))
 
 /* Give back every held block. */
@@ -78,9 +81,10 @@ int memdemo_run(struct memdemo_result *res)
 	}
 	page_list_push(&h, pg, DEMO_ORDER);
 
-	kprintf("memdemo: 2. allocating until 80%% and then 95%% of memory is used\n");
-	fill_to(&h, 810);
-	fill_to(&h, 955);
+	kprintf("memdemo: 2. allocating until %u%% and then %u%% of memory is used\n",
+		PRESSURE_WARN_PERMILLE / 10, PRESSURE_CRIT_PERMILLE / 10);
+	fill_to(&h, DEMO_WARN_PERMILLE);
+	fill_to(&h, DEMO_CRIT_PERMILLE);
 	mm_meminfo(&mi);
 	kprintf("memdemo:    holding %u blocks, %u.%u%% used\n", h.blocks,
 		PERMILLE(mi.used, mi.total) / 10, PERMILLE(mi.used, mi.total) % 10);

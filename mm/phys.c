@@ -7,10 +7,10 @@
  */
 #include "mm/phys.h"
 
-#include "kernel/cmdline.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/compiler.h"
+#include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/slotmap.h"
@@ -109,17 +109,11 @@ static void buddy_unmap(void *ctx, uint32_t pfn, void *va)
 	kunmap(va);
 }
 
-void mm_init(const struct boot_info *bi)
+void mm_init(const struct mm_boot_params *p)
 {
-	static struct memmap_raw raw[MB_MMAP_MAX]; /* boot only: off the small boot stack */
 	uint64_t t0 = rdtsc();
 
-	for (uint32_t i = 0; i < bi->mmap_count; i++) {
-		raw[i].base = bi->mmap[i].addr;
-		raw[i].len = bi->mmap[i].len;
-		raw[i].type = bi->mmap[i].type;
-	}
-	int rc = memmap_sanitize(&memmap, raw, bi->mmap_count, boot_opts.mem_limit);
+	int rc = memmap_sanitize(&memmap, p->map, p->map_count, p->mem_limit);
 	if (rc < 0) {
 		memmap_print(&memmap);
 		panic("mm: the memory map has no usable RAM (%d)", rc);
@@ -127,11 +121,11 @@ void mm_init(const struct boot_info *bi)
 	memmap_reserve(&memmap, 0, LOW_RESERVED, "first 1 MiB");
 	memmap_reserve(&memmap, virt_to_phys(__kernel_start),
 		       (uint64_t)(__kernel_end - __kernel_start), "kernel image");
-	if (bi->info_end > bi->info_start)
-		memmap_reserve(&memmap, bi->info_start, bi->info_end - bi->info_start,
+	if (p->info_end > p->info_start)
+		memmap_reserve(&memmap, p->info_start, p->info_end - p->info_start,
 			       "multiboot info");
-	if (bi->mods_end > bi->mods_start)
-		memmap_reserve(&memmap, bi->mods_start, bi->mods_end - bi->mods_start,
+	if (p->mods_end > p->mods_start)
+		memmap_reserve(&memmap, p->mods_start, p->mods_end - p->mods_start,
 			       "multiboot modules");
 
 	uint32_t nframes = memmap_end_pfn(&memmap);
@@ -162,8 +156,8 @@ void mm_init(const struct boot_info *bi)
 		.map = buddy_map,
 		.unmap = buddy_unmap,
 		.map_ctx = 0,
-		.debug_pagealloc = boot_opts.debug_pagealloc,
-		.init_on_alloc = boot_opts.init_on_alloc,
+		.debug_pagealloc = p->debug_pagealloc,
+		.init_on_alloc = p->init_on_alloc,
 	};
 	rc = buddy_init(&buddy, &bitmap, &cfg);
 	if (rc < 0)
@@ -345,4 +339,25 @@ void mm_meminfo(struct mm_meminfo *mi)
 	uint32_t stacks, stack_pages;
 	kstack_stats(&stacks, &stack_pages);
 	mi->kernel_stack = (uint64_t)stack_pages * PAGE_SIZE;
+}
+
+#define KB(bytes) ((unsigned long long)((bytes) >> 10))
+
+void mm_print_meminfo(void)
+{
+	struct mm_meminfo mi;
+
+	mm_meminfo(&mi);
+	kprintf("MemTotal:       %8llu kB\n", KB(mi.total));
+	kprintf("MemFree:        %8llu kB\n", KB(mi.free));
+	kprintf("MemAvailable:   %8llu kB\n", KB(mi.free + mi.reclaimable));
+	kprintf("HighTotal:      %8llu kB\n", KB(mi.high_total));
+	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
+	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
+	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
+	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
+	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
+	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
+	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
+	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
 }

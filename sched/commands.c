@@ -2,8 +2,7 @@
  * sched commands: `ps`, `kill TID` and `stress tasks N`, and the stress workload they and the
  * tests share (include/sched/stress.h).
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -11,6 +10,7 @@
 #include "mm/phys.h"
 #include "mm/slab.h"
 #include "sched/proc.h"
+#include "sched/owner.h"
 #include "sched/stress.h"
 #include "sched/task.h"
 
@@ -22,16 +22,22 @@ static const char *const state_names[] = {
 	[TASK_BLOCKED] = "blocked", [TASK_ZOMBIE] = "zombie",     [TASK_EXITED] = "exited",
 };
 
+/* One `ps` line: the task and its owner's ledger (a task without one: the kernel, "-"). */
 static void ps_line(const struct task *t, void *ctx)
 {
 	(void)ctx;
-	char limit[24];
-	if (t->limit)
-		ksnprintf(limit, sizeof(limit), "%llu", (unsigned long long)(t->limit >> 10));
+	const struct owner *o = t->owner;
+	char limit[24], owner[12];
+	if (o && o->limit)
+		ksnprintf(limit, sizeof(limit), "%llu", (unsigned long long)(o->limit >> 10));
 	else
 		kstrlcpy(limit, "-", sizeof(limit));
-	kprintf("%5u  %-15s %-9s %6u %10llu %8s\n", t->tid, t->name, state_names[t->state],
-		t->page_count, (unsigned long long)t->slab_bytes, limit);
+	if (o)
+		ksnprintf(owner, sizeof(owner), "%u", o->id);
+	else
+		kstrlcpy(owner, "-", sizeof(owner));
+	kprintf("%5u  %-15s %-9s %6u %10llu %9s %10s\n", t->tid, t->name, state_names[t->state],
+		o ? o->page_count : 0, (unsigned long long)(o ? o->slab_bytes : 0), limit, owner);
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -41,14 +47,14 @@ static int cmd_ps(int argc, char **argv)
 		kprintf("usage: ps\n");
 		return -EINVAL;
 	}
-	kprintf("%5s  %-15s %-9s %6s %10s %8s\n", "TID", "NAME", "STATE", "PAGES", "SLAB(B)",
-		"LIMIT(kB)");
+	kprintf("%5s  %-15s %-9s %6s %10s %9s %10s\n", "TID", "NAME", "STATE", "PAGES", "SLAB(B)",
+		"LIMIT(kB)", "OWNER");
 	task_for_each(ps_line, 0);
 	proc_ps_print();
 	return 0;
 }
-MONITOR_COMMAND(ps, "ps", "tasks (tid, name, state, pages, slab bytes, limit), then processes",
-		cmd_ps);
+MONITOR_COMMAND(ps, "ps",
+		"tasks (tid, name, state, pages, slab bytes, limit, owner), then processes", cmd_ps);
 
 /* Parse a decimal number in [1, max]; false when @s is not one. */
 static bool parse_count(const char *s, uint32_t max, uint32_t *out)

@@ -41,6 +41,7 @@
 #include "mm/layout.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "sched/owner.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/task_arch.h"
@@ -437,7 +438,7 @@ int exec_kernel(struct proc *p, const char *path, char *const argv[], char *cons
 	if (rc == 0)
 		rc = args_from_kernel(&a, envp, &a.envc);
 	if (rc == 0)
-		rc = exec_build(path, &a, p->task->tid, &res);
+		rc = exec_build(path, &a, p->task->owner->id, &res);
 	args_free(&a);
 	if (rc < 0)
 		return rc;
@@ -466,7 +467,7 @@ int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t 
 	if (rc == 0)
 		rc = args_from_user(&a, uenvp, &a.envc);
 	if (rc == 0)
-		rc = exec_build(path, &a, p->task->tid, &res);
+		rc = exec_build(path, &a, p->task->owner->id, &res);
 	args_free(&a);
 	if (rc == 0) {
 		exec_commit(p, &res, path, true);

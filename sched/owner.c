@@ -1,10 +1,20 @@
 /*
- * owner: per-task accounting behind the page and slab owner hooks (include/sched/owner.h).
+ * owner: memory accounting owners behind the page and slab owner hooks (include/sched/owner.h).
+ *
+ * Data and its lock (interrupts masked; one CPU):
+ *   owners[]   the owner table; a slot is free when its id is 0
+ *   next_id    the next owner id to try (OWNER_ID_FIRST..OWNER_ID_MAX, wrapping)
+ *   current_owner  the owner charged on this CPU (NULL: the kernel), a lookup shortcut
  *
  * The hooks run inside the allocators with interrupts masked; they only read and update the
- * owning task's counters, and refuse a charge that would pass the task's limit with
+ * owner's counters, and refuse a charge that would pass the owner's limit with
  * MM_EXCEEDS_LIMIT (requested, limit, current), which the allocation returns to its caller.
- * A task's usage against its limit is pages * PAGE_SIZE + slab bytes.
+ * An owner's usage against its limit is pages * PAGE_SIZE + slab bytes.
+ *
+ * The page list is a list_head ring through page->link (mm/phys.c links a block in
+ * when it charges it and out when it is freed while charged); release unlinks each block,
+ * uncharges it, hands it to the kernel (page->owner = PAGE_OWNER_KERNEL) and drops the
+ * owner's reference with put_page(), so only a block nobody else references is freed.
  */
 #include "sched/owner.h"
 
@@ -21,63 +31,84 @@
 
 #define RELEASE_BATCH 32
 
-static uint64_t usage_of(const struct task *t)
+_Static_assert(OWNER_SLOTS >= TASK_MAX, "every task may need its own owner");
+
+static struct owner owners[OWNER_SLOTS];
+static uint32_t next_id = OWNER_ID_FIRST;
+static struct owner *current_owner;
+
+struct owner *owner_lookup(uint32_t id)
 {
-	return (uint64_t)t->page_count * PAGE_SIZE + t->slab_bytes;
+	if (id == 0)
+		return NULL;
+	if (current_owner && current_owner->id == id)
+		return current_owner;
+	for (unsigned i = 0; i < OWNER_SLOTS; i++)
+		if (owners[i].id == id)
+			return &owners[i];
+	return NULL;
 }
 
-/* Refuse @bytes more for @t if it has a limit that would be passed. */
-static int check_limit(const struct task *t, uint64_t bytes, struct mm_error *err)
+static uint64_t usage_of(const struct owner *o)
 {
-	if (!t->limit || usage_of(t) + bytes <= t->limit)
+	return (uint64_t)o->page_count * PAGE_SIZE + o->slab_bytes;
+}
+
+/* Refuse @bytes more for @o if it has a limit that would be passed: -EDQUOT, *@err filled. */
+static int check_limit(const struct owner *o, uint64_t bytes, struct mm_error *err)
+{
+	if (!o->limit || usage_of(o) + bytes <= o->limit)
 		return 0;
 	memset(err, 0, sizeof(*err));
 	err->kind = MM_EXCEEDS_LIMIT;
 	err->requested = bytes;
-	err->limit = t->limit;
-	err->current = usage_of(t);
+	err->limit = o->limit;
+	err->current = usage_of(o);
 	return -EDQUOT;
 }
 
 /*
- * Add @bytes (negative: remove) of kind @slab (slab bytes, else pages) to task @owner,
- * refusing a positive charge past its limit. An owner that is gone has nothing to count.
+ * Add @bytes (negative: remove) of kind @slab (slab bytes, else pages) to owner @id,
+ * refusing a positive charge past its limit (-EDQUOT). An owner that is gone counts nothing.
  */
-static int charge(uint32_t owner, int64_t bytes, bool slab, struct mm_error *err)
+static int charge(uint32_t id, int64_t bytes, bool slab, struct mm_error *err)
 {
-	struct task *t = task_lookup((int)owner);
-	if (!t)
+	struct owner *o = owner_lookup(id);
+	if (!o)
 		return 0;
 	if (bytes > 0) {
-		int rc = check_limit(t, (uint64_t)bytes, err);
+		int rc = check_limit(o, (uint64_t)bytes, err);
 		if (rc)
 			return rc;
 	}
 	if (slab) {
-		t->slab_bytes += (uint64_t)bytes;
-		t->slab_peak = MAX(t->slab_peak, t->slab_bytes);
+		o->slab_bytes += (uint64_t)bytes;
+		o->slab_peak = MAX(o->slab_peak, o->slab_bytes);
 	} else {
-		t->page_count += (uint32_t)(bytes / PAGE_SIZE);
-		t->page_peak = MAX(t->page_peak, t->page_count);
+		o->page_count += (uint32_t)(bytes / PAGE_SIZE);
+		o->page_peak = MAX(o->page_peak, o->page_count);
 	}
 	return 0;
 }
 
-static int page_charge(uint32_t owner, int32_t pages, struct mm_error *err)
+/* The page allocator's charge hook (struct mm_owner_ops). */
+static int page_charge(uint32_t id, int32_t pages, struct mm_error *err)
 {
-	return charge(owner, (int64_t)pages * PAGE_SIZE, false, err);
+	return charge(id, (int64_t)pages * PAGE_SIZE, false, err);
 }
 
-static struct page_link *page_list(uint32_t owner)
+/* The page allocator's list hook: owner @id's block list, or NULL when it is gone. */
+static struct list_head *page_list(uint32_t id)
 {
-	struct task *t = task_lookup((int)owner);
-	return t ? &t->pages : 0;
+	struct owner *o = owner_lookup(id);
+	return o ? &o->pages : NULL;
 }
 
-static int slab_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
+/* The slab layer's charge hook (struct kmem_owner_ops). */
+static int slab_charge(uint32_t id, int64_t bytes, struct mm_error *err, void *ctx)
 {
 	(void)ctx;
-	return charge(owner, bytes, true, err);
+	return charge(id, bytes, true, err);
 }
 
 void owner_init(void)
@@ -88,10 +119,66 @@ void owner_init(void)
 	kmem_set_owner_ops(&sops);
 }
 
-void owner_switch(uint32_t tid)
+/* The next id not in use, from next_id on (wrapping). Interrupts off. */
+static uint32_t id_alloc(void)
 {
-	mm_set_current_owner(tid);
-	kmem_set_current_owner(tid);
+	for (;;) {
+		uint32_t id = next_id;
+		next_id = next_id == OWNER_ID_MAX ? OWNER_ID_FIRST : next_id + 1;
+		if (!owner_lookup(id))
+			return id;
+	}
+}
+
+struct owner *owner_create(void)
+{
+	uint32_t flags = irq_save();
+	struct owner *o = NULL;
+	for (unsigned i = 0; i < OWNER_SLOTS && !o; i++)
+		if (owners[i].id == 0)
+			o = &owners[i];
+	if (o) {
+		memset(o, 0, sizeof(*o));
+		o->id = id_alloc();
+		o->users = 1;
+		list_init(&o->pages);
+	}
+	irq_restore(flags);
+	return o;
+}
+
+void owner_get(struct owner *o)
+{
+	uint32_t flags = irq_save();
+	BUG_ON(o->id == 0 || o->users == 0);
+	o->users++;
+	irq_restore(flags);
+}
+
+uint64_t owner_put(struct owner *o)
+{
+	uint32_t flags = irq_save();
+	BUG_ON(o->id == 0 || o->users == 0);
+	bool last = --o->users == 0;
+	irq_restore(flags);
+	if (!last)
+		return 0;
+	uint64_t freed = owner_release_all(o);
+	owner_ledger_check(o);
+	flags = irq_save();
+	if (current_owner == o)
+		current_owner = NULL;
+	o->id = 0;
+	irq_restore(flags);
+	return freed;
+}
+
+void owner_switch(struct owner *o)
+{
+	uint32_t id = o ? o->id : 0;
+	current_owner = o;
+	mm_set_current_owner(id);
+	kmem_set_current_owner(id);
 }
 
 struct batch {
@@ -99,6 +186,7 @@ struct batch {
 	unsigned n;
 };
 
+/* kmem_owner_walk callback: remember up to RELEASE_BATCH objects (the walk must not free). */
 static void collect(void *obj, size_t bytes, struct kmem_cache *c, void *ctx)
 {
 	(void)bytes;
@@ -108,7 +196,25 @@ static void collect(void *obj, size_t bytes, struct kmem_cache *c, void *ctx)
 		b->objs[b->n++] = obj;
 }
 
-uint64_t owner_release_all(struct task *t)
+/*
+ * Take the first block off @o's list and out of its ledger, handing it to the kernel.
+ * Returns its head page, or NULL when the list is empty.
+ */
+static struct page *disown_first_block(struct owner *o)
+{
+	uint32_t flags = irq_save();
+	struct page *pg = NULL;
+	if (!list_empty(&o->pages)) {
+		pg = container_of(o->pages.next, struct page, link);
+		list_del(&pg->link);
+		o->page_count -= 1u << pg->order;
+		pg->owner = PAGE_OWNER_KERNEL;
+	}
+	irq_restore(flags);
+	return pg;
+}
+
+uint64_t owner_release_all(struct owner *o)
 {
 	uint64_t freed = 0;
 
@@ -116,34 +222,29 @@ uint64_t owner_release_all(struct task *t)
 	for (;;) {
 		struct batch b = { .n = 0 };
 		uint32_t flags = irq_save();
-		size_t bytes = kmem_owner_walk(t->tid, collect, &b);
+		kmem_owner_walk(o->id, collect, &b);
 		irq_restore(flags);
 		if (b.n == 0)
 			break;
-		(void)bytes;
 		for (unsigned i = 0; i < b.n; i++) {
 			freed += kmalloc_size(b.objs[i]);
 			kfree(b.objs[i]);
 		}
 	}
-	/* Page blocks, through the task's list. */
-	for (;;) {
-		uint32_t flags = irq_save();
-		struct page_link *l = t->pages.next;
-		irq_restore(flags);
-		if (l == &t->pages)
-			break;
-		struct page *pg = (struct page *)(void *)((char *)l - offsetof(struct page, link));
-		freed += (uint64_t)PAGE_SIZE << pg->order;
-		free_pages(pg, pg->order);
+	/* Page blocks: drop the owner's reference; a block referenced elsewhere lives on. */
+	struct page *pg;
+	while ((pg = disown_first_block(o)) != NULL) {
+		uint64_t bytes = (uint64_t)PAGE_SIZE << pg->order;
+		if (put_page(pg))
+			freed += bytes;
 	}
 	return freed;
 }
 
-void owner_ledger_check(const struct task *t)
+void owner_ledger_check(const struct owner *o)
 {
-	size_t slab = kmem_owner_usage(t->tid);
-	if (t->page_count || t->slab_bytes || slab || t->pages.next != &t->pages)
-		panic("sched: ledger of task %u (%s) not empty after reaping: %u pages, %llu slab bytes (recount %zu)",
-		      t->tid, t->name, t->page_count, (unsigned long long)t->slab_bytes, slab);
+	size_t slab = kmem_owner_usage(o->id);
+	if (o->page_count || o->slab_bytes || slab || o->pages.next != &o->pages)
+		panic("sched: ledger of owner %u not empty after release: %u pages, %llu slab bytes (recount %zu)",
+		      o->id, o->page_count, (unsigned long long)o->slab_bytes, slab);
 }

@@ -28,6 +28,7 @@
 #include "mm/paging.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "sched/owner.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/mmu.h"
@@ -232,7 +233,7 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp,
 		return tid;
 	}
 	c->task = task_lookup(tid);
-	c->vm = vm_create((uint32_t)tid);
+	c->vm = vm_create(c->task->owner->id);
 	if (!c->vm || vm_fork(c->vm, parent->vm) < 0)
 		goto fail;
 	if (files_ops && files_ops->fork && files_ops->fork(c, parent) < 0)

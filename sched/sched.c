@@ -18,7 +18,7 @@
 
 #include "lib/panic.h"
 #include "lib/printk.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/preempt.h"
@@ -91,7 +91,7 @@ static void schedule(void)
 	if (next->stack.top)
 		tss_set_kernel_stack(next->stack.top);
 	task_arch_switch(prev->arch, next->arch); /* FPU, TLS, CR3 (x86/task_arch.h) */
-	owner_switch(next->tid);
+	owner_switch(next->owner);
 	context_switch(&prev->esp, next->esp);
 }
 
@@ -182,7 +182,7 @@ static __attribute__((noreturn)) void task_start(void)
 	task_exit(0);
 }
 
-/* The next unused tid in 1..TASK_TID_MAX (slab owner ids are 16-bit). Interrupts off. */
+/* The next unused tid in 1..TASK_TID_MAX (owner ids are separate). Interrupts off. */
 static uint32_t tid_alloc(void)
 {
 	for (;;) {
@@ -208,11 +208,15 @@ static void task_init_fields(struct task *t, const char *name)
 	list_init(&t->run_link);
 	list_init(&t->wait_link);
 	wait_queue_init(&t->exit_wq);
-	t->pages.next = t->pages.prev = &t->pages;
 }
 
-/* task_create and task_create_suspended: @start says whether it goes on the run queue. */
-static int create(void (*fn)(void *arg), void *arg, const char *name, bool start)
+/*
+ * Create a task charging owner @o (shared: owner_get is done here) or, for NULL, a new
+ * owner of its own; runnable at once if @start, else left BLOCKED for task_start_new().
+ * Returns its tid or -EAGAIN (no task or owner slot), -ENOMEM (no stack).
+ */
+static int task_create_owned(void (*fn)(void *arg), void *arg, const char *name,
+			     struct owner *o, bool start)
 {
 	uint32_t flags = irq_save();
 	struct task *t = slot_alloc();
@@ -225,8 +229,19 @@ static int create(void (*fn)(void *arg), void *arg, const char *name, bool start
 	t->tid = tid_alloc();
 	irq_restore(flags);
 
+	if (o) {
+		owner_get(o);
+	} else {
+		o = owner_create();
+		if (!o) {
+			t->state = TASK_FREE;
+			return -EAGAIN;
+		}
+	}
+	t->owner = o;
 	struct mm_error err;
 	if (kstack_alloc(&t->stack, &err) < 0) {
+		owner_put(o); /* nothing was charged to it by this task */
 		t->state = TASK_FREE;
 		return -ENOMEM;
 	}
@@ -252,12 +267,27 @@ static int create(void (*fn)(void *arg), void *arg, const char *name, bool start
 
 int task_create(void (*fn)(void *arg), void *arg, const char *name)
 {
-	return create(fn, arg, name, true);
+	return task_create_owned(fn, arg, name, NULL, true);
+}
+
+int task_create_shared(void (*fn)(void *arg), void *arg, const char *name, int share_tid)
+{
+	uint32_t flags = irq_save();
+	struct task *s = task_lookup(share_tid);
+	struct owner *o = s && s->state != TASK_ZOMBIE && s->state != TASK_EXITED ? s->owner : NULL;
+	if (o)
+		owner_get(o); /* held across the creation: @s may exit meanwhile */
+	irq_restore(flags);
+	if (!o)
+		return -ESRCH;
+	int tid = task_create_owned(fn, arg, name, o, true);
+	owner_put(o);
+	return tid;
 }
 
 int task_create_suspended(void (*fn)(void *arg), void *arg, const char *name)
 {
-	return create(fn, arg, name, false);
+	return task_create_owned(fn, arg, name, NULL, false);
 }
 
 int task_start_new(int tid)
@@ -373,19 +403,24 @@ int sched_free_stack_checked(struct kstack *ks, uint32_t *freed)
 	return 0;
 }
 
-/* Free everything @t owns; runs in the reaper, never on @t's stack. */
+/*
+ * Free @t's stack and drop its use of its owner (the last task of an owner frees what is
+ * still charged to it and checks the ledger); runs in the reaper, never on @t's stack.
+ */
 static void reap(struct task *t)
 {
 	uint32_t stack_bytes = 0;
 	if (sched_free_stack_checked(&t->stack, &stack_bytes) < 0)
 		panic("sched: reaper would free its own stack (task %u)", t->tid);
-	uint64_t owned = owner_release_all(t);
+	uint64_t owned = owner_put(t->owner); /* the last user: released and checked */
+	uint32_t flags = irq_save();
+	t->owner = NULL;
+	irq_restore(flags);
 	uint64_t total = stack_bytes + owned;
-	pr_info("sched: reaped task %u (%s): freed %llu kB\n", t->tid, t->name,
-		(unsigned long long)(total >> 10));
+	pr_debug("sched: reaped task %u (%s): freed %llu kB\n", t->tid, t->name,
+		 (unsigned long long)(total >> 10));
 	stats.reaped++;
 	stats.reaped_bytes += total;
-	owner_ledger_check(t);
 }
 
 static void reaper(void *arg)
@@ -441,8 +476,8 @@ int task_set_limit(int tid, uint64_t bytes)
 {
 	uint32_t flags = irq_save();
 	struct task *t = task_lookup(tid);
-	if (t)
-		t->limit = bytes;
+	if (t && t->owner)
+		t->owner->limit = bytes;
 	irq_restore(flags);
 	return t ? 0 : -ESRCH;
 }
@@ -469,13 +504,13 @@ void sched_init(void)
 	owner_init();
 
 	int id = task_create(idle, 0, "idle");
-	idle_task = task_lookup(id);
-	list_del(&idle_task->run_link); /* idle never sits on the run queue */
-	idle_task->state = TASK_RUNNABLE;
+	idle_task = id > 0 ? task_lookup(id) : NULL;
 	id = task_create(reaper, 0, "reaper");
-	reaper_task = task_lookup(id);
+	reaper_task = id > 0 ? task_lookup(id) : NULL;
 	if (!idle_task || !reaper_task)
 		panic("sched: cannot create the idle and reaper tasks");
+	list_del(&idle_task->run_link); /* idle never sits on the run queue */
+	idle_task->state = TASK_RUNNABLE;
 	idle_task->detached = reaper_task->detached = true;
 	timer_add_hook(sched_tick);
 	sched_running = true;

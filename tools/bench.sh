@@ -9,6 +9,8 @@ BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-i386}
 OUT=tests/bench/results.md
 mkdir -p "$BUILD/bench" tests/bench
+# The "## User space (...)" sections belong to tools/bench-user.sh: kept as they are.
+user_sections=$(awk '/^## User space/ { keep = 1 } /^## / && !/^## User space/ { keep = 0 } keep' "$OUT" 2>/dev/null || true)
 status=0
 
 for mem in 128M 3G; do
@@ -40,6 +42,7 @@ done
     echo
     tools/bench-host.sh "$BUILD" 2>&1 || status=1
   fi
+  if [ -n "$user_sections" ]; then echo; echo "$user_sections"; fi
 } > "$OUT"
 cat "$OUT"
 exit $status

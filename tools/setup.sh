@@ -4,8 +4,10 @@
 # Each group lists what its tools need, whatever this machine happens to have: a package is
 # installed when the command or file it provides is missing (with sudo when not root).
 #   build   the kernel, the GRUB ISO and the user programs (cross gcc/binutils, the i386
-#           cross C library for user programs, nasm, grub, xorriso, mtools, cpio)
-#   test    `make test`: build + QEMU, the host compiler for the unit tests, gnuplot (memplot)
+#           cross C library for user programs, nasm, grub, xorriso, mtools, cpio, the host
+#           gcc for tools/mkcpio)
+#   test    `make test`: build + QEMU, the host compiler for the unit tests, gnuplot (memplot),
+#           apt-get and dpkg-deb (tools/linux-ref.sh fetches the Linux reference with them)
 #   ci      `.ci/run`: test + clang (the second compiler) + the fresh-machine check
 #           (debootstrap, git)
 #   bench   `make bench` and tools/bench-host.sh: test + valgrind, jemalloc, mimalloc
@@ -31,6 +33,7 @@ build_needs=(
   "xorriso:xorriso"
   "mformat:mtools"
   "cpio:cpio"
+  "gcc:gcc"
   "make:make"
   "awk:gawk"
   "timeout:coreutils"
@@ -40,6 +43,8 @@ test_needs=(
   "gcc:gcc"
   "/usr/include/stdio.h:libc6-dev"
   "gnuplot:gnuplot-nox"
+  "apt-get:apt"
+  "dpkg-deb:dpkg"
 )
 ci_needs=(
   "clang:clang"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/test-all.sh BUILD [host|guest|iso|crash]...  — Strata's test driver (`make test`).
+# tools/test-all.sh BUILD [host|guest|iso|crash|initramfs|tools|lint|linux]...  — Strata's test driver (`make test`).
 #
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
@@ -7,9 +7,17 @@
 #          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
+#   lint   `make check-layers` and `make check-headers` pass, and each fails when broken (an
+#          upward include in a copy of the tree; a header from outside the repo via -I)
+#   initramfs  boots with cpio archives crafted by printf: a good one (summary line, ls /,
+#          cat) and one per defect (one refusal line naming the entry, an empty root)
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
+#   linux  the reference: Debian's linux-image-686 boots build/test-initramfs.cpio
+#          (rdinit=/test/init) and the runner's summary is counted; the demo programs of
+#          build/initramfs.cpio run under busybox sh. Skipped with a message (not counted)
+#          when tools/linux-ref.sh cannot fetch the packages.
 # Each part prints its result; the last line is the total "N passed, M failed". Every QEMU
 # run is bounded by a timeout; on failure the last serial lines are shown.
 set -uo pipefail
@@ -17,12 +25,15 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash tools)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint linux)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
 KERNEL=$BUILD/strata.elf
 ISO=$BUILD/strata.iso
+INITRAMFS=$BUILD/initramfs.cpio
+TEST_INITRAMFS=$BUILD/test-initramfs.cpio
+LINUX_REF_UNAVAILABLE=77
 QEMU_BASE=(-display none -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 EXIT_PASS=33 EXIT_FAIL=35 EXIT_PANIC=37
 # Every QEMU run is bounded, but only to catch a hang: no verdict depends on the host's
@@ -64,6 +75,7 @@ qemu_run() { # log timeout input qemu-args...
   local log=$1 t=$2 input=$3; shift 3
   printf '%b' "$input" | timeout "$t" "$QEMU" "${QEMU_BASE[@]}" -serial stdio "$@" >"$log" 2>&1
   rc=$?
+  sed -i 's/\r$//' "$log" # the serial console ends lines with CR LF; patterns use $
 }
 
 part_host() {
@@ -108,20 +120,23 @@ part_guest() {
   fi
 }
 
-# Require every pattern (extended regex) in the log.
+# Require every pattern (extended regex) in the log. Serial lines end in CR LF (Strata's
+# console and Linux's tty both send CR), so the CRs go first and a pattern may end in '$'.
 expect_lines() { # name log pattern...
-  local name=$1 log=$2 p missing=""; shift 2
-  for p in "$@"; do grep -aqE -- "$p" "$log" || missing="$missing [$p]"; done
+  local name=$1 log=$2 p missing="" text; shift 2
+  text=$(tr -d '\r' < "$log")
+  for p in "$@"; do grep -aqE -- "$p" <<<"$text" || missing="$missing [$p]"; done
   if [ -z "$missing" ]; then pass "$name"; else fail "$name: missing$missing" "$log"; fi
 }
 
 part_iso() {
   echo "GRUB ISO boot:"
+  # -m 64M; MemTotal is a little lower with the initramfs module reserved (a few MB).
   local log=$LOGS/iso.log
   qemu_run "$log" "$HANG_TIMEOUT" "uptime\nmeminfo\nbuddyinfo\nmemmap\npoweroff\n" -m 64M -cdrom "$ISO"
   if [ "$rc" -eq 0 ]; then
     expect_lines "iso boots through GRUB to the monitor and powers off" "$log" \
-      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +6[0-9]{4} kB' '^MemFree: ' '^Slab: +[0-9]+ kB' '^KernelStack: +[0-9]+ kB' \
+      'boot: Strata' 'strata> ' '^up [0-9]+\.[0-9]{6} s' '^MemTotal: +(5[6-9]|6[0-9])[0-9]{3} kB' '^MemFree: ' '^Slab: +[0-9]+ kB' '^KernelStack: +[0-9]+ kB' \
       '^Node 0, zone +DMA( +[0-9]+){13}.?$' 'reserved \(kernel image\)' 'Powering off'
   else
     fail "iso: QEMU exit status $rc, expected 0 (poweroff)" "$log"
@@ -144,8 +159,9 @@ part_crash() {
   fi
 
   log=$LOGS/monitor-mm.log
+  # loglevel=7: the reaper logs each task at debug level (checked below).
   qemu_run "$log" "$HANG_TIMEOUT" "ps\nkill 1\nkill 999\nkill x\nstress tasks 40\nstress tasks 0\nslabinfo\nleaks\nmemdemo\nmeminfo extra\npoweroff\n" \
-    -m 64M -kernel "$KERNEL"
+    -m 64M -kernel "$KERNEL" -append "loglevel=7"
   if [ "$rc" -eq 0 ]; then
     expect_lines "monitor: ps, kill, stress, slabinfo, leaks, memdemo" "$log" \
       '^ +TID +NAME +STATE +PAGES +SLAB\(B\) +LIMIT\(kB\)' '^ +0 +kmain +running' '^ +2 +reaper ' \
@@ -231,6 +247,195 @@ part_tools() {
   else
     pass "memplot: a log without records is refused with a message"
   fi
+}
+
+part_lint() {
+  echo "lint:"
+  local make=${MAKE:-make} log=$LOGS/lint-layers.log tmp=$BUILD/lint outside out cc
+  if $make --no-print-directory check-layers >"$log" 2>&1; then
+    pass "check-layers: every include points down the layers"
+  else
+    fail "check-layers" "$log"
+  fi
+  log=$LOGS/lint-headers.log
+  if $make --no-print-directory check-headers >"$log" 2>&1; then
+    pass "check-headers: kernel sources reach only the repo's and the compiler's headers"
+  else
+    fail "check-headers" "$log"
+  fi
+
+  # check-layers must fail on a copy of the tree with upward includes: one direct from lib,
+  # one direct from an mm core, one an mm core reaches through an mm header.
+  rm -rf "$tmp" && mkdir -p "$tmp/tree" && cp -r kernel mm sched include "$tmp/tree/"
+  echo '#include "kernel/serial.h"' >>"$tmp/tree/kernel/lib/printk.c"
+  echo '#include "sched/task.h"' >>"$tmp/tree/mm/buddy.c"
+  echo '#include "mm/paging.h"' >>"$tmp/tree/mm/kmalloc.c"
+  log=$LOGS/lint-layers-broken.log
+  if tools/check-layers.sh "$tmp/tree" >"$log" 2>&1; then
+    fail "check-layers: a tree with upward includes must fail" "$log"
+  else
+    expect_lines "check-layers: fails naming each upward include" "$log" \
+      '^check-layers: kernel/lib/printk\.c:[0-9]+: includes "kernel/serial\.h": upward' \
+      '^check-layers: mm/buddy\.c:[0-9]+: includes "sched/task\.h": upward' \
+      '^check-layers: mm/kmalloc\.c reaches "x86/mmu\.h" through "mm/paging\.h"'
+  fi
+
+  # check-headers must fail on a source that reaches a header outside the repo through -I.
+  outside=$(mktemp -d) || { fail "lint: mktemp"; return; }
+  echo '#define OUTSIDE 1' >"$outside/outside.h"
+  printf '#include "lib/string.h"\n#include "outside.h"\nint lint_outside = OUTSIDE;\n' \
+    >"$tmp/outside.c"
+  if command -v i686-elf-gcc >/dev/null 2>&1; then cc=i686-elf-gcc; else cc=i686-linux-gnu-gcc; fi
+  log=$LOGS/lint-headers-broken.log
+  if $make --no-print-directory check-headers CC="$cc -I$outside" KERNEL_C="$tmp/outside.c" \
+       >"$log" 2>&1; then
+    fail "check-headers: a header from outside the repo must fail" "$log"
+  else
+    out=${outside//./\\.}
+    expect_lines "check-headers: fails naming the outside header" "$log" \
+      "^check-headers: $tmp/outside\\.c reaches $out/outside\\.h"
+  fi
+  rm -rf "$outside" "$tmp"
+}
+
+# ---- initramfs: archives crafted with printf (newc headers are ASCII) ---------------------
+# Append one newc entry to FILE: NAME, MODE (an octal string), DATA; optional overrides of
+# the magic, the name size and the file size (hex) make defective headers.
+cpio_entry() { # file name mode data [magic] [namesize] [filesize]
+  local f=$1 name=$2 mode=$3 data=$4 magic=${5:-070701}
+  local nsize=${6:-$(printf '%08X' $(( ${#name} + 1 )))} fsize=${7:-$(printf '%08X' ${#data})}
+  printf '%s%08X%08X%08X%08X%08X%08X%s%08X%08X%08X%08X%s%08X' "$magic" 0 $((8#$mode)) 0 0 1 0 \
+    "$fsize" 0 0 0 0 "$nsize" 0 >>"$f"
+  printf '%s\0' "$name" >>"$f"; cpio_pad4 "$f"
+  printf '%s' "$data" >>"$f"; cpio_pad4 "$f"
+}
+cpio_pad4() { local n; n=$(stat -c %s "$1"); head -c $(( (4 - n % 4) % 4 )) /dev/zero >>"$1"; }
+cpio_trailer() { cpio_entry "$1" 'TRAILER!!!' 0 ''; }
+
+# Boot with the archive $2 as the initrd, list / and power off; the refusal line $3 (a
+# regex, or "" for a good archive) must appear exactly once and the monitor must come up.
+initramfs_boot() { # name archive refusal-regex [more patterns...]
+  local name=$1 img=$2 refusal=$3; shift 3
+  local log=$LOGS/initramfs-$name.log
+  qemu_run "$log" "$HANG_TIMEOUT" "ls /\ncat /etc/motd\nmemmap\npoweroff\n" -m 32M -kernel "$KERNEL" -initrd "$img"
+  if [ "$rc" -ne 0 ]; then fail "initramfs $name: QEMU exit status $rc, expected 0 (poweroff)" "$log"; return; fi
+  if [ -n "$refusal" ]; then
+    local n; n=$(grep -ac 'initramfs: refused' "$log")
+    if [ "$n" -ne 1 ]; then fail "initramfs $name: $n refusal lines, expected exactly 1" "$log"; return; fi
+    if grep -aqE '^[-dlcbps][-rwxsStT]{9} ' "$log"; then fail "initramfs $name: ls / shows entries of a refused archive" "$log"; return; fi
+    expect_lines "initramfs $name: refused with one line naming the entry, boots on with an empty root" "$log" \
+      "initramfs: refused: $refusal\$" 'strata> ' "cat: /etc/motd: no such file or directory" 'Powering off' "$@"
+  else
+    expect_lines "initramfs $name: unpacked, ls / and cat at the monitor" "$log" 'strata> ' 'Powering off' "$@"
+  fi
+}
+
+part_initramfs() {
+  echo "initramfs (cpio newc) at boot:"
+  local d=$LOGS/initramfs a
+  rm -rf "$d"; mkdir -p "$d"
+
+  a=$d/good.cpio
+  cpio_entry "$a" . 40755 ''; cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/hello 100755 $'hi\n'
+  cpio_entry "$a" init 120777 bin/hello; cpio_entry "$a" etc 40755 ''
+  cpio_entry "$a" ./etc/motd 100644 $'Welcome to Strata\n'; cpio_trailer "$a"
+  head -c 512 /dev/zero >>"$a" # block padding after the trailer is ignored
+  initramfs_boot good "$a" '' \
+    'initramfs: unpacked 6 entries \(2 files, 3 dirs, 1 symlinks\), 2 kB, read in place from module 0' \
+    '^drwxr-xr-x +2 +0 +0 +0 bin$' '^lrwxrwxrwx +1 +0 +0 +9 init -> bin/hello$' \
+    '^drwxr-xr-x +2 +0 +0 +0 etc$' '^Welcome to Strata$' '\] reserved \(multiboot modules\)$'
+
+  a=$d/bad-magic.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/x 100644 x 070703; cpio_trailer "$a"
+  initramfs_boot bad-magic "$a" "entry 1: bad magic"
+
+  a=$d/truncated-header.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$d/next" bin/x 100644 x; head -c 60 "$d/next" >>"$a"; rm -f "$d/next"
+  initramfs_boot truncated-header "$a" "entry 1: truncated header \(60 bytes left, 110 needed\)"
+
+  a=$d/name-without-nul.cpio
+  cpio_entry "$a" abc 100644 x 070701 00000003; cpio_trailer "$a"
+  initramfs_boot name-without-nul "$a" "entry 0: name without its NUL"
+
+  a=$d/size-past-end.cpio
+  cpio_entry "$a" etc 40755 ''; cpio_entry "$a" etc/big 100644 data 070701 '' 00000020
+  initramfs_boot size-past-end "$a" "entry 1 'etc/big': data runs past the end of the archive"
+
+  a=$d/dotdot.cpio
+  cpio_entry "$a" bin 40755 ''; cpio_entry "$a" bin/../x 100644 x; cpio_trailer "$a"
+  initramfs_boot dotdot "$a" "entry 1 'bin/\.\./x': '\.\.' in path"
+
+  a=$d/absurd-size.cpio
+  cpio_entry "$a" huge 100644 x 070701 '' FFFFFFFF; cpio_trailer "$a"
+  initramfs_boot absurd-size "$a" "entry 0 'huge': file size 4294967295 exceeds the archive \($(stat -c %s "$a") bytes\)"
+
+  a=$d/absurd-name-size.cpio
+  cpio_entry "$a" name 100644 x 070701 00001388; cpio_trailer "$a"
+  initramfs_boot absurd-name-size "$a" "entry 0: name size 5000 exceeds 4096"
+}
+
+# Boot KIND on an initramfs with the given command-line words; writes $log, sets $rc.
+#   linux   Debian's 686 kernel (tools/linux-ref.sh; rdinit= names init, console ttyS0)
+#   strata  our kernel as a multiboot kernel with the archive as its module (init= names init)
+boot_user() { # kind log initrd init cmdline-words...
+  local kind=$1 initrd=$3 init=$4; log=$2; shift 4
+  case $kind in
+    linux)  LINUX_TIMEOUT=$HANG_TIMEOUT tools/linux-ref.sh boot "$initrd" "$log" "rdinit=$init $*"; rc=$? ;;
+    strata) qemu_run "$log" "$HANG_TIMEOUT" "" -m 256M -kernel "$KERNEL" -initrd "$initrd" \
+              -append "init=$init panic=exit loglevel=4 $*" ;;
+    *) echo "boot_user: unknown kernel kind '$kind'" >&2; rc=2 ;;
+  esac
+}
+
+# The user-space test programs on KIND (linux now; strata once it runs processes):
+# /test/init runs every /test/t_* (or those named in ARGS) and prints KTAP and
+# "N passed, M failed", then powers off, so QEMU exits 0. The summary goes into the totals.
+run_user_tests() { # kind [runner args...]
+  local kind=$1; shift
+  boot_user "$kind" "$LOGS/user-$kind.log" "$TEST_INITRAMFS" /test/init "$@"
+  count_summary "user tests on $kind" "$log" || return 0
+  [ "$rc" -eq 0 ] || fail "user tests on $kind: QEMU exit status $rc, expected 0 (power-off)" "$log"
+  grep -aq '^KTAP version 1' "$log" || fail "user tests on $kind: no KTAP header" "$log"
+}
+
+# The default image's demo programs on KIND, under busybox sh as init (needs busybox).
+run_user_demos() { # kind
+  local kind=$1
+  if ! grep -q '^file /bin/busybox ' "$BUILD/initramfs.list" 2>/dev/null; then
+    printf '  skip  demo programs on %s: the default image has no busybox\n' "$kind"; return 0
+  fi
+  boot_user "$kind" "$LOGS/user-demos-$kind.log" "$INITRAMFS" /bin/sh -- -c \
+    '"cat /etc/motd; hello 7 a b; echo hello-status=$?; hog 8m write mmap; hog 4m read brk; hog 1m every=4; forktree 3; echo forktree-status=$?; forktree 2 3; poweroff -f"'
+  if [ "$rc" -ne 0 ]; then fail "demo programs on $kind: QEMU exit status $rc, expected 0" "$log"; return 0; fi
+  expect_lines "demo programs on $kind: hello, hog, forktree under busybox sh" "$log" \
+    '^Welcome to Strata' '^hello: argc=4' '^hello: argv\[3\]="b"' '^hello-status=7' \
+    '^hog: 8388608 bytes \(2048 pages\) from mmap' '^hog: touched 2048 pages \(write\)' \
+    '^hog: touched 1024 pages \(read\), all read as zero' '^hog: touched 64 pages \(every=4\)' \
+    '^hog: free memory before [0-9]+ kB, after [0-9]+ kB' \
+    '^forktree: 15 processes ran \(expected 15\)' '^forktree-status=0' \
+    '^forktree: 13 processes ran \(expected 13\)'
+}
+
+part_linux() {
+  echo "user space on the Linux reference (Debian linux-image-686):"
+  # tools/mkcpio's archive reads back with GNU cpio: names, types, modes, link targets.
+  local listing
+  listing=$(cpio -tv --quiet < "$TEST_INITRAMFS" 2>&1 | awk '{print $1, $NF}')
+  if grep -qx 'crw------- dev/console' <<<"$listing" && grep -qx 'lrwxrwxrwx hello.txt' <<<"$listing" &&
+     grep -qx 'drwxr-xr-x test/data/dir/sub' <<<"$listing" && grep -qx -- '-rwxr-xr-x test/init' <<<"$listing"; then
+    pass "mkcpio: test-initramfs.cpio reads back with cpio (console node, symlink, nested dir, runner)"
+  else
+    fail "mkcpio: test-initramfs.cpio does not read back as listed in $BUILD/test-initramfs.list"
+  fi
+  local msg frc=0
+  msg=$(tools/linux-ref.sh fetch 2>&1) || frc=$?
+  if [ $frc -eq $LINUX_REF_UNAVAILABLE ]; then
+    printf '  skip  linux (not counted): %s\n' "$msg"; return 0
+  elif [ $frc -ne 0 ]; then
+    fail "linux: tools/linux-ref.sh fetch exited $frc: $msg"; return 0
+  fi
+  run_user_tests linux
+  run_user_demos linux
 }
 
 for p in "${parts[@]}"; do "part_$p"; done

@@ -1,6 +1,7 @@
 /*
  * backtrace: symbolized stack walks from frame pointers (the kernel keeps them: the Makefile
- * passes -fno-omit-frame-pointer), and the panic entry for a known faulting frame.
+ * passes -fno-omit-frame-pointer), and the registration of the machine hooks the bottom
+ * layer's panic and printk need (kernel/backtrace.c).
  */
 #ifndef STRATA_KERNEL_BACKTRACE_H
 #define STRATA_KERNEL_BACKTRACE_H
@@ -18,8 +19,10 @@
  */
 void backtrace_print(uint32_t eip, uint32_t ebp);
 
-/* panic() for a context other than the caller's (a trap frame, the double-faulted task). */
-__attribute__((noreturn, format(printf, 3, 4)))
-void panic_from_frame(uint32_t eip, uint32_t ebp, const char *fmt, ...);
+/*
+ * Register panic's hooks (interrupt masking, register line, this walker, halt and QEMU exit)
+ * and printk's interrupt masking. kmain calls it first of all. Never fails.
+ */
+void backtrace_init(void);
 
 #endif

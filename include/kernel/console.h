@@ -1,17 +1,10 @@
 /*
- * console: formatted output to the serial console without a timestamp — for monitor command
- * output and reports that are tables rather than log lines (meminfo, KTAP).
+ * console: moved to the bottom layer, include/lib/console.h (kprintf, console_write). This
+ * name stays for the in-kernel tests that include it; new code includes "lib/console.h".
  */
 #ifndef STRATA_KERNEL_CONSOLE_H
 #define STRATA_KERNEL_CONSOLE_H
 
-#include <stddef.h>
-
-/* Print formatted text as is. Lines longer than CONSOLE_LINE_MAX are truncated. */
-void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define CONSOLE_LINE_MAX 512
-
-/* Write raw bytes. */
-void console_write(const char *s, size_t len);
+#include "lib/console.h"
 
 #endif

@@ -14,6 +14,8 @@
 #define MB_INFO_MODS           (1u << 3)
 #define MB_INFO_MMAP           (1u << 6)
 #define MB_MMAP_MAX            64  /* entries kept; more are dropped with a warning */
+#define MB_MODS_MAX            8   /* modules kept; more are dropped with a warning */
+#define MB_MOD_CMDLINE_MAX     64  /* bytes of a module string kept, NUL included */
 
 /* One memory-map entry as the loader gives it (its `size` field excludes itself). */
 struct mb_mmap_entry {
@@ -48,6 +50,13 @@ struct boot_info {
 	/* Physical ranges the loader's data occupied (to reserve): info, cmdline, mmap, modules. */
 	uint32_t info_start, info_end;
 	uint32_t mods_start, mods_end; /* 0, 0 when there are no modules */
+	/* The modules themselves (initramfs archives), in the loader's order; hostile entries
+	 * (end before start, cmdline outside the boot mapping) are dropped or blanked. */
+	uint32_t mods_count;
+	struct boot_module {
+		uint32_t start, end;               /* physical [start, end) */
+		char cmdline[MB_MOD_CMDLINE_MAX];  /* the module string, "" if none */
+	} mods[MB_MODS_MAX];
 };
 
 /*

@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-/* Program the UART. Output works from here on; input once serial_enable_rx_irq() ran. */
+/* Program the UART and register it as printk's sink. Output works from here on; input
+ * once serial_enable_rx_irq() ran. */
 void serial_init(void);
 
 /* Unmask the receive interrupt (after the IDT and PIC are set up). */

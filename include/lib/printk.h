@@ -39,6 +39,7 @@ int printk_get_loglevel(void);
 
 #ifndef STRATA_HOST
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 /*
  * The kernel log ring: the last PRINTK_RING_SIZE bytes printk emitted (without timestamps),
@@ -47,8 +48,22 @@ int printk_get_loglevel(void);
  */
 #define PRINTK_RING_SIZE 16384u
 
-/* Called once by kmain when the PIT runs; timestamps read 0 before that. */
-void printk_timer_ready(void);
+/*
+ * Hooks the layers above register at boot; printk knows no device, clock or CPU itself.
+ * Each may be NULL (the default): no sink drops output (the ring still keeps it), no clock
+ * gives timestamps of 0, no interrupt hooks mask nothing. None of them can fail.
+ */
+/* Write @len bytes to the console (the serial driver registers serial_write). */
+typedef void (*printk_sink_fn)(const char *s, size_t len);
+void printk_set_sink(printk_sink_fn fn);
+/* Microseconds since boot (kmain registers the PIT's clock once the timer runs). */
+typedef uint64_t (*printk_clock_fn)(void);
+void printk_set_clock(printk_clock_fn fn);
+/* Mask interrupts and return the state to restore; restore it (kmain registers them). */
+typedef uint32_t (*printk_irq_save_fn)(void);
+typedef void (*printk_irq_restore_fn)(uint32_t flags);
+void printk_set_irq_ops(printk_irq_save_fn save, printk_irq_restore_fn restore);
+
 uint32_t printk_ring_mark(void);
 /* True when @text was logged since @mark (and is still in the ring). */
 bool printk_ring_contains(uint32_t mark, const char *text);

@@ -14,11 +14,13 @@
  * The allocator never touches frame contents itself: poisoning and zeroing go through the
  * map/unmap callbacks the kernel passes (direct map or a kmap slot; an arena on the host).
  *
- * Boot sequence (kernel glue; error handling left out):
+ * Boot sequence (the kernel glue, mm_init in mm/phys.c; error handling left out). The boot
+ * options arrive as parameters (struct mm_boot_params, filled by kmain): mm never reads the
+ * command line.
  *
  *   static struct memmap map;             static struct frame_bitmap bm;
  *   static struct buddy buddy;
- *   memmap_sanitize(&map, raw, nraw, boot_opts.mem_limit);
+ *   memmap_sanitize(&map, p->map, p->map_count, p->mem_limit);
  *   memmap_reserve(&map, 0, 1 MiB, "first 1 MiB");
  *   memmap_reserve(&map, image_start, image_len, "kernel image");
  *   memmap_reserve(&map, mbi, mbi_len, "multiboot info");  ... "boot page tables"
@@ -34,8 +36,8 @@
  *   ... early frame_alloc() (e.g. page tables for the direct map) ...
  *   struct buddy_config cfg = { .storage = phys_to_virt(pg_pa), .storage_bytes = size2,
  *           .normal_end_pfn = LOWMEM_LIMIT >> PAGE_SHIFT, .map = map_fn, .unmap = unmap_fn,
- *           .debug_pagealloc = boot_opts.debug_pagealloc,
- *           .init_on_alloc = boot_opts.init_on_alloc };
+ *           .debug_pagealloc = p->debug_pagealloc,
+ *           .init_on_alloc = p->init_on_alloc };
  *   buddy_init(&buddy, &bm, &cfg);        // hands every free frame to the buddy allocator
  *   struct page *pg = buddy_alloc(&buddy, 0, GFP_KERNEL, &err);  // NULL + err on failure
  *   buddy_free(&buddy, buddy_page_pfn(&buddy, pg), 0);

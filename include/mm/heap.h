@@ -7,7 +7,10 @@
 #ifndef STRATA_MM_HEAP_H
 #define STRATA_MM_HEAP_H
 
-/* Start the slab layer and kmalloc (after mm_init). Panics if it cannot. */
-void heap_init(void);
+#include <stdbool.h>
+
+/* Start the slab layer and kmalloc (after mm_init), with slab debugging when @slub_debug
+ * (the boot option, passed by kmain). Panics if it cannot. */
+void heap_init(bool slub_debug);
 
 #endif

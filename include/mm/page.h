@@ -15,16 +15,25 @@
  * Locking: struct page fields belong to the buddy allocator while the block is free, and to
  * the block's owner while it is allocated (except flags/order/zone, which stay the buddy's).
  * Single CPU; callers of the allocator mask interrupts.
+ *
+ * Reference count (allocated heads): 1 after allocation; every further user of the block (a
+ * second mapping by copy-on-write, the shared zero page, a kernel pin) takes one with
+ * get_page() and drops it with put_page(); the put that drops the last reference frees the
+ * block. 32 bits, changed atomically, checked both ways: a get past PAGE_REF_MAX or on a
+ * free block (count 0) and a put below zero panic (BUG_ON) and leave the count unchanged, so
+ * it can never wrap and free a page still in use. An owner's page list holds one reference
+ * per block; releasing an owner (sched/owner.c) drops that reference, so a block someone
+ * else still references outlives the owner, charged to the kernel.
  */
 #ifndef STRATA_MM_PAGE_H
 #define STRATA_MM_PAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/list.h"
-
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1u << PAGE_SHIFT)          /* 4 KiB */
+#include "lib/page_size.h"              /* PAGE_SHIFT, PAGE_SIZE: 4 KiB */
+#include "lib/panic.h"
 #define PAGE_MASK  (~((uint64_t)PAGE_SIZE - 1)) /* clears the offset of a physical address */
 
 /* Physical addresses Strata manages end here (exclusive): 4 GiB. */
@@ -36,12 +45,6 @@
 #define PHYS_PFN(pa)   ((uint32_t)((uint64_t)(pa) >> PAGE_SHIFT))
 #define PFN_UP(pa)     ((uint32_t)(((uint64_t)(pa) + PAGE_SIZE - 1) >> PAGE_SHIFT))
 #define PFN_DOWN(pa)   PHYS_PFN(pa)
-
-/*
- * Transitional: the page link used to be its own list type. It is lib/list.h's list_head now;
- * this name stays only until sched/ (task.h's page list, owner.c) spells list_head itself.
- */
-#define page_link list_head
 
 /* struct page flags (head pages only). */
 #define PG_BUDDY    (1u << 0) /* head of a FREE block, linked on its zone's free list */
@@ -57,10 +60,58 @@ struct page {
 	struct list_head link;
 	uintptr_t private_data; /* allocated head: the owner's word, 0 after allocation */
 	uint32_t owner;         /* allocated head: owner id (PAGE_OWNER_KERNEL by default) */
-	uint16_t refcount;      /* allocated head: 1 after allocation (free head: unused) */
+	uint32_t refcount;      /* allocated head: references, 1 after allocation (see above);
+				 * free head: unused; change only through the helpers below */
 	uint8_t flags;          /* PG_* */
 	uint8_t order;          /* head: the block is 2^order frames */
 	uint8_t zone;           /* head: enum zone_id (mm/buddy.h) of the block */
 };                              /* 24 bytes on i386 */
+
+/* ---- reference count (allocated heads) ------------------------------------------------- */
+
+#define PAGE_REF_MAX 0xFFFFFFFEu /* references a block may have; one more get panics */
+
+/* The references to allocated head @pg right now. */
+static inline uint32_t page_ref_count(const struct page *pg)
+{
+	return __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+}
+
+/*
+ * Take one more reference to allocated head @pg. Panics (BUG_ON), with the count unchanged,
+ * when @pg has no reference (a free block) or already PAGE_REF_MAX. No failure value.
+ */
+static inline void get_page(struct page *pg)
+{
+	uint32_t old = __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+
+	do {
+		BUG_ON(old == 0 || old >= PAGE_REF_MAX);
+	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old + 1, true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+}
+
+/*
+ * Drop one reference to allocated head @pg. Returns true when it was the last one: the caller
+ * must then free the block (put_page() does). Panics (BUG_ON), with the count unchanged, when
+ * @pg has no reference left.
+ */
+static inline bool put_page_testzero(struct page *pg)
+{
+	uint32_t old = __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+
+	do {
+		BUG_ON(old == 0);
+	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old - 1, true, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return old == 1;
+}
+
+/*
+ * Drop one reference to the allocated block headed by @pg (from alloc_pages()); the last
+ * one frees the block with free_pages(pg, pg->order). Returns true when it was freed.
+ * Kernel only (mm/page_ref.c: it needs the page allocator); panics as put_page_testzero().
+ */
+bool put_page(struct page *pg);
 
 #endif

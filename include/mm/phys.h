@@ -2,7 +2,7 @@
  * phys: the kernel's physical memory manager — the glue that turns the loader's map into a
  * running buddy allocator, and the page API the rest of the kernel uses.
  *
- * Boot (mm_init): sanitize the multiboot map (clipped by mem=), reserve the first 1 MiB, the
+ * Boot (mm_init): sanitize the loader's map (clipped by mem=), reserve the first 1 MiB, the
  * kernel image (with the boot page tables and stack in its .bss) and the loader's data, build
  * the direct map of lowmem with 4 MiB pages (no page-table frames needed; the first
  * BOOT_MAP_BYTES keep their 4 KiB tables so the text stays read-only and the boot stack keeps
@@ -19,7 +19,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/multiboot.h"
 #include "mm/buddy.h"
 #include "mm/error.h"
 #include "mm/memmap.h"
@@ -27,8 +26,23 @@
 /* rdtsc delta across mm_init: under `qemu -icount shift=0`, the instructions it took. */
 extern uint64_t mm_init_tsc;
 
-/* Bring up physical memory from the loader's information. Panics (with sizes) if it cannot. */
-void mm_init(const struct boot_info *bi);
+/*
+ * What memory management needs from the boot, gathered by kmain from the loader's information
+ * and the command line (mm never reads either itself).
+ */
+struct mm_boot_params {
+	const struct memmap_raw *map;   /* the loader's memory map, unsanitized */
+	uint32_t map_count;
+	uint64_t info_start, info_end;  /* the loader's data (info, command line, map): reserved */
+	uint64_t mods_start, mods_end;  /* loaded modules: reserved; 0, 0 when there are none */
+	uint64_t mem_limit;             /* mem=: use no RAM at or above this address; 0 = none */
+	bool debug_pagealloc;           /* poison freed pages, check the poison on allocation */
+	bool init_on_alloc;             /* zero every page when it is allocated */
+	bool slub_debug;                /* slab red zones, poisoning, caller tracking (heap_init) */
+};
+
+/* Bring up physical memory as @p describes. Panics (with sizes) if it cannot. */
+void mm_init(const struct mm_boot_params *p);
 
 /* The allocator and the map, for statistics and tests (read them with interrupts masked). */
 struct buddy *mm_buddy(void);
@@ -105,7 +119,8 @@ struct mm_meminfo {
 };
 void mm_meminfo(struct mm_meminfo *mi);
 
-/* Print the meminfo table (the monitor command and the panic notifier use it). */
+/* Print the meminfo table with kprintf (the monitor command and the panic notifier use it).
+ * Never fails. */
 void mm_print_meminfo(void);
 
 #endif

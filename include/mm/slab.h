@@ -1,6 +1,6 @@
 /*
  * slab: object caches (Bonwick's slab allocator with a magazine layer) and page-backed large
- * objects, over a page provider. mm/slab.c; kmalloc (include/mm/kmalloc.h) sits on top.
+ * objects, over a page provider. mm/slab*.c; kmalloc (include/mm/kmalloc.h) sits on top.
  *
  * Layers, top to bottom:
  *
@@ -20,7 +20,7 @@
  *
  *   slab base (32 KiB aligned)
  *   +-------------+----------------+-------+------+------+-- ... --+------+----------+
- *   | struct slab | owners[cap] u16 | pad  | color | obj0 | obj1    | objN | leftover |
+ *   | struct slab | owners[cap] u32 | pad  | color | obj0 | obj1    | objN | leftover |
  *   +-------------+----------------+-------+------+------+-- ... --+------+----------+
  *
  * so the slab of any object is found by masking the address (kmem_slab_of()). Because all
@@ -36,9 +36,12 @@
  * spend and get one color.
  *
  * Owners: every live object is charged to an owner id (0 = the kernel, 1..KMEM_OWNER_MAX =
- * tasks), the current owner when it was allocated (kmem_set_current_owner(); KM_KERNEL
- * charges the kernel instead). The owner of each object is kept in the slab's owners[]
- * array, 2 bytes per object (0 for kernel-owned and free objects), so a free always uncharges
+ * the owners the scheduler hands out, one per process-to-be; not task ids), the current owner
+ * when it was allocated (kmem_set_current_owner(); KM_KERNEL charges the kernel instead). The
+ * owner of each object is kept in the slab's owners[] array, 4 bytes per object (32-bit ids;
+ * 0 for kernel-owned and free objects; the 16-bit array it replaced cost 2: a 32 KiB slab now
+ * holds 10% fewer 16-byte objects, 3% fewer 64-byte ones, at most 1.2% fewer from 128
+ * bytes up and as many from 512 up), so a free always uncharges
  * the right owner and a task's objects can be listed or reassigned at its exit
  * (kmem_owner_walk(), kmem_owner_release()). Charges of owners other than the kernel go
  * through the owner hook (struct kmem_owner_ops), which keeps the per-owner byte counters
@@ -116,7 +119,7 @@
 #define KMEM_NR_CPUS          1u
 #define KMEM_MAG_MAX          63u                              /* rounds in a magazine, at most */
 #define KMEM_OWNER_KERNEL     0u
-#define KMEM_OWNER_MAX        0xFFFEu                          /* owner ids are 16-bit in slabs */
+#define KMEM_OWNER_MAX        0xFFFFFFFEu                      /* owner ids are 32-bit */
 /* The provider's region may span at most this much (the kernel's direct map: <= 960 MiB). */
 #define KMEM_REGION_SPAN_MAX  (1ul << 30)
 #define KMEM_REGION_SLOTS     (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT) /* 32 KiB slots */
@@ -224,7 +227,7 @@ struct slab {
 	uint16_t owned;        /* owners[] entries that are not 0 */
 	uint16_t color;
 	uint16_t lost;         /* objects abandoned with a corrupted free list (in inuse) */
-	uint16_t owners[];     /* owner id of each live object, 0 for the kernel or free */
+	uint32_t owners[];     /* owner id of each live object, 0 for the kernel or free */
 };
 
 /*

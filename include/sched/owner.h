@@ -1,26 +1,74 @@
 /*
- * owner: per-task memory accounting (sched/owner.c). Connects the page allocator's and the
- * slab layer's owner hooks to struct task: every page block and slab object allocated while
- * a task runs is charged to it, limits are enforced there, and at exit everything the task
- * still owns is freed and the ledger checked.
+ * owner: memory accounting owners (sched/owner.c). An owner is what page blocks and slab
+ * objects are charged to: a ledger (pages, slab bytes, peaks, a limit) and the list of page
+ * blocks charged to it. It is not a task: a task points at its owner, and several tasks may
+ * share one (a process will own the memory of all its threads); today each task made by
+ * task_create() gets its own, and kmain (task 0) has none (the kernel, owner id 0).
+ *
+ * Owner ids are 32-bit, allocated independently of tids from OWNER_ID_FIRST (above 16 bits,
+ * so anything that truncated an id would break the ledger at once) up to OWNER_ID_MAX, then
+ * wrapping, skipping live ids. The page allocator and the slab layer record the id.
+ *
+ * Life: owner_create() (one user) -> owner_get() per further task sharing it -> owner_put()
+ * per task reaped; the last put releases everything still charged — slab objects are freed,
+ * each page block's owner reference is dropped (put_page: a block still referenced elsewhere,
+ * e.g. by copy-on-write, survives, charged to the kernel) — checks that the ledger is empty
+ * (panics if not) and frees the owner.
+ *
+ * Locking: one CPU; the owner table and every ledger change with interrupts masked (the
+ * charge hooks run inside the allocators with interrupts masked).
  */
 #ifndef STRATA_SCHED_OWNER_H
 #define STRATA_SCHED_OWNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-struct task;
+#include "mm/page.h"
+#include "mm/slab.h"
+
+#define OWNER_ID_FIRST 0x10000u        /* first id handed out: wider than 16 bits */
+#define OWNER_ID_MAX   KMEM_OWNER_MAX  /* ids wrap to OWNER_ID_FIRST after this */
+#define OWNER_SLOTS    128u            /* live owners at most (one per task slot today) */
+
+struct owner {
+	uint32_t id;             /* 0: slot free; else OWNER_ID_FIRST..OWNER_ID_MAX */
+	uint32_t users;          /* tasks charging this owner (owner_get/owner_put) */
+	struct list_head pages;  /* blocks charged to it, through page->link; one reference each */
+	uint32_t page_count, page_peak;
+	uint64_t slab_bytes, slab_peak;
+	uint64_t limit;          /* bytes of pages + slab; 0 = no limit */
+};
 
 /* Register the hooks with the page allocator and the slab layer. */
 void owner_init(void);
 
-/* Charge allocations from now on to @tid (0 = the kernel). Called on every switch. */
-void owner_switch(uint32_t tid);
+/* A new owner with one user and an empty ledger, or NULL when all OWNER_SLOTS are in use. */
+struct owner *owner_create(void);
 
-/* Free every page block and slab object still charged to @t; returns the bytes freed. */
-uint64_t owner_release_all(struct task *t);
+/* One more task shares @o (must have a user already). */
+void owner_get(struct owner *o);
 
-/* Panic unless nothing at all is charged to @t any more (the reaper's ledger check). */
-void owner_ledger_check(const struct task *t);
+/*
+ * A task of @o is gone. When it was the last user: release everything still charged to @o
+ * (owner_release_all), panic unless the ledger is then empty, free @o, and return the bytes
+ * freed; otherwise return 0 and change nothing else.
+ */
+uint64_t owner_put(struct owner *o);
+
+/* The live owner with id @id, or NULL (0, the kernel, has none). */
+struct owner *owner_lookup(uint32_t id);
+
+/* Charge allocations from now on to @o (NULL: the kernel). Called on every switch. */
+void owner_switch(struct owner *o);
+
+/*
+ * Free every slab object charged to @o and drop @o's reference on every page block on its
+ * list (a block nobody else references is freed). Returns the bytes actually freed.
+ */
+uint64_t owner_release_all(struct owner *o);
+
+/* Panic unless nothing at all is charged to @o any more (the reaper's ledger check). */
+void owner_ledger_check(const struct owner *o);
 
 #endif

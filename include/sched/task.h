@@ -11,12 +11,16 @@
  *              any -> ZOMBIE (task_exit / task_kill) -> EXITED (reaped) -> FREE (collected)
  * A ZOMBIE no longer runs; the reaper task, woken by exit, frees its kernel stack and
  * everything still charged to it (pages, slab objects) on its own stack, logs
- * "sched: reaped task N (name): freed N kB" and leaves the exit code for task_wait().
+ * "sched: reaped task N (name): freed N kB" (debug level) and leaves the exit code for
+ * task_wait().
  * A detached task's slot is freed by the reaper directly.
  *
- * Ownership: every page block and slab object allocated while a task runs is charged to it
- * (pages, slab bytes, peak); with a limit set, an allocation that would pass it fails with
- * MM_EXCEEDS_LIMIT: "exceeds task limit: requested N, limit N, current N".
+ * Ownership: every page block and slab object allocated while a task runs is charged to the
+ * task's owner (include/sched/owner.h: a ledger with its own 32-bit id, not the tid, which
+ * tasks may share; task_create() gives each task its own, task_create_shared() shares one);
+ * with a limit set, an allocation that would pass it fails with MM_EXCEEDS_LIMIT:
+ * "exceeds task limit: requested N, limit N, current N". The reaper drops the task's use of
+ * its owner; the last task of an owner releases what is still charged to it.
  *
  * Locking: one CPU; all scheduler state (run queue, sleep list, dead list, task states) is
  * changed with interrupts masked. Preemption (a switch at the end of an interrupt) waits while
@@ -34,11 +38,13 @@
 #include "mm/page.h"
 #include "sched/wait.h"
 
+struct owner;
+
 #define TASK_MAX          128   /* task slots, the idle, kmain and reaper tasks included */
 #define TASK_NAME_MAX     16
 #define SCHED_SLICE_TICKS 10    /* 10 ms at HZ = 1000 */
 #define TASK_EXIT_KILLED  (-9)  /* exit code of a killed task */
-#define TASK_TID_MAX      0xFFFEu /* tids wrap to 1 after this (slab owner ids are 16-bit) */
+#define TASK_TID_MAX      0x7FFFFFFFu /* tids wrap to 1 after this (they are ints) */
 
 struct proc;       /* include/sched/proc.h */
 struct task_arch;  /* include/x86/task_arch.h */
@@ -69,11 +75,7 @@ struct task {
 	struct list_head wait_link;    /* the wait queue it blocks on */
 	struct wait_queue *waiting_on; /* that queue, or NULL */
 	struct wait_queue exit_wq;     /* task_wait callers */
-	/* accounting (pages and slab bytes charged to this task) */
-	struct page_link pages;        /* blocks charged to the task, through page->link */
-	uint32_t page_count, page_peak;
-	uint64_t slab_bytes, slab_peak;
-	uint64_t limit;                /* bytes of pages + slab; 0 = no limit */
+	struct owner *owner;           /* charged for its allocations; NULL: the kernel (kmain) */
 	uint64_t switches;             /* times it was switched to */
 	/* user tasks (NULL in kernel tasks); changed only with interrupts off */
 	struct proc *proc;             /* the process this task runs */
@@ -91,8 +93,15 @@ void sched_init(void);
 int task_create(void (*fn)(void *arg), void *arg, const char *name);
 
 /*
+ * As task_create, but the new task charges the owner of live task @share_tid (a thread of
+ * the same process, later). Returns its tid, -ESRCH when @share_tid is not a live task with
+ * an owner, or task_create's errors.
+ */
+int task_create_shared(void (*fn)(void *arg), void *arg, const char *name, int share_tid);
+
+/*
  * As task_create, but the task is left BLOCKED (not on the run queue) until task_start_new():
- * fork and spawn build its process (charged to its tid) before it may run.
+ * fork and spawn build its process (charged to its own new owner) before it may run.
  */
 int task_create_suspended(void (*fn)(void *arg), void *arg, const char *name);
 
@@ -133,7 +142,7 @@ int task_wait(int tid, int *code);
 /* Block until every zombie has been reaped (tests use it before exact memory counts). */
 void sched_quiesce(void);
 
-/* Set task @tid's limit in bytes (0 = none). Returns 0 or -ESRCH. */
+/* Set the limit in bytes (0 = none) of task @tid's owner. Returns 0 or -ESRCH. */
 int task_set_limit(int tid, uint64_t bytes);
 
 struct task *task_current(void);

@@ -32,13 +32,18 @@ void wait_queue_sleep(struct wait_queue *wq);
 /* Make every task waiting on @wq runnable. Returns how many were woken. */
 unsigned wake_up(struct wait_queue *wq);
 
-/* Block until @cond holds. Returns false when the task was killed while waiting. */
+/*
+ * Block until @cond holds (tested with interrupts masked, re-tested after each wake-up).
+ * No value: it returns only once @cond is true. A task killed while waiting never returns
+ * from it — task_kill takes it off @wq and the reaper frees it — so callers have no "killed"
+ * case to handle (what they allocated is charged to their owner and freed with it).
+ */
 #define wait_event(wq, cond)                                                           \
-	({                                                                             \
+	do {                                                                           \
 		uint32_t we_flags_ = irq_save();                                       \
 		while (!(cond))                                                        \
 			wait_queue_sleep(wq);                                          \
 		irq_restore(we_flags_);                                                \
-	})
+	} while (0)
 
 #endif

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define PAGE_SHIFT   12
-#define PAGE_SIZE    (1u << PAGE_SHIFT)
+#include "lib/page_size.h" /* PAGE_SHIFT, PAGE_SIZE: one definition, shared with mm */
+
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 #define PTE_ADDR_MASK 0xFFFFF000u
 #define PDX_SHIFT    22

@@ -14,7 +14,10 @@
 #define ICW1_INIT  0x11 /* edge triggered, cascade, ICW4 follows */
 #define ICW4_8086  0x01
 #define PIC_EOI    0x20
+#define OCW3_READ_ISR 0x0B /* the next read of the command port returns the in-service bits */
 #define IRQ_CASCADE 2
+#define IRQ_SPURIOUS_MASTER 7
+#define IRQ_SPURIOUS_SLAVE  15
 
 void pic_init(void)
 {
@@ -53,4 +56,17 @@ void pic_eoi(unsigned irq)
 	if (irq >= 8)
 		outb(PIC2_CMD, PIC_EOI);
 	outb(PIC1_CMD, PIC_EOI);
+}
+
+bool pic_spurious(unsigned irq)
+{
+	if (irq != IRQ_SPURIOUS_MASTER && irq != IRQ_SPURIOUS_SLAVE)
+		return false;
+	uint16_t port = irq == IRQ_SPURIOUS_MASTER ? PIC1_CMD : PIC2_CMD;
+	outb(port, OCW3_READ_ISR);
+	if (inb(port) & 0x80) /* bit 7: line 7 of that controller really is in service */
+		return false;
+	if (irq == IRQ_SPURIOUS_SLAVE)
+		pic_eoi(IRQ_CASCADE); /* the master did see the cascade */
+	return true;
 }

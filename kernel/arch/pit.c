@@ -4,7 +4,7 @@
  * Locking: ticks is written only by the interrupt; readers mask interrupts for a
  * consistent (ticks, counter) pair.
  */
-#include "kernel/time.h"
+#include "x86/timer.h"
 
 #include "lib/errno.h"
 #include "x86/cpu.h"

@@ -4,7 +4,7 @@
 #include "kernel/qemu.h"
 
 #include "lib/printk.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "x86/cpu.h"
 #include "x86/io.h"
 

@@ -11,6 +11,7 @@
  */
 #include "kernel/serial.h"
 
+#include "lib/printk.h"
 #include "x86/cpu.h"
 #include "x86/io.h"
 #include "x86/pic.h"
@@ -54,6 +55,7 @@ void serial_init(void)
 	outb(COM1 + UART_LCR, LCR_8N1);
 	outb(COM1 + UART_FCR, 0);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	printk_set_sink(serial_write);
 }
 
 static bool serial_irq(struct trap_frame *tf)

@@ -25,7 +25,6 @@
 #include "x86/cpu.h"
 #include "x86/extable.h"
 #include "x86/gdt.h"
-#include "x86/io.h"
 #include "x86/mmu.h"
 #include "x86/pic.h"
 
@@ -42,9 +41,6 @@ struct idt_entry {
 #define IDT_TASK      0x05u
 #define IDT_DPL3      0x60u /* the gate may be used by int n from ring 3 */
 #define IDT_ENTRIES   256
-#define PIC_ISR_READ  0x0B
-#define SPURIOUS_MASTER 7
-#define SPURIOUS_SLAVE  15
 
 static struct idt_entry idt[IDT_ENTRIES];
 static trap_handler_fn handlers[T_VECTORS];
@@ -183,15 +179,8 @@ void trap_dispatch(struct trap_frame *tf)
 
 	if (v >= T_IRQ0 && v < T_IRQ0 + T_IRQS) {
 		unsigned irq = v - T_IRQ0;
-		if (irq == SPURIOUS_MASTER || irq == SPURIOUS_SLAVE) {
-			uint16_t port = irq == SPURIOUS_MASTER ? 0x20 : 0xA0;
-			outb(port, PIC_ISR_READ);
-			if (!(inb(port) & 0x80)) { /* not really in service: spurious */
-				if (irq == SPURIOUS_SLAVE)
-					pic_eoi(0); /* the master did see the cascade */
-				return;
-			}
-		}
+		if (pic_spurious(irq))
+			return;
 		/* EOI first: a handler that switches tasks must not leave the PIC waiting. */
 		pic_eoi(irq);
 		if (handlers[v])

@@ -1,25 +1,26 @@
 /*
  * panic: report and stop. Prints "PANIC: <message>", the CPU state, a symbolized backtrace
  * and each registered notifier's report (meminfo), then halts or, with `panic=exit` or during
- * a test run, exits QEMU with QEMU_EXIT_PANIC. A panic inside a panic stops at once.
+ * a test run, exits QEMU with the failure code. A panic inside a panic stops at once.
+ *
+ * This is the bottom layer: the report's wording and order live here, but everything that
+ * touches the machine (masking interrupts, the register line, walking the stack, halting,
+ * leaving QEMU) is a hook the kernel registers at boot (panic_set_hooks, kernel/backtrace.c).
+ * A missing hook is skipped; without a halt hook the CPU spins.
  */
 #include "lib/panic.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 
-#include "kernel/backtrace.h"
-#include "kernel/cmdline.h"
-#include "lib/ksym.h"
-#include "lib/printk.h"
-#include "kernel/qemu.h"
 #include "lib/format.h"
-#include "mm/layout.h"
-#include "mm/paging.h"
-#include "x86/cpu.h"
+#include "lib/printk.h"
 
 static panic_notifier_fn notifiers[PANIC_NOTIFIERS_MAX];
 static unsigned notifier_count;
 static volatile int panicking;
+static struct panic_hooks hooks;
+static bool exit_on_panic;
 
 void panic_register_notifier(panic_notifier_fn fn)
 {
@@ -27,55 +28,42 @@ void panic_register_notifier(panic_notifier_fn fn)
 		notifiers[notifier_count++] = fn;
 }
 
-/* A frame pointer we may read: aligned, in the kernel half, both words mapped. */
-static bool frame_readable(uint32_t ebp)
+void panic_set_hooks(const struct panic_hooks *h)
 {
-	if (ebp == 0 || (ebp & 3) || ebp < KERNEL_BASE || ebp > 0xFFFFFFFFu - 8)
-		return false;
-	return paging_is_mapped(kernel_pgdir, ebp) && paging_is_mapped(kernel_pgdir, ebp + 4);
+	hooks = *h;
 }
 
-void backtrace_print(uint32_t eip, uint32_t ebp)
+void panic_set_exit(bool exit)
 {
-	pr_emerg("backtrace:\n");
-	pr_emerg("  #0  %08x %pS\n", eip, (void *)eip);
-	uint32_t prev = 0, repeats = 0;
-	int i = 1;
-	for (int depth = 0; depth < BACKTRACE_WALK_MAX && frame_readable(ebp); depth++) {
-		const uint32_t *frame = (const uint32_t *)ebp;
-		uint32_t ret = frame[1];
-		if (ret == 0)
-			break;
-		if (ret == prev) { /* deep recursion: count the repeats instead of listing them */
-			repeats++;
-		} else {
-			if (repeats)
-				pr_emerg("      ... %u more frames at %08x\n", repeats, prev);
-			repeats = 0;
-			if (i == BACKTRACE_MAX_FRAMES)
-				break;
-			/* The return address points after the call; name the call site. */
-			pr_emerg("  #%-2d %08x %pS\n", i++, ret, (void *)(ret - 1));
-			prev = ret;
-		}
-		if (frame[0] <= ebp)
-			break;
-		ebp = frame[0];
-	}
-	if (repeats)
-		pr_emerg("      ... %u more frames at %08x\n", repeats, prev);
+	exit_on_panic = exit;
+}
+
+/* Stop for good through the halt hook; spin if there is none. Never returns. */
+static __noreturn void halt(void)
+{
+	if (hooks.halt)
+		hooks.halt();
+	for (;;)
+		;
+}
+
+/* Print the backtrace from @eip and the frame chain at @ebp, if a walker is registered. */
+static void backtrace(uint32_t eip, uint32_t ebp)
+{
+	if (hooks.backtrace)
+		hooks.backtrace(eip, ebp);
 }
 
 static __noreturn void panic_finish(void)
 {
 	for (unsigned i = 0; i < notifier_count; i++)
 		notifiers[i]();
-	if (boot_opts.panic_action == PANIC_EXIT || boot_opts.test) {
+	if (exit_on_panic && hooks.exit) {
 		pr_emerg("panic: exiting QEMU with the failure code\n");
-		qemu_exit(QEMU_EXIT_PANIC);
+		hooks.exit();
 	}
 	pr_emerg("panic: system halted\n");
-	machine_halt();
+	halt();
 }
 
 /*
@@ -86,11 +74,12 @@ static void panic_begin(const char *fmt, va_list ap)
 {
 	char msg[256];
 
-	cpu_cli();
+	if (hooks.irq_off)
+		hooks.irq_off();
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	if (panicking++) {
 		pr_emerg("PANIC (nested): %s\n", msg);
-		machine_halt();
+		halt();
 	}
 	pr_emerg("PANIC: %s\n", msg);
 }
@@ -102,20 +91,21 @@ void panic_from_frame(uint32_t eip, uint32_t ebp, const char *fmt, ...)
 	va_start(ap, fmt);
 	panic_begin(fmt, ap);
 	va_end(ap);
-	backtrace_print(eip, ebp);
+	backtrace(eip, ebp);
 	panic_finish();
 }
 
 void panic(const char *fmt, ...)
 {
 	va_list ap;
-	uint32_t ebp = read_ebp();
+	/* The kernel keeps frame pointers: this frame's address is panic's own EBP. */
+	uint32_t ebp = (uint32_t)(uintptr_t)__builtin_frame_address(0);
 
 	va_start(ap, fmt);
 	panic_begin(fmt, ap);
 	va_end(ap);
-	pr_emerg("  cr0=%08x cr2=%08x cr3=%08x esp=%08x ebp=%08x\n", read_cr0(), read_cr2(),
-		 read_cr3(), (uint32_t)__builtin_frame_address(0), ebp);
-	backtrace_print((uint32_t)__builtin_return_address(0), ((const uint32_t *)ebp)[0]);
+	if (hooks.print_regs)
+		hooks.print_regs((uint32_t)(uintptr_t)__builtin_frame_address(0), ebp);
+	backtrace((uint32_t)(uintptr_t)__builtin_return_address(0), ((const uint32_t *)ebp)[0]);
 	panic_finish();
 }

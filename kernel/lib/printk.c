@@ -1,28 +1,35 @@
 /*
- * printk and kprintf: formatted output to the serial console.
+ * printk and kprintf: formatted output to the console.
  *
  * printk prefixes each line with "[    0.012345] " (seconds since boot), keeps every message
  * in the log ring (like dmesg, whatever the loglevel) and prints those at or below the console
  * loglevel; kprintf prints as is. Both format into a stack buffer first and
  * write it with interrupts masked, so lines from interrupt handlers never interleave.
+ *
+ * This is the bottom layer: it knows no device, clock or CPU. The layers above register them
+ * at boot (include/lib/printk.h): the serial driver the sink, kmain the clock and the
+ * interrupt masking. Until then output is dropped (but kept in the ring), timestamps read 0
+ * and nothing is masked (boot runs with interrupts off).
  */
 #include "lib/printk.h"
 
 #include <stdarg.h>
 
-#include "kernel/console.h"
-#include "kernel/serial.h"
-#include "kernel/time.h"
+#include "lib/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
-#include "x86/cpu.h"
 
 static int console_loglevel = LOG_DEFAULT;
 
 /* Ring of message text; ring_head counts every byte ever logged (index = head % size). */
 static char ring[PRINTK_RING_SIZE];
 static uint32_t ring_head;
-static bool timer_running;
+
+/* Registered by the layers above; each may be NULL (see the file comment). */
+static printk_sink_fn sink;
+static printk_clock_fn clock_us;
+static printk_irq_save_fn irq_save_fn;
+static printk_irq_restore_fn irq_restore_fn;
 
 void printk_set_loglevel(int level)
 {
@@ -34,16 +41,46 @@ int printk_get_loglevel(void)
 	return console_loglevel;
 }
 
-void printk_timer_ready(void)
+void printk_set_sink(printk_sink_fn fn)
 {
-	timer_running = true;
+	sink = fn;
+}
+
+void printk_set_clock(printk_clock_fn fn)
+{
+	clock_us = fn;
+}
+
+void printk_set_irq_ops(printk_irq_save_fn save, printk_irq_restore_fn restore)
+{
+	irq_save_fn = save;
+	irq_restore_fn = restore;
+}
+
+/* Mask interrupts through the registered hook; returns what unmask() restores (0 if none). */
+static uint32_t mask(void)
+{
+	return irq_save_fn ? irq_save_fn() : 0;
+}
+
+static void unmask(uint32_t flags)
+{
+	if (irq_restore_fn)
+		irq_restore_fn(flags);
+}
+
+/* Hand @len bytes to the sink, if one is registered; callers mask interrupts. */
+static void emit(const char *s, size_t len)
+{
+	if (sink)
+		sink(s, len);
 }
 
 void console_write(const char *s, size_t len)
 {
-	uint32_t flags = irq_save();
-	serial_write(s, len);
-	irq_restore(flags);
+	uint32_t flags = mask();
+	emit(s, len);
+	unmask(flags);
 }
 
 void printk(int level, const char *fmt, ...)
@@ -51,19 +88,19 @@ void printk(int level, const char *fmt, ...)
 	char line[CONSOLE_LINE_MAX];
 	va_list ap;
 
-	uint64_t us = timer_running ? timer_uptime_us() : 0;
+	uint64_t us = clock_us ? clock_us() : 0;
 	int n = ksnprintf(line, sizeof(line), "[%5u.%06u] ", (unsigned)(us / 1000000u),
 			  (unsigned)(us % 1000000u));
 	va_start(ap, fmt);
 	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
 	size_t len = strnlen(line, sizeof(line));
-	uint32_t flags = irq_save();
+	uint32_t flags = mask();
 	for (size_t i = (size_t)n; i < len; i++)
 		ring[ring_head++ % PRINTK_RING_SIZE] = line[i];
 	if (level <= console_loglevel)
-		serial_write(line, len);
-	irq_restore(flags);
+		emit(line, len);
+	unmask(flags);
 }
 
 uint32_t printk_ring_mark(void)

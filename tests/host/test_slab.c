@@ -1,5 +1,5 @@
 /*
- * Host tests for mm/slab.c on the host page provider (tests/host/host_pages.h): geometry for
+ * Host tests for the slab layer (mm/slab*.c) on the host page provider (tests/host/host_pages.h): geometry for
  * every size and alignment, constructors, destroy with live objects, shrink under pressure,
  * OOM and owner limits, owner accounting, each debug report checked exactly (with exact error
  * counts, as Linux's slub_kunit does), slabinfo, the leak scan, and a randomized 10^6-operation
@@ -98,7 +98,7 @@ static void exercise_geometry(size_t size, size_t align, unsigned flags)
 		s = a & ~KMEM_SLAB_MASK;
 		HT_EXPECT(a % want_align == 0);
 		HT_EXPECT(kmem_cache_of(objs[i]) == c);
-		HT_EXPECT(a >= s + sizeof(struct slab) + ci.objs_per_slab * sizeof(uint16_t));
+		HT_EXPECT(a >= s + sizeof(struct slab) + ci.objs_per_slab * sizeof(((struct slab *)0)->owners[0]));
 		HT_EXPECT(a + size <= s + KMEM_SLAB_SIZE);
 		HT_EXPECT(kmem_object_size(objs[i]) == size);
 		memset(objs[i], (int)(i & 0xff), size);
@@ -477,6 +477,63 @@ HT_TEST(owner_accounting_exact)
 }
 
 /* ---- debug reports, each checked exactly ------------------------------------------------------ */
+
+/*
+ * Owner ids are 32-bit: an id above 16 bits is recorded whole (an id sharing its low 16 bits
+ * is a different owner), charged, walked, released and uncharged by that id only.
+ */
+#define WIDE_OWNER 0x12345678u
+#define NARROW_ALIAS (WIDE_OWNER & 0xffffu)
+
+static int64_t wide_charged, alias_charged;
+
+static int wide_charge(uint32_t owner, int64_t bytes, struct mm_error *err, void *ctx)
+{
+	(void)err;
+	(void)ctx;
+	if (owner == WIDE_OWNER)
+		wide_charged += bytes;
+	else
+		alias_charged += bytes; /* any other id: a truncation somewhere */
+	return 0;
+}
+
+HT_TEST(owner_ids_are_32_bit)
+{
+	static const struct kmem_owner_ops ops = { wide_charge, NULL };
+	struct walk_count w = { 0, 0 };
+	struct kmem_cache *c;
+	void *objs[40];
+
+	HT_ASSERT(setup());
+	wide_charged = alias_charged = 0;
+	kmem_set_owner_ops(&ops);
+	c = kmem_cache_create("wide", 48, 0, NULL, 0);
+	HT_ASSERT(c != NULL);
+	HT_EXPECT_EQ(kmem_set_current_owner(KMEM_OWNER_MAX), 0);
+	HT_EXPECT_EQ(kmem_set_current_owner(WIDE_OWNER), 0);
+	HT_EXPECT_EQ(kmem_current_owner(), WIDE_OWNER);
+	for (unsigned i = 0; i < 40; i++)
+		objs[i] = kmem_cache_alloc(c, KM_NORMAL);
+	kmem_set_current_owner(0);
+	HT_EXPECT_EQ(wide_charged, 40 * 48);
+	HT_EXPECT_EQ(kmem_owner_usage(WIDE_OWNER), 40 * 48);
+	HT_EXPECT_EQ(kmem_owner_usage(NARROW_ALIAS), 0);
+	HT_EXPECT_EQ(kmem_owner_walk(WIDE_OWNER, count_obj, &w), 40 * 48);
+	HT_EXPECT_EQ(w.objs, 40);
+	HT_EXPECT_EQ(kmem_cache_check(c), 0);
+	for (unsigned i = 0; i < 20; i++)
+		kmem_cache_free(c, objs[i]);
+	HT_EXPECT_EQ(wide_charged, 20 * 48);
+	HT_EXPECT_EQ(kmem_owner_release(WIDE_OWNER), 20 * 48);
+	HT_EXPECT_EQ(wide_charged, 0);
+	for (unsigned i = 20; i < 40; i++)
+		kmem_cache_free(c, objs[i]);
+	HT_EXPECT_EQ(wide_charged, 0);
+	HT_EXPECT_EQ(alias_charged, 0);
+	HT_EXPECT_EQ(kmem_cache_destroy(c), 0);
+	teardown();
+}
 
 HT_TEST(debug_red_zone_overwrite)
 {

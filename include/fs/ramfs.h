@@ -1,0 +1,111 @@
+/*
+ * ramfs: a RAM file system, built from a cpio newc archive (the initramfs), kernel/fs/ramfs.c.
+ *
+ * A tree of inodes. Every inode has Linux's attributes (ino, mode = type + permission bits,
+ * uid, gid, nlink, mtime, size, rdev); directories keep an array of children (so readdir by
+ * index is O(1)) and their parent (for ".."); symbolic links own a copy of their target;
+ * device nodes, fifos and sockets are inodes of their type with rdev and no data.
+ *
+ * Regular file data is BORROWED: it points into the archive the tree was unpacked from, which
+ * the caller must keep for as long as the tree lives (the boot archive stays reserved for good:
+ * see kernel/fs/initramfs.c). The tree is read-only after unpacking, so sharing is safe and
+ * costs no copy. Names, targets and inodes are kmalloc'd and charged to the kernel (KM_KERNEL).
+ *
+ * Lookup walks from the root (absolute and relative paths alike: there is no working
+ * directory here), skipping empty and "." components, taking ".." to the parent (the root's
+ * parent is the root), following symbolic links relative to the directory that holds them,
+ * at most MAXSYMLINKS per lookup (-ELOOP beyond). A trailing '/' requires a directory.
+ *
+ * Locking: none. The tree is built before anyone else can see it and read-only afterwards.
+ */
+#ifndef STRATA_FS_RAMFS_H
+#define STRATA_FS_RAMFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/mode.h"
+
+struct ramfs_inode {
+	uint32_t ino;
+	uint32_t mode;      /* S_IF* type | permission bits */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint32_t mtime;     /* seconds since the epoch */
+	uint32_t size;      /* bytes (regular files, symlinks); 0 for the rest */
+	uint32_t rdev_major, rdev_minor; /* device nodes */
+	struct ramfs_inode *parent; /* the directory holding it; the root's is itself */
+	char *name;                 /* its name in the parent ("" for the root) */
+	union {
+		struct {                      /* S_IFDIR */
+			struct ramfs_inode **children;
+			uint32_t count, capacity;
+		} dir;
+		const void *data;             /* S_IFREG: size bytes, borrowed from the archive */
+		char *target;                 /* S_IFLNK: NUL-terminated, size bytes */
+	};
+};
+
+/* What an unpack made (counted over entries that were kept). */
+struct ramfs_stats {
+	uint32_t entries, files, dirs, symlinks, others, skipped;
+	uint64_t bytes; /* bytes of the archive unpacked */
+};
+
+struct ramfs {
+	struct ramfs_inode *root;
+	uint32_t next_ino;
+	struct ramfs_stats stats;
+};
+
+#define RAMFS_ERR_MAX 192 /* bytes of an unpack error message */
+
+/* Flags of ramfs_lookup(). */
+#define RAMFS_NOFOLLOW 0x1u /* do not follow a symbolic link in the last component */
+
+/*
+ * Make @fs an empty tree: a root directory, mode 0755, owned by 0:0.
+ * Returns 0, or -ENOMEM (then @fs is empty and ramfs_destroy() is a no-op).
+ */
+int ramfs_init(struct ramfs *fs);
+
+/* Free every inode of @fs (iteratively: any depth). @fs is then empty; safe to repeat. */
+void ramfs_destroy(struct ramfs *fs);
+
+/*
+ * Unpack the cpio newc archive @buf (@len bytes; it must outlive @fs: file data is borrowed)
+ * into @fs, which should be fresh from ramfs_init(). As Linux's initramfs: an entry whose
+ * parent is missing or not a directory, an entry that would replace a directory by a
+ * non-directory, a name component over NAME_MAX, a symbolic link with an empty or overlong
+ * target are each logged ("initramfs: entry N 'x': skipped: ...") and skipped; an existing
+ * directory takes the new attributes; another existing entry is replaced.
+ * Returns 0; -EINVAL for a defective archive, -ENOMEM when memory ran out; on failure @err
+ * (@errlen bytes) holds the one-line reason (the parser's "entry N 'x': ..." or
+ * "out of memory at entry N") and @fs holds what was made so far: the caller destroys it.
+ */
+int ramfs_unpack(struct ramfs *fs, const void *buf, size_t len, char *err, size_t errlen);
+
+/*
+ * Resolve @path in @fs into *@out. @flags: RAMFS_NOFOLLOW leaves a final symbolic link
+ * unfollowed (lstat, readlink, O_NOFOLLOW). Returns 0; -ENOENT (a component is missing, or
+ * @path is empty), -ENOTDIR (a non-directory used as one), -ELOOP (more than MAXSYMLINKS
+ * links), -ENAMETOOLONG (@path or a link target of PATH_MAX bytes or more, or a component
+ * over NAME_MAX), -EINVAL (NULL arguments or an fs without a root).
+ */
+int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags,
+		 struct ramfs_inode **out);
+
+/* The @index-th child of the directory @dir (0-based), or NULL past the end or for a non-dir. */
+struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index);
+
+/* The child of @dir named by @name (@len bytes), or NULL. */
+struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *name, size_t len);
+
+/*
+ * Copy the target of the symbolic link @ino into @buf (@size bytes, not NUL-terminated, as
+ * readlink(2)). Returns the bytes copied; -EINVAL when @ino is not a symbolic link.
+ */
+int ramfs_readlink(const struct ramfs_inode *ino, char *buf, size_t size);
+
+#endif

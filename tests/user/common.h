@@ -1,0 +1,63 @@
+/* Shared helpers for the user-space tests in tests/user/: each t_*.c is built as a static
+ * i386 Linux binary together with common.c, runs as /test/t_NAME under Strata (and, for
+ * reference, natively on any Linux), prints its checks indented by four spaces in KTAP
+ * subtest style ("    ok N desc" / "    not ok N desc") and exits with its number of
+ * failures. */
+#ifndef STRATA_USER_COMMON_H
+#define STRATA_USER_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define KERNEL_ADDR                                                                                \
+	((void *)0xC0000000UL) /* first byte of Strata's (and Linux i386's) kernel half */
+#define KERNEL_TOP ((void *)0xFFFFF000UL) /* last page of the address space */
+
+/* Records one check; prints "    ok N fmt" or "    not ok N fmt". Returns cond (0 or 1). */
+int check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records a skipped check: "    ok N fmt # SKIP" (the reason is part of fmt after '#'). */
+void skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A diagnostic line: "    # fmt". */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Checks that a raw syscall result r failed with errno err (r == -1, errno == err). */
+int check_err(long r, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Prints the plan summary and returns the number of failures, the exit code of the test. */
+int done(void);
+
+/* uname().sysname is "Strata". */
+int is_strata(void);
+/* uname().machine is "x86_64" (an i386 binary running on a 64-bit Linux kernel). */
+int is_x86_64_host(void);
+/* sysinfo free RAM in bytes (freeram * mem_unit). */
+unsigned long long free_ram_bytes(void);
+/*
+ * Check that free RAM is exactly @base now (after @what), on Strata; elsewhere print a SKIP:
+ * only Strata promises an exact count (Linux's caches move it). Returns check()'s value.
+ */
+int check_free_ram_back(unsigned long long base, const char *what);
+
+/* Forks; the child runs fn(arg) then _exit(0). Returns the wait status (or -1 if fork/wait
+ * failed). stdout is flushed first so the child cannot repeat buffered output. */
+int run_child_arg(void (*fn)(void *), void *arg);
+int run_child(void (*fn)(void));
+
+/* Human-readable wait status, e.g. "exit 3" or "signal 11 (Segmentation fault)". */
+const char *status_str(int status);
+
+/* Where the test binaries live (default /test; $STRATA_TEST_DIR overrides for host runs) and
+ * the test data (default <test dir>/data; $STRATA_TEST_DATA overrides). */
+const char *test_dir(void);
+const char *data_dir(void);
+/* <test dir>/name and <data dir>/name in a static buffer (one of 8 rotating buffers). */
+const char *test_path(const char *name);
+const char *data_path(const char *name);
+
+/* The known content of <data>/hello.txt (see README). */
+#define HELLO_TEXT "Hello from the Strata test data.\n"
+
+/* Reads an entire fd into buf (at most cap bytes); returns the count or -1. */
+long read_all(int fd, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# tools/bench-user.sh [--record] KIND [INITRD]: the user-space benchmark on a kernel
+# (`make bench-user`; `make bench-user RECORD=1` records).
+#
+#   KIND    linux   Debian's linux-image-686 from tools/linux-ref.sh (the reference)
+#           strata  build/strata.elf with the archive as its multiboot module (once Strata
+#                   runs processes)
+#   INITRD  the test initramfs (default build/test-initramfs.cpio)
+#
+# Boots under `-icount shift=0`, where one TSC tick is one guest instruction, so the rdtsc
+# deltas of /test/bench_syscalls are exact instruction counts whatever the host's speed. The
+# runner /test/init is init, asked to run just bench_syscalls (`/test/init bench_syscalls`),
+# so the benchmark gets a console and the machine powers off after it. Prints the
+# "bench: NAME N insn/op" lines and the command used; the log is build/bench/user-KIND.log.
+# --record rewrites the "## User space (...)" section for KIND in tests/bench/results.md
+# (tools/bench.sh keeps such sections when it rewrites the rest).
+# Exit status: 0 with figures, 1 without, 77 when the Linux packages cannot be fetched.
+set -euo pipefail
+
+record=0
+[ "${1:-}" = --record ] && { record=1; shift; }
+
+kind=${1:?usage: tools/bench-user.sh linux|strata [INITRD]}
+initrd=${2:-build/test-initramfs.cpio}
+BUILD=${BUILD:-build}
+QEMU=${QEMU:-qemu-system-i386}
+log=$BUILD/bench/user-$kind.log
+mkdir -p "$BUILD/bench"
+rc=0
+
+case $kind in
+  linux)
+    tools/linux-ref.sh fetch || exit $?
+    cmd="qemu-system-i386 -icount shift=0 -cpu qemu32 -m 256M -kernel vmlinuz ($(cat "${STRATA_CACHE:-${HOME:-/tmp}/.cache/strata}/linux-ref/version")) -initrd $initrd -append 'console=ttyS0 quiet panic=-1 rdinit=/test/init -- bench_syscalls'"
+    tools/linux-ref.sh boot "$initrd" "$log" "rdinit=/test/init -- bench_syscalls" -icount shift=0 || rc=$?
+    ;;
+  strata)
+    cmd="qemu-system-i386 -icount shift=0 -m 256M -kernel $BUILD/strata.elf -initrd $initrd -append 'init=/test/init panic=exit loglevel=4 bench_syscalls'"
+    timeout "${HANG_TIMEOUT:-600}" "$QEMU" -icount shift=0 -m 256M -display none -monitor none \
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio \
+      -kernel "$BUILD/strata.elf" -initrd "$initrd" \
+      -append "init=/test/init panic=exit loglevel=4 bench_syscalls" </dev/null >"$log" 2>&1 || rc=$?
+    ;;
+  *) echo "usage: tools/bench-user.sh linux|strata [INITRD]" >&2; exit 2 ;;
+esac
+
+echo "user-space benchmark on $kind: $cmd"
+if ! grep -aq '^bench: [a-z+]* [0-9]* insn/op' "$log"; then
+  echo "bench-user: no figures from $kind (QEMU status $rc); last lines of $log:"
+  tail -n 20 "$log" | sed 's/^/  | /'
+  exit 1
+fi
+grep -a '^bench: ' "$log" | tr -d '\r'
+[ $record -eq 1 ] || exit 0
+
+case $kind in
+  linux)  heading="## User space (Linux 6.1 686 reference)" ;;
+  strata) heading="## User space (Strata)" ;;
+esac
+out=tests/bench/results.md
+section=$(mktemp)
+{
+  echo "$heading"
+  echo
+  echo "Made by \`tools/bench-user.sh --record $kind\` on $(date -u +%Y-%m-%d) (tests/user/bench_syscalls.c):"
+  echo "\`$cmd\`;"
+  echo "under -icount shift=0 an rdtsc delta is the exact number of guest instructions (empty-loop"
+  echo "overhead subtracted; fork+exec runs /bin/hello with its output on /dev/null)."
+  echo
+  echo "| benchmark | insn/op | ops |"
+  echo "|---|---:|---:|"
+  grep -a '^bench: ' "$log" | tr -d '\r' | sed -n 's/^bench: \([^ ]*\) \([0-9]*\) insn\/op (\([0-9]*\) ops.*/| \1 | \2 | \3 |/p'
+} > "$section"
+# Replace this kind's section (from its heading to the next "## " heading) or append it.
+awk -v heading="$heading" -v file="$section" '
+  function emit() { while ((getline l < file) > 0) print l; close(file); printed = 1 }
+  $0 == heading { skip = 1; emit(); next }
+  skip && /^## / { skip = 0; print "" }
+  !skip { print }
+  END { if (!printed) { print ""; emit() } }' "$out" > "$out.tmp"
+mv "$out.tmp" "$out"
+rm -f "$section"
+echo "bench-user: recorded in $out"
