@@ -7,6 +7,7 @@
  * tables, paging clean-up, interrupts, memory, and finally tests or the monitor.
  */
 #include "kernel/builtin_progs.h"
+#include "fs/exec_source.h"
 #include "fs/initramfs.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
@@ -140,6 +141,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	syscall_init();
 	proc_init();
 	builtin_progs_register();
+	exec_fs_init();
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,

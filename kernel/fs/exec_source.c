@@ -1,0 +1,62 @@
+/*
+ * exec_source: exec reads programs from the root file system (the initramfs) through the
+ * open-file layer (include/fs/file.h): stat for the type and permission checks, read at an
+ * offset for the headers and segments. Registered with exec by exec_fs_init(); embedded
+ * /builtin images are looked up first (sched/exec.c).
+ */
+#include "fs/exec_source.h"
+
+#include "fs/file.h"
+#include "lib/errno.h"
+#include "sched/proc.h"
+
+/* stat(@path): 0 with the mode and size, or the open error (-ENOENT, -ENOTDIR, ...). */
+static int fs_stat(const char *path, uint32_t *mode, uint64_t *size)
+{
+	struct strata_stat st;
+	int err = 0, rc;
+	struct file *f = file_open(path, O_RDONLY, &err);
+
+	if (!f)
+		return err;
+	rc = f->inode ? file_stat(f->inode, &st) : -EACCES;
+	if (rc == 0) {
+		*mode = st.mode;
+		*size = st.size;
+	}
+	file_put(f);
+	return rc;
+}
+
+/* Read up to @len bytes at @off. Bytes read or -errno. */
+static long fs_read(const char *path, uint64_t off, void *buf, uint32_t len)
+{
+	int err = 0;
+	long n = 0;
+	struct file *f = file_open(path, O_RDONLY, &err);
+
+	if (!f)
+		return err;
+	if (file_llseek(f, (int64_t)off, SEEK_SET) < 0) {
+		file_put(f);
+		return -EIO;
+	}
+	while ((uint32_t)n < len) {
+		long r = file_read(f, (char *)buf + n, len - (uint32_t)n);
+		if (r <= 0) {
+			if (r < 0 && n == 0)
+				n = r;
+			break;
+		}
+		n += r;
+	}
+	file_put(f);
+	return n;
+}
+
+void exec_fs_init(void)
+{
+	static const struct exec_source src = { fs_stat, fs_read };
+
+	exec_set_source(&src);
+}
