@@ -5,7 +5,7 @@
  * value) and reboot with Linux's magic numbers.
  */
 #include "kernel/qemu.h"
-#include "kernel/random.h"
+#include "x86/random.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "lib/compiler.h"

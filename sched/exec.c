@@ -1,13 +1,13 @@
 /*
  * exec: execve for static ELF32 i386 programs, and the program source (contracts in
- * include/sched/proc.h; ELF rules in include/kernel/elf.h).
+ * include/sched/proc.h; ELF rules in include/lib/elf.h).
  *
  * Steps, in Linux's order of errors:
  *   1. the path (EFAULT, ENAMETOOLONG), the file (ENOENT; EACCES unless a regular file with
  *      an x bit)
  *   2. argv and envp copied into one kernel buffer (EFAULT; E2BIG: a string of
  *      MAX_ARG_STRLEN bytes or more, or strings + pointers over ARG_MAX = stack limit / 4)
- *   3. the headers validated (ENOEXEC, kernel/elf.c)
+ *   3. the headers validated (ENOEXEC, kernel/lib/elf.c)
  *   4. a NEW address space built completely (ENOMEM): PT_LOAD segments with their
  *      permissions, file bytes copied, [filesz, memsz) left zero; the break at the page-
  *      aligned end of bss; the 8 MiB stack area; the initial stack
@@ -32,8 +32,8 @@
  */
 #include "sched/proc.h"
 
-#include "kernel/elf.h"
-#include "kernel/random.h"
+#include "lib/elf.h"
+#include "x86/random.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

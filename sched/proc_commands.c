@@ -6,8 +6,8 @@
  *   run: /builtin/uhello exited with status 0
  *   run: /builtin/tiny_fault killed by signal 11 (SIGSEGV)
  */
-#include "kernel/console.h"
-#include "kernel/monitor.h"
+#include "lib/console.h"
+#include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "mm/layout.h"
@@ -15,6 +15,7 @@
 #include "sched/proc.h"
 
 #define KB_SHIFT 10
+#define PROC_RUN_LINE_MAX 160 /* "run: " and the path */
 
 /* Print how a process with wait @status ended, after @who ("run: /bin/x"). */
 void proc_print_status(const char *who, int status)
@@ -30,7 +31,7 @@ void proc_print_status(const char *who, int status)
 static int cmd_run(int argc, char **argv)
 {
 	static char *const envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100", NULL };
-	char who[MONITOR_LINE_MAX];
+	char who[PROC_RUN_LINE_MAX];
 	int status, pid;
 
 	if (argc < 2) {

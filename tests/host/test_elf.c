@@ -1,13 +1,13 @@
 /*
- * Host tests for kernel/elf.c: a good static executable's headers are accepted with the
- * right entry, AT_PHDR and break; each rule in include/kernel/elf.h refuses with -ENOEXEC.
+ * Host tests for kernel/lib/elf.c: a good static executable's headers are accepted with the
+ * right entry, AT_PHDR and break; each rule in include/lib/elf.h refuses with -ENOEXEC.
  */
 #include "htest.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/elf.h"
+#include "lib/elf.h"
 #include "lib/errno.h"
 
 #define USER_LO   0x00100000u

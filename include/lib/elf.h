@@ -1,6 +1,6 @@
 /*
  * elf: ELF32 definitions and the pure validation of a static i386 executable's headers
- * (kernel/elf.c). No hardware, scheduler or memory-manager header: it builds unchanged for
+ * (kernel/lib/elf.c). No hardware, scheduler or memory-manager header: it builds unchanged for
  * the host tests (tests/host/test_elf.c) and is the only judge of what exec accepts.
  *
  * Accepted: magic, ELFCLASS32, ELFDATA2LSB, EV_CURRENT, EM_386, ET_EXEC, a program header
@@ -10,8 +10,8 @@
  * PT_LOAD. Refused with -ENOEXEC: anything else, ET_DYN (static-pie would need relocation
  * here: not yet) and PT_INTERP (dynamically linked programs: no loader).
  */
-#ifndef STRATA_KERNEL_ELF_H
-#define STRATA_KERNEL_ELF_H
+#ifndef STRATA_LIB_ELF_H
+#define STRATA_LIB_ELF_H
 
 #include <stdint.h>
 

@@ -1,10 +1,10 @@
 /*
- * random: the kernel's non-cryptographic random bytes (kernel/random.c) for AT_RANDOM and
+ * random: the kernel's non-cryptographic random bytes (kernel/arch/random.c) for AT_RANDOM and
  * getrandom(2): a xorshift64* generator stirred with the time-stamp counter on every call.
  * Good enough for stack canaries in a test kernel; not for keys.
  */
-#ifndef STRATA_KERNEL_RANDOM_H
-#define STRATA_KERNEL_RANDOM_H
+#ifndef STRATA_X86_RANDOM_H
+#define STRATA_X86_RANDOM_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /*
- * elf: validation of ELF32 static executables (rules in include/kernel/elf.h). Pure: reads
+ * elf: validation of ELF32 static executables (rules in include/lib/elf.h). Pure: reads
  * only the structures it is given, so every refusal is host-tested.
  */
-#include "kernel/elf.h"
+#include "lib/elf.h"
 
 #include <stdbool.h>
 

@@ -1,8 +1,8 @@
 /*
- * random: xorshift64* stirred with rdtsc (see include/kernel/random.h). The state is only
+ * random: xorshift64* stirred with rdtsc (see include/x86/random.h). The state is only
  * touched with interrupts off.
  */
-#include "kernel/random.h"
+#include "x86/random.h"
 
 #include <stdint.h>
 
