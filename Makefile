@@ -286,6 +286,7 @@ format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRC)
 
 format-check:
+	@mkdir -p $(BUILD)
 	@$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRC) 2>$(BUILD)/format-check.log || \
 	  { grep -c 'error:' $(BUILD)/format-check.log | xargs echo "format-check: lines off style:"; \
 	    grep 'error:' $(BUILD)/format-check.log | cut -d: -f1 | sort | uniq -c | head -n 20; \

@@ -60,7 +60,7 @@ void backtrace_print(uint32_t eip, uint32_t ebp)
 static void print_regs(uint32_t esp, uint32_t ebp)
 {
 	pr_emerg("  cr0=%08x cr2=%08x cr3=%08x esp=%08x ebp=%08x\n", read_cr0(), read_cr2(),
-		 read_cr3(), esp, ebp);
+	         read_cr3(), esp, ebp);
 }
 
 /* The hooks' forms of the CPU's inline helpers. None can fail. */

@@ -11,8 +11,8 @@
 #include "lib/printk.h"
 #include "sched/proc.h"
 
-#define BUILTIN(name)                                                                  \
-	extern const uint8_t builtin_##name[];                                         \
+#define BUILTIN(name)                                                                              \
+	extern const uint8_t builtin_##name[];                                                     \
 	extern const uint32_t builtin_##name##_size
 BUILTIN(tiny_exit);
 BUILTIN(tiny_fault);

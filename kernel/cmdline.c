@@ -21,8 +21,8 @@
 #include "lib/compiler.h"
 #include "lib/string.h"
 
-#define CMDLINE_WORD_MAX     128   /* longest word accepted, in characters */
-#define CMDLINE_WORD_SHOWN   32    /* characters of an over-long word quoted in its warning */
+#define CMDLINE_WORD_MAX     128 /* longest word accepted, in characters */
+#define CMDLINE_WORD_SHOWN   32  /* characters of an over-long word quoted in its warning */
 #define CMDLINE_LOGLEVEL_MAX 7
 #define CMDLINE_MEMSTAT_MAX  86400 /* one day, in seconds */
 
@@ -162,16 +162,16 @@ static int set_init(struct boot_options *opts, const char *value)
 
 /* Every option; documented in include/kernel/cmdline.h. */
 static const struct cmdline_opt cmdline_opts[] = {
-	{ "loglevel",        VALUE_REQUIRED, set_loglevel },
-	{ "test",            VALUE_OPTIONAL, set_test },
-	{ "mem",             VALUE_REQUIRED, set_mem },
-	{ "memstat",         VALUE_REQUIRED, set_memstat },
-	{ "panic",           VALUE_REQUIRED, set_panic },
-	{ "debug_pagealloc", VALUE_NONE,     set_debug_pagealloc },
-	{ "init_on_alloc",   VALUE_NONE,     set_init_on_alloc },
-	{ "slub_debug",      VALUE_NONE,     set_slub_debug },
-	{ "bench",           VALUE_NONE,     set_bench },
-	{ "init",            VALUE_REQUIRED, set_init },
+	{ "loglevel", VALUE_REQUIRED, set_loglevel },
+	{ "test", VALUE_OPTIONAL, set_test },
+	{ "mem", VALUE_REQUIRED, set_mem },
+	{ "memstat", VALUE_REQUIRED, set_memstat },
+	{ "panic", VALUE_REQUIRED, set_panic },
+	{ "debug_pagealloc", VALUE_NONE, set_debug_pagealloc },
+	{ "init_on_alloc", VALUE_NONE, set_init_on_alloc },
+	{ "slub_debug", VALUE_NONE, set_slub_debug },
+	{ "bench", VALUE_NONE, set_bench },
+	{ "init", VALUE_REQUIRED, set_init },
 };
 
 /*
@@ -276,7 +276,7 @@ int cmdline_parse(const char *cmdline, struct boot_options *opts)
 		first = false;
 		if (len > CMDLINE_WORD_MAX) {
 			pr_warn("cmdline: ignoring malformed option '%.*s...'\n",
-				CMDLINE_WORD_SHOWN, start);
+			        CMDLINE_WORD_SHOWN, start);
 			ignored++;
 			continue;
 		}
@@ -340,7 +340,7 @@ int parse_size(const char *s, uint64_t *out)
  */
 bool glob_match(const char *pattern, const char *text)
 {
-	const char *star = NULL; /* the last '*' seen in @pattern */
+	const char *star = NULL;   /* the last '*' seen in @pattern */
 	const char *resume = NULL; /* where in @text that '*' will absorb one more char */
 
 	while (*text) {

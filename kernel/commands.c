@@ -17,7 +17,7 @@ static int cmd_uptime(int argc, char **argv)
 	(void)argv;
 	uint64_t us = timer_uptime_us();
 	kprintf("up %u.%06u s (%u ticks at %u Hz)\n", (unsigned)(us / 1000000u),
-		(unsigned)(us % 1000000u), timer_ticks(), HZ);
+	        (unsigned)(us % 1000000u), timer_ticks(), HZ);
 	return 0;
 }
 MONITOR_COMMAND(uptime, "uptime", "time since boot", cmd_uptime);
@@ -82,11 +82,11 @@ static int cmd_crash(int argc, char **argv)
 		crash_oom();
 	else {
 		kprintf("crash: unknown kind '%s' (pagefault, divide, panic, stack or oom)\n",
-			argv[1]);
+		        argv[1]);
 		return -EINVAL;
 	}
 	kprintf("crash: '%s' did not crash\n", argv[1]);
 	return -EINVAL;
 }
 MONITOR_COMMAND(crash, "crash pagefault|divide|panic|stack|oom",
-		"deliberately fail, to see the report", cmd_crash);
+                "deliberately fail, to see the report", cmd_crash);

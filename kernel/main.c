@@ -38,7 +38,6 @@
 
 void kmain(uint32_t magic, uint32_t info_phys); /* entered from boot/entry.asm */
 
-
 static struct wait_queue console_wq = WAIT_QUEUE_INIT(console_wq);
 
 /* The serial receive interrupt: wake the monitor. */
@@ -52,7 +51,7 @@ static void console_rx(void)
  * into static storage (boot only: off the small boot stack). Never fails.
  */
 static void mm_boot_params_fill(struct mm_boot_params *p, const struct boot_info *bi,
-				const struct boot_options *opts)
+                                const struct boot_options *opts)
 {
 	static struct memmap_raw raw[MB_MMAP_MAX];
 
@@ -104,7 +103,7 @@ static void run_init(const char *path)
 		pr_info("init: %s killed by signal %d\n", path, status & W_SIGNAL_MASK);
 	else
 		pr_info("init: %s exited with status %d\n", path,
-			(status >> W_CODE_SHIFT) & W_CODE_MASK);
+		        (status >> W_CODE_SHIFT) & W_CODE_MASK);
 }
 
 void kmain(uint32_t magic, uint32_t info_phys)
@@ -145,7 +144,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
-		(void *)__kernel_end, (void *)__text_start, (void *)__text_end);
+	        (void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 
 	if (boot_opts.test)
 		ktest_run_all(boot_opts.test_glob);

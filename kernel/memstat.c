@@ -18,7 +18,7 @@ void memstat_print(void)
 	mm_meminfo(&mi);
 	uint32_t permille = mi.total ? (uint32_t)(mi.used * 1000 / mi.total) : 0;
 	pr_info("mm: stat used=%llu kB free=%llu kB total=%llu kB pct=%u.%u\n", KB(mi.used),
-		KB(mi.free), KB(mi.total), permille / 10, permille % 10);
+	        KB(mi.free), KB(mi.total), permille / 10, permille % 10);
 }
 
 static void memstat_task(void *arg)

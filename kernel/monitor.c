@@ -14,10 +14,10 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define PROMPT     "strata> "
-#define CTRL_U     0x15
-#define BACKSPACE  0x08
-#define DEL        0x7F
+#define PROMPT    "strata> "
+#define CTRL_U    0x15
+#define BACKSPACE 0x08
+#define DEL       0x7F
 
 static char line[MONITOR_LINE_MAX];
 static unsigned len;
@@ -72,7 +72,7 @@ static void end_of_line(void)
 	kprintf("\n");
 	if (overflowed)
 		kprintf("monitor: line too long (at most %d characters); ignored\n",
-			MONITOR_LINE_MAX - 1);
+		        MONITOR_LINE_MAX - 1);
 	else {
 		line[len] = '\0';
 		monitor_exec(line);

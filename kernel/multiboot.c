@@ -40,8 +40,9 @@ static void copy_modules(const struct mb_info *mb, struct boot_info *bi)
 {
 	if (mb->mods_count > BOOT_MAP_BYTES / sizeof(struct mb_module) ||
 	    !boot_mapped(mb->mods_addr, mb->mods_count * (uint32_t)sizeof(struct mb_module))) {
-		pr_warn("boot: module list at %#x (%u entries) is outside the boot mapping; ignored\n",
-			mb->mods_addr, mb->mods_count);
+		pr_warn(
+		    "boot: module list at %#x (%u entries) is outside the boot mapping; ignored\n",
+		    mb->mods_addr, mb->mods_count);
 		return;
 	}
 	const struct mb_module *m = phys_to_virt(mb->mods_addr);
@@ -50,7 +51,7 @@ static void copy_modules(const struct mb_info *mb, struct boot_info *bi)
 	for (uint32_t i = 0; i < mb->mods_count; i++) {
 		if (m[i].end < m[i].start) {
 			pr_warn("boot: module %u ends (%#x) before it starts (%#x); ignored\n", i,
-				m[i].end, m[i].start);
+			        m[i].end, m[i].start);
 			continue;
 		}
 		if (bi->mods_count == MB_MODS_MAX) {
@@ -64,7 +65,7 @@ static void copy_modules(const struct mb_info *mb, struct boot_info *bi)
 		if (m[i].string && boot_mapped(m[i].string, 1)) {
 			const char *s = phys_to_virt(m[i].string);
 			size_t n = strnlen(s, MIN(sizeof(bm->cmdline) - 1,
-						  (size_t)(BOOT_MAP_BYTES - m[i].string)));
+			                          (size_t)(BOOT_MAP_BYTES - m[i].string)));
 			memcpy(bm->cmdline, s, n);
 			bm->cmdline[n] = '\0';
 		}
@@ -77,13 +78,14 @@ int multiboot_copy(uint32_t magic, uint32_t info_phys, struct boot_info *bi)
 {
 	memset(bi, 0, sizeof(*bi));
 	if (magic != MULTIBOOT_BOOT_MAGIC) {
-		pr_emerg("boot: bad multiboot magic %#x (expected %#x): not started by a multiboot loader\n",
-			 magic, MULTIBOOT_BOOT_MAGIC);
+		pr_emerg("boot: bad multiboot magic %#x (expected %#x): not started by a multiboot "
+		         "loader\n",
+		         magic, MULTIBOOT_BOOT_MAGIC);
 		return -EINVAL;
 	}
 	if (!boot_mapped(info_phys, sizeof(struct mb_info))) {
 		pr_emerg("boot: multiboot info at %#x is outside the first %u MiB\n", info_phys,
-			 BOOT_MAP_BYTES >> 20);
+		         BOOT_MAP_BYTES >> 20);
 		return -EFAULT;
 	}
 	const struct mb_info *mb = phys_to_virt(info_phys);
@@ -94,25 +96,26 @@ int multiboot_copy(uint32_t magic, uint32_t info_phys, struct boot_info *bi)
 		uint32_t max = sizeof(bi->cmdline) - 1;
 		if (!boot_mapped(mb->cmdline, 1)) {
 			pr_warn("boot: command line at %#x is outside the boot mapping; ignored\n",
-				mb->cmdline);
+			        mb->cmdline);
 		} else {
 			max = MIN(max, BOOT_MAP_BYTES - mb->cmdline);
 			const char *src = phys_to_virt(mb->cmdline);
 			size_t n = strnlen(src, max);
 			memcpy(bi->cmdline, src, n);
 			bi->cmdline[n] = '\0';
-			widen(&bi->info_start, &bi->info_end, mb->cmdline, mb->cmdline + (uint32_t)n + 1);
+			widen(&bi->info_start, &bi->info_end, mb->cmdline,
+			      mb->cmdline + (uint32_t)n + 1);
 		}
 	}
 
 	if (!(mb->flags & MB_INFO_MMAP) || mb->mmap_length == 0) {
 		pr_emerg("boot: the loader gave no memory map (flags %#x); cannot manage memory\n",
-			 mb->flags);
+		         mb->flags);
 		return -EINVAL;
 	}
 	if (!boot_mapped(mb->mmap_addr, mb->mmap_length)) {
-		pr_emerg("boot: memory map at %#x (+%u) is outside the boot mapping\n", mb->mmap_addr,
-			 mb->mmap_length);
+		pr_emerg("boot: memory map at %#x (+%u) is outside the boot mapping\n",
+		         mb->mmap_addr, mb->mmap_length);
 		return -EFAULT;
 	}
 	widen(&bi->info_start, &bi->info_end, mb->mmap_addr, mb->mmap_addr + mb->mmap_length);
@@ -121,13 +124,14 @@ int multiboot_copy(uint32_t magic, uint32_t info_phys, struct boot_info *bi)
 		const struct mb_mmap_entry *e = phys_to_virt(mb->mmap_addr + off);
 		if (e->size < sizeof(*e) - sizeof(e->size) ||
 		    off + sizeof(e->size) + e->size > mb->mmap_length) {
-			pr_warn("boot: malformed memory map entry at offset %u (size %u); rest ignored\n",
-				off, e->size);
+			pr_warn("boot: malformed memory map entry at offset %u (size %u); rest "
+			        "ignored\n",
+			        off, e->size);
 			break;
 		}
 		if (bi->mmap_count == MB_MMAP_MAX) {
 			pr_warn("boot: more than %d memory map entries; the rest are ignored\n",
-				MB_MMAP_MAX);
+			        MB_MMAP_MAX);
 			break;
 		}
 		bi->mmap[bi->mmap_count].addr = e->addr;

@@ -18,26 +18,26 @@
 #include "sched/proc.h"
 #include "sched/task.h"
 
-#define CONSOLE_FDS      3
-#define CONSOLE_CHUNK    256u
-#define CONSOLE_POLL_MS  10u
-#define IOV_MAX_LINUX    1024u
-#define TCGETS           0x5401u
-#define TIOCGWINSZ       0x5413u
-#define NCCS_LINUX       19
+#define CONSOLE_FDS     3
+#define CONSOLE_CHUNK   256u
+#define CONSOLE_POLL_MS 10u
+#define IOV_MAX_LINUX   1024u
+#define TCGETS          0x5401u
+#define TIOCGWINSZ      0x5413u
+#define NCCS_LINUX      19
 /* termios bits (Linux's termbits.h) */
-#define T_ICRNL   0x0100u
-#define T_OPOST   0x0001u
-#define T_ONLCR   0x0004u
-#define T_B38400  0x000Fu
-#define T_CS8     0x0030u
-#define T_CREAD   0x0080u
-#define T_ISIG    0x0001u
-#define T_ICANON  0x0002u
-#define T_ECHO    0x0008u
-#define T_ECHOE   0x0010u
-#define T_ECHOK   0x0020u
-#define T_IEXTEN  0x8000u
+#define T_ICRNL      0x0100u
+#define T_OPOST      0x0001u
+#define T_ONLCR      0x0004u
+#define T_B38400     0x000Fu
+#define T_CS8        0x0030u
+#define T_CREAD      0x0080u
+#define T_ISIG       0x0001u
+#define T_ICANON     0x0002u
+#define T_ECHO       0x0008u
+#define T_ECHOE      0x0010u
+#define T_ECHOK      0x0020u
+#define T_IEXTEN     0x8000u
 #define CONSOLE_ROWS 24u
 #define CONSOLE_COLS 80u
 

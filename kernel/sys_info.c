@@ -16,7 +16,7 @@
 #include "sched/proc.h"
 #include "sched/task.h"
 
-#define UTS_LEN 65
+#define UTS_LEN                    65
 #define LINUX_REBOOT_MAGIC1        0xFEE1DEADu
 #define LINUX_REBOOT_MAGIC2        672274793u
 #define LINUX_REBOOT_MAGIC2A       85072278u
@@ -27,19 +27,19 @@
 #define LINUX_REBOOT_CMD_CAD_ON    0x89ABCDEFu
 #define LINUX_REBOOT_CMD_CAD_OFF   0x00000000u
 #define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDCu
-#define GRND_NONBLOCK 0x1u
-#define GRND_RANDOM   0x2u
-#define GRND_INSECURE 0x4u
-#define GETRANDOM_MAX 0x1FFFFFFu /* Linux caps one call at 32 MiB - 1 */
-#define RANDOM_CHUNK  64u
-#define RLIMIT_STACK  3
-#define RLIM_NLIMITS  16
-#define RLIM_INFINITY32 0xFFFFFFFFu
-#define RLIM_INFINITY64 0xFFFFFFFFFFFFFFFFull
+#define GRND_NONBLOCK              0x1u
+#define GRND_RANDOM                0x2u
+#define GRND_INSECURE              0x4u
+#define GETRANDOM_MAX              0x1FFFFFFu /* Linux caps one call at 32 MiB - 1 */
+#define RANDOM_CHUNK               64u
+#define RLIMIT_STACK               3
+#define RLIM_NLIMITS               16
+#define RLIM_INFINITY32            0xFFFFFFFFu
+#define RLIM_INFINITY64            0xFFFFFFFFFFFFFFFFull
 
 struct new_utsname {
 	char sysname[UTS_LEN], nodename[UTS_LEN], release[UTS_LEN], version[UTS_LEN],
-		machine[UTS_LEN], domainname[UTS_LEN];
+	    machine[UTS_LEN], domainname[UTS_LEN];
 };
 
 /* struct sysinfo on i386: 64 bytes, mem_unit at offset 52. */
@@ -74,14 +74,38 @@ SYSCALL_DEFINE(uname)
 	return copy_to_user((void *)a1, &u, sizeof(u));
 }
 
-SYSCALL_DEFINE(getuid) { return 0; }
-SYSCALL_DEFINE(getgid) { return 0; }
-SYSCALL_DEFINE(geteuid) { return 0; }
-SYSCALL_DEFINE(getegid) { return 0; }
-SYSCALL_DEFINE(getuid32) { return 0; }
-SYSCALL_DEFINE(getgid32) { return 0; }
-SYSCALL_DEFINE(geteuid32) { return 0; }
-SYSCALL_DEFINE(getegid32) { return 0; }
+SYSCALL_DEFINE(getuid)
+{
+	return 0;
+}
+SYSCALL_DEFINE(getgid)
+{
+	return 0;
+}
+SYSCALL_DEFINE(geteuid)
+{
+	return 0;
+}
+SYSCALL_DEFINE(getegid)
+{
+	return 0;
+}
+SYSCALL_DEFINE(getuid32)
+{
+	return 0;
+}
+SYSCALL_DEFINE(getgid32)
+{
+	return 0;
+}
+SYSCALL_DEFINE(geteuid32)
+{
+	return 0;
+}
+SYSCALL_DEFINE(getegid32)
+{
+	return 0;
+}
 
 static void count_proc(const struct proc *p, void *ctx)
 {
@@ -200,9 +224,8 @@ SYSCALL_DEFINE(setrlimit)
 /* reboot(magic1, magic2, cmd, arg) */
 SYSCALL_DEFINE(reboot)
 {
-	if (a1 != LINUX_REBOOT_MAGIC1 ||
-	    (a2 != LINUX_REBOOT_MAGIC2 && a2 != LINUX_REBOOT_MAGIC2A &&
-	     a2 != LINUX_REBOOT_MAGIC2B && a2 != LINUX_REBOOT_MAGIC2C))
+	if (a1 != LINUX_REBOOT_MAGIC1 || (a2 != LINUX_REBOOT_MAGIC2 && a2 != LINUX_REBOOT_MAGIC2A &&
+	                                  a2 != LINUX_REBOOT_MAGIC2B && a2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
 	switch (a3) {
 	case LINUX_REBOOT_CMD_POWER_OFF:

@@ -18,8 +18,8 @@
 #define MAP_ANONYMOUS  0x20u
 /* Accepted and meaningless here: GROWSDOWN DENYWRITE EXECUTABLE LOCKED NORESERVE POPULATE
  * NONBLOCK STACK HUGETLB FIXED_NOREPLACE is not accepted. */
-#define MAP_IGNORED    (0x0100u | 0x0800u | 0x1000u | 0x2000u | 0x4000u | 0x8000u | \
-			0x10000u | 0x20000u | 0x40000u)
+#define MAP_IGNORED                                                                                \
+	(0x0100u | 0x0800u | 0x1000u | 0x2000u | 0x4000u | 0x8000u | 0x10000u | 0x20000u | 0x40000u)
 
 static struct vm_space *vm_current(void)
 {

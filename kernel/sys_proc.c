@@ -11,11 +11,11 @@
 #include "sched/proc.h"
 #include "x86/task_arch.h"
 
-#define CLONE_SUPPORTED (CLONE_EXIT_SIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
-			 CLONE_CHILD_SETTID)
-#define WAIT_OPTIONS_OK 0x6000000Fu  /* WNOHANG WUNTRACED WEXITED? WCONTINUED __WALL __WCLONE */
-#define RUSAGE_BYTES    72u          /* struct rusage on i386: 18 longs */
-#define SIGSET_BYTES    8u           /* the kernel's sigset_t */
+#define CLONE_SUPPORTED                                                                            \
+	(CLONE_EXIT_SIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
+#define WAIT_OPTIONS_OK 0x6000000Fu /* WNOHANG WUNTRACED WEXITED? WCONTINUED __WALL __WCLONE */
+#define RUSAGE_BYTES    72u         /* struct rusage on i386: 18 longs */
+#define SIGSET_BYTES    8u          /* the kernel's sigset_t */
 #define SIG_BLOCK       0
 #define SIG_UNBLOCK     1
 #define SIG_SETMASK     2
@@ -44,7 +44,8 @@ SYSCALL_DEFINE(fork)
 
 SYSCALL_DEFINE(vfork)
 {
-	return proc_fork(tf, SIGCHLD, 0, 0, 0); /* a full copy: vfork's sharing is an optimisation */
+	return proc_fork(tf, SIGCHLD, 0, 0,
+	                 0); /* a full copy: vfork's sharing is an optimisation */
 }
 
 /* clone(flags, newsp, parent_tidptr, tls, child_tidptr): fork-like flags only (no threads). */

@@ -12,15 +12,15 @@
 #include "sched/proc.h"
 #include "sched/task.h"
 
-#define CLOCK_ID_MAX     11 /* REALTIME .. TAI */
+#define CLOCK_ID_MAX             11 /* REALTIME .. TAI */
 #define CLOCK_PROCESS_CPUTIME_ID 2
 #define CLOCK_THREAD_CPUTIME_ID  3
-#define TIMER_ABSTIME    1u
-#define NSEC_PER_SEC     1000000000u
-#define NSEC_PER_USEC    1000u
-#define NSEC_PER_MSEC    1000000u
-#define USEC_PER_SEC     1000000u
-#define SLEEP_STEP_MS    1000u /* sleep in steps so a signal is noticed */
+#define TIMER_ABSTIME            1u
+#define NSEC_PER_SEC             1000000000u
+#define NSEC_PER_USEC            1000u
+#define NSEC_PER_MSEC            1000000u
+#define USEC_PER_SEC             1000000u
+#define SLEEP_STEP_MS            1000u /* sleep in steps so a signal is noticed */
 
 struct timespec32 {
 	int32_t sec, nsec;

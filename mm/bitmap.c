@@ -31,10 +31,10 @@
 #define WORD_MASK (BITMAP_WORD_BITS - 1)
 
 /* SWAR population count constants (no libgcc __popcountsi2 in the kernel). */
-#define POP_M1  0x55555555u
-#define POP_M2  0x33333333u
-#define POP_M4  0x0F0F0F0Fu
-#define POP_H01 0x01010101u
+#define POP_M1    0x55555555u
+#define POP_M2    0x33333333u
+#define POP_M4    0x0F0F0F0Fu
+#define POP_H01   0x01010101u
 #define POP_SHIFT 24
 
 static uint32_t popcount32(uint32_t x)
@@ -68,7 +68,7 @@ static inline struct word_span span_of(uint32_t start, uint32_t count)
 	s.last = (end - 1) / BITMAP_WORD_BITS;
 	if (s.first == s.last) {
 		s.first_mask = s.last_mask =
-			word_mask(start & WORD_MASK, ((end - 1) & WORD_MASK) + 1);
+		    word_mask(start & WORD_MASK, ((end - 1) & WORD_MASK) + 1);
 	} else {
 		s.first_mask = word_mask(start & WORD_MASK, BITMAP_WORD_BITS);
 		s.last_mask = word_mask(0, ((end - 1) & WORD_MASK) + 1);
@@ -178,7 +178,7 @@ static void mark_ram_bits(struct frame_bitmap *bm, uint32_t w, uint32_t lo, uint
  * memset, i.e. `rep stosl` on the kernel), the partial words at range edges get a mask.
  */
 int frame_bitmap_init(struct frame_bitmap *bm, void *storage, size_t bytes, uint32_t nframes,
-		      const struct memmap *map)
+                      const struct memmap *map)
 {
 	uint32_t words = FRAME_BITMAP_WORDS(nframes);
 	uint32_t cursor = 0, start, end;
@@ -260,12 +260,12 @@ uint32_t frame_alloc_contiguous(struct frame_bitmap *bm, uint32_t count, uint32_
 	if (align == 0)
 		align = 1;
 	if (bm->handed_over) {
-		pr_err("mm: frame_alloc_contiguous() from %pS after the buddy allocator took over\n",
-		       (void *)RET_ADDR());
+		pr_err(
+		    "mm: frame_alloc_contiguous() from %pS after the buddy allocator took over\n",
+		    (void *)RET_ADDR());
 		return FRAME_NONE;
 	}
-	if (count == 0 || count > bm->free_frames || (align & (align - 1)) ||
-	    align > bm->nframes)
+	if (count == 0 || count > bm->free_frames || (align & (align - 1)) || align > bm->nframes)
 		return FRAME_NONE;
 	while (pfn < bm->nframes && count <= bm->nframes - pfn) {
 		uint32_t busy = bits_find_set(bm->used, pfn, count);

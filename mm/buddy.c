@@ -70,10 +70,10 @@
  * address of the entry point the hot path is inlined into. Evaluated only on the rare paths,
  * so the fast paths do not spend instructions on it.
  */
-#define CALLER(c)        ((c) ? (c) : RET_ADDR())
-#define BUDDY_COLD       __attribute__((noinline, cold)) /* rare paths out of the hot code */
-#define BUDDY_INLINE     inline __attribute__((always_inline)) /* pieces of the hot paths */
-#define BUDDY_NOINLINE   __attribute__((noinline))                 /* kept out of them */
+#define CALLER(c)      ((c) ? (c) : RET_ADDR())
+#define BUDDY_COLD     __attribute__((noinline, cold))       /* rare paths out of the hot code */
+#define BUDDY_INLINE   inline __attribute__((always_inline)) /* pieces of the hot paths */
+#define BUDDY_NOINLINE __attribute__((noinline))             /* kept out of them */
 
 static const char *const zone_names[ZONE_COUNT] = { "DMA", "Normal", "HighMem" };
 
@@ -94,9 +94,9 @@ static const uint8_t first_zone[GFP_ZONE_MASK + 1] = {
  * fourth byte it writes (padding today) belongs to the buddy too: only free heads get it.
  */
 _Static_assert(offsetof(struct page, order) == offsetof(struct page, flags) + 1 &&
-		       offsetof(struct page, zone) == offsetof(struct page, flags) + 2 &&
-		       offsetof(struct page, flags) + sizeof(uint32_t) <= sizeof(struct page),
-	       "struct page: flags, order and zone must be adjacent bytes, with a byte after");
+                   offsetof(struct page, zone) == offsetof(struct page, flags) + 2 &&
+                   offsetof(struct page, flags) + sizeof(uint32_t) <= sizeof(struct page),
+               "struct page: flags, order and zone must be adjacent bytes, with a byte after");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "head_bits() puts flags lowest");
 
 #define HEAD_ORDER_ONE (1u << 8) /* head_bits(0, 1, 0): one order, to step the order field */
@@ -133,7 +133,7 @@ enum zone_id buddy_pfn_zone(const struct buddy *b, uint32_t pfn)
 
 /* Put the free block [pfn, pfn + 2^order) on @zone's list; @flags: PG_POISONED or 0. */
 static inline void free_list_add(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
-				 unsigned order, uint8_t flags)
+                                 unsigned order, uint8_t flags)
 {
 	struct page *pg = &b->pages[pfn];
 
@@ -145,7 +145,7 @@ static inline void free_list_add(struct buddy *b, struct buddy_zone *zone, uint3
 /* Take the free head @pg (of @order, in @zone) off its list, keeping order_mask exact. */
 static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsigned order)
 {
-	if (list_unlink(&pg->link)) /* it was the only block: the list is empty now */
+	if (list_unlink(&pg->link))              /* it was the only block: the list is empty now */
 		zone->order_mask ^= 1u << order; /* the bit was set: the list was not empty */
 }
 
@@ -156,12 +156,12 @@ static inline void free_list_del(struct buddy_zone *zone, struct page *pg, unsig
  * pointers down (the half's struct page and its list) and steps the order inside the
  * head_bits() value, so it keeps no order or pfn of its own.
  */
-static BUDDY_INLINE void split_block(struct buddy_zone *zone, struct page *pg,
-				     unsigned order_from, unsigned order, uint8_t flags)
+static BUDDY_INLINE void split_block(struct buddy_zone *zone, struct page *pg, unsigned order_from,
+                                     unsigned order, uint8_t flags)
 {
 	const uintptr_t stop = sizeof(struct page) << order;
 	uintptr_t span = sizeof(struct page) << order_from; /* bytes of the block to halve */
-	uintptr_t half = (uintptr_t)pg + span;            /* its end, then its upper half */
+	uintptr_t half = (uintptr_t)pg + span;              /* its end, then its upper half */
 	struct list_head *list = &zone->free_list[order_from];
 	uint32_t bits = head_bits(PG_BUDDY | flags, order_from, zone->id);
 
@@ -194,8 +194,7 @@ static BUDDY_COLD void fill_block(struct buddy *b, uint32_t pfn, unsigned order,
 }
 
 /* Report the first byte of the block that lost its poison; returns true if one did. */
-static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned order,
-				    uintptr_t caller)
+static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
 {
 	for (uint32_t i = 0; i < order_pages(order); i++) {
 		const uint8_t *va = b->map(b->map_ctx, pfn + i);
@@ -232,7 +231,7 @@ static BUDDY_COLD bool check_poison(struct buddy *b, uint32_t pfn, unsigned orde
  * poisoned block when debug_pagealloc is on, then zero it for __GFP_ZERO / init_on_alloc.
  */
 static BUDDY_COLD void alloc_debug(struct buddy *b, uint32_t pfn, unsigned order, gfp_t gfp,
-				   uintptr_t caller)
+                                   uintptr_t caller)
 {
 	if ((gfp & GFP_CHECK_POISON) && (b->pages[pfn].flags & PG_POISONED))
 		check_poison(b, pfn, order, caller);
@@ -302,7 +301,7 @@ static void take_zone(struct buddy *b, enum zone_id z)
 	const uint32_t *used = b->bm->used, *ram = b->bm->ram;
 	uint32_t end = zone->end_pfn;
 	uint32_t full_end = end / BITMAP_WORD_BITS; /* words below it lie wholly before end */
-	uint32_t run = NO_RUN;                       /* start of the open free run */
+	uint32_t run = NO_RUN;                      /* start of the open free run */
 	uint32_t pfn = zone->start_pfn;
 
 	while (pfn < end) {
@@ -324,7 +323,8 @@ static void take_zone(struct buddy *b, enum zone_id z)
 				run = NO_RUN;
 				do
 					word++;
-				while (word < full_end && used[word] == UINT32_MAX && ram[word] == 0);
+				while (word < full_end && used[word] == UINT32_MAX &&
+				       ram[word] == 0);
 				pfn = word * BITMAP_WORD_BITS;
 				continue;
 			}
@@ -378,11 +378,11 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
 	bounds[ZONE_NORMAL] = MIN((uint32_t)ZONE_DMA_END_PFN, n);
 	/* Zone bounds are multiples of MAX_BLOCK_PAGES (DMA's 16 MiB already is), so no pair of
 	 * buddies ever straddles two zones and the merge loop needs no zone test. */
-	bounds[ZONE_HIGHMEM] = (cfg->normal_end_pfn == 0 || cfg->normal_end_pfn >= n)
-				       ? n /* all RAM is lowmem: no HighMem zone */
-				       : MIN(MAX(ALIGN_DOWN(cfg->normal_end_pfn, MAX_BLOCK_PAGES),
-						 bounds[ZONE_NORMAL]),
-					     n);
+	bounds[ZONE_HIGHMEM] =
+	    (cfg->normal_end_pfn == 0 || cfg->normal_end_pfn >= n)
+		? n /* all RAM is lowmem: no HighMem zone */
+		: MIN(MAX(ALIGN_DOWN(cfg->normal_end_pfn, MAX_BLOCK_PAGES), bounds[ZONE_NORMAL]),
+	              n);
 	bounds[ZONE_COUNT] = n;
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		struct buddy_zone *zone = &b->zones[z];
@@ -413,7 +413,7 @@ void buddy_set_debug(struct buddy *b, bool debug_pagealloc, bool init_on_alloc)
 
 /* Fill *@err for a failed request of @order that could use zone @first and those below. */
 static void fill_oom(const struct buddy *b, enum zone_id first, unsigned order,
-		     struct mm_error *err)
+                     struct mm_error *err)
 {
 	uint32_t free = 0, managed = 0;
 
@@ -465,7 +465,7 @@ static BUDDY_INLINE uint32_t take_block(struct buddy *b, unsigned order, enum zo
  * bit, counters, debug checks, the head page. Returns its head page.
  */
 static BUDDY_INLINE struct page *finish_alloc(struct buddy *b, uint32_t pfn, unsigned order,
-						 gfp_t gfp, enum zone_id z, uintptr_t caller)
+                                              gfp_t gfp, enum zone_id z, uintptr_t caller)
 {
 	struct page *pg = &b->pages[pfn];
 
@@ -485,13 +485,13 @@ static BUDDY_INLINE struct page *finish_alloc(struct buddy *b, uint32_t pfn, uns
 
 /* The rare path of a bad request: report it, fill *@err, panic under __GFP_NOFAIL. */
 static BUDDY_COLD struct page *alloc_invalid(unsigned order, gfp_t gfp, struct mm_error *err,
-					 uintptr_t caller)
+                                             uintptr_t caller)
 {
 	if (err) {
 		memset(err, 0, sizeof(*err));
 		err->kind = MM_INVALID_ARGUMENT;
-		err->requested = order <= ORDER_SHIFT_MAX ? (uint64_t)PAGE_SIZE << order
-							  : UINT64_MAX;
+		err->requested =
+		    order <= ORDER_SHIFT_MAX ? (uint64_t)PAGE_SIZE << order : UINT64_MAX;
 	}
 	pr_err("mm: bad buddy_alloc(order %u, gfp 0x%x) from %pS\n", order, gfp, (void *)caller);
 	if (gfp & __GFP_NOFAIL)
@@ -505,7 +505,7 @@ static BUDDY_COLD struct page *alloc_invalid(unsigned order, gfp_t gfp, struct m
  * then fill *@err and fail, or panic under __GFP_NOFAIL.
  */
 static BUDDY_COLD struct page *alloc_slow(struct buddy *b, enum zone_id first, unsigned order,
-				      gfp_t gfp, struct mm_error *err, uintptr_t caller)
+                                          gfp_t gfp, struct mm_error *err, uintptr_t caller)
 {
 	struct mm_error local;
 	enum zone_id z = first;
@@ -531,7 +531,7 @@ static BUDDY_COLD struct page *alloc_slow(struct buddy *b, enum zone_id first, u
 
 /* The general allocation path: any order, zone fallback, splitting, failure. */
 static BUDDY_NOINLINE struct page *alloc_any(struct buddy *b, unsigned order, gfp_t gfp,
-					     struct mm_error *err, uintptr_t caller)
+                                             struct mm_error *err, uintptr_t caller)
 {
 	enum zone_id first, z;
 	uint32_t pfn;
@@ -552,7 +552,7 @@ static BUDDY_NOINLINE struct page *alloc_any(struct buddy *b, unsigned order, gf
  * fallback, no failure. A free head already carries its zone, and order 0 unless split.
  */
 static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone, gfp_t gfp,
-					uintptr_t caller, bool split)
+                                        uintptr_t caller, bool split)
 {
 	unsigned o = split ? (unsigned)__builtin_ctz(zone->order_mask) : 0;
 	struct list_head *head = &zone->free_list[o];
@@ -563,7 +563,7 @@ static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone
 	struct frame_bitmap *bm = b->bm;
 
 	list_join(head, next); /* pop the first block */
-	if (next == head) /* the list is empty now */
+	if (next == head)      /* the list is empty now */
 		zone->order_mask ^= 1u << o;
 	if (split && o != 0) {
 		split_block(zone, pg, o, 0, pg->flags & PG_POISONED);
@@ -583,8 +583,8 @@ static BUDDY_INLINE struct page *alloc0(struct buddy *b, struct buddy_zone *zone
 }
 
 /* Order 0 that needs a split, out of the fast path (@caller already resolved). */
-static BUDDY_NOINLINE struct page *alloc0_split(struct buddy *b, struct buddy_zone *zone,
-						gfp_t gfp, uintptr_t caller)
+static BUDDY_NOINLINE struct page *alloc0_split(struct buddy *b, struct buddy_zone *zone, gfp_t gfp,
+                                                uintptr_t caller)
 {
 	return alloc0(b, zone, gfp, caller, true);
 }
@@ -594,7 +594,7 @@ static BUDDY_NOINLINE struct page *alloc0_split(struct buddy *b, struct buddy_zo
  * all when an order-0 block is there); everything else goes through alloc_any().
  */
 static BUDDY_INLINE struct page *alloc_entry(struct buddy *b, unsigned order, gfp_t gfp,
-					     struct mm_error *err, uintptr_t caller)
+                                             struct mm_error *err, uintptr_t caller)
 {
 	unsigned first = first_zone[gfp & GFP_ZONE_MASK];
 
@@ -610,13 +610,13 @@ static BUDDY_INLINE struct page *alloc_entry(struct buddy *b, unsigned order, gf
 }
 
 BUDDY_FASTCALL struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
-					       struct mm_error *err, uintptr_t caller)
+                                               struct mm_error *err, uintptr_t caller)
 {
 	return alloc_entry(b, order, gfp, err, caller);
 }
 
 BUDDY_FASTCALL struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp,
-					struct mm_error *err)
+                                        struct mm_error *err)
 {
 	return alloc_entry(b, order, gfp, err, 0);
 }
@@ -626,8 +626,7 @@ BUDDY_FASTCALL struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t g
 static const char reason_wrong_order[] = "wrong order";
 
 /* Why freeing (pfn, order) would be wrong, or NULL when it is a valid free; sets *@errp. */
-static const char *bad_free_reason(const struct buddy *b, uint32_t pfn, unsigned order,
-				   int *errp)
+static const char *bad_free_reason(const struct buddy *b, uint32_t pfn, unsigned order, int *errp)
 {
 	*errp = -EINVAL;
 	if (order > BUDDY_MAX_ORDER)
@@ -649,7 +648,7 @@ static const char *bad_free_reason(const struct buddy *b, uint32_t pfn, unsigned
 
 /* Report a bad free (see buddy_free()) and count it; returns its error code. */
 static BUDDY_COLD int report_bad_free(struct buddy *b, uint32_t pfn, unsigned order,
-				  uintptr_t caller)
+                                      uintptr_t caller)
 {
 	int err;
 	const char *why = bad_free_reason(b, pfn, order, &err);
@@ -670,8 +669,8 @@ static BUDDY_COLD int report_bad_free(struct buddy *b, uint32_t pfn, unsigned or
  * result on its list. @poisoned is PG_POISONED (the block was poisoned: poison what merges
  * into it) or 0; callers pass a constant so each copy has only the code it needs.
  */
-static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone,
-					   uint32_t pfn, unsigned o, uint8_t poisoned)
+static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
+                                        unsigned o, uint8_t poisoned)
 {
 	struct page *const pages = b->pages;
 	const uint32_t *const used = b->bm->used;
@@ -703,7 +702,7 @@ static BUDDY_INLINE void merge_and_list(struct buddy *b, struct buddy_zone *zone
 
 /* debug_pagealloc's free: poison the block, then merge keeping the whole result poisoned. */
 static BUDDY_COLD void free_poisoned(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
-				     unsigned order)
+                                     unsigned order)
 {
 	fill_block(b, pfn, order, PAGE_POISON_BYTE);
 	merge_and_list(b, zone, pfn, order, PG_POISONED);
@@ -711,14 +710,13 @@ static BUDDY_COLD void free_poisoned(struct buddy *b, struct buddy_zone *zone, u
 
 /* Coalescing (out of the order-0 fast path): merge_and_list without poison. */
 static BUDDY_NOINLINE void merge_plain(struct buddy *b, struct buddy_zone *zone, uint32_t pfn,
-				       unsigned order)
+                                       unsigned order)
 {
 	merge_and_list(b, zone, pfn, order, 0);
 }
 
 /* The general free path: any order, validated before anything changes. */
-static BUDDY_NOINLINE int free_any(struct buddy *b, uint32_t pfn, unsigned order,
-				   uintptr_t caller)
+static BUDDY_NOINLINE int free_any(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
 {
 	struct frame_bitmap *const bm = b->bm;
 	struct buddy_zone *zone;
@@ -726,7 +724,7 @@ static BUDDY_NOINLINE int free_any(struct buddy *b, uint32_t pfn, unsigned order
 	/* The fast form of bad_free_reason(): all checks before anything changes. A head bit
 	 * implies RAM and used (buddy_check() verifies it), so that is all it takes. */
 	if (unlikely(order > BUDDY_MAX_ORDER || pfn >= b->nframes || !bitmap_test(b->heads, pfn) ||
-		     b->pages[pfn].order != order))
+	             b->pages[pfn].order != order))
 		return report_bad_free(b, pfn, order, caller);
 
 	zone = &b->zones[b->pages[pfn].zone]; /* a valid allocated head: set by finish_alloc */
@@ -744,8 +742,7 @@ static BUDDY_NOINLINE int free_any(struct buddy *b, uint32_t pfn, unsigned order
  * The order-0 fast path: the same checks as free_any(); when the buddy frame is in use (no
  * merge possible) the page goes straight onto the order-0 list, keeping its order and zone.
  */
-static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order,
-				   uintptr_t caller)
+static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order, uintptr_t caller)
 {
 	struct frame_bitmap *bm = b->bm;
 	struct buddy_zone *zone;
@@ -775,7 +772,7 @@ static BUDDY_INLINE int free_entry(struct buddy *b, uint32_t pfn, unsigned order
 }
 
 BUDDY_FASTCALL int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order,
-				     uintptr_t caller)
+                                     uintptr_t caller)
 {
 	return free_entry(b, pfn, order, caller);
 }
@@ -787,12 +784,12 @@ BUDDY_FASTCALL int buddy_free(struct buddy *b, uint32_t pfn, unsigned order)
 
 /* ---- checking and statistics --------------------------------------------------------- */
 
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (unlikely(!(cond))) {                                                  \
-			pr_err("mm: buddy_check: " __VA_ARGS__);                         \
-			return -EFAULT;                                                   \
-		}                                                                         \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (unlikely(!(cond))) {                                                           \
+			pr_err("mm: buddy_check: " __VA_ARGS__);                                   \
+			return -EFAULT;                                                            \
+		}                                                                                  \
 	} while (0)
 
 /* Per-order tallies of the free blocks found one way (lists) or the other (walk). */
@@ -822,32 +819,36 @@ static int check_lists(const struct buddy *b, enum zone_id z, struct tally *t)
 
 		CHECK(((zone->order_mask >> o) & 1u) == (head->next != head),
 		      "zone %s order %u: order_mask disagrees with the list\n", zone->name, o);
-		list_for_each(node, head) {
+		list_for_each(node, head)
+		{
 			const struct page *pg = list_entry(node, struct page, link);
 			uint32_t pfn = buddy_page_pfn(b, pg);
 			uint32_t buddy = pfn ^ order_pages(o);
 
-			/* The zone cannot hold more blocks: stops a list that loops past its head. */
+			/* The zone cannot hold more blocks: stops a list that loops past its head.
+			 */
 			CHECK(n < (zone->managed_pages >> o),
 			      "zone %s order %u: more than %u blocks listed\n", zone->name, o,
 			      zone->managed_pages >> o);
 			CHECK(node->next->prev == node && node->prev->next == node,
 			      "zone %s order %u: broken links at pfn 0x%x\n", zone->name, o, pfn);
 			CHECK(pg >= b->pages && pfn < b->nframes,
-			      "zone %s order %u: list entry outside the page array\n", zone->name, o);
+			      "zone %s order %u: list entry outside the page array\n", zone->name,
+			      o);
 			CHECK(block_fits(zone, pfn, o),
 			      "zone %s order %u: free block 0x%x misaligned or outside the zone\n",
 			      zone->name, o, pfn);
 			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY && pg->order == o &&
-				      pg->zone == z,
+			          pg->zone == z,
 			      "free block 0x%x: flags 0x%x order %u zone %u\n", pfn, pg->flags,
 			      pg->order, pg->zone);
 			CHECK(frame_is_free(b->bm, pfn),
 			      "free block 0x%x order %u: used in the bitmap\n", pfn, o);
-			/* The rest of the block's frames: walk_zone(), which must meet this block. */
+			/* The rest of the block's frames: walk_zone(), which must meet this block.
+			 */
 			CHECK(o == BUDDY_MAX_ORDER || !block_fits(zone, buddy, o) ||
-				      !frame_is_free(b->bm, buddy) || b->pages[buddy].order != o ||
-				      !(b->pages[buddy].flags & PG_BUDDY),
+			          !frame_is_free(b->bm, buddy) || b->pages[buddy].order != o ||
+			          !(b->pages[buddy].flags & PG_BUDDY),
 			      "free buddies 0x%x and 0x%x of order %u not merged\n", pfn, buddy, o);
 			n++;
 			t->blocks[o]++;
@@ -883,21 +884,24 @@ static int walk_zone(const struct buddy *b, enum zone_id z, struct tally *t, uin
 		if (bitmap_test(b->heads, pfn)) {
 			o = pg->order;
 			CHECK(pg->flags == PG_HEAD && block_fits(zone, pfn, o) && pg->zone == z &&
-				      pg->refcount >= 1,
+			          pg->refcount >= 1,
 			      "allocated head 0x%x: flags 0x%x order %u zone %u refcount %u\n", pfn,
 			      pg->flags, o, pg->zone, pg->refcount);
 			CHECK(o == 0 ? !frame_is_free(bm, pfn)
-				     : frame_range_all_used(bm, pfn, order_pages(o)),
+			             : frame_range_all_used(bm, pfn, order_pages(o)),
 			      "allocated block 0x%x order %u: free in the bitmap\n", pfn, o);
-			CHECK(o == 0 || bitmap_range_all(b->heads, pfn + 1, order_pages(o) - 1, false),
+			CHECK(o == 0 ||
+			          bitmap_range_all(b->heads, pfn + 1, order_pages(o) - 1, false),
 			      "allocated block 0x%x order %u: holds another head\n", pfn, o);
-			CHECK(o == 0 ? frame_is_ram(bm, pfn) : bitmap_range_all(bm->ram, pfn, order_pages(o), true),
+			CHECK(o == 0 ? frame_is_ram(bm, pfn)
+			             : bitmap_range_all(bm->ram, pfn, order_pages(o), true),
 			      "allocated block 0x%x order %u: covers reserved frames\n", pfn, o);
 			*ram += order_pages(o);
 			pfn += order_pages(o);
 		} else if (frame_is_free(bm, pfn)) {
 			o = pg->order;
-			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY && block_fits(zone, pfn, o),
+			CHECK((pg->flags & (PG_BUDDY | PG_HEAD)) == PG_BUDDY &&
+			          block_fits(zone, pfn, o),
 			      "free frame 0x%x is not the head of a free block\n", pfn);
 			CHECK(o == 0 || frame_range_all_free(bm, pfn, order_pages(o)),
 			      "free block 0x%x order %u: partly used in the bitmap\n", pfn, o);
@@ -937,13 +941,13 @@ int buddy_check(const struct buddy *b)
 			return err;
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++)
 			CHECK(listed.blocks[o] == walked.blocks[o] &&
-				      listed.pfn_sum[o] == walked.pfn_sum[o],
+			          listed.pfn_sum[o] == walked.pfn_sum[o],
 			      "zone %s order %u: the lists and the memory walk disagree\n",
 			      zone->name, o);
-		CHECK(frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn) == listed.pages,
+		CHECK(frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn) ==
+		          listed.pages,
 		      "zone %s: %u free frames in the bitmap, %u pages listed\n", zone->name,
-		      frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn),
-		      listed.pages);
+		      frame_bitmap_count_free(b->bm, zone->start_pfn, zone->end_pfn), listed.pages);
 		CHECK(ram == zone->managed_pages, "zone %s: managed_pages %u, recount %u\n",
 		      zone->name, zone->managed_pages, ram);
 		free_sum += listed.pages;
@@ -964,8 +968,7 @@ uint32_t buddy_zone_nr_free(const struct buddy_zone *zone, unsigned order)
 	if (order > BUDDY_MAX_ORDER)
 		return 0;
 	head = &zone->free_list[order];
-	list_for_each(node, head)
-		n++;
+	list_for_each(node, head) n++;
 	return n;
 }
 
@@ -998,21 +1001,21 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 void buddy_print_info(const struct buddy *b)
 {
 	pr_info("mm: buddy: %u kB managed (DMA %u kB, Normal %u kB, HighMem %u kB)\n",
-		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_DMA].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_NORMAL].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		b->zones[ZONE_HIGHMEM].managed_pages << (PAGE_SHIFT - KIB_SHIFT));
+	        b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+	        b->zones[ZONE_DMA].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+	        b->zones[ZONE_NORMAL].managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+	        b->zones[ZONE_HIGHMEM].managed_pages << (PAGE_SHIFT - KIB_SHIFT));
 	for (unsigned z = 0; z < ZONE_COUNT; z++) {
 		char line[INFO_LINE_MAX];
 		int len = 0;
 
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS && len < (int)sizeof(line); o++)
 			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %5u",
-					 buddy_zone_nr_free(&b->zones[z], o));
+			                 buddy_zone_nr_free(&b->zones[z], o));
 		pr_info("mm: buddyinfo zone %-7s%s\n", b->zones[z].name, line);
 	}
 	pr_info("mm: meminfo total %u kB, free %u kB, used %u kB\n",
-		b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
-		buddy_free_pages(b) << (PAGE_SHIFT - KIB_SHIFT),
-		(b->managed_pages - buddy_free_pages(b)) << (PAGE_SHIFT - KIB_SHIFT));
+	        b->managed_pages << (PAGE_SHIFT - KIB_SHIFT),
+	        buddy_free_pages(b) << (PAGE_SHIFT - KIB_SHIFT),
+	        (b->managed_pages - buddy_free_pages(b)) << (PAGE_SHIFT - KIB_SHIFT));
 }

@@ -1,6 +1,6 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap. Output formats follow Linux's /proc files so the numbers
- * read the same way.
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap. Output formats follow
+ * Linux's /proc files so the numbers read the same way.
  */
 #include "lib/command.h"
 #include "lib/errno.h"
@@ -46,7 +46,7 @@ static int cmd_buddyinfo(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(buddyinfo, "buddyinfo", "free blocks per zone and order (/proc/buddyinfo)",
-		cmd_buddyinfo);
+                cmd_buddyinfo);
 
 static int cmd_memmap(int argc, char **argv)
 {

@@ -88,11 +88,13 @@ static int cmd_leaks(int argc, char **argv)
 	irq_restore(flags);
 	kprintf("%8s %10s  %s\n", "count", "bytes", "caller");
 	for (size_t i = 0; i < n; i++)
-		kprintf("%8lu %10zu  %pS\n", leaks[i].count, leaks[i].bytes, (void *)leaks[i].caller);
+		kprintf("%8lu %10zu  %pS\n", leaks[i].count, leaks[i].bytes,
+		        (void *)leaks[i].caller);
 	if (missed)
 		kprintf("(%zu more callers not shown)\n", missed);
 	if (!slab_debug_enabled())
-		kprintf("(callers of small objects are recorded with slub_debug on the command line)\n");
+		kprintf("(callers of small objects are recorded with slub_debug on the command "
+		        "line)\n");
 	return 0;
 }
 MONITOR_COMMAND(leaks, "leaks", "live allocations grouped by caller", cmd_leaks);

@@ -112,13 +112,14 @@ struct kmem_cache *kmalloc_cache_for(size_t size)
 static struct kmem_cache *class_for(size_t size, size_t align)
 {
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
-		if (kmalloc_class_sizes[i] >= size && natural_align(kmalloc_class_sizes[i]) >= align)
+		if (kmalloc_class_sizes[i] >= size &&
+		    natural_align(kmalloc_class_sizes[i]) >= align)
 			return classes[i];
 	return NULL;
 }
 
-static void *kmalloc_track_caller_unlocked(size_t size, size_t align, unsigned flags, struct mm_error *err,
-			   uintptr_t caller)
+static void *kmalloc_track_caller_unlocked(size_t size, size_t align, unsigned flags,
+                                           struct mm_error *err, uintptr_t caller)
 {
 	struct mm_error local = { 0 };
 	struct kmem_cache *c;
@@ -220,7 +221,7 @@ static void *krealloc_unlocked(void *p, size_t size, unsigned flags)
 /* ---- entry points: preemption off while the allocator state is in use (lib/preempt.h) ---- */
 
 void *kmalloc_track_caller(size_t size, size_t align, unsigned flags, struct mm_error *err,
-			   uintptr_t caller)
+                           uintptr_t caller)
 {
 	preempt_disable();
 	void *r = kmalloc_track_caller_unlocked(size, align, flags, err, caller);

@@ -59,7 +59,7 @@ int kstack_alloc(struct kstack *ks, struct mm_error *err)
 			return -ENOMEM;
 		}
 		paging_map(kernel_pgdir, ks->bottom + i * PAGE_SIZE, page_to_pfn(pg) << PAGE_SHIFT,
-			   PTE_W);
+		           PTE_W);
 	}
 	flags = irq_save();
 	stacks_in_use++;

@@ -18,12 +18,12 @@
 #include "mm/pressure.h"
 #include "x86/cpu.h"
 
-#define DEMO_ORDER      8 /* 1 MiB steps */
+#define DEMO_ORDER 8 /* 1 MiB steps */
 /* How far past each pressure threshold the fill goes, so the crossing is certain (the
  * allocation steps are whole blocks): 81.0% for WARNING, 95.5% for CRITICAL. */
 #define DEMO_WARN_PERMILLE (PRESSURE_WARN_PERMILLE + 10u)
 #define DEMO_CRIT_PERMILLE (PRESSURE_CRIT_PERMILLE + 5u)
-#define PERMILLE(u, t)  ((uint32_t)((t) ? (u) * 1000 / (t) : 0))
+#define PERMILLE(u, t)     ((uint32_t)((t) ? (u)*1000 / (t) : 0))
 
 /* Give back every held block. */
 static void release_all(struct page_list *h)
@@ -82,12 +82,12 @@ int memdemo_run(struct memdemo_result *res)
 	page_list_push(&h, pg, DEMO_ORDER);
 
 	kprintf("memdemo: 2. allocating until %u%% and then %u%% of memory is used\n",
-		PRESSURE_WARN_PERMILLE / 10, PRESSURE_CRIT_PERMILLE / 10);
+	        PRESSURE_WARN_PERMILLE / 10, PRESSURE_CRIT_PERMILLE / 10);
 	fill_to(&h, DEMO_WARN_PERMILLE);
 	fill_to(&h, DEMO_CRIT_PERMILLE);
 	mm_meminfo(&mi);
 	kprintf("memdemo:    holding %u blocks, %u.%u%% used\n", h.blocks,
-		PERMILLE(mi.used, mi.total) / 10, PERMILLE(mi.used, mi.total) % 10);
+	        PERMILLE(mi.used, mi.total) / 10, PERMILLE(mi.used, mi.total) % 10);
 
 	/* The largest block is 16 MiB: hold more until less than that is free, so the next
 	 * request can be larger than all free memory together. */
@@ -136,12 +136,13 @@ int memdemo_run(struct memdemo_result *res)
 	res->final_free = free_bytes();
 	if (res->final_free == res->baseline_free)
 		kprintf("memdemo: free memory is back to %llu kB, exactly as before\n",
-			(unsigned long long)(res->final_free >> 10));
+		        (unsigned long long)(res->final_free >> 10));
 	else
 		kprintf("memdemo: LEAK: free memory %llu kB, before %llu kB\n",
-			(unsigned long long)(res->final_free >> 10),
-			(unsigned long long)(res->baseline_free >> 10));
-	return (res->oom_seen && res->retry_ok && res->final_free == res->baseline_free) ? 0 : -EFAULT;
+		        (unsigned long long)(res->final_free >> 10),
+		        (unsigned long long)(res->baseline_free >> 10));
+	return (res->oom_seen && res->retry_ok && res->final_free == res->baseline_free) ? 0
+	                                                                                 : -EFAULT;
 }
 
 static int cmd_memdemo(int argc, char **argv)

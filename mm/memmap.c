@@ -28,7 +28,7 @@
 #include "lib/string.h"
 #include "mm/page.h"
 
-#define KIB_SHIFT 10
+#define KIB_SHIFT   10
 #define NO_BOUNDARY UINT64_MAX /* sweep: no boundary above the cursor */
 
 /* A boot loader entry after normalization: [base, end) below 4 GiB, known type. */
@@ -50,7 +50,7 @@ struct norm_cuts {
  * @cuts is not NULL.
  */
 static bool normalize(const struct memmap_raw *e, uint64_t limit, struct norm_entry *out,
-		      struct norm_cuts *cuts)
+                      struct norm_cuts *cuts)
 {
 	uint64_t base = e->base;
 	uint64_t end;
@@ -66,8 +66,7 @@ static bool normalize(const struct memmap_raw *e, uint64_t limit, struct norm_en
 	}
 	if (base >= end)
 		return false;
-	out->type = (e->type >= MEMMAP_USABLE && e->type <= MEMMAP_BAD) ? e->type
-									: MEMMAP_RESERVED;
+	out->type = (e->type >= MEMMAP_USABLE && e->type <= MEMMAP_BAD) ? e->type : MEMMAP_RESERVED;
 	if (out->type == MEMMAP_USABLE && limit != 0 && end > limit) {
 		if (cuts)
 			cuts->limited++;
@@ -120,7 +119,7 @@ static bool has_usable_frame(const struct memmap *map)
 }
 
 int memmap_sanitize(struct memmap *map, const struct memmap_raw *raw, uint32_t count,
-		    uint64_t mem_limit)
+                    uint64_t mem_limit)
 {
 	struct norm_cuts cuts = { 0, 0 };
 	struct norm_entry n;
@@ -131,7 +130,7 @@ int memmap_sanitize(struct memmap *map, const struct memmap_raw *raw, uint32_t c
 		return -EINVAL;
 	if (used > MEMMAP_MAX_RAW) {
 		pr_warn("mm: memory map has %u entries; ignoring all but the first %u\n", count,
-			MEMMAP_MAX_RAW);
+		        MEMMAP_MAX_RAW);
 		used = MEMMAP_MAX_RAW;
 	}
 	map->count = 0;
@@ -141,10 +140,10 @@ int memmap_sanitize(struct memmap *map, const struct memmap_raw *raw, uint32_t c
 		normalize(&raw[i], mem_limit, &n, &cuts);
 	if (cuts.above_4g)
 		pr_info("mm: ignoring memory at or above 4 GiB (%u map entries cut)\n",
-			cuts.above_4g);
+		        cuts.above_4g);
 	if (cuts.limited)
 		pr_info("mm: mem= limit: ignoring usable RAM at or above 0x%llx\n",
-			(unsigned long long)mem_limit);
+		        (unsigned long long)mem_limit);
 
 	/* The sweep: each step classifies [cur, next boundary above cur). */
 	for (;;) {
@@ -221,13 +220,14 @@ int memmap_reserve(struct memmap *map, uint64_t base, uint64_t len, const char *
 		if (r.type != MEMMAP_USABLE || r.end <= base || r.base >= end)
 			continue;
 		if (r.base < base)
-			piece[pieces++] = (struct memmap_range){ r.base, base, MEMMAP_USABLE, NULL };
+			piece[pieces++] =
+			    (struct memmap_range){ r.base, base, MEMMAP_USABLE, NULL };
 		piece[pieces++] = (struct memmap_range){ MAX(r.base, base), MIN(r.end, end),
-							 MEMMAP_KERNEL, name };
+			                                 MEMMAP_KERNEL, name };
 		if (r.end > end)
 			piece[pieces++] = (struct memmap_range){ end, r.end, MEMMAP_USABLE, NULL };
 		memmove(&map->ranges[i + pieces], &map->ranges[i + 1],
-			(map->count - i - 1) * sizeof(map->ranges[0]));
+		        (map->count - i - 1) * sizeof(map->ranges[0]));
 		memcpy(&map->ranges[i], piece, pieces * sizeof(piece[0]));
 		map->count += pieces - 1;
 		i += pieces - 1;
@@ -237,7 +237,7 @@ int memmap_reserve(struct memmap *map, uint64_t base, uint64_t len, const char *
 }
 
 int memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min_addr,
-		 uint64_t max_addr, const char *name, uint64_t *base)
+                 uint64_t max_addr, const char *name, uint64_t *base)
 {
 	if (map == NULL || base == NULL || size == 0 || align == 0 || (align & (align - 1)))
 		return -EINVAL;
@@ -261,7 +261,7 @@ int memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min
 }
 
 bool memmap_next_usable(const struct memmap *map, uint32_t *cursor, uint32_t *start_pfn,
-			uint32_t *end_pfn)
+                        uint32_t *end_pfn)
 {
 	for (uint32_t i = *cursor; i < map->count; i++) {
 		const struct memmap_range *r = &map->ranges[i];
@@ -318,10 +318,10 @@ int memmap_format_range(const struct memmap_range *r, char *buf, size_t size)
 {
 	if (r->name)
 		return ksnprintf(buf, size, "[mem 0x%016llx-0x%016llx] %s (%s)",
-				 (unsigned long long)r->base, (unsigned long long)(r->end - 1),
-				 memmap_type_name(r->type), r->name);
+		                 (unsigned long long)r->base, (unsigned long long)(r->end - 1),
+		                 memmap_type_name(r->type), r->name);
 	return ksnprintf(buf, size, "[mem 0x%016llx-0x%016llx] %s", (unsigned long long)r->base,
-			 (unsigned long long)(r->end - 1), memmap_type_name(r->type));
+	                 (unsigned long long)(r->end - 1), memmap_type_name(r->type));
 }
 
 void memmap_print(const struct memmap *map)
@@ -335,5 +335,5 @@ void memmap_print(const struct memmap *map)
 		usable += map->ranges[i].type == MEMMAP_USABLE;
 	}
 	pr_info("mm: usable RAM: %llu kB in %u ranges\n",
-		(unsigned long long)(memmap_usable_bytes(map) >> KIB_SHIFT), usable);
+	        (unsigned long long)(memmap_usable_bytes(map) >> KIB_SHIFT), usable);
 }

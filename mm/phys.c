@@ -23,15 +23,15 @@
 #include "x86/cpu.h"
 #include "x86/mmu.h"
 
-#define MiB              (1024u * 1024u)
-#define LOW_RESERVED     (1u * MiB) /* BIOS data, VGA, option ROMs: never used */
+#define MiB          (1024u * 1024u)
+#define LOW_RESERVED (1u * MiB) /* BIOS data, VGA, option ROMs: never used */
 
 static struct memmap memmap;
 static struct frame_bitmap bitmap;
 static struct buddy buddy;
-static uint32_t lowmem_end;        /* physical end of the direct map */
-static uint32_t page_table_pages;  /* page tables allocated after boot, not yet freed */
-uint64_t mm_init_tsc;              /* rdtsc delta of mm_init (make bench reads it) */
+static uint32_t lowmem_end;       /* physical end of the direct map */
+static uint32_t page_table_pages; /* page tables allocated after boot, not yet freed */
+uint64_t mm_init_tsc;             /* rdtsc delta of mm_init (make bench reads it) */
 
 /* kmap: one page table covering KMAP_BASE..+4 MiB; slot i maps at KMAP_BASE + i pages. */
 static pte_t *kmap_ptes;
@@ -120,13 +120,13 @@ void mm_init(const struct mm_boot_params *p)
 	}
 	memmap_reserve(&memmap, 0, LOW_RESERVED, "first 1 MiB");
 	memmap_reserve(&memmap, virt_to_phys(__kernel_start),
-		       (uint64_t)(__kernel_end - __kernel_start), "kernel image");
+	               (uint64_t)(__kernel_end - __kernel_start), "kernel image");
 	if (p->info_end > p->info_start)
 		memmap_reserve(&memmap, p->info_start, p->info_end - p->info_start,
-			       "multiboot info");
+		               "multiboot info");
 	if (p->mods_end > p->mods_start)
 		memmap_reserve(&memmap, p->mods_start, p->mods_end - p->mods_start,
-			       "multiboot modules");
+		               "multiboot modules");
 
 	uint32_t nframes = memmap_end_pfn(&memmap);
 	uint64_t ram_end = PFN_PHYS(nframes);
@@ -168,7 +168,7 @@ void mm_init(const struct mm_boot_params *p)
 
 	mm_init_tsc = t1 - t0;
 	pr_info("mm: init: %llu TSC ticks for %u frames (under -icount shift=0: instructions)\n",
-		(unsigned long long)mm_init_tsc, nframes);
+	        (unsigned long long)mm_init_tsc, nframes);
 	panic_register_notifier(mm_print_meminfo);
 	vmalloc_init();
 	kstack_init();

@@ -78,8 +78,8 @@ int mm_pressure_init(struct mm_pressure *p, uint32_t total_pages)
 }
 
 /* The level @used should be at, coming from @from (hysteresis on the way down). */
-static enum mm_pressure_level level_for(const struct mm_pressure *p,
-					enum mm_pressure_level from, uint32_t used)
+static enum mm_pressure_level level_for(const struct mm_pressure *p, enum mm_pressure_level from,
+                                        uint32_t used)
 {
 	if (used >= p->crit_pages)
 		return MM_PRESSURE_CRITICAL;

@@ -59,7 +59,7 @@ size_t kmem_large_pages;
 /* ---- failures -------------------------------------------------------------------- */
 
 void *kmem_alloc_failed(const char *what, size_t size, unsigned flags, struct mm_error *err,
-			  uintptr_t caller)
+                        uintptr_t caller)
 {
 	struct kmem_cpu_state *cs = this_cpu_state();
 
@@ -169,7 +169,8 @@ void *slab_take(struct kmem_cache *c, struct slab *s)
 		/* Abandon the rest of the list: its objects stay "in use" for good. */
 		uint32_t lost = c->capacity - s->inuse - 1u;
 
-		kmem_report("slab: %s: corrupted free pointer %p in object %p\n", c->name, next, obj);
+		kmem_report("slab: %s: corrupted free pointer %p in object %p\n", c->name, next,
+		            obj);
 		s->lost = (uint16_t)(s->lost + lost);
 		c->lost += lost;
 		c->inuse += lost;
@@ -209,7 +210,7 @@ struct slab *slab_with_free(struct kmem_cache *c, unsigned flags, struct mm_erro
 
 /* Take up to @want objects from the slabs into @out, carving at most one new slab. */
 uint32_t slab_take_batch(struct kmem_cache *c, void **out, uint32_t want, unsigned flags,
-				struct mm_error *err)
+                         struct mm_error *err)
 {
 	uint32_t n = 0;
 
@@ -235,7 +236,7 @@ uint32_t slab_take_batch(struct kmem_cache *c, void **out, uint32_t want, unsign
 /* ---- allocation and free (slow paths) -------------------------------------------------------- */
 
 static void *__kmem_cache_alloc_unlocked(struct kmem_cache *c, unsigned flags, struct mm_error *err,
-			 uintptr_t caller, size_t req)
+                                         uintptr_t caller, size_t req)
 {
 	struct mm_error local = { 0 };
 	uint32_t owner = (flags & KM_KERNEL) ? KMEM_OWNER_KERNEL : this_cpu_state()->owner;
@@ -272,7 +273,7 @@ static void *__kmem_cache_alloc_unlocked(struct kmem_cache *c, unsigned flags, s
 }
 
 void *kmem_cache_alloc_track_caller(struct kmem_cache *c, unsigned flags, struct mm_error *err,
-				    uintptr_t caller)
+                                    uintptr_t caller)
 {
 	return __kmem_cache_alloc(c, flags, err, caller, c->objsize);
 }
@@ -284,7 +285,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, unsigned flags)
 
 /* Free validated object @obj (index @idx of slab @s of @c). */
 static void free_object(struct kmem_cache *c, struct slab *s, void *obj, uint32_t idx,
-			uintptr_t caller)
+                        uintptr_t caller)
 {
 	struct kmem_cpu_cache *cc = this_cpu_cache(c);
 	uint32_t owner = s->owners[idx];
@@ -294,20 +295,21 @@ static void free_object(struct kmem_cache *c, struct slab *s, void *obj, uint32_
 
 		if (t->state == KMEM_TRACK_FREE) {
 			kmem_report("slab: %s: double free of object %p by %pS; allocated by %pS, "
-				    "freed by %pS\n", c->name, obj, (void *)caller,
-				    (void *)t->alloc_caller, (void *)t->free_caller);
+			            "freed by %pS\n",
+			            c->name, obj, (void *)caller, (void *)t->alloc_caller,
+			            (void *)t->free_caller);
 			return;
 		}
 		if (t->state != KMEM_TRACK_LIVE || t->req > c->objsize) {
 			kmem_report("slab: %s: object %p has corrupted debug metadata\n", c->name,
-				    obj);
+			            obj);
 			return;
 		}
 		kmem_redzone_check(c, obj, t->req, caller);
 	} else if (obj == cc->loaded->objs[cc->loaded->rounds] ||
-		   obj == cc->previous->objs[cc->previous->rounds] || obj == s->freelist) {
+	           obj == cc->previous->objs[cc->previous->rounds] || obj == s->freelist) {
 		kmem_report("slab: %s: double free of object %p by %pS\n", c->name, obj,
-			    (void *)caller);
+		            (void *)caller);
 		return;
 	}
 	if (owner != KMEM_OWNER_KERNEL) {
@@ -353,7 +355,7 @@ static void kmem_free_unlocked(struct kmem_cache *want, const void *p, uintptr_t
 	if (!kmem_addr_is_slab((uintptr_t)p)) {
 		if (want)
 			kmem_report("slab: %s: free of %p, which is not a slab object, by %pS\n",
-				    want->name, p, (void *)caller);
+			            want->name, p, (void *)caller);
 		else
 			kmem_large_free(p, caller);
 		return;
@@ -364,13 +366,13 @@ static void kmem_free_unlocked(struct kmem_cache *want, const void *p, uintptr_t
 	c = s->cache;
 	if (want && c != want) {
 		kmem_report("slab: %s: free of object %p that belongs to cache %s, by %pS\n",
-			    want->name, p, c->name, (void *)caller);
+		            want->name, p, c->name, (void *)caller);
 		return;
 	}
 	idx = obj_index(c, s, (uintptr_t)p);
 	if (idx < 0) {
 		kmem_report("slab: %s: free of %p, which is not the start of an object, by %pS\n",
-			    c->name, p, (void *)caller);
+		            c->name, p, (void *)caller);
 		return;
 	}
 	free_object(c, s, (void *)(uintptr_t)p, (uint32_t)idx, caller);
@@ -434,7 +436,7 @@ void __kmem_set_requested(void *obj, size_t req)
 /* ---- entry points: preemption off while the allocator state is in use (lib/preempt.h) ---- */
 
 void *__kmem_cache_alloc(struct kmem_cache *c, unsigned flags, struct mm_error *err,
-			 uintptr_t caller, size_t req)
+                         uintptr_t caller, size_t req)
 {
 	preempt_disable();
 	void *r = __kmem_cache_alloc_unlocked(c, flags, err, caller, req);

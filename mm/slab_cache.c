@@ -16,7 +16,7 @@
 #include "lib/errno.h"
 #include "lib/preempt.h"
 
-static bool debug_default;   /* slub_debug: caches created from now on debug */
+static bool debug_default;    /* slub_debug: caches created from now on debug */
 static uint64_t secret_state; /* seeds the per-cache free-pointer secrets */
 
 static uint64_t splitmix64(uint64_t *state)
@@ -92,8 +92,7 @@ static int cache_layout(struct kmem_cache *c, uint32_t size, uint32_t align)
 	}
 	c->stride = ALIGN_UP(slot, align);
 	n = (KMEM_SLAB_SIZE - hdr) / (c->stride + ob);
-	while (n > 0 && ALIGN_UP(hdr + n * ob, align) + n * c->stride >
-			KMEM_SLAB_SIZE)
+	while (n > 0 && ALIGN_UP(hdr + n * ob, align) + n * c->stride > KMEM_SLAB_SIZE)
 		n--;
 	if (n == 0)
 		return -EINVAL;
@@ -110,7 +109,7 @@ static int cache_layout(struct kmem_cache *c, uint32_t size, uint32_t align)
 
 /* Set up descriptor @c (zeroed by the caller). Returns 0 or -errno. */
 static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
-		       void (*ctor)(void *), unsigned flags)
+                       void (*ctor)(void *), unsigned flags)
 {
 	uint32_t magsize;
 
@@ -157,9 +156,8 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 	return 0;
 }
 
-static struct kmem_cache *kmem_cache_create_unlocked(const char *name, size_t size,
-						     size_t align, void (*ctor)(void *obj),
-						     unsigned flags)
+static struct kmem_cache *kmem_cache_create_unlocked(const char *name, size_t size, size_t align,
+                                                     void (*ctor)(void *obj), unsigned flags)
 {
 	struct mm_error err = { 0 };
 	struct kmem_cache *c;
@@ -168,17 +166,17 @@ static struct kmem_cache *kmem_cache_create_unlocked(const char *name, size_t si
 
 	if (!kmem_started || !name) {
 		pr_warn("slab: kmem_cache_create(%s): slab layer not started or no name\n",
-			name ? name : "(null)");
+		        name ? name : "(null)");
 		return NULL;
 	}
 	if (size == 0 || size > KMEM_MAX_OBJECT_SIZE) {
 		pr_warn("slab: kmem_cache_create(%s): object size %zu not in 1..%u\n", name, size,
-			KMEM_MAX_OBJECT_SIZE);
+		        KMEM_MAX_OBJECT_SIZE);
 		return NULL;
 	}
 	if (align && (!is_pow2(align) || align > KMEM_MAX_ALIGN)) {
 		pr_warn("slab: kmem_cache_create(%s): alignment %zu is not a power of two <= %u\n",
-			name, align, KMEM_MAX_ALIGN);
+		        name, align, KMEM_MAX_ALIGN);
 		return NULL;
 	}
 	s = slab_with_free(&kmem_cache_cache, KM_KERNEL, &err);
@@ -190,7 +188,7 @@ static struct kmem_cache *kmem_cache_create_unlocked(const char *name, size_t si
 	if (rc < 0) {
 		if (rc == -EINVAL)
 			pr_warn("slab: kmem_cache_create(%s): %zu-byte objects do not fit a slab\n",
-				name, size);
+			        name, size);
 		slab_put(&kmem_cache_cache, kmem_slab_of((uintptr_t)c), c);
 		return NULL;
 	}
@@ -206,7 +204,7 @@ static int kmem_cache_destroy_unlocked(struct kmem_cache *c)
 	kmem_cache_drain(c);
 	if (c->inuse - c->lost) {
 		kmem_report("slab: kmem_cache_destroy(%s): %lu objects still in use\n", c->name,
-			    c->inuse - c->lost);
+		            c->inuse - c->lost);
 		kmem_report_live_objects(c);
 		return -EBUSY;
 	}
@@ -217,13 +215,10 @@ static int kmem_cache_destroy_unlocked(struct kmem_cache *c)
 		c->cpu[i].previous = &kmem_no_magazine;
 	}
 	c->magsize = 0;
-	list_for_each_entry_safe(s, tmp, &c->empty, link)
-		slab_release(c, s);
+	list_for_each_entry_safe(s, tmp, &c->empty, link) slab_release(c, s);
 	/* Left: slabs whose only objects in use are the abandoned ones. */
-	list_for_each_entry_safe(s, tmp, &c->partial, link)
-		slab_release(c, s);
-	list_for_each_entry_safe(s, tmp, &c->full, link)
-		slab_release(c, s);
+	list_for_each_entry_safe(s, tmp, &c->partial, link) slab_release(c, s);
+	list_for_each_entry_safe(s, tmp, &c->full, link) slab_release(c, s);
 	list_del(&c->link);
 	if (!(c->flags & KMEM_INTERNAL))
 		slab_put(&kmem_cache_cache, kmem_slab_of((uintptr_t)c), c);
@@ -236,8 +231,7 @@ static size_t kmem_cache_shrink_unlocked(struct kmem_cache *c)
 	struct slab *s, *tmp;
 
 	kmem_cache_drain(c);
-	list_for_each_entry_safe(s, tmp, &c->empty, link)
-		slab_release(c, s);
+	list_for_each_entry_safe(s, tmp, &c->empty, link) slab_release(c, s);
 	return before - kmem_slab_pages;
 }
 
@@ -246,16 +240,16 @@ static size_t kmem_shrink_all_unlocked(void)
 	size_t before = kmem_slab_pages;
 	struct kmem_cache *c;
 
-	list_for_each_entry(c, &kmem_caches, link)
-		if (!(c->flags & KMEM_INTERNAL))
-			kmem_cache_shrink(c);
+	list_for_each_entry(c, &kmem_caches, link) if (!(c->flags & KMEM_INTERNAL))
+	    kmem_cache_shrink(c);
 	/* Last: the caches above just gave back their depot magazines. */
 	kmem_cache_shrink(&kmem_magazine_cache);
 	kmem_cache_shrink(&kmem_cache_cache);
 	return before - kmem_slab_pages;
 }
 
-/* ---- start and stop ---------------------------------------------------------------------------- */
+/* ---- start and stop ----------------------------------------------------------------------------
+ */
 
 int slab_init(const struct slab_page_ops *ops, uint64_t seed)
 {
@@ -282,9 +276,9 @@ int slab_init(const struct slab_page_ops *ops, uint64_t seed)
 	kmem_started = true;
 	/* Both are KMEM_NO_MAGAZINE, so setting them up allocates nothing. */
 	cache_setup(&kmem_cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, NULL,
-		    KMEM_INTERNAL | KMEM_NO_DEBUG | KMEM_NO_MAGAZINE);
+	            KMEM_INTERNAL | KMEM_NO_DEBUG | KMEM_NO_MAGAZINE);
 	cache_setup(&kmem_magazine_cache, "kmem_magazine", sizeof(struct kmem_magazine), 0, NULL,
-		    KMEM_INTERNAL | KMEM_NO_DEBUG | KMEM_NO_MAGAZINE);
+	            KMEM_INTERNAL | KMEM_NO_DEBUG | KMEM_NO_MAGAZINE);
 	return 0;
 }
 
@@ -294,9 +288,7 @@ int slab_exit(void)
 
 	if (!kmem_started)
 		return 0;
-	list_for_each_entry(c, &kmem_caches, link)
-		if (!(c->flags & KMEM_INTERNAL))
-			return -EBUSY;
+	list_for_each_entry(c, &kmem_caches, link) if (!(c->flags & KMEM_INTERNAL)) return -EBUSY;
 	if (!list_empty(&kmem_large_objects) || kmem_magazine_cache.inuse || kmem_cache_cache.inuse)
 		return -EBUSY;
 	kmem_cache_destroy(&kmem_magazine_cache);
@@ -334,7 +326,7 @@ size_t kmem_shrink_all(void)
 }
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
-				     void (*ctor)(void *obj), unsigned flags)
+                                     void (*ctor)(void *obj), unsigned flags)
 {
 	preempt_disable();
 	struct kmem_cache *r = kmem_cache_create_unlocked(name, size, align, ctor, flags);

@@ -72,7 +72,8 @@ long kmem_poison_damage(const struct kmem_cache *c, const void *obj)
 	bad = first_not(obj, c->objsize - 1, KMEM_POISON_FREE);
 	if (bad >= 0)
 		return bad;
-	return ((const uint8_t *)obj)[c->objsize - 1] == KMEM_POISON_END ? -1 : (long)c->objsize - 1;
+	return ((const uint8_t *)obj)[c->objsize - 1] == KMEM_POISON_END ? -1
+	                                                                 : (long)c->objsize - 1;
 }
 
 /*
@@ -113,9 +114,10 @@ bool kmem_redzone_check(const struct kmem_cache *c, void *obj, uint32_t from, ui
 	if (ok)
 		return true;
 	kmem_report("slab: %s: red zone overwritten at offset %ld of object %p (size %u); "
-		    "allocated by %pS, freed by %pS\n", c->name, off, obj,
-		    (unsigned)(t->state == KMEM_TRACK_LIVE ? t->req : c->objsize),
-		    (void *)t->alloc_caller, (void *)freer);
+	            "allocated by %pS, freed by %pS\n",
+	            c->name, off, obj,
+	            (unsigned)(t->state == KMEM_TRACK_LIVE ? t->req : c->objsize),
+	            (void *)t->alloc_caller, (void *)freer);
 	kmem_redzone_fill(c, obj, from);
 	return false;
 }
@@ -129,8 +131,8 @@ void kmem_debug_on_alloc(struct kmem_cache *c, void *obj, uintptr_t caller, size
 	kmem_redzone_check(c, obj, c->objsize, t->free_caller);
 	if (bad >= 0) {
 		kmem_report("slab: %s: use after free: object %p modified at offset %ld; "
-			    "allocated by %pS, freed by %pS\n", c->name, obj, bad,
-			    (void *)t->alloc_caller, (void *)t->free_caller);
+		            "allocated by %pS, freed by %pS\n",
+		            c->name, obj, bad, (void *)t->alloc_caller, (void *)t->free_caller);
 		kmem_poison_object(c, obj);
 	}
 	t->state = KMEM_TRACK_LIVE;
@@ -162,22 +164,24 @@ void kmem_report_live_objects(struct kmem_cache *c)
 	if (!cache_debug(c))
 		return;
 	for (unsigned l = 0; l < ARRAY_SIZE(lists); l++) {
-		list_for_each_entry(s, lists[l], link) {
+		list_for_each_entry(s, lists[l], link)
+		{
 			for (uint32_t i = 0; i < c->capacity && listed < KMEM_DESTROY_LIST; i++) {
 				void *obj = obj_at(c, s, i);
 				struct kmem_track *t = track_of(c, obj);
 
 				if (t->state != KMEM_TRACK_LIVE)
 					continue;
-				pr_err("slab: %s: object %p still in use, allocated by %pS\n", c->name,
-				       obj, (void *)t->alloc_caller);
+				pr_err("slab: %s: object %p still in use, allocated by %pS\n",
+				       c->name, obj, (void *)t->alloc_caller);
 				listed++;
 			}
 		}
 	}
 }
 
-/* ---- invariant checker ---------------------------------------------------------------------------- */
+/* ---- invariant checker
+ * ---------------------------------------------------------------------------- */
 
 static __attribute__((format(printf, 2, 3))) void check_fail(int *problems, const char *fmt, ...)
 {
@@ -211,14 +215,14 @@ static void check_cached(struct kmem_cache *c, void *obj, int *problems)
 		check_fail(problems, "%s: magazine holds %p, not an object start", c->name, obj);
 	else if (s->owners[idx])
 		check_fail(problems, "%s: cached object %p has owner %u", c->name, obj,
-			   s->owners[idx]);
+		           s->owners[idx]);
 }
 
 static void check_magazine(struct kmem_cache *c, const struct kmem_magazine *m, int *problems)
 {
 	if (m->rounds > c->magsize || m->objs[0] != NULL) {
 		check_fail(problems, "%s: magazine %p has %u rounds (size %u) or a bad sentinel",
-			   c->name, (const void *)m, m->rounds, c->magsize);
+		           c->name, (const void *)m, m->rounds, c->magsize);
 		return;
 	}
 	for (uint32_t i = 1; i <= m->rounds; i++)
@@ -227,7 +231,7 @@ static void check_magazine(struct kmem_cache *c, const struct kmem_magazine *m, 
 
 /* Check slab @s listed under @st; add its counts to the totals. */
 static void check_slab(struct kmem_cache *c, struct slab *s, enum slab_state st, int *problems,
-		       unsigned long *inuse, unsigned long *owned, unsigned long *lost)
+                       unsigned long *inuse, unsigned long *owned, unsigned long *lost)
 {
 	uint32_t nfree = 0, nowned = 0;
 	void *obj;
@@ -238,48 +242,48 @@ static void check_slab(struct kmem_cache *c, struct slab *s, enum slab_state st,
 	}
 	if (s->inuse > c->capacity || state_for(c, s->inuse) != st)
 		check_fail(problems, "%s: slab %p with %u in use is on the wrong list", c->name,
-			   (void *)s, s->inuse);
+		           (void *)s, s->inuse);
 	for (obj = s->freelist; obj && nfree <= c->capacity; nfree++) {
 		long idx = obj_index(c, s, (uintptr_t)obj);
 
 		if (idx < 0) {
 			check_fail(problems, "%s: slab %p free list holds %p", c->name, (void *)s,
-				   obj);
+			           obj);
 			break;
 		}
 		if (s->owners[idx])
 			check_fail(problems, "%s: free object %p has owner %u", c->name, obj,
-				   s->owners[idx]);
+			           s->owners[idx]);
 		if (cache_debug(c)) {
 			bool ok;
 
 			if (track_of(c, obj)->state != KMEM_TRACK_FREE)
 				check_fail(problems, "%s: free object %p not marked free", c->name,
-					   obj);
+				           obj);
 			if (kmem_poison_damage(c, obj) >= 0)
 				check_fail(problems, "%s: free object %p lost its poison", c->name,
-					   obj);
+				           obj);
 			kmem_redzone_damage(c, obj, c->objsize, &ok);
 			if (!ok)
 				check_fail(problems, "%s: free object %p red zone damaged", c->name,
-					   obj);
+				           obj);
 		}
 		obj = get_free_next(c, obj);
 	}
 	if (nfree + s->inuse != c->capacity)
 		check_fail(problems, "%s: slab %p: %u in use + %u free != capacity %u", c->name,
-			   (void *)s, s->inuse, nfree, c->capacity);
+		           (void *)s, s->inuse, nfree, c->capacity);
 	for (uint32_t i = 0; i < c->capacity; i++) {
 		if (!s->owners[i])
 			continue;
 		nowned++;
 		if (cache_debug(c) && track_of(c, obj_at(c, s, i))->state != KMEM_TRACK_LIVE)
 			check_fail(problems, "%s: owned object %p is not live", c->name,
-				   obj_at(c, s, i));
+			           obj_at(c, s, i));
 	}
 	if (nowned != s->owned)
 		check_fail(problems, "%s: slab %p owned %u, recount %u", c->name, (void *)s,
-			   s->owned, nowned);
+		           s->owned, nowned);
 	if (cache_debug(c)) {
 		for (uint32_t i = 0; i < c->capacity; i++) {
 			void *o = obj_at(c, s, i);
@@ -291,7 +295,7 @@ static void check_slab(struct kmem_cache *c, struct slab *s, enum slab_state st,
 			kmem_redzone_damage(c, o, t->req, &ok);
 			if (!ok)
 				check_fail(problems, "%s: live object %p red zone damaged", c->name,
-					   o);
+				           o);
 		}
 	}
 	*inuse += s->inuse;
@@ -310,13 +314,14 @@ static int kmem_cache_check_unlocked(struct kmem_cache *c)
 	for (unsigned k = 0; k < ARRAY_SIZE(states); k++) {
 		uint32_t n = 0;
 
-		list_for_each_entry(s, list_for(c, states[k]), link) {
+		list_for_each_entry(s, list_for(c, states[k]), link)
+		{
 			check_slab(c, s, states[k], &problems, &inuse, &owned, &lost);
 			n++;
 		}
 		if (n != *count_for(c, states[k]))
-			check_fail(&problems, "%s: list %d holds %u slabs, counter says %u", c->name,
-				   (int)states[k], n, *count_for(c, states[k]));
+			check_fail(&problems, "%s: list %d holds %u slabs, counter says %u",
+			           c->name, (int)states[k], n, *count_for(c, states[k]));
 		nslabs += n;
 		if (states[k] == SLAB_FULL)
 			nfull = n;
@@ -325,16 +330,17 @@ static int kmem_cache_check_unlocked(struct kmem_cache *c)
 	}
 	if (nslabs != c->nr_slabs)
 		check_fail(&problems, "%s: %u slabs on lists, nr_slabs %u", c->name, nslabs,
-			   c->nr_slabs);
+		           c->nr_slabs);
 	if (inuse != c->inuse || owned != c->owned || lost != c->lost)
-		check_fail(&problems, "%s: in use %lu / owned %lu / lost %lu, recount %lu / %lu / %lu",
-			   c->name, c->inuse, c->owned, c->lost, inuse, owned, lost);
+		check_fail(&problems,
+		           "%s: in use %lu / owned %lu / lost %lu, recount %lu / %lu / %lu",
+		           c->name, c->inuse, c->owned, c->lost, inuse, owned, lost);
 	if (nempty > KMEM_EMPTY_KEEP)
 		check_fail(&problems, "%s: %u empty slabs kept", c->name, nempty);
 	(void)nfull;
 	for (unsigned i = 0; i < KMEM_NR_CPUS; i++) {
 		if (c->magsize == 0 && (c->cpu[i].loaded != &kmem_no_magazine ||
-					c->cpu[i].previous != &kmem_no_magazine))
+		                        c->cpu[i].previous != &kmem_no_magazine))
 			check_fail(&problems, "%s: magazines without a magazine size", c->name);
 		check_magazine(c, c->cpu[i].loaded, &problems);
 		check_magazine(c, c->cpu[i].previous, &problems);
@@ -345,21 +351,21 @@ static int kmem_cache_check_unlocked(struct kmem_cache *c)
 		for (const struct kmem_magazine *m = c->depot_full; m; m = m->next, nf++) {
 			if (m->rounds != c->magsize)
 				check_fail(&problems, "%s: depot magazine with %u of %u rounds",
-					   c->name, m->rounds, c->magsize);
+				           c->name, m->rounds, c->magsize);
 			check_magazine(c, m, &problems);
 		}
 		for (const struct kmem_magazine *m = c->depot_empty; m; m = m->next, ne++)
 			if (m->rounds)
 				check_fail(&problems, "%s: empty depot magazine holds rounds",
-					   c->name);
+				           c->name);
 		if (nf != c->depot_nfull || ne != c->depot_nempty || nf > c->depot_max)
 			check_fail(&problems, "%s: depot %u full / %u empty, counters %u / %u",
-				   c->name, nf, ne, c->depot_nfull, c->depot_nempty);
+			           c->name, nf, ne, c->depot_nfull, c->depot_nempty);
 	}
 	cached = kmem_cached_objects(c, NULL);
 	if (cached + c->owned + c->lost > c->inuse)
 		check_fail(&problems, "%s: %lu cached + %lu owned + %lu lost > %lu in use", c->name,
-			   cached, c->owned, c->lost, c->inuse);
+		           cached, c->owned, c->lost, c->inuse);
 	return problems;
 }
 
@@ -370,13 +376,15 @@ static int kmem_check_all_unlocked(void)
 	struct kmem_cache *c;
 	int problems = 0;
 
-	list_for_each_entry(c, &kmem_caches, link) {
+	list_for_each_entry(c, &kmem_caches, link)
+	{
 		problems += kmem_cache_check(c);
 		pages += (size_t)c->nr_slabs << KMEM_SLAB_ORDER;
 	}
 	if (pages != kmem_slab_pages)
 		check_fail(&problems, "slab pages %zu, recount %zu", kmem_slab_pages, pages);
-	list_for_each_entry(h, &kmem_large_objects, link) {
+	list_for_each_entry(h, &kmem_large_objects, link)
+	{
 		if (h->magic != (KMEM_LARGE_MAGIC ^ (uintptr_t)h))
 			check_fail(&problems, "large object header %p corrupted", (void *)h);
 		lpages += (size_t)1 << h->order;
@@ -386,10 +394,11 @@ static int kmem_check_all_unlocked(void)
 	return problems;
 }
 
-/* ---- leak scan ------------------------------------------------------------------------------------ */
+/* ---- leak scan
+ * ------------------------------------------------------------------------------------ */
 
 static void leak_add(struct kmem_leak *out, size_t max, size_t *used, size_t *missed,
-		     uintptr_t caller, size_t bytes)
+                     uintptr_t caller, size_t bytes)
 {
 	for (size_t i = 0; i < *used; i++) {
 		if (out[i].caller == caller) {
@@ -415,32 +424,34 @@ static size_t kmem_leak_scan_unlocked(struct kmem_leak *out, size_t max, size_t 
 	struct kmem_cache *c;
 	struct slab *s;
 
-	list_for_each_entry(c, &kmem_caches, link) {
+	list_for_each_entry(c, &kmem_caches, link)
+	{
 		const struct list_head *lists[] = { &c->full, &c->partial };
 
 		if (!cache_debug(c))
 			continue;
 		for (unsigned l = 0; l < ARRAY_SIZE(lists); l++) {
-			list_for_each_entry(s, lists[l], link) {
+			list_for_each_entry(s, lists[l], link)
+			{
 				for (uint32_t i = 0; i < c->capacity; i++) {
 					struct kmem_track *t = track_of(c, obj_at(c, s, i));
 
 					if (t->state == KMEM_TRACK_LIVE)
 						leak_add(out, max, &used, &lost, t->alloc_caller,
-							 c->objsize);
+						         c->objsize);
 				}
 			}
 		}
 	}
 	list_for_each_entry(h, &kmem_large_objects, link)
-		leak_add(out, max, &used, &lost, h->caller, (size_t)PAGE_SIZE << h->order);
+	    leak_add(out, max, &used, &lost, h->caller, (size_t)PAGE_SIZE << h->order);
 	/* Largest total first (insertion sort: the table is small). */
 	for (size_t i = 1; i < used; i++) {
 		struct kmem_leak x = out[i];
 		size_t j = i;
 
 		while (j > 0 && (out[j - 1].bytes < x.bytes ||
-				 (out[j - 1].bytes == x.bytes && out[j - 1].caller > x.caller))) {
+		                 (out[j - 1].bytes == x.bytes && out[j - 1].caller > x.caller))) {
 			out[j] = out[j - 1];
 			j--;
 		}

@@ -25,24 +25,24 @@
 
 #include "lib/string.h"
 
-#define KMEM_SLAB_MAGIC     ((uintptr_t)0x5ab5ab5au)
-#define KMEM_LARGE_MAGIC    ((uintptr_t)0x1a26e0b1u)
-#define KMEM_TRACK_LIVE     0xa110c8edu /* debug: object allocated */
-#define KMEM_TRACK_FREE     0xf4eef4eeu /* debug: object free */
-#define KMEM_EMPTY_KEEP     2u          /* empty slabs a cache keeps without pressure */
-#define KMEM_MIN_ALIGN      ((uint32_t)sizeof(void *))
+#define KMEM_SLAB_MAGIC      ((uintptr_t)0x5ab5ab5au)
+#define KMEM_LARGE_MAGIC     ((uintptr_t)0x1a26e0b1u)
+#define KMEM_TRACK_LIVE      0xa110c8edu /* debug: object allocated */
+#define KMEM_TRACK_FREE      0xf4eef4eeu /* debug: object free */
+#define KMEM_EMPTY_KEEP      2u          /* empty slabs a cache keeps without pressure */
+#define KMEM_MIN_ALIGN       ((uint32_t)sizeof(void *))
 #define KMEM_LARGE_MIN_ALIGN 16u
-#define KMEM_DESTROY_LIST   8u          /* debug: live objects listed by kmem_cache_destroy */
-#define KMEM_INTERNAL       0x100u      /* cache flag: the allocator's own cache */
-#define REPORT_LEN          256
+#define KMEM_DESTROY_LIST    8u     /* debug: live objects listed by kmem_cache_destroy */
+#define KMEM_INTERNAL        0x100u /* cache flag: the allocator's own cache */
+#define REPORT_LEN           256
 
 /* Debug metadata after each object's right red zone. */
 struct kmem_track {
-	uintptr_t next;         /* hardened free pointer while the object is free */
+	uintptr_t next; /* hardened free pointer while the object is free */
 	uintptr_t alloc_caller;
 	uintptr_t free_caller;
-	uint32_t req;           /* bytes asked for; [req, objsize) is red zone while live */
-	uint32_t state;         /* KMEM_TRACK_LIVE or KMEM_TRACK_FREE */
+	uint32_t req;   /* bytes asked for; [req, objsize) is red zone while live */
+	uint32_t state; /* KMEM_TRACK_LIVE or KMEM_TRACK_FREE */
 };
 
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
@@ -186,7 +186,7 @@ void slab_put(struct kmem_cache *c, struct slab *s, void *obj);
 struct slab *slab_with_free(struct kmem_cache *c, unsigned flags, struct mm_error *err);
 /* Take up to @want objects into @out (at most one new slab). Returns how many; 0: *@err. */
 uint32_t slab_take_batch(struct kmem_cache *c, void **out, uint32_t want, unsigned flags,
-			 struct mm_error *err);
+                         struct mm_error *err);
 
 /* mm/slab_magazine.c: magazines (this CPU, interrupts off) and the depot (cache lock). */
 /* An empty magazine from kmem_magazine_cache, or NULL when memory runs out. */

@@ -15,8 +15,8 @@
 
 /* ---- large objects --------------------------------------------------------------------------- */
 
-static void *kmem_large_alloc_unlocked(size_t size, size_t align, unsigned flags, struct mm_error *err,
-		       uintptr_t caller)
+static void *kmem_large_alloc_unlocked(size_t size, size_t align, unsigned flags,
+                                       struct mm_error *err, uintptr_t caller)
 {
 	struct mm_error local = { 0 };
 	uint32_t owner = (flags & KM_KERNEL) ? KMEM_OWNER_KERNEL : this_cpu_state()->owner;
@@ -82,7 +82,7 @@ static int kmem_large_free_unlocked(const void *p, uintptr_t caller)
 
 	if (!h) {
 		kmem_report("slab: free of %p, which is not an allocated object, by %pS\n", p,
-			    (void *)caller);
+		            (void *)caller);
 		return -EINVAL;
 	}
 	h->magic = 0;
@@ -101,7 +101,7 @@ size_t kmem_large_bytes(void)
 /* ---- entry points: preemption off while the allocator state is in use (lib/preempt.h) ---- */
 
 void *kmem_large_alloc(size_t size, size_t align, unsigned flags, struct mm_error *err,
-		       uintptr_t caller)
+                       uintptr_t caller)
 {
 	preempt_disable();
 	void *r = kmem_large_alloc_unlocked(size, align, flags, err, caller);

@@ -53,25 +53,26 @@ uint32_t kmem_current_owner(void)
 	return this_cpu_state()->owner;
 }
 
-/* ---- owners ------------------------------------------------------------------------------------- */
+/* ---- owners -------------------------------------------------------------------------------------
+ */
 
 /* Visit each owned object of each cache: @fn(c, s, idx, ctx). */
 static void for_each_owned(void (*fn)(struct kmem_cache *, struct slab *, uint32_t, void *),
-			   void *ctx)
+                           void *ctx)
 {
 	struct kmem_cache *c;
 	struct slab *s;
 
-	list_for_each_entry(c, &kmem_caches, link) {
+	list_for_each_entry(c, &kmem_caches, link)
+	{
 		const struct list_head *lists[] = { &c->full, &c->partial };
 
 		if (!c->owned)
 			continue;
 		for (unsigned l = 0; l < ARRAY_SIZE(lists); l++)
-			list_for_each_entry(s, lists[l], link)
-				for (uint32_t i = 0; s->owned && i < c->capacity; i++)
-					if (s->owners[i])
-						fn(c, s, i, ctx);
+			list_for_each_entry(s, lists[l],
+			                    link) for (uint32_t i = 0; s->owned && i < c->capacity;
+			                               i++) if (s->owners[i]) fn(c, s, i, ctx);
 	}
 }
 
@@ -104,7 +105,8 @@ static size_t owner_scan(struct owner_walk *w)
 	struct kmem_large *h;
 
 	for_each_owned(owner_visit, w);
-	list_for_each_entry(h, &kmem_large_objects, link) {
+	list_for_each_entry(h, &kmem_large_objects, link)
+	{
 		size_t bytes = (size_t)PAGE_SIZE << h->order;
 
 		if (h->owner != w->owner)
@@ -135,15 +137,15 @@ static size_t kmem_owner_usage_unlocked(uint32_t owner)
 
 	if (owner != KMEM_OWNER_KERNEL)
 		return kmem_owner_walk(owner, NULL, NULL);
-	list_for_each_entry(c, &kmem_caches, link) {
+	list_for_each_entry(c, &kmem_caches, link)
+	{
 		if (c->flags & KMEM_INTERNAL)
 			continue;
 		bytes += (c->inuse - c->lost - kmem_cached_objects(c, NULL) - c->owned) *
-			 (size_t)c->objsize;
+		         (size_t)c->objsize;
 	}
-	list_for_each_entry(h, &kmem_large_objects, link)
-		if (h->owner == KMEM_OWNER_KERNEL)
-			bytes += (size_t)PAGE_SIZE << h->order;
+	list_for_each_entry(h, &kmem_large_objects, link) if (h->owner == KMEM_OWNER_KERNEL)
+	    bytes += (size_t)PAGE_SIZE << h->order;
 	return bytes;
 }
 
@@ -159,7 +161,8 @@ static size_t kmem_owner_release_unlocked(uint32_t owner)
 	return w.bytes;
 }
 
-/* ---- statistics ---------------------------------------------------------------------------------- */
+/* ---- statistics
+ * ---------------------------------------------------------------------------------- */
 
 static void kmem_cache_get_info_unlocked(const struct kmem_cache *c, struct kmem_cache_info *info)
 {
@@ -196,8 +199,7 @@ static void kmem_for_each_cache_unlocked(void (*fn)(struct kmem_cache *c, void *
 {
 	struct kmem_cache *c, *tmp;
 
-	list_for_each_entry_safe(c, tmp, &kmem_caches, link)
-		fn(c, ctx);
+	list_for_each_entry_safe(c, tmp, &kmem_caches, link) fn(c, ctx);
 }
 
 static void kmem_slabinfo_unlocked(void (*emit)(const char *line, void *ctx), void *ctx)
@@ -208,18 +210,20 @@ static void kmem_slabinfo_unlocked(void (*emit)(const char *line, void *ctx), vo
 	emit("slabinfo - version: 2.1", ctx);
 	emit("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
 	     " : tunables <limit> <batchcount> <sharedfactor>"
-	     " : slabdata <active_slabs> <num_slabs> <sharedavail>", ctx);
-	list_for_each_entry(c, &kmem_caches, link) {
+	     " : slabdata <active_slabs> <num_slabs> <sharedavail>",
+	     ctx);
+	list_for_each_entry(c, &kmem_caches, link)
+	{
 		unsigned long depot;
 		unsigned long cached = kmem_cached_objects(c, &depot);
 
-		ksnprintf(line, sizeof(line),
-			  "%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
-			  c->name, c->inuse - c->lost - cached,
-			  (unsigned long)c->nr_slabs * c->capacity,
-			  c->stride, c->capacity, 1u << KMEM_SLAB_ORDER, c->magsize, c->magsize,
-			  c->depot_max, (unsigned long)(c->nr_full + c->nr_partial),
-			  (unsigned long)c->nr_slabs, depot);
+		ksnprintf(
+		    line, sizeof(line),
+		    "%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
+		    c->name, c->inuse - c->lost - cached, (unsigned long)c->nr_slabs * c->capacity,
+		    c->stride, c->capacity, 1u << KMEM_SLAB_ORDER, c->magsize, c->magsize,
+		    c->depot_max, (unsigned long)(c->nr_full + c->nr_partial),
+		    (unsigned long)c->nr_slabs, depot);
 		emit(line, ctx);
 	}
 }

@@ -27,10 +27,10 @@ bool user_range_ok(uintptr_t uaddr, size_t n)
 static size_t copy_raw(void *dst, const void *src, size_t n)
 {
 	__asm__ volatile("1: rep movsb\n"
-			 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
-			 : "+D"(dst), "+S"(src), "+c"(n)
-			 :
-			 : "memory");
+	                 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+	                 : "+D"(dst), "+S"(src), "+c"(n)
+	                 :
+	                 : "memory");
 	return n;
 }
 
@@ -53,10 +53,10 @@ int clear_user(void *udst, size_t n)
 	if (!user_range_ok((uintptr_t)udst, n))
 		return -EFAULT;
 	__asm__ volatile("1: rep stosb\n"
-			 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
-			 : "+D"(udst), "+c"(n)
-			 : "a"(0)
-			 : "memory");
+	                 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+	                 : "+D"(udst), "+c"(n)
+	                 : "a"(0)
+	                 : "memory");
 	return n ? -EFAULT : 0;
 }
 
@@ -67,13 +67,13 @@ static int load_byte(const char *uaddr, char *out)
 	char c = 0;
 
 	__asm__ volatile("1: movb (%2), %1\n"
-			 "2:\n\t"
-			 ".pushsection .text.fixup, \"ax\"\n"
-			 "3: movl %3, %0\n\t"
-			 "jmp 2b\n\t"
-			 ".popsection\n\t" EXTABLE_ENTRY(1b, 3b)
-			 : "+r"(err), "+q"(c)
-			 : "r"(uaddr), "i"(-EFAULT));
+	                 "2:\n\t"
+	                 ".pushsection .text.fixup, \"ax\"\n"
+	                 "3: movl %3, %0\n\t"
+	                 "jmp 2b\n\t"
+	                 ".popsection\n\t" EXTABLE_ENTRY(1b, 3b)
+	                 : "+r"(err), "+q"(c)
+	                 : "r"(uaddr), "i"(-EFAULT));
 	*out = c;
 	return err;
 }

@@ -109,7 +109,8 @@ void vm_destroy(struct vm_space *vm)
 
 	if (!vm)
 		return;
-	list_for_each_entry_safe(a, n, &vm->areas, link) {
+	list_for_each_entry_safe(a, n, &vm->areas, link)
+	{
 		free_range(vm, a->start, a->end);
 		list_del(&a->link);
 		kfree(a);
@@ -128,9 +129,7 @@ struct vm_area *vm_find(struct vm_space *vm, uintptr_t addr)
 {
 	struct vm_area *a;
 
-	list_for_each_entry(a, &vm->areas, link)
-		if (addr >= a->start && addr < a->end)
-			return a;
+	list_for_each_entry(a, &vm->areas, link) if (addr >= a->start && addr < a->end) return a;
 	return NULL;
 }
 
@@ -139,9 +138,7 @@ bool vm_range_free(struct vm_space *vm, uintptr_t start, size_t len)
 	struct vm_area *a;
 	uintptr_t end = start + len;
 
-	list_for_each_entry(a, &vm->areas, link)
-		if (a->start < end && start < a->end)
-			return false;
+	list_for_each_entry(a, &vm->areas, link) if (a->start < end && start < a->end) return false;
 	return true;
 }
 
@@ -150,7 +147,8 @@ static void insert_area(struct vm_space *vm, struct vm_area *na)
 {
 	struct vm_area *a;
 
-	list_for_each_entry(a, &vm->areas, link) {
+	list_for_each_entry(a, &vm->areas, link)
+	{
 		if (a->start > na->start) {
 			list_add_tail(&na->link, &a->link);
 			return;
@@ -211,7 +209,8 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 		return -EINVAL;
 	if (split_at(vm, start) < 0 || split_at(vm, end) < 0)
 		return -ENOMEM;
-	list_for_each_entry_safe(a, n, &vm->areas, link) {
+	list_for_each_entry_safe(a, n, &vm->areas, link)
+	{
 		if (a->start >= start && a->end <= end) {
 			free_range(vm, a->start, a->end);
 			list_del(&a->link);
@@ -231,13 +230,13 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	if (len == 0)
 		return 0;
 	list_for_each_entry(a, &vm->areas, link) /* sorted: check there is no hole */
-		if (a->start <= covered && a->end > covered)
-			covered = a->end;
+	    if (a->start <= covered && a->end > covered) covered = a->end;
 	if (covered < end)
 		return -ENOMEM;
 	if (split_at(vm, start) < 0 || split_at(vm, end) < 0)
 		return -ENOMEM;
-	list_for_each_entry(a, &vm->areas, link) {
+	list_for_each_entry(a, &vm->areas, link)
+	{
 		if (a->start < start || a->end > end)
 			continue;
 		a->prot = prot & VM_PROT_MASK;
@@ -294,7 +293,8 @@ int vm_fork(struct vm_space *dst, const struct vm_space *src)
 	dst->brk = src->brk;
 	dst->mmap_top = src->mmap_top;
 	dst->stack_top = src->stack_top;
-	list_for_each_entry(a, &src->areas, link) {
+	list_for_each_entry(a, &src->areas, link)
+	{
 		struct vm_area *na = kzalloc(sizeof(*na), KM_KERNEL);
 		if (!na)
 			return -ENOMEM;
@@ -363,7 +363,6 @@ uint64_t vm_size_bytes(const struct vm_space *vm)
 	const struct vm_area *a;
 	uint64_t sum = 0;
 
-	list_for_each_entry(a, &vm->areas, link)
-		sum += a->end - a->start;
+	list_for_each_entry(a, &vm->areas, link) sum += a->end - a->start;
 	return sum;
 }

@@ -82,7 +82,8 @@ void *vmalloc(size_t size, gfp_t gfp, struct mm_error *err)
 	irq_restore(flags);
 
 	for (uint32_t i = 0; i < n; i++) {
-		struct page *pg = alloc_pages(0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM | __GFP_KOWNED, err);
+		struct page *pg = alloc_pages(
+		    0, (gfp & (__GFP_ZERO | __GFP_NOFAIL)) | __GFP_HIGHMEM | __GFP_KOWNED, err);
 		uintptr_t va = VMALLOC_BASE + (start + i) * PAGE_SIZE;
 		if (!pg || paging_map(kernel_pgdir, va, page_to_pfn(pg) << PAGE_SHIFT, PTE_W) < 0) {
 			if (pg)
@@ -119,7 +120,8 @@ int vfree(void *addr)
 	if (!addr)
 		return 0;
 	if (!area_start((uintptr_t)addr, &start)) {
-		pr_err("mm: bad vfree(%p) from %pS: not a vmalloc area\n", addr, (void *)RET_ADDR());
+		pr_err("mm: bad vfree(%p) from %pS: not a vmalloc area\n", addr,
+		       (void *)RET_ADDR());
 		return -EINVAL;
 	}
 	uint32_t n = area_pages[start];

@@ -37,7 +37,7 @@ static void ps_line(const struct task *t, void *ctx)
 	else
 		kstrlcpy(owner, "-", sizeof(owner));
 	kprintf("%5u  %-15s %-9s %6u %10llu %9s %10s\n", t->tid, t->name, state_names[t->state],
-		o ? o->page_count : 0, (unsigned long long)(o ? o->slab_bytes : 0), limit, owner);
+	        o ? o->page_count : 0, (unsigned long long)(o ? o->slab_bytes : 0), limit, owner);
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -48,13 +48,14 @@ static int cmd_ps(int argc, char **argv)
 		return -EINVAL;
 	}
 	kprintf("%5s  %-15s %-9s %6s %10s %9s %10s\n", "TID", "NAME", "STATE", "PAGES", "SLAB(B)",
-		"LIMIT(kB)", "OWNER");
+	        "LIMIT(kB)", "OWNER");
 	task_for_each(ps_line, 0);
 	proc_ps_print();
 	return 0;
 }
 MONITOR_COMMAND(ps, "ps",
-		"tasks (tid, name, state, pages, slab bytes, limit, owner), then processes", cmd_ps);
+                "tasks (tid, name, state, pages, slab bytes, limit, owner), then processes",
+                cmd_ps);
 
 /* Parse a decimal number in [1, max]; false when @s is not one. */
 static bool parse_count(const char *s, uint32_t max, uint32_t *out)
@@ -170,15 +171,16 @@ static int cmd_stress(int argc, char **argv)
 	struct stress_result r;
 	stress_tasks(n, &r);
 	kprintf("stress: %u tasks created and ended (%u could not be created)\n", r.created,
-		r.failed);
+	        r.failed);
 	kprintf("stress: MemFree before %llu kB, after %llu kB\n",
-		(unsigned long long)(r.free_before >> 10), (unsigned long long)(r.free_after >> 10));
-	kprintf("stress: slab objects before %llu, after %llu\n",
-		(unsigned long long)r.objs_before, (unsigned long long)r.objs_after);
+	        (unsigned long long)(r.free_before >> 10),
+	        (unsigned long long)(r.free_after >> 10));
+	kprintf("stress: slab objects before %llu, after %llu\n", (unsigned long long)r.objs_before,
+	        (unsigned long long)r.objs_after);
 	kprintf("stress: %s\n", r.free_before == r.free_after && r.objs_before == r.objs_after
-					? "no leak: every byte came back"
-					: "LEAK");
+	                            ? "no leak: every byte came back"
+	                            : "LEAK");
 	return 0;
 }
 MONITOR_COMMAND(stress, "stress tasks N", "create and end N leaking tasks, compare memory",
-		cmd_stress);
+                cmd_stress);

@@ -50,24 +50,37 @@
 #define MAX_ARG_STRLEN  131072u              /* Linux: 32 pages per string */
 #define ARG_MAX_BYTES   (USER_STACK_MAX / 4) /* strings + pointers: 1/4 of the stack limit */
 #define EXEC_IMAGES_MAX 32
-#define EXEC_CHUNK      PAGE_SIZE            /* bounce buffer for segment bytes */
+#define EXEC_CHUNK      PAGE_SIZE /* bounce buffer for segment bytes */
 #define AT_RANDOM_BYTES 16
 #define AT_PLATFORM_STR "i686"
-#define EXEC_HWCAP      0u                   /* no CPUID bits advertised yet */
+#define EXEC_HWCAP      0u /* no CPUID bits advertised yet */
 #define EXEC_CLKTCK     100u
-#define EFLAGS_RESERVED (1u << 1)            /* always 1 */
+#define EFLAGS_RESERVED (1u << 1) /* always 1 */
 
 /* S_IFMT file types and permission bits (the values of Linux's stat.h). */
-#define S_IFMT_MASK 0170000u
-#define S_IFREG_BITS 0100000u
-#define S_IXANY     0111u
+#define S_IFMT_MASK     0170000u
+#define S_IFREG_BITS    0100000u
+#define S_IXANY         0111u
 #define EXEC_IMAGE_MODE (S_IFREG_BITS | 0755u)
 
 /* auxv types (Linux's auxvec.h). */
 enum {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_ENTRY = 9,
-	AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
+	AT_NULL = 0,
+	AT_PHDR = 3,
+	AT_PHENT = 4,
+	AT_PHNUM = 5,
+	AT_PAGESZ = 6,
+	AT_ENTRY = 9,
+	AT_UID = 11,
+	AT_EUID = 12,
+	AT_GID = 13,
+	AT_EGID = 14,
+	AT_PLATFORM = 15,
+	AT_HWCAP = 16,
+	AT_CLKTCK = 17,
+	AT_SECURE = 23,
+	AT_RANDOM = 25,
+	AT_EXECFN = 31,
 };
 #define AUXV_PAIRS 16 /* the entries built below, AT_NULL included */
 
@@ -226,7 +239,7 @@ static uint32_t seg_prot(uint32_t p_flags)
 
 /* Map one PT_LOAD (pages already mapped by an earlier segment get the union of rights). */
 static int load_segment(struct vm_space *vm, const char *path, const struct elf32_phdr *ph,
-			uint8_t *bounce)
+                        uint8_t *bounce)
 {
 	uintptr_t start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE);
 	uintptr_t end = ALIGN_UP((uintptr_t)ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
@@ -264,7 +277,7 @@ static int load_segment(struct vm_space *vm, const char *path, const struct elf3
 
 /* Write the initial stack (see the top) into @vm; its %esp in *@sp. 0 or -errno. */
 static int build_stack(struct vm_space *vm, const struct exec_args *a, const char *execfn,
-		       const struct elf_info *info, uint32_t *sp)
+                       const struct elf_info *info, uint32_t *sp)
 {
 	uint32_t p = USER_STACK_TOP, execfn_at, strings_at, platform_at, random_at;
 	uint8_t rnd[AT_RANDOM_BYTES];
@@ -272,7 +285,7 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 	int rc;
 
 	rc = vm_map(vm, USER_STACK_TOP - USER_STACK_MAX, USER_STACK_MAX, VM_READ | VM_WRITE,
-		    VM_GROWSDOWN);
+	            VM_GROWSDOWN);
 	if (rc < 0)
 		return rc;
 	p -= fnlen;
@@ -291,26 +304,34 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 		return rc;
 
 	const uint32_t auxv[AUXV_PAIRS][2] = {
-		{ AT_PHDR, info->phdr_vaddr }, { AT_PHENT, info->phent },
-		{ AT_PHNUM, info->phnum },     { AT_PAGESZ, PAGE_SIZE },
-		{ AT_ENTRY, info->entry },     { AT_UID, 0 },
-		{ AT_EUID, 0 },                { AT_GID, 0 },
-		{ AT_EGID, 0 },                { AT_SECURE, 0 },
-		{ AT_RANDOM, random_at },      { AT_EXECFN, execfn_at },
-		{ AT_PLATFORM, platform_at },  { AT_HWCAP, EXEC_HWCAP },
-		{ AT_CLKTCK, EXEC_CLKTCK },    { AT_NULL, 0 },
+		{ AT_PHDR, info->phdr_vaddr },
+		{ AT_PHENT, info->phent },
+		{ AT_PHNUM, info->phnum },
+		{ AT_PAGESZ, PAGE_SIZE },
+		{ AT_ENTRY, info->entry },
+		{ AT_UID, 0 },
+		{ AT_EUID, 0 },
+		{ AT_GID, 0 },
+		{ AT_EGID, 0 },
+		{ AT_SECURE, 0 },
+		{ AT_RANDOM, random_at },
+		{ AT_EXECFN, execfn_at },
+		{ AT_PLATFORM, platform_at },
+		{ AT_HWCAP, EXEC_HWCAP },
+		{ AT_CLKTCK, EXEC_CLKTCK },
+		{ AT_NULL, 0 },
 	};
 	uint32_t words = 1 + a->argc + 1 + a->envc + 1 + 2 * AUXV_PAIRS;
 	uint32_t w = ALIGN_DOWN(ALIGN_DOWN(p, 16u) - words * sizeof(uint32_t), 16u);
 	*sp = w;
 
 	uint32_t argc = a->argc, s = strings_at;
-#define PUSH(v)                                                                    \
-	do {                                                                       \
-		uint32_t v_ = (v);                                                 \
-		if ((rc = vm_write(vm, w, &v_, sizeof(v_))) < 0)                   \
-			return rc;                                                 \
-		w += sizeof(v_);                                                   \
+#define PUSH(v)                                                                                    \
+	do {                                                                                       \
+		uint32_t v_ = (v);                                                                 \
+		if ((rc = vm_write(vm, w, &v_, sizeof(v_))) < 0)                                   \
+			return rc;                                                                 \
+		w += sizeof(v_);                                                                   \
 	} while (0)
 	PUSH(argc);
 	for (uint32_t i = 0; i < a->argc + a->envc; i++) {
@@ -345,7 +366,7 @@ static void entry_frame(struct trap_frame *tf, uint32_t eip, uint32_t esp)
 
 /* Steps 1-4 for @path with @a (argc/envc filled): the new space and registers in @res. */
 static int exec_build(const char *path, struct exec_args *a, uint32_t owner,
-		      struct exec_result *res)
+                      struct exec_result *res)
 {
 	struct elf32_ehdr eh;
 	struct elf32_phdr *ph = NULL;
@@ -373,7 +394,8 @@ static int exec_build(const char *path, struct exec_args *a, uint32_t owner,
 	if (rc < 0)
 		goto out;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD && (rc = load_segment(res->vm, path, &ph[i], bounce)) < 0)
+		if (ph[i].p_type == PT_LOAD &&
+		    (rc = load_segment(res->vm, path, &ph[i], bounce)) < 0)
 			goto out;
 	}
 	res->vm->brk_start = res->vm->brk = info.brk_start;

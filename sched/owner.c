@@ -245,6 +245,7 @@ void owner_ledger_check(const struct owner *o)
 {
 	size_t slab = kmem_owner_usage(o->id);
 	if (o->page_count || o->slab_bytes || slab || o->pages.next != &o->pages)
-		panic("sched: ledger of owner %u not empty after release: %u pages, %llu slab bytes (recount %zu)",
+		panic("sched: ledger of owner %u not empty after release: %u pages, %llu slab "
+		      "bytes (recount %zu)",
 		      o->id, o->page_count, (unsigned long long)o->slab_bytes, slab);
 }

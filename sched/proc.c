@@ -72,9 +72,7 @@ struct proc *proc_lookup(int pid)
 {
 	struct proc *p;
 
-	list_for_each_entry(p, &procs, all_link)
-		if (p->pid == pid)
-			return p;
+	list_for_each_entry(p, &procs, all_link) if (p->pid == pid) return p;
 	return NULL;
 }
 
@@ -86,12 +84,14 @@ bool proc_signal_pending(void)
 }
 
 static const char *const sig_names[] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
-	[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
-	[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM", [SIGCHLD] = "SIGCHLD",
-	[SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",
-	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",   [SIGWINCH] = "SIGWINCH",
+	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",     [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",   [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",     [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",   [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",   [SIGTERM] = "SIGTERM",
+	[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",   [SIGSTOP] = "SIGSTOP",
+	[SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",   [SIGTTOU] = "SIGTTOU",
+	[SIGURG] = "SIGURG",   [SIGWINCH] = "SIGWINCH",
 };
 
 const char *signal_name(int sig)
@@ -217,8 +217,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 	return p->pid;
 }
 
-int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp,
-	      uint32_t parent_tidptr, uint32_t child_tidptr)
+int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint32_t parent_tidptr,
+              uint32_t child_tidptr)
 {
 	struct proc *parent = proc_current();
 	struct proc *c = proc_alloc();
@@ -280,11 +280,11 @@ static void autoreap(struct proc *z)
 static void reparent_children(struct proc *p)
 {
 	struct proc *c, *n;
-	struct proc *heir = (init_proc && init_proc != p && init_proc->state == PROC_RUNNING)
-				    ? init_proc
-				    : NULL;
+	struct proc *heir =
+	    (init_proc && init_proc != p && init_proc->state == PROC_RUNNING) ? init_proc : NULL;
 
-	list_for_each_entry_safe(c, n, &p->children, sibling) {
+	list_for_each_entry_safe(c, n, &p->children, sibling)
+	{
 		list_del(&c->sibling);
 		c->parent = heir;
 		if (heir) {
@@ -368,7 +368,8 @@ int proc_wait4(int pid, int *status, uint32_t options)
 		struct proc *c, *zombie = NULL;
 		bool any = false;
 
-		list_for_each_entry(c, &p->children, sibling) {
+		list_for_each_entry(c, &p->children, sibling)
+		{
 			if (!wait_matches(c, pid))
 				continue;
 			any = true;
@@ -491,10 +492,10 @@ static void user_fault(struct trap_frame *tf)
 	if (tf->vector == T_PGFLT) {
 		uint32_t addr = read_cr2();
 		pr_info("user: pid %d (%s): %s at 0x%08x ip 0x%08x (%s)\n", p->pid, p->comm,
-			signal_name(sig), addr, tf->eip, pf_reason(p, addr, tf->error));
+		        signal_name(sig), addr, tf->eip, pf_reason(p, addr, tf->error));
 	} else {
 		pr_info("user: pid %d (%s): %s ip 0x%08x (%s)\n", p->pid, p->comm, signal_name(sig),
-			tf->eip, trap_name(tf->vector));
+		        tf->eip, trap_name(tf->vector));
 	}
 	proc_exit(W_SIGNALED(sig));
 }
@@ -522,7 +523,6 @@ void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx)
 	uint32_t flags = irq_save();
 	struct proc *p;
 
-	list_for_each_entry(p, &procs, all_link)
-		fn(p, ctx);
+	list_for_each_entry(p, &procs, all_link) fn(p, ctx);
 	irq_restore(flags);
 }

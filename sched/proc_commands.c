@@ -14,7 +14,7 @@
 #include "mm/vm.h"
 #include "sched/proc.h"
 
-#define KB_SHIFT 10
+#define KB_SHIFT          10
 #define PROC_RUN_LINE_MAX 160 /* "run: " and the path */
 
 /* Print how a process with wait @status ended, after @who ("run: /bin/x"). */
@@ -49,20 +49,20 @@ static int cmd_run(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(run, "run PATH [ARGS...]",
-		"run a program in the foreground and print its exit status", cmd_run);
+                "run a program in the foreground and print its exit status", cmd_run);
 
 static void ps_proc_line(const struct proc *p, void *ctx)
 {
 	(void)ctx;
-	kprintf("%5d %5d  %-15s %-8s %8llu %8u\n", p->pid, p->parent ? p->parent->pid : 0,
-		p->comm, p->state == PROC_ZOMBIE ? "zombie" : "running",
-		p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
-		p->vm ? p->vm->rss_pages * (PAGE_SIZE >> KB_SHIFT) : 0u);
+	kprintf("%5d %5d  %-15s %-8s %8llu %8u\n", p->pid, p->parent ? p->parent->pid : 0, p->comm,
+	        p->state == PROC_ZOMBIE ? "zombie" : "running",
+	        p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
+	        p->vm ? p->vm->rss_pages * (PAGE_SIZE >> KB_SHIFT) : 0u);
 }
 
 void proc_ps_print(void)
 {
 	kprintf("%5s %5s  %-15s %-8s %8s %8s\n", "PID", "PPID", "NAME", "STATE", "VSZ(kB)",
-		"RSS(kB)");
+	        "RSS(kB)");
 	proc_for_each(ps_proc_line, 0);
 }

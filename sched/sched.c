@@ -120,7 +120,8 @@ static void sched_tick(uint32_t now)
 {
 	struct task *t, *n;
 
-	list_for_each_entry_safe(t, n, &sleepers, run_link) {
+	list_for_each_entry_safe(t, n, &sleepers, run_link)
+	{
 		if ((int32_t)(now - t->wake_tick) >= 0) {
 			list_del(&t->run_link);
 			make_runnable(t);
@@ -215,8 +216,8 @@ static void task_init_fields(struct task *t, const char *name)
  * owner of its own; runnable at once if @start, else left BLOCKED for task_start_new().
  * Returns its tid or -EAGAIN (no task or owner slot), -ENOMEM (no stack).
  */
-static int task_create_owned(void (*fn)(void *arg), void *arg, const char *name,
-			     struct owner *o, bool start)
+static int task_create_owned(void (*fn)(void *arg), void *arg, const char *name, struct owner *o,
+                             bool start)
 {
 	uint32_t flags = irq_save();
 	struct task *t = slot_alloc();
@@ -249,12 +250,12 @@ static int task_create_owned(void (*fn)(void *arg), void *arg, const char *name,
 	t->arg = arg;
 	/* The frame context_switch pops: edi, esi, ebx, ebp (0 ends backtraces), return. */
 	uint32_t *sp = (uint32_t *)t->stack.top;
-	*--sp = 0;                          /* task_start's (absent) return address */
+	*--sp = 0; /* task_start's (absent) return address */
 	*--sp = (uint32_t)task_start;
-	*--sp = 0;                          /* ebp */
-	*--sp = 0;                          /* ebx */
-	*--sp = 0;                          /* esi */
-	*--sp = 0;                          /* edi */
+	*--sp = 0; /* ebp */
+	*--sp = 0; /* ebx */
+	*--sp = 0; /* esi */
+	*--sp = 0; /* edi */
 	t->esp = (uint32_t)sp;
 
 	if (start) {
@@ -418,7 +419,7 @@ static void reap(struct task *t)
 	irq_restore(flags);
 	uint64_t total = stack_bytes + owned;
 	pr_debug("sched: reaped task %u (%s): freed %llu kB\n", t->tid, t->name,
-		 (unsigned long long)(total >> 10));
+	         (unsigned long long)(total >> 10));
 	stats.reaped++;
 	stats.reaped_bytes += total;
 }
@@ -514,8 +515,8 @@ void sched_init(void)
 	idle_task->detached = reaper_task->detached = true;
 	timer_add_hook(sched_tick);
 	sched_running = true;
-	pr_info("sched: round-robin, %u ms slices, %u task slots\n",
-		SCHED_SLICE_TICKS * 1000 / HZ, TASK_MAX);
+	pr_info("sched: round-robin, %u ms slices, %u task slots\n", SCHED_SLICE_TICKS * 1000 / HZ,
+	        TASK_MAX);
 }
 
 void sched_stats(struct sched_stats *st)

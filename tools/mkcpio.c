@@ -85,8 +85,8 @@ static void field(unsigned long v)
 }
 
 /* One header, the name (NUL included) padded to 4; the caller writes the data. */
-static void header(const char *name, unsigned long mode, unsigned long nlink,
-		   unsigned long size, unsigned long rmaj, unsigned long rmin, unsigned long ino)
+static void header(const char *name, unsigned long mode, unsigned long nlink, unsigned long size,
+                   unsigned long rmaj, unsigned long rmin, unsigned long ino)
 {
 	put(NEWC_MAGIC, 6);
 	field(ino);
@@ -272,7 +272,8 @@ int main(int argc, char **argv)
 		out_path = argv[2];
 		out = fopen(out_path, "wb");
 		if (!out) {
-			fprintf(stderr, "mkcpio: cannot create %s: %s\n", out_path, strerror(errno));
+			fprintf(stderr, "mkcpio: cannot create %s: %s\n", out_path,
+			        strerror(errno));
 			return 1;
 		}
 	} else {

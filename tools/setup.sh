@@ -7,6 +7,7 @@
 #           cross C library for user programs, nasm, grub, xorriso, mtools, cpio, the host
 #           gcc for tools/mkcpio)
 #   test    `make test`: build + QEMU, the host compiler for the unit tests, gnuplot (memplot),
+#           clang-format (the format check),
 #           apt-get and dpkg-deb (tools/linux-ref.sh fetches the Linux reference with them)
 #   ci      `.ci/run`: test + clang (the second compiler) + the fresh-machine check
 #           (debootstrap, git)
@@ -43,6 +44,7 @@ test_needs=(
   "gcc:gcc"
   "/usr/include/stdio.h:libc6-dev"
   "gnuplot:gnuplot-nox"
+  "clang-format:clang-format"
   "apt-get:apt"
   "dpkg-deb:dpkg"
 )
@@ -50,7 +52,6 @@ ci_needs=(
   "clang:clang"
   "debootstrap:debootstrap"
   "git:git"
-  "clang-format:clang-format"
 )
 bench_needs=(
   "valgrind:valgrind"

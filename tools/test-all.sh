@@ -7,8 +7,9 @@
 #          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
-#   lint   `make check-layers` and `make check-headers` pass, and each fails when broken (an
-#          upward include in a copy of the tree; a header from outside the repo via -I)
+#   lint   `make check-layers`, `make check-headers` and `make format-check` pass, and each
+#          fails when broken (an upward include in a copy of the tree; a header from outside
+#          the repo via -I; a file off style)
 #   initramfs  boots with cpio archives crafted by printf: a good one (summary line, ls /,
 #          cat) and one per defect (one refusal line naming the entry, an empty root)
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
@@ -296,6 +297,23 @@ part_lint() {
       "^check-headers: $tmp/outside\\.c reaches $out/outside\\.h"
   fi
   rm -rf "$outside" "$tmp"
+
+  # Every C file follows .clang-format, and format-check fails on a file that does not.
+  log=$LOGS/lint-format.log
+  if $make --no-print-directory format-check >"$log" 2>&1; then
+    pass "format-check: every C file follows .clang-format"
+  else
+    fail "format-check (run 'make format')" "$log"
+  fi
+  mkdir -p "$tmp"
+  printf 'int  lint_off_style( void ){return 1;}\n' >"$tmp/offstyle.c"
+  log=$LOGS/lint-format-broken.log
+  if $make --no-print-directory format-check FORMAT_SRC="$tmp/offstyle.c" >"$log" 2>&1; then
+    fail "format-check: a file off style must fail" "$log"
+  else
+    expect_lines "format-check: fails naming the file off style" "$log" "offstyle\.c"
+  fi
+  rm -rf "$tmp"
 }
 
 # ---- initramfs: archives crafted with printf (newc headers are ASCII) ---------------------

@@ -64,13 +64,13 @@ static unsigned long grow(unsigned depth)
 			printf("forktree: pid %d: wait4(%d) failed: %s\n", getpid(), kids[i],
 			       strerror(errno));
 		} else if (WIFEXITED(status)) {
-			printf("forktree: pid %d (depth %u): child %d exited with status %d\n", getpid(),
-			       depth, pid, WEXITSTATUS(status));
+			printf("forktree: pid %d (depth %u): child %d exited with status %d\n",
+			       getpid(), depth, pid, WEXITSTATUS(status));
 			if (WEXITSTATUS(status) != 255)
 				count += (unsigned long)WEXITSTATUS(status);
 		} else if (WIFSIGNALED(status)) {
-			printf("forktree: pid %d (depth %u): child %d killed by signal %d\n", getpid(),
-			       depth, pid, WTERMSIG(status));
+			printf("forktree: pid %d (depth %u): child %d killed by signal %d\n",
+			       getpid(), depth, pid, WTERMSIG(status));
 		} else {
 			printf("forktree: pid %d: child %d: status %#x\n", getpid(), pid, status);
 		}
@@ -90,12 +90,15 @@ int main(int argc, char **argv)
 	width = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 2;
 	if (width < 1 || width > 64 || depth_max > 16 ||
 	    (depth_max > 0 && tree_size(depth_max - 1) > MAX_SUBTREE)) {
-		fprintf(stderr, "forktree: each subtree below the root must stay under %d processes "
-				"(and WIDTH 1..64): lower DEPTH or WIDTH\n", MAX_SUBTREE + 1);
+		fprintf(stderr,
+		        "forktree: each subtree below the root must stay under %d processes "
+		        "(and WIDTH 1..64): lower DEPTH or WIDTH\n",
+		        MAX_SUBTREE + 1);
 		return 2;
 	}
 	expected = tree_size(depth_max);
-	printf("forktree: depth %u, width %u: %lu processes expected\n", depth_max, width, expected);
+	printf("forktree: depth %u, width %u: %lu processes expected\n", depth_max, width,
+	       expected);
 	got = grow(0);
 	printf("forktree: %lu processes ran (expected %lu)\n", got, expected);
 	return got == expected ? 0 : 1;

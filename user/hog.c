@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 		}
 		mem = p;
 	} else {
-		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p =
+		    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			printf("hog: mmap of %lu bytes failed: %s\n", size, strerror(errno));
 			return 1;
@@ -107,7 +108,8 @@ int main(int argc, char **argv)
 	}
 	after = free_kb();
 	printf("hog: touched %lu pages (%s)%s\n", touched, touch,
-	       strcmp(touch, "read") == 0 ? (sum == 0 ? ", all read as zero" : ", NOT ALL ZERO") : "");
+	       strcmp(touch, "read") == 0 ? (sum == 0 ? ", all read as zero" : ", NOT ALL ZERO")
+	                                  : "");
 	printf("hog: free memory before %ld kB, after %ld kB (%+ld kB)\n", before, after,
 	       after - before);
 	return strcmp(touch, "read") == 0 && sum != 0 ? 1 : 0;

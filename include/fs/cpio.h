@@ -42,22 +42,22 @@
 
 /* One entry, as cpio_next() returns it; the pointers are into the archive. */
 struct cpio_entry {
-	uint32_t index;    /* 0 for the first entry */
-	const char *name;  /* normalised, NUL-terminated; "" is the root directory */
+	uint32_t index;       /* 0 for the first entry */
+	const char *name;     /* normalised, NUL-terminated; "" is the root directory */
 	const char *raw_name; /* as stored in the archive */
 	uint32_t ino, mode, uid, gid, nlink, mtime;
 	uint32_t filesize;
 	uint32_t devmajor, devminor, rdevmajor, rdevminor;
-	const void *data;  /* filesize bytes */
+	const void *data; /* filesize bytes */
 };
 
 /* Iteration state: set up with cpio_iter_init(); fields are private to the parser. */
 struct cpio_iter {
 	const uint8_t *buf;
 	size_t len;
-	size_t off;      /* offset of the next header */
-	uint32_t index;  /* index of the next entry */
-	bool done;       /* the trailer was seen, or an error stopped the walk */
+	size_t off;             /* offset of the next header */
+	uint32_t index;         /* index of the next entry */
+	bool done;              /* the trailer was seen, or an error stopped the walk */
 	char err[CPIO_ERR_MAX]; /* the message of the error that stopped the walk, else "" */
 };
 
@@ -92,6 +92,6 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e);
  * Returns the offset after the entry, or 0 when it does not fit in @cap.
  */
 size_t cpio_append(void *buf, size_t cap, size_t off, const char *name, uint32_t mode,
-		   const void *data, uint32_t size);
+                   const void *data, uint32_t size);
 
 #endif

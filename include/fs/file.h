@@ -50,16 +50,16 @@
 #define SEEK_CUR 1
 #define SEEK_END 2
 
-#define FILE_BLKSIZE   4096u /* st_blksize */
-#define FILE_BLOCK_SIZE 512u /* st_blocks counts units of this */
+#define FILE_BLKSIZE    4096u /* st_blksize */
+#define FILE_BLOCK_SIZE 512u  /* st_blocks counts units of this */
 
 /* Linux's struct linux_dirent64 (getdents64 records); d_reclen is a multiple of 8. */
 struct linux_dirent64 {
 	uint64_t d_ino;
-	int64_t d_off;      /* the position after this record (for lseek) */
+	int64_t d_off; /* the position after this record (for lseek) */
 	uint16_t d_reclen;
-	uint8_t d_type;     /* DT_* */
-	char d_name[];      /* NUL-terminated */
+	uint8_t d_type; /* DT_* */
+	char d_name[];  /* NUL-terminated */
 } __attribute__((packed));
 #define DIRENT64_ALIGN 8u
 
@@ -71,7 +71,7 @@ struct strata_stat {
 	uint32_t dev_major, dev_minor; /* of the file system: 0:1 for the initramfs */
 	uint64_t size;
 	uint32_t blksize;
-	uint64_t blocks;    /* 512-byte units */
+	uint64_t blocks; /* 512-byte units */
 	int64_t atime, mtime, ctime;
 };
 
@@ -79,7 +79,8 @@ struct file;
 
 /* The operations of a file type; a NULL entry means the operation is not supported. */
 struct file_ops {
-	/* Read up to @len bytes at the position into @buf and advance it. Returns bytes or -errno. */
+	/* Read up to @len bytes at the position into @buf and advance it. Returns bytes or -errno.
+	 */
 	long (*read)(struct file *f, void *buf, size_t len);
 	/* Write @len bytes from @buf. Returns bytes written or -errno. */
 	long (*write)(struct file *f, const void *buf, size_t len);
@@ -97,9 +98,9 @@ struct file {
 	const struct file_ops *ops;
 	struct ramfs_inode *inode; /* NULL for files with no inode (a driver's) */
 	int64_t pos;
-	int flags;                 /* the open flags (O_CLOEXEC included, see above) */
+	int flags; /* the open flags (O_CLOEXEC included, see above) */
 	uint32_t refs;
-	void *priv;                /* the file type's own data */
+	void *priv; /* the file type's own data */
 };
 
 /* The root file system (the initramfs; an empty tree until it is unpacked), or NULL. */
@@ -124,7 +125,7 @@ struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, i
  * (a console, a pipe). Returns it with one reference, or NULL when memory ran out.
  */
 struct file *file_alloc(const struct file_ops *ops, struct ramfs_inode *inode, int flags,
-			void *priv);
+                        void *priv);
 
 /* Take a reference to @f. Returns @f. */
 struct file *file_get(struct file *f);

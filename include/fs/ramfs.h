@@ -29,21 +29,21 @@
 
 struct ramfs_inode {
 	uint32_t ino;
-	uint32_t mode;      /* S_IF* type | permission bits */
+	uint32_t mode; /* S_IF* type | permission bits */
 	uint32_t uid, gid;
 	uint32_t nlink;
-	uint32_t mtime;     /* seconds since the epoch */
-	uint32_t size;      /* bytes (regular files, symlinks); 0 for the rest */
+	uint32_t mtime;                  /* seconds since the epoch */
+	uint32_t size;                   /* bytes (regular files, symlinks); 0 for the rest */
 	uint32_t rdev_major, rdev_minor; /* device nodes */
-	struct ramfs_inode *parent; /* the directory holding it; the root's is itself */
-	char *name;                 /* its name in the parent ("" for the root) */
+	struct ramfs_inode *parent;      /* the directory holding it; the root's is itself */
+	char *name;                      /* its name in the parent ("" for the root) */
 	union {
-		struct {                      /* S_IFDIR */
+		struct { /* S_IFDIR */
 			struct ramfs_inode **children;
 			uint32_t count, capacity;
 		} dir;
-		const void *data;             /* S_IFREG: size bytes, borrowed from the archive */
-		char *target;                 /* S_IFLNK: NUL-terminated, size bytes */
+		const void *data; /* S_IFREG: size bytes, borrowed from the archive */
+		char *target;     /* S_IFLNK: NUL-terminated, size bytes */
 	};
 };
 
@@ -94,7 +94,7 @@ int ramfs_unpack(struct ramfs *fs, const void *buf, size_t len, char *err, size_
  * over NAME_MAX), -EINVAL (NULL arguments or an fs without a root).
  */
 int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags,
-		 struct ramfs_inode **out);
+                 struct ramfs_inode **out);
 
 /* The @index-th child of the directory @dir (0-based), or NULL past the end or for a non-dir. */
 struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index);

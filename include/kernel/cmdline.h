@@ -23,23 +23,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CMDLINE_MAX     256 /* bytes kept of the command line, NUL included */
+#define CMDLINE_MAX      256 /* bytes kept of the command line, NUL included */
 #define CMDLINE_GLOB_MAX 64
 #define CMDLINE_INIT_MAX 128
 
 enum panic_action { PANIC_HALT, PANIC_EXIT };
 
 struct boot_options {
-	int loglevel;                   /* 0..7 */
-	bool test;                      /* run tests */
+	int loglevel; /* 0..7 */
+	bool test;    /* run tests */
 	char test_glob[CMDLINE_GLOB_MAX];
-	uint64_t mem_limit;             /* bytes; 0 = no limit */
-	uint32_t memstat_seconds;       /* 0 = off */
+	uint64_t mem_limit;       /* bytes; 0 = no limit */
+	uint32_t memstat_seconds; /* 0 = off */
 	enum panic_action panic_action;
 	bool debug_pagealloc;
 	bool init_on_alloc;
 	bool slub_debug;
-	bool bench;                     /* run the benchmarks */
+	bool bench;                       /* run the benchmarks */
 	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
 };
 

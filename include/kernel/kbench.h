@@ -20,15 +20,15 @@ struct kbench {
 	void (*fn)(void);
 };
 
-#define KBENCH(id)                                                                      \
-	static void kbench_fn_##id(void);                                               \
-	static const struct kbench kbench_desc_##id                                     \
-		__attribute__((used, section(".kbench"), aligned(4))) = { #id, kbench_fn_##id }; \
+#define KBENCH(id)                                                                                 \
+	static void kbench_fn_##id(void);                                                          \
+	static const struct kbench kbench_desc_##id                                                \
+	    __attribute__((used, section(".kbench"), aligned(4))) = { #id, kbench_fn_##id };       \
 	static void kbench_fn_##id(void)
 
 /* Report @value (per operation) for "@group.@metric"; @budget 0 means no budget. */
 void kbench_report(const char *group, const char *metric, uint64_t value, const char *unit,
-		   uint64_t budget);
+                   uint64_t budget);
 
 /* Run every benchmark, print the results and exit QEMU. */
 __attribute__((noreturn)) void kbench_run_all(void);

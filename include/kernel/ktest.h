@@ -43,11 +43,12 @@ struct ktest {
 	bool explicit_only; /* run only when test=GLOB starts with the suite's name */
 };
 
-#define KTEST_DEFINE(suite, name, timeout, explicit)                                    \
-	static void ktest_fn_##suite##_##name(struct ktest_ctx *t);                     \
-	static const struct ktest ktest_desc_##suite##_##name                           \
-		__attribute__((used, section(".ktests"), aligned(4))) = {               \
-			#suite, #name, ktest_fn_##suite##_##name, (timeout), (explicit) };  \
+#define KTEST_DEFINE(suite, name, timeout, explicit)                                               \
+	static void ktest_fn_##suite##_##name(struct ktest_ctx *t);                                \
+	static const struct ktest ktest_desc_##suite##_##name                                      \
+	    __attribute__((used, section(".ktests"), aligned(4))) = { #suite, #name,               \
+		                                                      ktest_fn_##suite##_##name,   \
+		                                                      (timeout), (explicit) };     \
 	static void ktest_fn_##suite##_##name(struct ktest_ctx *t __attribute__((unused)))
 
 #define KTEST(suite, name) KTEST_DEFINE(suite, name, 0, false)
@@ -60,46 +61,46 @@ struct ktest {
 
 /* Record a failure at file:line with a formatted explanation. */
 void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-#define KEXPECT(t, cond)                                                                \
-	do {                                                                            \
-		if (!(cond))                                                            \
-			ktest_fail((t), __FILE__, __LINE__, "expected %s", #cond);      \
+#define KEXPECT(t, cond)                                                                           \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			ktest_fail((t), __FILE__, __LINE__, "expected %s", #cond);                 \
 	} while (0)
 
-#define KEXPECT_EQ(t, a, b)                                                             \
-	do {                                                                            \
-		unsigned long long kt_a_ = (unsigned long long)(a);                     \
-		unsigned long long kt_b_ = (unsigned long long)(b);                     \
-		if (kt_a_ != kt_b_)                                                     \
-			ktest_fail((t), __FILE__, __LINE__,                             \
-				   "%s == %s: %llu (0x%llx) != %llu (0x%llx)", #a, #b,  \
-				   kt_a_, kt_a_, kt_b_, kt_b_);                         \
+#define KEXPECT_EQ(t, a, b)                                                                        \
+	do {                                                                                       \
+		unsigned long long kt_a_ = (unsigned long long)(a);                                \
+		unsigned long long kt_b_ = (unsigned long long)(b);                                \
+		if (kt_a_ != kt_b_)                                                                \
+			ktest_fail((t), __FILE__, __LINE__,                                        \
+			           "%s == %s: %llu (0x%llx) != %llu (0x%llx)", #a, #b, kt_a_,      \
+			           kt_a_, kt_b_, kt_b_);                                           \
 	} while (0)
 
-#define KEXPECT_STREQ(t, a, b)                                                          \
-	do {                                                                            \
-		const char *kt_sa_ = (a), *kt_sb_ = (b);                                \
-		if (strcmp(kt_sa_, kt_sb_) != 0)                                        \
-			ktest_fail((t), __FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", \
-				   #a, #b, kt_sa_, kt_sb_);                             \
+#define KEXPECT_STREQ(t, a, b)                                                                     \
+	do {                                                                                       \
+		const char *kt_sa_ = (a), *kt_sb_ = (b);                                           \
+		if (strcmp(kt_sa_, kt_sb_) != 0)                                                   \
+			ktest_fail((t), __FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,  \
+			           kt_sa_, kt_sb_);                                                \
 	} while (0)
 
-#define KASSERT(t, cond)                                                                \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			ktest_fail((t), __FILE__, __LINE__, "assertion %s", #cond);     \
-			return;                                                         \
-		}                                                                       \
+#define KASSERT(t, cond)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			ktest_fail((t), __FILE__, __LINE__, "assertion %s", #cond);                \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 
-#define KASSERT_EQ(t, a, b)                                                             \
-	do {                                                                            \
-		int kt_before_ = (t)->failures;                                         \
-		KEXPECT_EQ(t, a, b);                                                    \
-		if ((t)->failures != kt_before_)                                        \
-			return;                                                         \
+#define KASSERT_EQ(t, a, b)                                                                        \
+	do {                                                                                       \
+		int kt_before_ = (t)->failures;                                                    \
+		KEXPECT_EQ(t, a, b);                                                               \
+		if ((t)->failures != kt_before_)                                                   \
+			return;                                                                    \
 	} while (0)
 
 /* Run the tests matching @glob, report, and exit QEMU. Never returns. */

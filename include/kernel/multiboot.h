@@ -8,14 +8,14 @@
 
 #include <stdint.h>
 
-#define MULTIBOOT_BOOT_MAGIC   0x2BADB002u
-#define MB_INFO_MEM            (1u << 0)
-#define MB_INFO_CMDLINE        (1u << 2)
-#define MB_INFO_MODS           (1u << 3)
-#define MB_INFO_MMAP           (1u << 6)
-#define MB_MMAP_MAX            64  /* entries kept; more are dropped with a warning */
-#define MB_MODS_MAX            8   /* modules kept; more are dropped with a warning */
-#define MB_MOD_CMDLINE_MAX     64  /* bytes of a module string kept, NUL included */
+#define MULTIBOOT_BOOT_MAGIC 0x2BADB002u
+#define MB_INFO_MEM          (1u << 0)
+#define MB_INFO_CMDLINE      (1u << 2)
+#define MB_INFO_MODS         (1u << 3)
+#define MB_INFO_MMAP         (1u << 6)
+#define MB_MMAP_MAX          64 /* entries kept; more are dropped with a warning */
+#define MB_MODS_MAX          8  /* modules kept; more are dropped with a warning */
+#define MB_MOD_CMDLINE_MAX   64 /* bytes of a module string kept, NUL included */
 
 /* One memory-map entry as the loader gives it (its `size` field excludes itself). */
 struct mb_mmap_entry {
@@ -54,8 +54,8 @@ struct boot_info {
 	 * (end before start, cmdline outside the boot mapping) are dropped or blanked. */
 	uint32_t mods_count;
 	struct boot_module {
-		uint32_t start, end;               /* physical [start, end) */
-		char cmdline[MB_MOD_CMDLINE_MAX];  /* the module string, "" if none */
+		uint32_t start, end;              /* physical [start, end) */
+		char cmdline[MB_MOD_CMDLINE_MAX]; /* the module string, "" if none */
 	} mods[MB_MODS_MAX];
 };
 

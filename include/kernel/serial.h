@@ -26,5 +26,4 @@ int serial_getc_pending(void);
 /* Call @fn from the receive interrupt after bytes arrived (NULL: none). */
 void serial_set_rx_hook(void (*fn)(void));
 
-
 #endif

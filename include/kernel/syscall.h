@@ -30,58 +30,58 @@
 #include "x86/trap.h"
 
 /* Linux i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl). */
-#define __NR_exit              1
-#define __NR_fork              2
-#define __NR_read              3
-#define __NR_write             4
-#define __NR_execve            11
-#define __NR_getpid            20
-#define __NR_getuid            24
-#define __NR_kill              37
-#define __NR_brk               45
-#define __NR_getgid            47
-#define __NR_geteuid           49
-#define __NR_getegid           50
-#define __NR_ioctl             54
-#define __NR_getppid           64
-#define __NR_setrlimit         75
-#define __NR_reboot            88
-#define __NR_munmap            91
-#define __NR_wait4             114
-#define __NR_sysinfo           116
-#define __NR_clone             120
-#define __NR_uname             122
-#define __NR_mprotect          125
-#define __NR_writev            146
-#define __NR_sched_yield       158
-#define __NR_nanosleep         162
-#define __NR_rt_sigaction      174
-#define __NR_rt_sigprocmask    175
-#define __NR_vfork             190
-#define __NR_ugetrlimit        191
-#define __NR_mmap2             192
-#define __NR_getuid32          199
-#define __NR_getgid32          200
-#define __NR_geteuid32         201
-#define __NR_getegid32         202
-#define __NR_gettid            224
-#define __NR_tkill             238
-#define __NR_set_thread_area   243
-#define __NR_exit_group        252
-#define __NR_set_tid_address   258
-#define __NR_clock_gettime     265
-#define __NR_clock_nanosleep   267
-#define __NR_tgkill            270
-#define __NR_set_robust_list   311
-#define __NR_prlimit64         340
-#define __NR_getrandom         355
-#define __NR_rseq              386
-#define __NR_clock_gettime64   403
+#define __NR_exit                   1
+#define __NR_fork                   2
+#define __NR_read                   3
+#define __NR_write                  4
+#define __NR_execve                 11
+#define __NR_getpid                 20
+#define __NR_getuid                 24
+#define __NR_kill                   37
+#define __NR_brk                    45
+#define __NR_getgid                 47
+#define __NR_geteuid                49
+#define __NR_getegid                50
+#define __NR_ioctl                  54
+#define __NR_getppid                64
+#define __NR_setrlimit              75
+#define __NR_reboot                 88
+#define __NR_munmap                 91
+#define __NR_wait4                  114
+#define __NR_sysinfo                116
+#define __NR_clone                  120
+#define __NR_uname                  122
+#define __NR_mprotect               125
+#define __NR_writev                 146
+#define __NR_sched_yield            158
+#define __NR_nanosleep              162
+#define __NR_rt_sigaction           174
+#define __NR_rt_sigprocmask         175
+#define __NR_vfork                  190
+#define __NR_ugetrlimit             191
+#define __NR_mmap2                  192
+#define __NR_getuid32               199
+#define __NR_getgid32               200
+#define __NR_geteuid32              201
+#define __NR_getegid32              202
+#define __NR_gettid                 224
+#define __NR_tkill                  238
+#define __NR_set_thread_area        243
+#define __NR_exit_group             252
+#define __NR_set_tid_address        258
+#define __NR_clock_gettime          265
+#define __NR_clock_nanosleep        267
+#define __NR_tgkill                 270
+#define __NR_set_robust_list        311
+#define __NR_prlimit64              340
+#define __NR_getrandom              355
+#define __NR_rseq                   386
+#define __NR_clock_gettime64        403
 #define __NR_clock_nanosleep_time64 407
-#define SYSCALL_MAX            450 /* table size: numbers >= this are -ENOSYS */
+#define SYSCALL_MAX                 450 /* table size: numbers >= this are -ENOSYS */
 
 typedef long (*syscall_fn)(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3,
-			   uint32_t a4, uint32_t a5, uint32_t a6);
+                           uint32_t a4, uint32_t a5, uint32_t a6);
 
 struct syscall_entry {
 	uint32_t nr;
@@ -89,19 +89,17 @@ struct syscall_entry {
 	syscall_fn fn;
 };
 
-#define SYSCALL_DEFINE(name)                                                              \
-	static long sys_##name(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3, \
-			       uint32_t a4, uint32_t a5, uint32_t a6);                    \
-	static const struct syscall_entry syscall_entry_##name                             \
-		__attribute__((used, section(".syscalls"), aligned(4))) = {                \
-			__NR_##name, #name, sys_##name };                                  \
-	static long sys_##name(struct trap_frame *tf __attribute__((unused)),             \
-			       uint32_t a1 __attribute__((unused)),                        \
-			       uint32_t a2 __attribute__((unused)),                        \
-			       uint32_t a3 __attribute__((unused)),                        \
-			       uint32_t a4 __attribute__((unused)),                        \
-			       uint32_t a5 __attribute__((unused)),                        \
-			       uint32_t a6 __attribute__((unused)))
+#define SYSCALL_DEFINE(name)                                                                       \
+	static long sys_##name(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3,       \
+	                       uint32_t a4, uint32_t a5, uint32_t a6);                             \
+	static const struct syscall_entry syscall_entry_##name                                     \
+	    __attribute__((used, section(".syscalls"), aligned(4))) = { __NR_##name, #name,        \
+		                                                        sys_##name };              \
+	static long sys_##name(                                                                    \
+	    struct trap_frame *tf __attribute__((unused)), uint32_t a1 __attribute__((unused)),    \
+	    uint32_t a2 __attribute__((unused)), uint32_t a3 __attribute__((unused)),              \
+	    uint32_t a4 __attribute__((unused)), uint32_t a5 __attribute__((unused)),              \
+	    uint32_t a6 __attribute__((unused)))
 
 /* Build the dispatch table from the .syscalls section. Once, at boot. */
 void syscall_init(void);

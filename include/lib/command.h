@@ -18,15 +18,15 @@
 
 struct monitor_cmd {
 	const char *name;
-	const char *usage;  /* "crash pagefault|divide|panic|stack" */
-	const char *help;   /* one line */
+	const char *usage; /* "crash pagefault|divide|panic|stack" */
+	const char *help;  /* one line */
 	int (*fn)(int argc, char **argv);
 };
 
-#define MONITOR_COMMAND(id, usage_, help_, fn_)                                          \
-	static const struct monitor_cmd monitor_cmd_##id                                 \
-		__attribute__((used, section(".monitor_cmds"), aligned(4))) = {          \
-			#id, usage_, help_, fn_ }
+#define MONITOR_COMMAND(id, usage_, help_, fn_)                                                    \
+	static const struct monitor_cmd monitor_cmd_##id                                           \
+	    __attribute__((used, section(".monitor_cmds"), aligned(4))) = { #id, usage_, help_,    \
+		                                                            fn_ }
 
 /* The table, in link order (defined by linker.ld). */
 extern const struct monitor_cmd __monitor_cmds_start[], __monitor_cmds_end[];

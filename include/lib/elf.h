@@ -30,9 +30,9 @@
 #define PT_LOAD       1
 #define PT_INTERP     3
 #define PT_PHDR       6
-#define ELF_PF_X          0x1
-#define ELF_PF_W          0x2
-#define ELF_PF_R          0x4
+#define ELF_PF_X      0x1
+#define ELF_PF_W      0x2
+#define ELF_PF_R      0x4
 #define ELF_PAGE_SIZE 4096u
 #define ELF_MAX_PHNUM 64u /* more program headers than any static binary has */
 
@@ -50,9 +50,9 @@ struct elf32_phdr {
 /* What the loader needs after validation. */
 struct elf_info {
 	uint32_t entry;
-	uint32_t phdr_vaddr;  /* where the program headers are in memory (AT_PHDR), 0 if not */
+	uint32_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR), 0 if not */
 	uint32_t phnum, phent;
-	uint32_t brk_start;   /* page-aligned end of the highest PT_LOAD */
+	uint32_t brk_start; /* page-aligned end of the highest PT_LOAD */
 };
 
 /*
@@ -64,7 +64,7 @@ int elf_check_header(const struct elf32_ehdr *eh, uint64_t file_size);
  * Check the @eh->e_phnum program headers @ph (read from e_phoff) against the rules above for
  * user space [@user_lo, @user_hi), filling @info. Returns 0 or -ENOEXEC.
  */
-int elf_check_phdrs(const struct elf32_ehdr *eh, const struct elf32_phdr *ph,
-		    uint64_t file_size, uint32_t user_lo, uint32_t user_hi, struct elf_info *info);
+int elf_check_phdrs(const struct elf32_ehdr *eh, const struct elf32_phdr *ph, uint64_t file_size,
+                    uint32_t user_lo, uint32_t user_hi, struct elf_info *info);
 
 #endif

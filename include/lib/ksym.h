@@ -21,15 +21,14 @@ struct ksym_table {
 	const struct ksym *syms; /* sorted ascending by addr */
 	uint32_t count;
 	const char *names;
-	uint32_t text_end;       /* first address past the last symbol's code */
+	uint32_t text_end; /* first address past the last symbol's code */
 };
 
 /*
  * Find the symbol covering @addr in @t. On success store its name and the offset of @addr
  * from its start and return true; return false when @addr is outside [first symbol, text_end).
  */
-bool ksym_lookup_in(const struct ksym_table *t, uint32_t addr, const char **name,
-		    uint32_t *offset);
+bool ksym_lookup_in(const struct ksym_table *t, uint32_t addr, const char **name, uint32_t *offset);
 
 /* The kernel's own table (empty in the first link and in host tests). */
 extern const struct ksym_table ksym_kernel_table;

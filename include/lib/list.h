@@ -26,7 +26,10 @@ struct list_head {
 	struct list_head *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD_INIT(name)                                                                       \
+	{                                                                                          \
+		&(name), &(name)                                                                   \
+	}
 
 static inline void list_init(struct list_head *head)
 {
@@ -36,7 +39,7 @@ static inline void list_init(struct list_head *head)
 
 /* Link @node between the adjacent nodes @prev and @next. */
 static inline void list_insert_between(struct list_head *node, struct list_head *prev,
-				       struct list_head *next)
+                                       struct list_head *next)
 {
 	next->prev = node;
 	node->next = next;
@@ -108,27 +111,26 @@ static inline bool list_is_last(const struct list_head *node, const struct list_
 	return node->next == head;
 }
 
-#define list_entry(node, type, member) container_of(node, type, member)
+#define list_entry(node, type, member)       container_of(node, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
-#define list_last_entry(head, type, member) list_entry((head)->prev, type, member)
+#define list_last_entry(head, type, member)  list_entry((head)->prev, type, member)
 /* The first element, or NULL when the list is empty. */
-#define list_first_entry_or_null(head, type, member) \
+#define list_first_entry_or_null(head, type, member)                                               \
 	(list_empty(head) ? NULL : list_first_entry(head, type, member))
 
-#define list_for_each(pos, head) \
-	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
+#define list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
 /* Iterate over elements; @pos is a pointer to the element type. */
-#define list_for_each_entry(pos, head, member)                                        \
-	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member);            \
-	     &(pos)->member != (head);                                                 \
+#define list_for_each_entry(pos, head, member)                                                     \
+	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member);                         \
+	     &(pos)->member != (head);                                                             \
 	     (pos) = list_entry((pos)->member.next, __typeof__(*(pos)), member))
 
 /* As list_for_each_entry, but @pos may be unlinked (and freed) by the body; @n is scratch. */
-#define list_for_each_entry_safe(pos, n, head, member)                                \
-	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member),           \
-	     (n) = list_entry((pos)->member.next, __typeof__(*(pos)), member);        \
-	     &(pos)->member != (head);                                                 \
+#define list_for_each_entry_safe(pos, n, head, member)                                             \
+	for ((pos) = list_entry((head)->next, __typeof__(*(pos)), member),                         \
+	    (n) = list_entry((pos)->member.next, __typeof__(*(pos)), member);                      \
+	     &(pos)->member != (head);                                                             \
 	     (pos) = (n), (n) = list_entry((n)->member.next, __typeof__(*(n)), member))
 
 #endif

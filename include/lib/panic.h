@@ -18,8 +18,8 @@ __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 /* panic() for a context other than the caller's (a trap frame, the double-faulted task):
  * the backtrace starts at @eip and follows the frame chain from @ebp. Never returns. */
-__attribute__((noreturn, format(printf, 3, 4)))
-void panic_from_frame(uint32_t eip, uint32_t ebp, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 3, 4))) void panic_from_frame(uint32_t eip, uint32_t ebp,
+                                                                      const char *fmt, ...);
 
 /*
  * What panic needs from the machine, registered once by the kernel at boot (kmain, before
@@ -29,8 +29,8 @@ struct panic_hooks {
 	void (*irq_off)(void);                          /* mask interrupts on this CPU */
 	void (*print_regs)(uint32_t esp, uint32_t ebp); /* the control-register line */
 	void (*backtrace)(uint32_t eip, uint32_t ebp);  /* the symbolized frame walk */
-	void (*exit)(void);  /* leave the machine with the failure code; must not return */
-	void (*halt)(void);  /* stop this CPU for good; must not return */
+	void (*exit)(void); /* leave the machine with the failure code; must not return */
+	void (*halt)(void); /* stop this CPU for good; must not return */
 };
 /* Copy @h as the hooks in force. Never fails. */
 void panic_set_hooks(const struct panic_hooks *h);
@@ -43,10 +43,10 @@ typedef void (*panic_notifier_fn)(void);
 void panic_register_notifier(panic_notifier_fn fn);
 
 /* Kernel-side assertion: panics with file:line and the expression when @cond is false. */
-#define BUG_ON(cond)                                                                   \
-	do {                                                                           \
-		if (unlikely(cond))                                                    \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);      \
+#define BUG_ON(cond)                                                                               \
+	do {                                                                                       \
+		if (unlikely(cond))                                                                \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);                   \
 	} while (0)
 
 #endif

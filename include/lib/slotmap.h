@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SLOTMAP_WORD_BITS 32u
+#define SLOTMAP_WORD_BITS     32u
 #define SLOTMAP_WORDS(nslots) (((nslots) + SLOTMAP_WORD_BITS - 1) / SLOTMAP_WORD_BITS)
 
 struct slotmap {
@@ -32,7 +32,10 @@ struct slotmap {
 };
 
 /* A static initialiser over @words (an array of at least SLOTMAP_WORDS(@n) zeroed words). */
-#define SLOTMAP_INIT(words, n) { (words), (n) }
+#define SLOTMAP_INIT(words, n)                                                                     \
+	{                                                                                          \
+		(words), (n)                                                                       \
+	}
 
 /* True when slot @s (< nslots) is taken. */
 static inline bool slotmap_test(const struct slotmap *m, uint32_t s)

@@ -30,7 +30,7 @@
 
 #define FRAME_NONE UINT32_MAX /* "no frame": the failure value of frame_alloc*() */
 
-#define BITMAP_WORD_BITS 32u
+#define BITMAP_WORD_BITS    32u
 #define BITMAP_WORDS(nbits) (((nbits) + BITMAP_WORD_BITS - 1) / BITMAP_WORD_BITS)
 
 /*
@@ -38,23 +38,23 @@
  * largest block, 16 MiB), the extra bits used and not RAM: the buddy of any block inside
  * [0, nframes) can then be tested without a bound check.
  */
-#define FRAME_BITMAP_ALIGN 4096u
+#define FRAME_BITMAP_ALIGN          4096u
 #define FRAME_BITMAP_WORDS(nframes) BITMAP_WORDS(ALIGN_UP((nframes), FRAME_BITMAP_ALIGN))
 
 struct frame_bitmap {
-	uint32_t *used;        /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 1 */
-	uint32_t *ram;         /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 0 */
-	uint32_t nframes;      /* frames covered: [0, nframes) */
-	uint32_t ram_frames;   /* bits set in ram */
-	uint32_t free_frames;  /* bits clear in used */
-	uint32_t hint;         /* word index where frame_alloc() starts looking */
-	bool handed_over;      /* the buddy allocator owns the free frames */
+	uint32_t *used;       /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 1 */
+	uint32_t *ram;        /* FRAME_BITMAP_WORDS(nframes) words; bits past nframes are 0 */
+	uint32_t nframes;     /* frames covered: [0, nframes) */
+	uint32_t ram_frames;  /* bits set in ram */
+	uint32_t free_frames; /* bits clear in used */
+	uint32_t hint;        /* word index where frame_alloc() starts looking */
+	bool handed_over;     /* the buddy allocator owns the free frames */
 };
 
 struct frame_stats {
-	uint32_t ram_frames;   /* usable RAM frames (after reservations) */
+	uint32_t ram_frames; /* usable RAM frames (after reservations) */
 	uint32_t free_frames;
-	uint32_t used_frames;  /* ram_frames - free_frames */
+	uint32_t used_frames; /* ram_frames - free_frames */
 };
 
 /* Bytes of storage frame_bitmap_init() needs for @nframes frames (both bitmaps). */
@@ -69,7 +69,7 @@ size_t frame_bitmap_storage_bytes(uint32_t nframes);
  * @storage is misaligned; -ENOSPC when @bytes is too small.
  */
 int frame_bitmap_init(struct frame_bitmap *bm, void *storage, size_t bytes, uint32_t nframes,
-		      const struct memmap *map);
+                      const struct memmap *map);
 
 /*
  * Boot-time allocation of one free frame (the lowest one at or after the hint, wrapping).

@@ -61,8 +61,8 @@
 #include "mm/page.h"
 #include "mm/pressure.h"
 
-#define BUDDY_MAX_ORDER 12                   /* 2^12 frames = 16 MiB */
-#define BUDDY_NR_ORDERS (BUDDY_MAX_ORDER + 1)
+#define BUDDY_MAX_ORDER  12 /* 2^12 frames = 16 MiB */
+#define BUDDY_NR_ORDERS  (BUDDY_MAX_ORDER + 1)
 #define ZONE_DMA_END_PFN (DMA_ZONE_END >> PAGE_SHIFT)
 
 /* Ordered: a request falls back to the zones with lower ids (mm/buddy.c relies on it). */
@@ -70,14 +70,14 @@ enum zone_id { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_COUNT };
 
 /* Allocation flags. */
 typedef uint32_t gfp_t;
-#define __GFP_DMA      (1u << 0) /* from ZONE_DMA only */
-#define __GFP_HIGHMEM  (1u << 1) /* prefer ZONE_HIGHMEM, fall back to NORMAL, then DMA */
-#define __GFP_ZERO     (1u << 2) /* zero the block */
-#define __GFP_NOFAIL   (1u << 3) /* failure is a bug: panic("out of memory: ...") */
-#define __GFP_ALL      (__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_NOFAIL)
-#define GFP_KERNEL     0u                    /* ZONE_NORMAL, falling back to DMA */
-#define GFP_DMA        __GFP_DMA
-#define GFP_HIGHUSER   __GFP_HIGHMEM
+#define __GFP_DMA     (1u << 0) /* from ZONE_DMA only */
+#define __GFP_HIGHMEM (1u << 1) /* prefer ZONE_HIGHMEM, fall back to NORMAL, then DMA */
+#define __GFP_ZERO    (1u << 2) /* zero the block */
+#define __GFP_NOFAIL  (1u << 3) /* failure is a bug: panic("out of memory: ...") */
+#define __GFP_ALL     (__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_NOFAIL)
+#define GFP_KERNEL    0u /* ZONE_NORMAL, falling back to DMA */
+#define GFP_DMA       __GFP_DMA
+#define GFP_HIGHUSER  __GFP_HIGHMEM
 
 #define PAGE_POISON_BYTE 0xaa /* debug_pagealloc: freed pages are filled with this */
 
@@ -107,55 +107,55 @@ typedef void (*buddy_unmap_fn)(void *ctx, uint32_t pfn, void *va);
  * instructions, and only statistics need it, so buddy_zone_nr_free() counts the list instead.
  */
 struct buddy_zone {
-	const char *name;                 /* "DMA", "Normal", "HighMem" */
-	uint8_t id;                       /* enum zone_id of this zone */
-	uint32_t start_pfn, end_pfn;      /* [start, end); empty when equal */
+	const char *name;            /* "DMA", "Normal", "HighMem" */
+	uint8_t id;                  /* enum zone_id of this zone */
+	uint32_t start_pfn, end_pfn; /* [start, end); empty when equal */
 	uint32_t managed_pages;
-	uint32_t order_mask;              /* bit o set iff free_list[o] is non-empty */
+	uint32_t order_mask; /* bit o set iff free_list[o] is non-empty */
 	struct list_head free_list[BUDDY_NR_ORDERS];
 };
 
 struct buddy_config {
-	void *storage;                /* buddy_storage_bytes(nframes) bytes, pointer-aligned */
+	void *storage; /* buddy_storage_bytes(nframes) bytes, pointer-aligned */
 	size_t storage_bytes;
-	uint32_t normal_end_pfn;      /* end of ZONE_NORMAL, rounded down to 16 MiB (the largest
-				       * block); 0, or at least the frames managed: no HIGHMEM */
-	buddy_map_fn map;             /* required */
-	buddy_unmap_fn unmap;         /* optional */
+	uint32_t normal_end_pfn; /* end of ZONE_NORMAL, rounded down to 16 MiB (the largest
+	                          * block); 0, or at least the frames managed: no HIGHMEM */
+	buddy_map_fn map;        /* required */
+	buddy_unmap_fn unmap;    /* optional */
 	void *map_ctx;
-	bool debug_pagealloc;         /* poison freed blocks, check the poison on allocation */
-	bool init_on_alloc;           /* zero every block on allocation */
+	bool debug_pagealloc; /* poison freed blocks, check the poison on allocation */
+	bool init_on_alloc;   /* zero every block on allocation */
 };
 
 struct buddy_stats {
-	uint64_t total_bytes;         /* managed */
+	uint64_t total_bytes; /* managed */
 	uint64_t free_bytes;
 	uint64_t used_bytes;
 	uint32_t zone_managed_pages[ZONE_COUNT];
 	uint32_t zone_free_pages[ZONE_COUNT];
 	uint32_t nr_free[ZONE_COUNT][BUDDY_NR_ORDERS]; /* free blocks per order (buddyinfo),
-							* counted on the free lists */
-	uint32_t bad_frees;           /* frees rejected so far */
-	uint32_t poison_errors;       /* corrupted free blocks found so far */
+	                                                * counted on the free lists */
+	uint32_t bad_frees;                            /* frees rejected so far */
+	uint32_t poison_errors;                        /* corrupted free blocks found so far */
 };
 
 /* The allocator. Fields are the buddy's; read them through buddy_stats(). */
 struct buddy {
-	struct frame_bitmap *bm;      /* mirror: a frame is used in bm iff not in a free block */
-	struct page *pages;           /* pages[pfn], pfn in [0, nframes); only heads are valid */
-	uint32_t *heads;              /* bit per frame: 1 = head of an allocated block */
+	struct frame_bitmap *bm; /* mirror: a frame is used in bm iff not in a free block */
+	struct page *pages;      /* pages[pfn], pfn in [0, nframes); only heads are valid */
+	uint32_t *heads;         /* bit per frame: 1 = head of an allocated block */
 	uint32_t nframes;
 	struct buddy_zone zones[ZONE_COUNT];
-	uint32_t managed_pages;       /* sum over the zones; the free sum is bm->free_frames */
+	uint32_t managed_pages; /* sum over the zones; the free sum is bm->free_frames */
 	buddy_map_fn map;
 	buddy_unmap_fn unmap;
 	void *map_ctx;
-	bool poison;                  /* debug_pagealloc */
+	bool poison; /* debug_pagealloc */
 	bool init_on_alloc;
-	gfp_t gfp_force;              /* gfp bits every allocation gets from the two above */
+	gfp_t gfp_force; /* gfp bits every allocation gets from the two above */
 	uint32_t bad_frees;
 	uint32_t poison_errors;
-	struct mm_pressure pressure;  /* updated after every alloc/free */
+	struct mm_pressure pressure; /* updated after every alloc/free */
 };
 
 /* Bytes of storage buddy_init() needs for @nframes frames (struct pages + head bitmap). */
@@ -183,11 +183,11 @@ int buddy_init(struct buddy *b, struct frame_bitmap *bm, const struct buddy_conf
  * ("mm: page poison overwritten at 0x...") — the block is still returned.
  */
 BUDDY_FASTCALL struct page *buddy_alloc(struct buddy *b, unsigned order, gfp_t gfp,
-					struct mm_error *err);
+                                        struct mm_error *err);
 
 /* buddy_alloc() reporting @caller (a return address) instead of its own caller. */
 BUDDY_FASTCALL struct page *buddy_alloc_caller(struct buddy *b, unsigned order, gfp_t gfp,
-					       struct mm_error *err, uintptr_t caller);
+                                               struct mm_error *err, uintptr_t caller);
 
 /*
  * Free the block of 2^@order frames whose head is @pfn, coalescing with free buddies.
@@ -199,7 +199,7 @@ BUDDY_FASTCALL struct page *buddy_alloc_caller(struct buddy *b, unsigned order, 
  */
 BUDDY_FASTCALL int buddy_free(struct buddy *b, uint32_t pfn, unsigned order);
 BUDDY_FASTCALL int buddy_free_caller(struct buddy *b, uint32_t pfn, unsigned order,
-				     uintptr_t caller);
+                                     uintptr_t caller);
 
 /*
  * Verify every invariant (struct buddy_zone's list above, plus: the bitmap and the buddy agree

@@ -13,9 +13,9 @@
 
 enum mm_error_kind {
 	MM_OK = 0,
-	MM_OUT_OF_MEMORY,     /* not enough free memory (or none of the needed order) */
-	MM_EXCEEDS_LIMIT,     /* the owner's limit would be passed */
-	MM_INVALID_ARGUMENT,  /* bad size, order, alignment or zone */
+	MM_OUT_OF_MEMORY,    /* not enough free memory (or none of the needed order) */
+	MM_EXCEEDS_LIMIT,    /* the owner's limit would be passed */
+	MM_INVALID_ARGUMENT, /* bad size, order, alignment or zone */
 };
 
 struct mm_error {

@@ -42,12 +42,12 @@
 #include "lib/preempt.h"
 #include "mm/slab.h"
 
-#define KMALLOC_MIN_SIZE        16u
-#define KMALLOC_MIN_ALIGN       16u
-#define KMALLOC_MAX_CACHE_SIZE  4096u
-#define KMALLOC_INDEX_SHIFT     4   /* table index: (size + 15) >> 4 */
-#define KMALLOC_TABLE_SIZE      ((KMALLOC_MAX_CACHE_SIZE >> KMALLOC_INDEX_SHIFT) + 1)
-#define KMALLOC_NR_CLASSES      11
+#define KMALLOC_MIN_SIZE       16u
+#define KMALLOC_MIN_ALIGN      16u
+#define KMALLOC_MAX_CACHE_SIZE 4096u
+#define KMALLOC_INDEX_SHIFT    4 /* table index: (size + 15) >> 4 */
+#define KMALLOC_TABLE_SIZE     ((KMALLOC_MAX_CACHE_SIZE >> KMALLOC_INDEX_SHIFT) + 1)
+#define KMALLOC_NR_CLASSES     11
 
 /* Size index -> class cache. Before kmalloc_init() every entry is a cache with no objects. */
 extern struct kmem_cache *kmalloc_table[KMALLOC_TABLE_SIZE];
@@ -73,12 +73,13 @@ static inline void *kmalloc(size_t size, unsigned flags)
 {
 	preempt_disable(); /* the magazine is per CPU: no task switch in between */
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE)) {
-		struct kmem_cache *c = kmalloc_table[(size + KMALLOC_MIN_SIZE - 1) >>
-						     KMALLOC_INDEX_SHIFT];
+		struct kmem_cache *c =
+		    kmalloc_table[(size + KMALLOC_MIN_SIZE - 1) >> KMALLOC_INDEX_SHIFT];
 		struct kmem_magazine *m = c->cpu[kmem_cpu_id()].loaded;
 		uint32_t n = m->rounds;
 
-		if (likely(n != 0 && ((flags & KM_KERNEL) || !kmem_cpu_state[kmem_cpu_id()].owner))) {
+		if (likely(n != 0 &&
+		           ((flags & KM_KERNEL) || !kmem_cpu_state[kmem_cpu_id()].owner))) {
 			void *obj = m->objs[n];
 
 			m->rounds = n - 1;
@@ -110,7 +111,7 @@ void *kmalloc_aligned(size_t size, size_t align, unsigned flags);
 
 /* The general entry: records @caller (for wrappers that allocate on someone's behalf). */
 void *kmalloc_track_caller(size_t size, size_t align, unsigned flags, struct mm_error *err,
-			   uintptr_t caller);
+                           uintptr_t caller);
 
 /*
  * Usable bytes at @p (>= the size asked for; in debug mode exactly that size). 0 for NULL

@@ -31,8 +31,8 @@ struct kstack {
 void kstack_init(void);
 
 /*
- * Allocate and map a stack (kernel-owned pages; the reaper frees it). Returns 0, or -ENOMEM with *@err
- * filled (frames or slots ran out).
+ * Allocate and map a stack (kernel-owned pages; the reaper frees it). Returns 0, or -ENOMEM with
+ * *@err filled (frames or slots ran out).
  */
 int kstack_alloc(struct kstack *ks, struct mm_error *err);
 

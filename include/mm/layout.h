@@ -45,18 +45,18 @@
 #define RECURSIVE_PD     0xFFFFF000u
 #define DIRECT_MAP_END   KMAP_BASE
 #define LOWMEM_LIMIT     (DIRECT_MAP_END - KERNEL_BASE) /* physical bytes the direct map covers */
-#define DMA_ZONE_END     0x01000000u /* 16 MiB */
+#define DMA_ZONE_END     0x01000000u                    /* 16 MiB */
 
 /* Boot mapping made by boot/entry.asm: the first BOOT_MAP_BYTES of physical memory. */
-#define BOOT_MAP_BYTES   0x00800000u
+#define BOOT_MAP_BYTES 0x00800000u
 
-#define KSTACK_PAGES     4u /* 16 KiB kernel stacks */
+#define KSTACK_PAGES 4u /* 16 KiB kernel stacks */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 /* Direct-map conversions, valid only for physical addresses below LOWMEM_LIMIT. */
 #define phys_to_virt(pa) ((void *)((uintptr_t)(pa) + KERNEL_BASE))
-#define virt_to_phys(va) ((uint32_t)((uintptr_t)(va) - KERNEL_BASE))
+#define virt_to_phys(va) ((uint32_t)((uintptr_t)(va)-KERNEL_BASE))
 
 /* Section bounds exported by linker.ld. */
 extern char __kernel_start[], __kernel_end[];

@@ -29,12 +29,12 @@
 
 /* Range types. 1..5 are the multiboot/ACPI codes; any other code reads as RESERVED. */
 enum memmap_type {
-	MEMMAP_USABLE       = 1, /* RAM the kernel may use */
-	MEMMAP_RESERVED     = 2, /* firmware-reserved (also: any unknown type code) */
+	MEMMAP_USABLE = 1,       /* RAM the kernel may use */
+	MEMMAP_RESERVED = 2,     /* firmware-reserved (also: any unknown type code) */
 	MEMMAP_ACPI_RECLAIM = 3, /* ACPI tables ("ACPI data") */
-	MEMMAP_ACPI_NVS     = 4, /* ACPI non-volatile storage */
-	MEMMAP_BAD          = 5, /* defective RAM ("unusable") */
-	MEMMAP_KERNEL       = 6, /* RAM the kernel reserved with memmap_reserve(); has a name */
+	MEMMAP_ACPI_NVS = 4,     /* ACPI non-volatile storage */
+	MEMMAP_BAD = 5,          /* defective RAM ("unusable") */
+	MEMMAP_KERNEL = 6,       /* RAM the kernel reserved with memmap_reserve(); has a name */
 };
 
 /* One boot loader entry, as multiboot reports it (base and length in bytes). */
@@ -47,9 +47,9 @@ struct memmap_raw {
 /* One sanitized range: [base, end), end <= 4 GiB, base < end. */
 struct memmap_range {
 	uint64_t base;
-	uint64_t end;      /* exclusive */
-	uint32_t type;     /* enum memmap_type */
-	const char *name;  /* MEMMAP_KERNEL: the reservation's name (a string literal); else NULL */
+	uint64_t end;     /* exclusive */
+	uint32_t type;    /* enum memmap_type */
+	const char *name; /* MEMMAP_KERNEL: the reservation's name (a string literal); else NULL */
 };
 
 /* Invariant: ranges[0..count) sorted by base, non-overlapping, no two mergeable neighbours. */
@@ -69,7 +69,7 @@ struct memmap {
  * -ENOMEM when the result holds no whole usable frame (the map is still filled, to print).
  */
 int memmap_sanitize(struct memmap *map, const struct memmap_raw *raw, uint32_t count,
-		    uint64_t mem_limit);
+                    uint64_t mem_limit);
 
 /*
  * Reserve [@base, @base + @len) under @name (a string literal, e.g. "kernel image"): the usable
@@ -88,14 +88,14 @@ int memmap_reserve(struct memmap *map, uint64_t base, uint64_t len, const char *
  * -ENOSPC as memmap_reserve().
  */
 int memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min_addr,
-		 uint64_t max_addr, const char *name, uint64_t *base);
+                 uint64_t max_addr, const char *name, uint64_t *base);
 
 /*
  * Iterate over the usable RAM as whole frames: start with *@cursor = 0; each call stores the
  * next non-empty frame range [*@start_pfn, *@end_pfn) and returns true, false when done.
  */
 bool memmap_next_usable(const struct memmap *map, uint32_t *cursor, uint32_t *start_pfn,
-			uint32_t *end_pfn);
+                        uint32_t *end_pfn);
 
 /* Bytes of usable RAM in @map (byte-exact sum of the usable ranges). */
 uint64_t memmap_usable_bytes(const struct memmap *map);

@@ -32,19 +32,19 @@
 #include <stdint.h>
 
 #include "lib/list.h"
-#include "lib/page_size.h"              /* PAGE_SHIFT, PAGE_SIZE: 4 KiB */
+#include "lib/page_size.h" /* PAGE_SHIFT, PAGE_SIZE: 4 KiB */
 #include "lib/panic.h"
-#define PAGE_MASK  (~((uint64_t)PAGE_SIZE - 1)) /* clears the offset of a physical address */
+#define PAGE_MASK (~((uint64_t)PAGE_SIZE - 1)) /* clears the offset of a physical address */
 
 /* Physical addresses Strata manages end here (exclusive): 4 GiB. */
 #define PHYS_LIMIT     (1ULL << 32)
 #define PHYS_LIMIT_PFN ((uint32_t)(PHYS_LIMIT >> PAGE_SHIFT)) /* 0x100000 frames, fits u32 */
 
 /* pfn <-> physical address. PFN_UP rounds a byte address up to the next whole frame. */
-#define PFN_PHYS(pfn)  ((uint64_t)(pfn) << PAGE_SHIFT)
-#define PHYS_PFN(pa)   ((uint32_t)((uint64_t)(pa) >> PAGE_SHIFT))
-#define PFN_UP(pa)     ((uint32_t)(((uint64_t)(pa) + PAGE_SIZE - 1) >> PAGE_SHIFT))
-#define PFN_DOWN(pa)   PHYS_PFN(pa)
+#define PFN_PHYS(pfn) ((uint64_t)(pfn) << PAGE_SHIFT)
+#define PHYS_PFN(pa)  ((uint32_t)((uint64_t)(pa) >> PAGE_SHIFT))
+#define PFN_UP(pa)    ((uint32_t)(((uint64_t)(pa) + PAGE_SIZE - 1) >> PAGE_SHIFT))
+#define PFN_DOWN(pa)  PHYS_PFN(pa)
 
 /* struct page flags (head pages only). */
 #define PG_BUDDY    (1u << 0) /* head of a FREE block, linked on its zone's free list */
@@ -61,7 +61,7 @@ struct page {
 	uintptr_t private_data; /* allocated head: the owner's word, 0 after allocation */
 	uint32_t owner;         /* allocated head: owner id (PAGE_OWNER_KERNEL by default) */
 	uint32_t refcount;      /* allocated head: references, 1 after allocation (see above);
-				 * free head: unused; change only through the helpers below */
+	                         * free head: unused; change only through the helpers below */
 	uint8_t flags;          /* PG_* */
 	uint8_t order;          /* head: the block is 2^order frames */
 	uint8_t zone;           /* head: enum zone_id (mm/buddy.h) of the block */
@@ -88,7 +88,7 @@ static inline void get_page(struct page *pg)
 	do {
 		BUG_ON(old == 0 || old >= PAGE_REF_MAX);
 	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old + 1, true, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
+	                                      __ATOMIC_RELAXED));
 }
 
 /*
@@ -103,7 +103,7 @@ static inline bool put_page_testzero(struct page *pg)
 	do {
 		BUG_ON(old == 0);
 	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old - 1, true, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
+	                                      __ATOMIC_RELAXED));
 	return old == 1;
 }
 

@@ -31,14 +31,14 @@ extern uint64_t mm_init_tsc;
  * and the command line (mm never reads either itself).
  */
 struct mm_boot_params {
-	const struct memmap_raw *map;   /* the loader's memory map, unsanitized */
+	const struct memmap_raw *map; /* the loader's memory map, unsanitized */
 	uint32_t map_count;
-	uint64_t info_start, info_end;  /* the loader's data (info, command line, map): reserved */
-	uint64_t mods_start, mods_end;  /* loaded modules: reserved; 0, 0 when there are none */
-	uint64_t mem_limit;             /* mem=: use no RAM at or above this address; 0 = none */
-	bool debug_pagealloc;           /* poison freed pages, check the poison on allocation */
-	bool init_on_alloc;             /* zero every page when it is allocated */
-	bool slub_debug;                /* slab red zones, poisoning, caller tracking (heap_init) */
+	uint64_t info_start, info_end; /* the loader's data (info, command line, map): reserved */
+	uint64_t mods_start, mods_end; /* loaded modules: reserved; 0, 0 when there are none */
+	uint64_t mem_limit;            /* mem=: use no RAM at or above this address; 0 = none */
+	bool debug_pagealloc;          /* poison freed pages, check the poison on allocation */
+	bool init_on_alloc;            /* zero every page when it is allocated */
+	bool slub_debug;               /* slab red zones, poisoning, caller tracking (heap_init) */
 };
 
 /* Bring up physical memory as @p describes. Panics (with sizes) if it cannot. */
@@ -108,14 +108,14 @@ int mm_free_page_table(uint32_t pa);
 
 /* Snapshot of the counters for meminfo and memstat. */
 struct mm_meminfo {
-	uint64_t total, free, used;          /* bytes managed by the buddy allocator */
-	uint64_t low_total, low_free;        /* DMA + Normal zones */
-	uint64_t high_total, high_free;      /* HighMem zone */
-	uint64_t page_tables;                /* bytes of page tables allocated after boot */
+	uint64_t total, free, used;     /* bytes managed by the buddy allocator */
+	uint64_t low_total, low_free;   /* DMA + Normal zones */
+	uint64_t high_total, high_free; /* HighMem zone */
+	uint64_t page_tables;           /* bytes of page tables allocated after boot */
 	uint64_t vmalloc_total, vmalloc_used;
-	uint64_t slab;                       /* bytes in slabs and large kmalloc blocks */
-	uint64_t kernel_stack;               /* bytes of kernel stacks */
-	uint64_t reclaimable;                /* bytes shrinkers could give back (empty slabs) */
+	uint64_t slab;         /* bytes in slabs and large kmalloc blocks */
+	uint64_t kernel_stack; /* bytes of kernel stacks */
+	uint64_t reclaimable;  /* bytes shrinkers could give back (empty slabs) */
 };
 void mm_meminfo(struct mm_meminfo *mi);
 

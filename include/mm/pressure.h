@@ -52,17 +52,17 @@ enum mm_pressure_level {
 #define PRESSURE_CRIT_PERMILLE      950u /* enter CRITICAL at >= 95.0% */
 #define PRESSURE_CRIT_EXIT_PERMILLE 900u /* leave CRITICAL below 90.0% */
 #define PRESSURE_WARN_EXIT_PERMILLE 750u /* leave WARNING below 75.0% */
-#define PRESSURE_MAX_PAGES (UINT32_MAX / PRESSURE_PERMILLE) /* keeps the math in 32 bits */
+#define PRESSURE_MAX_PAGES          (UINT32_MAX / PRESSURE_PERMILLE) /* keeps the math in 32 bits */
 
 struct mm_pressure {
-	uint32_t total_pages;     /* managed pages; 0 = pressure tracking off */
-	uint32_t warn_pages;      /* thresholds, in pages: used >= warn_pages is >= 80% */
+	uint32_t total_pages; /* managed pages; 0 = pressure tracking off */
+	uint32_t warn_pages;  /* thresholds, in pages: used >= warn_pages is >= 80% */
 	uint32_t crit_pages;
 	uint32_t crit_exit_pages;
 	uint32_t warn_exit_pages;
-	uint32_t low, high;       /* the current level holds while low <= used < high */
+	uint32_t low, high; /* the current level holds while low <= used < high */
 	enum mm_pressure_level level;
-	uint32_t transitions;     /* level changes so far (each logged once) */
+	uint32_t transitions; /* level changes so far (each logged once) */
 };
 
 /*

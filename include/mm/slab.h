@@ -66,10 +66,10 @@
  * object records the allocating and freeing callers and the object state, so double frees
  * are caught exactly, before anything changes. Reports are one pr_err line each, exactly:
  *
- *   slab: <cache>: red zone overwritten at offset <off> of object <p> (size <n>); allocated by <pS>, freed by <pS>
- *   slab: <cache>: use after free: object <p> modified at offset <off>; allocated by <pS>, freed by <pS>
- *   slab: <cache>: double free of object <p> by <pS>; allocated by <pS>, freed by <pS>
- *   slab: <cache>: double free of object <p> by <pS>                 (without debug mode)
+ *   slab: <cache>: red zone overwritten at offset <off> of object <p> (size <n>); allocated by
+ * <pS>, freed by <pS> slab: <cache>: use after free: object <p> modified at offset <off>; allocated
+ * by <pS>, freed by <pS> slab: <cache>: double free of object <p> by <pS>; allocated by <pS>, freed
+ * by <pS> slab: <cache>: double free of object <p> by <pS>                 (without debug mode)
  *   slab: <cache>: free of object <p> that belongs to cache <other>, by <pS>
  *   slab: <cache>: free of <p>, which is not a slab object, by <pS>
  *   slab: <cache>: free of <p>, which is not the start of an object, by <pS>
@@ -108,39 +108,39 @@
 #include "mm/page.h"
 
 /* ---- geometry ------------------------------------------------------------------------- */
-#define KMEM_SLAB_ORDER       3u
-#define KMEM_SLAB_SHIFT       (PAGE_SHIFT + KMEM_SLAB_ORDER)
-#define KMEM_SLAB_SIZE        (1u << KMEM_SLAB_SHIFT)          /* 32 KiB */
-#define KMEM_SLAB_MASK        ((uintptr_t)KMEM_SLAB_SIZE - 1)
-#define KMEM_MAX_OBJECT_SIZE  (KMEM_SLAB_SIZE / 4)             /* larger: use pages */
-#define KMEM_MAX_ALIGN        PAGE_SIZE
-#define KMEM_CACHE_LINE       64u                              /* coloring unit, HWCACHE_ALIGN */
-#define KMEM_NAME_MAX         24                               /* bytes, NUL included */
-#define KMEM_NR_CPUS          1u
-#define KMEM_MAG_MAX          63u                              /* rounds in a magazine, at most */
-#define KMEM_OWNER_KERNEL     0u
-#define KMEM_OWNER_MAX        0xFFFFFFFEu                      /* owner ids are 32-bit */
+#define KMEM_SLAB_ORDER      3u
+#define KMEM_SLAB_SHIFT      (PAGE_SHIFT + KMEM_SLAB_ORDER)
+#define KMEM_SLAB_SIZE       (1u << KMEM_SLAB_SHIFT) /* 32 KiB */
+#define KMEM_SLAB_MASK       ((uintptr_t)KMEM_SLAB_SIZE - 1)
+#define KMEM_MAX_OBJECT_SIZE (KMEM_SLAB_SIZE / 4) /* larger: use pages */
+#define KMEM_MAX_ALIGN       PAGE_SIZE
+#define KMEM_CACHE_LINE      64u /* coloring unit, HWCACHE_ALIGN */
+#define KMEM_NAME_MAX        24  /* bytes, NUL included */
+#define KMEM_NR_CPUS         1u
+#define KMEM_MAG_MAX         63u /* rounds in a magazine, at most */
+#define KMEM_OWNER_KERNEL    0u
+#define KMEM_OWNER_MAX       0xFFFFFFFEu /* owner ids are 32-bit */
 /* The provider's region may span at most this much (the kernel's direct map: <= 960 MiB). */
-#define KMEM_REGION_SPAN_MAX  (1ul << 30)
-#define KMEM_REGION_SLOTS     (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT) /* 32 KiB slots */
+#define KMEM_REGION_SPAN_MAX (1ul << 30)
+#define KMEM_REGION_SLOTS    (KMEM_REGION_SPAN_MAX >> KMEM_SLAB_SHIFT) /* 32 KiB slots */
 
 /* ---- debug bytes (the values Linux uses, so they read the same in a dump) ------------ */
-#define KMEM_RED_BYTE         0xbbu /* red zones and kmalloc slack */
-#define KMEM_POISON_FREE      0x6bu /* free object bytes */
-#define KMEM_POISON_END       0xa5u /* last byte of a free object */
-#define KMEM_RED_ZONE         16u   /* bytes of red zone at least, on each side */
+#define KMEM_RED_BYTE    0xbbu /* red zones and kmalloc slack */
+#define KMEM_POISON_FREE 0x6bu /* free object bytes */
+#define KMEM_POISON_END  0xa5u /* last byte of a free object */
+#define KMEM_RED_ZONE    16u   /* bytes of red zone at least, on each side */
 
 /* ---- cache flags (kmem_cache_create) -------------------------------------------------- */
-#define KMEM_DEBUG            0x01u /* debug checks for this cache even if the switch is off */
-#define KMEM_NO_DEBUG         0x02u /* never debug (allocator-internal caches) */
-#define KMEM_NO_MAGAZINE      0x04u /* no magazine layer: every operation locks the slab lists */
-#define KMEM_HWCACHE_ALIGN    0x08u /* align objects to KMEM_CACHE_LINE */
+#define KMEM_DEBUG         0x01u /* debug checks for this cache even if the switch is off */
+#define KMEM_NO_DEBUG      0x02u /* never debug (allocator-internal caches) */
+#define KMEM_NO_MAGAZINE   0x04u /* no magazine layer: every operation locks the slab lists */
+#define KMEM_HWCACHE_ALIGN 0x08u /* align objects to KMEM_CACHE_LINE */
 
 /* ---- allocation flags (kmem_cache_alloc, kmalloc) ------------------------------------- */
-#define KM_NORMAL             0x00u /* may fail: NULL, the error in kmem_last_error() */
-#define KM_NOFAIL             0x01u /* must succeed: panic("out of memory: ...") otherwise */
-#define KM_ZERO               0x02u /* zero the object */
-#define KM_KERNEL             0x04u /* charge the kernel, whoever is running (interrupts, ...) */
+#define KM_NORMAL 0x00u /* may fail: NULL, the error in kmem_last_error() */
+#define KM_NOFAIL 0x01u /* must succeed: panic("out of memory: ...") otherwise */
+#define KM_ZERO   0x02u /* zero the object */
+#define KM_KERNEL 0x04u /* charge the kernel, whoever is running (interrupts, ...) */
 
 /*
  * The page provider. alloc_pages returns the address of 2^@order pages aligned to their
@@ -187,27 +187,27 @@ struct kmem_cpu_cache {
 struct kmem_cache {
 	/* hot, read by the fast paths */
 	struct kmem_cpu_cache cpu[KMEM_NR_CPUS];
-	uint32_t magsize;      /* rounds per magazine; 0: every operation takes the slow path */
-	uint32_t objsize;      /* bytes the caller may use */
+	uint32_t magsize; /* rounds per magazine; 0: every operation takes the slow path */
+	uint32_t objsize; /* bytes the caller may use */
 	/* geometry, fixed at creation */
-	uint32_t stride;       /* bytes from one object to the next */
+	uint32_t stride; /* bytes from one object to the next */
 	uint32_t align;
-	uint32_t capacity;     /* objects per slab */
-	uint32_t first_off;    /* offset of object 0 in an uncolored slab */
-	uint32_t fp_off;       /* where a free object keeps its free pointer, from its start */
-	uint32_t redzone;      /* debug: left red zone bytes; the right one ends at track_off */
-	uint32_t track_off;    /* debug: offset of struct kmem_track from the object */
-	uint32_t recip;        /* ceil(2^32 / stride): index = offset * recip >> 32 */
+	uint32_t capacity;  /* objects per slab */
+	uint32_t first_off; /* offset of object 0 in an uncolored slab */
+	uint32_t fp_off;    /* where a free object keeps its free pointer, from its start */
+	uint32_t redzone;   /* debug: left red zone bytes; the right one ends at track_off */
+	uint32_t track_off; /* debug: offset of struct kmem_track from the object */
+	uint32_t recip;     /* ceil(2^32 / stride): index = offset * recip >> 32 */
 	uint32_t color_step, color_max, color_next;
-	uint32_t flags;        /* KMEM_* as created, plus KMEM_DEBUG when debugging */
-	uintptr_t secret;      /* free-pointer hardening key */
+	uint32_t flags;   /* KMEM_* as created, plus KMEM_DEBUG when debugging */
+	uintptr_t secret; /* free-pointer hardening key */
 	void (*ctor)(void *obj);
 	/* slab lists and depot */
 	struct list_head full, partial, empty;
 	uint32_t nr_slabs, nr_full, nr_partial, nr_empty;
-	unsigned long inuse;   /* objects not on a slab free list: live or in a magazine */
-	unsigned long owned;   /* live objects charged to an owner other than the kernel */
-	unsigned long lost;    /* objects abandoned with corrupted free lists (in inuse) */
+	unsigned long inuse; /* objects not on a slab free list: live or in a magazine */
+	unsigned long owned; /* live objects charged to an owner other than the kernel */
+	unsigned long lost;  /* objects abandoned with corrupted free lists (in inuse) */
 	struct kmem_magazine *depot_full, *depot_empty;
 	uint32_t depot_nfull, depot_nempty, depot_max;
 	/* statistics: slow-path events (the fast path counts nothing) */
@@ -226,8 +226,8 @@ struct slab {
 	uint16_t inuse;        /* objects not on the free list */
 	uint16_t owned;        /* owners[] entries that are not 0 */
 	uint16_t color;
-	uint16_t lost;         /* objects abandoned with a corrupted free list (in inuse) */
-	uint32_t owners[];     /* owner id of each live object, 0 for the kernel or free */
+	uint16_t lost;     /* objects abandoned with a corrupted free list (in inuse) */
+	uint32_t owners[]; /* owner id of each live object, 0 for the kernel or free */
 };
 
 /*
@@ -237,13 +237,13 @@ struct slab {
  */
 struct kmem_region {
 	uintptr_t base;
-	uintptr_t span;        /* 0 before slab_init(): nothing is a slab */
+	uintptr_t span; /* 0 before slab_init(): nothing is a slab */
 	uint8_t is_slab[KMEM_REGION_SLOTS];
 };
 
 struct kmem_cpu_state {
-	uint32_t owner;              /* charged for allocations on this CPU */
-	struct mm_error last_error;  /* of the last failed allocation on this CPU */
+	uint32_t owner;             /* charged for allocations on this CPU */
+	struct mm_error last_error; /* of the last failed allocation on this CPU */
 };
 
 extern struct kmem_region kmem_region;
@@ -315,7 +315,7 @@ uint32_t kmem_current_owner(void);
  * for the descriptor runs out.
  */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
-				     void (*ctor)(void *obj), unsigned flags);
+                                     void (*ctor)(void *obj), unsigned flags);
 
 /*
  * Destroy @c: returns its magazines and slabs to the provider and returns 0. If objects are
@@ -350,7 +350,7 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, unsigned flags)
 
 /* As kmem_cache_alloc, filling *@err (if not NULL) on failure; @caller is recorded. */
 void *kmem_cache_alloc_track_caller(struct kmem_cache *c, unsigned flags, struct mm_error *err,
-				    uintptr_t caller);
+                                    uintptr_t caller);
 
 /*
  * Free @obj, allocated from @c. NULL is a no-op. A pointer that is not an object of @c is
@@ -393,10 +393,10 @@ size_t kmem_shrink_all(void);
 #define KMEM_LARGE_HDR 64u /* header bytes right below a large object */
 
 struct kmem_large {
-	uintptr_t magic;        /* KMEM_LARGE_MAGIC ^ address of this header */
-	void *block;            /* the page block */
-	struct list_head link;  /* on the list of live large objects */
-	size_t size;            /* bytes asked for */
+	uintptr_t magic;       /* KMEM_LARGE_MAGIC ^ address of this header */
+	void *block;           /* the page block */
+	struct list_head link; /* on the list of live large objects */
+	size_t size;           /* bytes asked for */
 	uintptr_t caller;
 	uint32_t owner;
 	uint32_t order;
@@ -408,7 +408,7 @@ struct kmem_large {
  * object or NULL (error in *@err if not NULL and in kmem_last_error(); KM_NOFAIL panics).
  */
 void *kmem_large_alloc(size_t size, size_t align, unsigned flags, struct mm_error *err,
-		       uintptr_t caller);
+                       uintptr_t caller);
 
 /* The header of large object @p, or NULL if @p is not one (reads only the provider's region). */
 struct kmem_large *kmem_large_of(const void *p);
@@ -436,7 +436,7 @@ size_t kmem_object_size(const void *p);
 
 /* kmalloc's entry into a cache: as kmem_cache_alloc_track_caller, recording @req bytes. */
 void *__kmem_cache_alloc(struct kmem_cache *c, unsigned flags, struct mm_error *err,
-			 uintptr_t caller, size_t req);
+                         uintptr_t caller, size_t req);
 
 /* Shrink a debug kmalloc object in place to @req bytes (the rest becomes red zone). */
 void __kmem_set_requested(void *obj, size_t req);
@@ -447,7 +447,7 @@ void __kmem_set_requested(void *obj, size_t req);
  * in @flags, panic("out of memory: <what> of <size> bytes by <caller>: <error>"). Returns NULL.
  */
 void *kmem_alloc_failed(const char *what, size_t size, unsigned flags, struct mm_error *err,
-			uintptr_t caller);
+                        uintptr_t caller);
 
 /* The error of the last failed allocation on this CPU (kind MM_OK if none yet). */
 const struct mm_error *kmem_last_error(void);
@@ -480,11 +480,11 @@ size_t kmem_owner_release(uint32_t owner);
 struct kmem_cache_info {
 	const char *name;
 	uint32_t objsize, stride, align, objs_per_slab, pages_per_slab;
-	unsigned long active_objs;  /* live objects */
-	unsigned long num_objs;     /* objects all slabs can hold */
-	unsigned long cached_objs;  /* in magazines and the depot */
-	unsigned long owned_objs;   /* live objects charged to a task */
-	unsigned long lost_objs;    /* free objects abandoned with a corrupted free list */
+	unsigned long active_objs; /* live objects */
+	unsigned long num_objs;    /* objects all slabs can hold */
+	unsigned long cached_objs; /* in magazines and the depot */
+	unsigned long owned_objs;  /* live objects charged to a task */
+	unsigned long lost_objs;   /* free objects abandoned with a corrupted free list */
 	uint32_t nr_slabs, nr_full, nr_partial, nr_empty;
 	uint32_t magsize, depot_max, depot_full, depot_empty;
 	unsigned long grows, reaps, refills, flushes;

@@ -37,33 +37,33 @@
 #include "x86/mmu.h"
 
 /* prot bits: Linux's PROT_* values. */
-#define VM_READ  0x1u
-#define VM_WRITE 0x2u
-#define VM_EXEC  0x4u
+#define VM_READ      0x1u
+#define VM_WRITE     0x2u
+#define VM_EXEC      0x4u
 #define VM_PROT_MASK (VM_READ | VM_WRITE | VM_EXEC)
 
 /* Kinds (struct vm_area.flags). */
-#define VM_ELF        (1u << 0) /* a PT_LOAD segment */
-#define VM_HEAP       (1u << 1) /* the brk area */
-#define VM_ANON       (1u << 2) /* mmap anonymous private */
-#define VM_GROWSDOWN  (1u << 3) /* the stack: reserved, populated on demand */
+#define VM_ELF       (1u << 0) /* a PT_LOAD segment */
+#define VM_HEAP      (1u << 1) /* the brk area */
+#define VM_ANON      (1u << 2) /* mmap anonymous private */
+#define VM_GROWSDOWN (1u << 3) /* the stack: reserved, populated on demand */
 
 struct vm_area {
-	struct list_head link;  /* vm_space.areas, sorted by start */
-	uintptr_t start, end;   /* page-aligned, start < end */
-	uint32_t prot;          /* VM_READ | VM_WRITE | VM_EXEC */
-	uint32_t flags;         /* VM_ELF ... */
+	struct list_head link; /* vm_space.areas, sorted by start */
+	uintptr_t start, end;  /* page-aligned, start < end */
+	uint32_t prot;         /* VM_READ | VM_WRITE | VM_EXEC */
+	uint32_t flags;        /* VM_ELF ... */
 };
 
 struct vm_space {
-	pde_t *pgdir;           /* direct-map address of the page directory */
+	pde_t *pgdir; /* direct-map address of the page directory */
 	struct list_head areas;
-	uint32_t owner;         /* memory owner charged for the user pages */
-	uintptr_t brk_start;    /* page-aligned end of bss: the heap starts here */
-	uintptr_t brk;          /* current break (brk_start <= brk) */
-	uintptr_t mmap_top;     /* mmap searches top-down below this */
-	uintptr_t stack_top;    /* one past the highest stack byte */
-	uint32_t rss_pages;     /* present user pages */
+	uint32_t owner;      /* memory owner charged for the user pages */
+	uintptr_t brk_start; /* page-aligned end of bss: the heap starts here */
+	uintptr_t brk;       /* current break (brk_start <= brk) */
+	uintptr_t mmap_top;  /* mmap searches top-down below this */
+	uintptr_t stack_top; /* one past the highest stack byte */
+	uint32_t rss_pages;  /* present user pages */
 };
 
 /* An empty space (kernel half shared, no areas) charged to @owner. NULL when out of memory. */

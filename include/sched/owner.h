@@ -27,17 +27,17 @@
 #include "mm/page.h"
 #include "mm/slab.h"
 
-#define OWNER_ID_FIRST 0x10000u        /* first id handed out: wider than 16 bits */
-#define OWNER_ID_MAX   KMEM_OWNER_MAX  /* ids wrap to OWNER_ID_FIRST after this */
-#define OWNER_SLOTS    128u            /* live owners at most (one per task slot today) */
+#define OWNER_ID_FIRST 0x10000u       /* first id handed out: wider than 16 bits */
+#define OWNER_ID_MAX   KMEM_OWNER_MAX /* ids wrap to OWNER_ID_FIRST after this */
+#define OWNER_SLOTS    128u           /* live owners at most (one per task slot today) */
 
 struct owner {
-	uint32_t id;             /* 0: slot free; else OWNER_ID_FIRST..OWNER_ID_MAX */
-	uint32_t users;          /* tasks charging this owner (owner_get/owner_put) */
-	struct list_head pages;  /* blocks charged to it, through page->link; one reference each */
+	uint32_t id;            /* 0: slot free; else OWNER_ID_FIRST..OWNER_ID_MAX */
+	uint32_t users;         /* tasks charging this owner (owner_get/owner_put) */
+	struct list_head pages; /* blocks charged to it, through page->link; one reference each */
 	uint32_t page_count, page_peak;
 	uint64_t slab_bytes, slab_peak;
-	uint64_t limit;          /* bytes of pages + slab; 0 = no limit */
+	uint64_t limit; /* bytes of pages + slab; 0 = no limit */
 };
 
 /* Register the hooks with the page allocator and the slab layer. */

@@ -44,9 +44,9 @@
 #include "sched/wait.h"
 #include "x86/trap.h"
 
-#define PROC_NAME_MAX  TASK_NAME_MAX
-#define PID_MAX        32768       /* pids wrap to 2 after this, as Linux's pid_max default */
-#define NSIG_LINUX     64          /* signals 1..64 */
+#define PROC_NAME_MAX TASK_NAME_MAX
+#define PID_MAX       32768 /* pids wrap to 2 after this, as Linux's pid_max default */
+#define NSIG_LINUX    64    /* signals 1..64 */
 
 /* Signals (Linux i386 numbers). */
 #define SIGHUP   1
@@ -77,9 +77,9 @@
 #define W_CODE_SHIFT     8
 #define W_CODE_MASK      0xFF
 #define W_SIGNAL_MASK    0x7F
-#define W_EXITCODE(code) (((code) & W_CODE_MASK) << W_CODE_SHIFT)
-#define W_SIGNALED(sig)  ((sig) & W_SIGNAL_MASK)
-#define WNOHANG 1u
+#define W_EXITCODE(code) (((code)&W_CODE_MASK) << W_CODE_SHIFT)
+#define W_SIGNALED(sig)  ((sig)&W_SIGNAL_MASK)
+#define WNOHANG          1u
 
 #define SIG_DFL_HANDLER 0u
 #define SIG_IGN_HANDLER 1u
@@ -113,23 +113,23 @@ void proc_files_exec(struct proc *p);
 struct proc {
 	int pid;
 	enum proc_state state;
-	char comm[PROC_NAME_MAX];      /* the program's base name (truncated) */
-	struct proc *parent;           /* NULL: spawned by the kernel, or orphaned with no init */
-	bool kernel_child;             /* spawned by the kernel: proc_wait_kernel collects it */
-	struct list_head children;     /* its children, through .sibling */
+	char comm[PROC_NAME_MAX];  /* the program's base name (truncated) */
+	struct proc *parent;       /* NULL: spawned by the kernel, or orphaned with no init */
+	bool kernel_child;         /* spawned by the kernel: proc_wait_kernel collects it */
+	struct list_head children; /* its children, through .sibling */
 	struct list_head sibling;
-	struct list_head all_link;     /* the process list */
-	struct task *task;             /* its one task */
-	struct task_arch *arch;        /* FPU/TLS/CR3 of that task */
-	struct vm_space *vm;           /* NULL once it has exited */
-	int wait_status;               /* ZOMBIE: Linux wait status */
-	int pending_signal;            /* fatal signal to act on at the return to user mode */
-	uint64_t sigmask;              /* rt_sigprocmask: recorded only */
+	struct list_head all_link; /* the process list */
+	struct task *task;         /* its one task */
+	struct task_arch *arch;    /* FPU/TLS/CR3 of that task */
+	struct vm_space *vm;       /* NULL once it has exited */
+	int wait_status;           /* ZOMBIE: Linux wait status */
+	int pending_signal;        /* fatal signal to act on at the return to user mode */
+	uint64_t sigmask;          /* rt_sigprocmask: recorded only */
 	uint32_t sig_handler[NSIG_LINUX + 1]; /* rt_sigaction: handler address (recorded) */
-	uint32_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
-	uint64_t rlimit_stack;         /* RLIMIT_STACK soft limit (bytes) */
-	struct wait_queue child_wq;    /* its wait4 callers sleep here */
-	void *files;                   /* the files layer's table (proc_files_ops), or NULL */
+	uint32_t clear_child_tid;   /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
+	uint64_t rlimit_stack;      /* RLIMIT_STACK soft limit (bytes) */
+	struct wait_queue child_wq; /* its wait4 callers sleep here */
+	void *files;                /* the files layer's table (proc_files_ops), or NULL */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
 };
 
@@ -163,8 +163,8 @@ int proc_wait_kernel(int pid, int *status);
  * CLONE_CHILD_CLEARTID records it. Returns the child's pid, -ENOMEM (nothing left behind),
  * -EAGAIN (no task slot).
  */
-int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp,
-	      uint32_t parent_tidptr, uint32_t child_tidptr);
+int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint32_t parent_tidptr,
+              uint32_t child_tidptr);
 #define CLONE_VM             0x00000100u
 #define CLONE_VFORK          0x00004000u
 #define CLONE_PARENT_SETTID  0x00100000u

@@ -10,16 +10,16 @@
 
 /* How a stress task ends. */
 enum stress_end {
-	STRESS_SELF_EXIT,   /* returns (task_exit(0)) after leaking */
-	STRESS_KILLED,      /* runs until killed */
+	STRESS_SELF_EXIT,      /* returns (task_exit(0)) after leaking */
+	STRESS_KILLED,         /* runs until killed */
 	STRESS_KILLED_BLOCKED, /* blocks on a wait queue nobody wakes, then is killed */
 	STRESS_ENDS,
 };
 
 struct stress_result {
 	uint32_t created, failed;
-	uint64_t free_before, free_after;     /* MemFree bytes, caches shrunk */
-	uint64_t objs_before, objs_after;     /* live slab objects, all caches */
+	uint64_t free_before, free_after; /* MemFree bytes, caches shrunk */
+	uint64_t objs_before, objs_after; /* live slab objects, all caches */
 };
 
 /* A settled snapshot: zombies reaped and empty slabs returned, then free bytes and objects. */

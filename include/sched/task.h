@@ -40,14 +40,14 @@
 
 struct owner;
 
-#define TASK_MAX          128   /* task slots, the idle, kmain and reaper tasks included */
+#define TASK_MAX          128 /* task slots, the idle, kmain and reaper tasks included */
 #define TASK_NAME_MAX     16
-#define SCHED_SLICE_TICKS 10    /* 10 ms at HZ = 1000 */
-#define TASK_EXIT_KILLED  (-9)  /* exit code of a killed task */
+#define SCHED_SLICE_TICKS 10          /* 10 ms at HZ = 1000 */
+#define TASK_EXIT_KILLED  (-9)        /* exit code of a killed task */
 #define TASK_TID_MAX      0x7FFFFFFFu /* tids wrap to 1 after this (they are ints) */
 
-struct proc;       /* include/sched/proc.h */
-struct task_arch;  /* include/x86/task_arch.h */
+struct proc;      /* include/sched/proc.h */
+struct task_arch; /* include/x86/task_arch.h */
 
 enum task_state {
 	TASK_FREE,     /* slot unused */
@@ -59,11 +59,11 @@ enum task_state {
 };
 
 struct task {
-	uint32_t tid;                  /* 1.. (0 is kmain); never reused while the slot lives */
+	uint32_t tid; /* 1.. (0 is kmain); never reused while the slot lives */
 	char name[TASK_NAME_MAX];
 	enum task_state state;
-	uint32_t esp;                  /* saved stack pointer while not running */
-	struct kstack stack;           /* none for kmain (boot stack) */
+	uint32_t esp;        /* saved stack pointer while not running */
+	struct kstack stack; /* none for kmain (boot stack) */
 	void (*fn)(void *arg);
 	void *arg;
 	int exit_code;
@@ -78,8 +78,8 @@ struct task {
 	struct owner *owner;           /* charged for its allocations; NULL: the kernel (kmain) */
 	uint64_t switches;             /* times it was switched to */
 	/* user tasks (NULL in kernel tasks); changed only with interrupts off */
-	struct proc *proc;             /* the process this task runs */
-	struct task_arch *arch;        /* FPU image, TLS slots, CR3: moved by every switch */
+	struct proc *proc;      /* the process this task runs */
+	struct task_arch *arch; /* FPU image, TLS slots, CR3: moved by every switch */
 };
 
 /* Make the boot context task 0 and start the idle and reaper tasks. Called once by kmain. */
@@ -155,7 +155,7 @@ void sched_preempt(void);
 struct sched_stats {
 	uint64_t switches;
 	uint32_t reaped;
-	uint32_t live;       /* tasks not FREE */
+	uint32_t live; /* tasks not FREE */
 	uint64_t reaped_bytes;
 };
 void sched_stats(struct sched_stats *st);

@@ -19,7 +19,10 @@ struct wait_queue {
 	struct list_head waiters; /* struct task.wait_link */
 };
 
-#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).waiters) }
+#define WAIT_QUEUE_INIT(name)                                                                      \
+	{                                                                                          \
+		LIST_HEAD_INIT((name).waiters)                                                     \
+	}
 
 static inline void wait_queue_init(struct wait_queue *wq)
 {
@@ -38,12 +41,12 @@ unsigned wake_up(struct wait_queue *wq);
  * from it — task_kill takes it off @wq and the reaper frees it — so callers have no "killed"
  * case to handle (what they allocated is charged to their owner and freed with it).
  */
-#define wait_event(wq, cond)                                                           \
-	do {                                                                           \
-		uint32_t we_flags_ = irq_save();                                       \
-		while (!(cond))                                                        \
-			wait_queue_sleep(wq);                                          \
-		irq_restore(we_flags_);                                                \
+#define wait_event(wq, cond)                                                                       \
+	do {                                                                                       \
+		uint32_t we_flags_ = irq_save();                                                   \
+		while (!(cond))                                                                    \
+			wait_queue_sleep(wq);                                                      \
+		irq_restore(we_flags_);                                                            \
 	} while (0)
 
 #endif

@@ -8,16 +8,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CR0_WP  (1u << 16) /* supervisor writes honour read-only pages */
-#define CR0_PG  (1u << 31) /* paging enabled */
-#define CR4_PSE (1u << 4)  /* 4 MiB pages */
-#define EFLAGS_IF (1u << 9) /* interrupts enabled */
+#define CR0_WP    (1u << 16) /* supervisor writes honour read-only pages */
+#define CR0_PG    (1u << 31) /* paging enabled */
+#define CR4_PSE   (1u << 4)  /* 4 MiB pages */
+#define EFLAGS_IF (1u << 9)  /* interrupts enabled */
 
-static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void cpu_cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+static inline void cpu_sti(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void cpu_hlt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
 /* Enable interrupts and halt until the next one, with no window for a lost wake-up. */
-static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void cpu_sti_hlt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
 
 static inline uint32_t cpu_eflags(void)
 {
@@ -45,16 +57,16 @@ static inline bool irqs_enabled(void)
 	return (cpu_eflags() & EFLAGS_IF) != 0;
 }
 
-#define DEFINE_CR(n)                                                          \
-	static inline uint32_t read_cr##n(void)                               \
-	{                                                                     \
-		uint32_t v;                                                   \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));             \
-		return v;                                                     \
-	}                                                                     \
-	static inline void write_cr##n(uint32_t v)                            \
-	{                                                                     \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");    \
+#define DEFINE_CR(n)                                                                               \
+	static inline uint32_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint32_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(uint32_t v)                                                 \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                         \
 	}
 DEFINE_CR(0)
 DEFINE_CR(3)

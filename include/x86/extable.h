@@ -26,8 +26,8 @@ struct trap_frame;
 bool extable_fixup(struct trap_frame *tf);
 
 /* Emit an entry for label @insn resuming at label @fixup (inside an asm statement). */
-#define EXTABLE_ENTRY(insn, fixup)                                                         \
-	".pushsection __ex_table, \"a\"\n\t.balign 4\n\t.long " #insn ", " #fixup              \
+#define EXTABLE_ENTRY(insn, fixup)                                                                 \
+	".pushsection __ex_table, \"a\"\n\t.balign 4\n\t.long " #insn ", " #fixup                  \
 	"\n\t.popsection\n\t"
 
 #endif

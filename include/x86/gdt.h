@@ -15,18 +15,18 @@
 #define GDT_UCODE     3
 #define GDT_UDATA     4
 #define GDT_TSS       5
-#define GDT_TLS_MIN   6  /* 6..8: the running task's TLS slots (Linux's GDT_ENTRY_TLS_MIN) */
+#define GDT_TLS_MIN   6 /* 6..8: the running task's TLS slots (Linux's GDT_ENTRY_TLS_MIN) */
 #define GDT_TLS_SLOTS 3
-#define GDT_DF_TSS    9  /* after the TLS slots, where Linux keeps its double-fault TSS too */
+#define GDT_DF_TSS    9 /* after the TLS slots, where Linux keeps its double-fault TSS too */
 #define GDT_ENTRIES   10
 
-#define SEL_RPL3      3u
-#define SEL_KCODE     (GDT_KCODE << 3)
-#define SEL_KDATA     (GDT_KDATA << 3)
-#define SEL_UCODE     ((GDT_UCODE << 3) | SEL_RPL3)
-#define SEL_UDATA     ((GDT_UDATA << 3) | SEL_RPL3)
-#define SEL_TSS       (GDT_TSS << 3)
-#define SEL_DF_TSS    (GDT_DF_TSS << 3)
+#define SEL_RPL3   3u
+#define SEL_KCODE  (GDT_KCODE << 3)
+#define SEL_KDATA  (GDT_KDATA << 3)
+#define SEL_UCODE  ((GDT_UCODE << 3) | SEL_RPL3)
+#define SEL_UDATA  ((GDT_UDATA << 3) | SEL_RPL3)
+#define SEL_TSS    (GDT_TSS << 3)
+#define SEL_DF_TSS (GDT_DF_TSS << 3)
 
 /* The 32-bit TSS as the CPU reads and writes it (Intel SDM vol. 3, 8.2.1). */
 struct tss {

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IRQ_TIMER  0
-#define IRQ_COM1   4
+#define IRQ_TIMER 0
+#define IRQ_COM1  4
 
 void pic_init(void);
 /* Allow @irq (0..15) to interrupt; the cascade line is opened for IRQs 8..15. */

@@ -44,9 +44,9 @@ struct user_desc {
 #define UD_ENTRY_ANY       0xFFFFFFFFu /* entry_number -1: pick a free slot */
 
 struct task_arch {
-	struct fpu_state fpu;            /* first: keeps the 16-byte alignment */
-	uint64_t tls[GDT_TLS_SLOTS];     /* raw descriptors; 0 = empty slot */
-	uint32_t cr3;                    /* physical page directory; 0 = the kernel's */
+	struct fpu_state fpu;        /* first: keeps the 16-byte alignment */
+	uint64_t tls[GDT_TLS_SLOTS]; /* raw descriptors; 0 = empty slot */
+	uint32_t cr3;                /* physical page directory; 0 = the kernel's */
 };
 
 /* A zeroed state with a fresh FPU image (KM_KERNEL). NULL when out of memory. */

@@ -14,29 +14,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define T_DIVIDE      0
-#define T_DEBUG       1
-#define T_NMI         2
-#define T_BRKPT       3
-#define T_OFLOW       4
-#define T_BOUND       5
-#define T_ILLOP       6
-#define T_DEVICE      7
-#define T_DBLFLT      8
-#define T_TSS         10
-#define T_SEGNP       11
-#define T_STACK       12
-#define T_GPFLT       13
-#define T_PGFLT       14
-#define T_FPERR       16
-#define T_ALIGN       17
-#define T_MCHK        18
-#define T_SIMD        19
-#define T_EXCEPTIONS  32
-#define T_IRQ0        32 /* the 8259 PICs are remapped to vectors 32..47 */
-#define T_IRQS        16
-#define T_VECTORS     (T_IRQ0 + T_IRQS)
-#define T_SYSCALL     0x80 /* int 0x80: Linux i386 system calls (kernel/syscall.c) */
+#define T_DIVIDE     0
+#define T_DEBUG      1
+#define T_NMI        2
+#define T_BRKPT      3
+#define T_OFLOW      4
+#define T_BOUND      5
+#define T_ILLOP      6
+#define T_DEVICE     7
+#define T_DBLFLT     8
+#define T_TSS        10
+#define T_SEGNP      11
+#define T_STACK      12
+#define T_GPFLT      13
+#define T_PGFLT      14
+#define T_FPERR      16
+#define T_ALIGN      17
+#define T_MCHK       18
+#define T_SIMD       19
+#define T_EXCEPTIONS 32
+#define T_IRQ0       32 /* the 8259 PICs are remapped to vectors 32..47 */
+#define T_IRQS       16
+#define T_VECTORS    (T_IRQ0 + T_IRQS)
+#define T_SYSCALL    0x80 /* int 0x80: Linux i386 system calls (kernel/syscall.c) */
 
 /*
  * Registers as the entry stub leaves them; esp/ss only valid for traps from ring 3.

@@ -13,22 +13,22 @@
 #include "lib/string.h"
 #include "x86/cpu.h"
 
-#define CR0_MP (1u << 1)  /* monitor coprocessor: WAIT/FWAIT honour TS */
-#define CR0_EM (1u << 2)  /* emulation: FPU instructions trap (#NM) when set */
-#define CR0_TS (1u << 3)  /* task switched: the next FPU instruction traps (#NM) */
-#define CR0_NE (1u << 5)  /* native x87 error reporting (#MF, not IRQ 13) */
+#define CR0_MP         (1u << 1)  /* monitor coprocessor: WAIT/FWAIT honour TS */
+#define CR0_EM         (1u << 2)  /* emulation: FPU instructions trap (#NM) when set */
+#define CR0_TS         (1u << 3)  /* task switched: the next FPU instruction traps (#NM) */
+#define CR0_NE         (1u << 5)  /* native x87 error reporting (#MF, not IRQ 13) */
 #define CR4_OSFXSR     (1u << 9)  /* the OS saves with FXSAVE; SSE instructions allowed */
 #define CR4_OSXMMEXCPT (1u << 10) /* the OS handles #XM */
 
-#define CPUID_FEATURES     1u
-#define CPUID_EDX_FPU      (1u << 0)
-#define CPUID_EDX_FXSR     (1u << 24)
-#define CPUID_EDX_SSE      (1u << 25)
+#define CPUID_FEATURES 1u
+#define CPUID_EDX_FPU  (1u << 0)
+#define CPUID_EDX_FXSR (1u << 24)
+#define CPUID_EDX_SSE  (1u << 25)
 
-#define FX_FCW_OFFSET      0u
-#define FX_MXCSR_OFFSET    24u
-#define FNSAVE_TAG_OFFSET  8u      /* the 16-bit tag word in the 32-bit FNSAVE layout */
-#define FNSAVE_TAG_EMPTY   0xFFFFu
+#define FX_FCW_OFFSET     0u
+#define FX_MXCSR_OFFSET   24u
+#define FNSAVE_TAG_OFFSET 8u /* the 16-bit tag word in the 32-bit FNSAVE layout */
+#define FNSAVE_TAG_EMPTY  0xFFFFu
 
 static bool have_fxsr;
 
@@ -52,7 +52,7 @@ void fpu_init(void)
 	write_cr4(cr4);
 	__asm__ volatile("fninit");
 	pr_info("fpu: x87%s%s, state saved eagerly per user task\n", have_fxsr ? " FXSR" : "",
-		(d & CPUID_EDX_SSE) ? " SSE" : "");
+	        (d & CPUID_EDX_SSE) ? " SSE" : "");
 }
 
 void fpu_save(struct fpu_state *st)

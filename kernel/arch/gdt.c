@@ -32,22 +32,21 @@ struct gdt_ptr {
 } __packed;
 
 /* Access byte bits. */
-#define GDT_A_PRESENT   0x80u
-#define GDT_A_RING3     0x60u
-#define GDT_A_SEGMENT   0x10u /* code/data (not system) */
-#define GDT_A_CODE      0x0Au /* executable, readable */
-#define GDT_A_DATA      0x02u /* writable */
-#define GDT_A_TSS32     0x09u /* available 32-bit TSS */
+#define GDT_A_PRESENT 0x80u
+#define GDT_A_RING3   0x60u
+#define GDT_A_SEGMENT 0x10u /* code/data (not system) */
+#define GDT_A_CODE    0x0Au /* executable, readable */
+#define GDT_A_DATA    0x02u /* writable */
+#define GDT_A_TSS32   0x09u /* available 32-bit TSS */
 /* Flags nibble. */
-#define GDT_F_4K        0x80u
-#define GDT_F_32BIT     0x40u
-#define DF_STACK_SIZE   4096u
+#define GDT_F_4K      0x80u
+#define GDT_F_32BIT   0x40u
+#define DF_STACK_SIZE 4096u
 
 static struct gdt_entry gdt[GDT_ENTRIES];
 struct tss kernel_tss;
 static struct tss df_tss;
 static uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
-
 
 static void gdt_set(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -65,19 +64,19 @@ static void gdt_load(void)
 	struct gdt_ptr p = { sizeof(gdt) - 1, (uint32_t)gdt };
 
 	__asm__ volatile("lgdt %0\n\t"
-			 "pushl %1\n\t"
-			 "pushl $1f\n\t"
-			 "lret\n"
-			 "1:\n\t"
-			 "movw %w2, %%ds\n\t"
-			 "movw %w2, %%es\n\t"
-			 "movw %w2, %%fs\n\t"
-			 "movw %w2, %%gs\n\t"
-			 "movw %w2, %%ss\n\t"
-			 "ltr %w3"
-			 :
-			 : "m"(p), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS)
-			 : "memory");
+	                 "pushl %1\n\t"
+	                 "pushl $1f\n\t"
+	                 "lret\n"
+	                 "1:\n\t"
+	                 "movw %w2, %%ds\n\t"
+	                 "movw %w2, %%es\n\t"
+	                 "movw %w2, %%fs\n\t"
+	                 "movw %w2, %%gs\n\t"
+	                 "movw %w2, %%ss\n\t"
+	                 "ltr %w3"
+	                 :
+	                 : "m"(p), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS)
+	                 : "memory");
 }
 
 void gdt_init(void)
@@ -96,8 +95,8 @@ void gdt_init(void)
 	kernel_tss.ss0 = SEL_KDATA;
 	kernel_tss.esp0 = (uint32_t)boot_stack_top;
 	kernel_tss.iomap_base = sizeof(struct tss); /* no I/O bitmap */
-	gdt_set(GDT_TSS, (uint32_t)&kernel_tss, sizeof(kernel_tss) - 1,
-		GDT_A_PRESENT | GDT_A_TSS32, 0);
+	gdt_set(GDT_TSS, (uint32_t)&kernel_tss, sizeof(kernel_tss) - 1, GDT_A_PRESENT | GDT_A_TSS32,
+	        0);
 
 	memset(&df_tss, 0, sizeof(df_tss));
 	df_tss.cr3 = read_cr3();
@@ -110,8 +109,7 @@ void gdt_init(void)
 	df_tss.ss0 = SEL_KDATA;
 	df_tss.esp0 = df_tss.esp;
 	df_tss.iomap_base = sizeof(struct tss);
-	gdt_set(GDT_DF_TSS, (uint32_t)&df_tss, sizeof(df_tss) - 1,
-		GDT_A_PRESENT | GDT_A_TSS32, 0);
+	gdt_set(GDT_DF_TSS, (uint32_t)&df_tss, sizeof(df_tss) - 1, GDT_A_PRESENT | GDT_A_TSS32, 0);
 
 	gdt_load();
 }

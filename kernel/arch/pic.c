@@ -7,15 +7,15 @@
 #include "x86/io.h"
 #include "x86/trap.h"
 
-#define PIC1_CMD   0x20
-#define PIC1_DATA  0x21
-#define PIC2_CMD   0xA0
-#define PIC2_DATA  0xA1
-#define ICW1_INIT  0x11 /* edge triggered, cascade, ICW4 follows */
-#define ICW4_8086  0x01
-#define PIC_EOI    0x20
-#define OCW3_READ_ISR 0x0B /* the next read of the command port returns the in-service bits */
-#define IRQ_CASCADE 2
+#define PIC1_CMD            0x20
+#define PIC1_DATA           0x21
+#define PIC2_CMD            0xA0
+#define PIC2_DATA           0xA1
+#define ICW1_INIT           0x11 /* edge triggered, cascade, ICW4 follows */
+#define ICW4_8086           0x01
+#define PIC_EOI             0x20
+#define OCW3_READ_ISR       0x0B /* the next read of the command port returns the in-service bits */
+#define IRQ_CASCADE         2
 #define IRQ_SPURIOUS_MASTER 7
 #define IRQ_SPURIOUS_SLAVE  15
 
@@ -44,10 +44,10 @@ void pic_init(void)
 void pic_unmask(unsigned irq)
 {
 	if (irq < 8) {
-		outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t)~(1u << irq));
+		outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t) ~(1u << irq));
 	} else {
-		outb(PIC2_DATA, inb(PIC2_DATA) & (uint8_t)~(1u << (irq - 8)));
-		outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t)~(1u << IRQ_CASCADE));
+		outb(PIC2_DATA, inb(PIC2_DATA) & (uint8_t) ~(1u << (irq - 8)));
+		outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t) ~(1u << IRQ_CASCADE));
 	}
 }
 

@@ -8,10 +8,10 @@
 #include "x86/cpu.h"
 #include "x86/io.h"
 
-#define DEBUG_EXIT_PORT     0xF4
-#define ACPI_PM1A_PIIX4     0x604  /* QEMU i440fx/PIIX4 PM1a control */
-#define ACPI_PM1A_BOCHS     0xB004 /* older QEMU and Bochs */
-#define ACPI_SLP_EN_S5      0x2000
+#define DEBUG_EXIT_PORT 0xF4
+#define ACPI_PM1A_PIIX4 0x604  /* QEMU i440fx/PIIX4 PM1a control */
+#define ACPI_PM1A_BOCHS 0xB004 /* older QEMU and Bochs */
+#define ACPI_SLP_EN_S5  0x2000
 
 void machine_halt(void)
 {

@@ -17,24 +17,24 @@
 #include "x86/pic.h"
 #include "x86/trap.h"
 
-#define COM1          0x3F8
-#define UART_DATA     0
-#define UART_IER      1
-#define UART_FCR      2
-#define UART_LCR      3
-#define UART_MCR      4
-#define UART_LSR      5
-#define UART_DLL      0
-#define UART_DLM      1
-#define LCR_8N1       0x03
-#define LCR_DLAB      0x80
-#define MCR_DTR_RTS   0x03
-#define MCR_OUT2      0x08 /* gates the UART's interrupt line to the PIC */
-#define IER_RX        0x01
-#define LSR_DR        0x01
-#define LSR_THRE      0x20
-#define BAUD_DIVISOR  1    /* 115200 */
-#define RX_RING_SIZE  256u /* power of two */
+#define COM1         0x3F8
+#define UART_DATA    0
+#define UART_IER     1
+#define UART_FCR     2
+#define UART_LCR     3
+#define UART_MCR     4
+#define UART_LSR     5
+#define UART_DLL     0
+#define UART_DLM     1
+#define LCR_8N1      0x03
+#define LCR_DLAB     0x80
+#define MCR_DTR_RTS  0x03
+#define MCR_OUT2     0x08 /* gates the UART's interrupt line to the PIC */
+#define IER_RX       0x01
+#define LSR_DR       0x01
+#define LSR_THRE     0x20
+#define BAUD_DIVISOR 1    /* 115200 */
+#define RX_RING_SIZE 256u /* power of two */
 
 static volatile uint8_t rx_ring[RX_RING_SIZE];
 static volatile unsigned rx_head, rx_tail;

@@ -16,20 +16,20 @@
 #include "mm/paging.h"
 #include "x86/cpu.h"
 
-#define DESC_BASE_LO_MASK   0x0000FFFFu
-#define DESC_BASE_MID_MASK  0x00FF0000u
-#define DESC_BASE_HI_MASK   0xFF000000u
-#define DESC_LIMIT_LO_MASK  0x0000FFFFu
-#define DESC_LIMIT_HI_MASK  0x000F0000u
-#define DESC_TYPE_WRITABLE  (1u << 9)   /* data: writable (code: readable) */
-#define DESC_TYPE_SHIFT     10          /* contents: expand-down data / code */
-#define DESC_S              (1u << 12)  /* code or data, not system */
-#define DESC_DPL3           (3u << 13)
-#define DESC_PRESENT        (1u << 15)
-#define DESC_AVL            (1u << 20)
-#define DESC_DB             (1u << 22)  /* 32-bit */
-#define DESC_G              (1u << 23)  /* limit in 4 KiB units */
-#define UD_CONTENTS_MAX     1u          /* data or expand-down data; code is refused */
+#define DESC_BASE_LO_MASK  0x0000FFFFu
+#define DESC_BASE_MID_MASK 0x00FF0000u
+#define DESC_BASE_HI_MASK  0xFF000000u
+#define DESC_LIMIT_LO_MASK 0x0000FFFFu
+#define DESC_LIMIT_HI_MASK 0x000F0000u
+#define DESC_TYPE_WRITABLE (1u << 9)  /* data: writable (code: readable) */
+#define DESC_TYPE_SHIFT    10         /* contents: expand-down data / code */
+#define DESC_S             (1u << 12) /* code or data, not system */
+#define DESC_DPL3          (3u << 13)
+#define DESC_PRESENT       (1u << 15)
+#define DESC_AVL           (1u << 20)
+#define DESC_DB            (1u << 22) /* 32-bit */
+#define DESC_G             (1u << 23) /* limit in 4 KiB units */
+#define UD_CONTENTS_MAX    1u         /* data or expand-down data; code is refused */
 
 struct task_arch *task_arch_alloc(void)
 {
@@ -100,8 +100,8 @@ static uint64_t encode(const struct user_desc *u)
 	uint32_t base = u->base_addr, limit = u->limit, f = u->flags;
 	uint32_t lo = ((base & DESC_BASE_LO_MASK) << 16) | (limit & DESC_LIMIT_LO_MASK);
 	uint32_t hi = (base & DESC_BASE_HI_MASK) | ((base & DESC_BASE_MID_MASK) >> 16) |
-		      (limit & DESC_LIMIT_HI_MASK) | DESC_S | DESC_DPL3 | DESC_PRESENT |
-		      (((f & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT) << DESC_TYPE_SHIFT);
+	              (limit & DESC_LIMIT_HI_MASK) | DESC_S | DESC_DPL3 | DESC_PRESENT |
+	              (((f & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT) << DESC_TYPE_SHIFT);
 
 	if (!(f & UD_READ_EXEC_ONLY))
 		hi |= DESC_TYPE_WRITABLE;
@@ -129,7 +129,7 @@ int tls_set_thread_area(struct task_arch *a, struct user_desc *u, bool running)
 	if (idx < GDT_TLS_MIN || idx >= GDT_TLS_MIN + GDT_TLS_SLOTS)
 		return -EINVAL;
 	if (!clear && ((u->flags & UD_SEG_NOT_PRESENT) || !(u->flags & UD_SEG_32BIT) ||
-		       ((u->flags & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT) > UD_CONTENTS_MAX))
+	               ((u->flags & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT) > UD_CONTENTS_MAX))
 		return -EINVAL;
 	uint32_t flags = irq_save();
 	a->tls[idx - GDT_TLS_MIN] = clear ? 0 : encode(u);

@@ -36,11 +36,11 @@ struct idt_entry {
 	uint16_t off_hi;
 } __packed;
 
-#define IDT_PRESENT   0x80u
-#define IDT_INT32     0x0Eu /* interrupt gate: IF cleared on entry */
-#define IDT_TASK      0x05u
-#define IDT_DPL3      0x60u /* the gate may be used by int n from ring 3 */
-#define IDT_ENTRIES   256
+#define IDT_PRESENT 0x80u
+#define IDT_INT32   0x0Eu /* interrupt gate: IF cleared on entry */
+#define IDT_TASK    0x05u
+#define IDT_DPL3    0x60u /* the gate may be used by int n from ring 3 */
+#define IDT_ENTRIES 256
 
 static struct idt_entry idt[IDT_ENTRIES];
 static trap_handler_fn handlers[T_VECTORS];
@@ -51,19 +51,28 @@ extern const char isr128[];
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_WORDS * 4, "user_entry.asm's frame size");
 
 static const char *const exception_names[T_EXCEPTIONS] = {
-	[T_DIVIDE] = "divide error",        [T_DEBUG] = "debug",
-	[T_NMI] = "non-maskable interrupt", [T_BRKPT] = "breakpoint",
-	[T_OFLOW] = "overflow",             [T_BOUND] = "bound range exceeded",
-	[T_ILLOP] = "invalid opcode",       [T_DEVICE] = "device not available",
-	[T_DBLFLT] = "double fault",        [T_TSS] = "invalid TSS",
-	[T_SEGNP] = "segment not present",  [T_STACK] = "stack-segment fault",
-	[T_GPFLT] = "general protection fault", [T_PGFLT] = "page fault",
-	[T_FPERR] = "x87 floating-point error", [T_ALIGN] = "alignment check",
-	[T_MCHK] = "machine check",         [T_SIMD] = "SIMD floating-point error",
+	[T_DIVIDE] = "divide error",
+	[T_DEBUG] = "debug",
+	[T_NMI] = "non-maskable interrupt",
+	[T_BRKPT] = "breakpoint",
+	[T_OFLOW] = "overflow",
+	[T_BOUND] = "bound range exceeded",
+	[T_ILLOP] = "invalid opcode",
+	[T_DEVICE] = "device not available",
+	[T_DBLFLT] = "double fault",
+	[T_TSS] = "invalid TSS",
+	[T_SEGNP] = "segment not present",
+	[T_STACK] = "stack-segment fault",
+	[T_GPFLT] = "general protection fault",
+	[T_PGFLT] = "page fault",
+	[T_FPERR] = "x87 floating-point error",
+	[T_ALIGN] = "alignment check",
+	[T_MCHK] = "machine check",
+	[T_SIMD] = "SIMD floating-point error",
 };
 
 static const char *const exception_mnemonics[T_EXCEPTIONS] = {
-	[T_DIVIDE] = "#DE", [T_DEBUG] = "#DB", [T_NMI] = "NMI", [T_BRKPT] = "#BP",
+	[T_DIVIDE] = "#DE", [T_DEBUG] = "#DB", [T_NMI] = "NMI",   [T_BRKPT] = "#BP",
 	[T_OFLOW] = "#OF",  [T_BOUND] = "#BR", [T_ILLOP] = "#UD", [T_DEVICE] = "#NM",
 	[T_DBLFLT] = "#DF", [T_TSS] = "#TS",   [T_SEGNP] = "#NP", [T_STACK] = "#SS",
 	[T_GPFLT] = "#GP",  [T_PGFLT] = "#PF", [T_FPERR] = "#MF", [T_ALIGN] = "#AC",
@@ -123,9 +132,10 @@ static const char *trap_mnemonic(unsigned vector)
 
 char *trap_decode_pf(uint32_t error, char *buf, size_t size)
 {
-	ksnprintf(buf, size, "%s %s %s%s%s", (error & PF_P) ? "protection-violation" : "not-present",
-		  (error & PF_W) ? "write" : "read", (error & PF_U) ? "user-mode" : "kernel-mode",
-		  (error & PF_RSVD) ? " reserved-bit" : "", (error & PF_I) ? " instruction-fetch" : "");
+	ksnprintf(
+	    buf, size, "%s %s %s%s%s", (error & PF_P) ? "protection-violation" : "not-present",
+	    (error & PF_W) ? "write" : "read", (error & PF_U) ? "user-mode" : "kernel-mode",
+	    (error & PF_RSVD) ? " reserved-bit" : "", (error & PF_I) ? " instruction-fetch" : "");
 	return buf;
 }
 
@@ -133,9 +143,9 @@ void trap_print_regs(const struct trap_frame *tf)
 {
 	pr_emerg("  eax=%08x ebx=%08x ecx=%08x edx=%08x\n", tf->eax, tf->ebx, tf->ecx, tf->edx);
 	pr_emerg("  esi=%08x edi=%08x ebp=%08x esp=%08x\n", tf->esi, tf->edi, tf->ebp,
-		 tf->esp_at_pusha + 5 * 4 /* vector, error, eip, cs, eflags */);
+	         tf->esp_at_pusha + 5 * 4 /* vector, error, eip, cs, eflags */);
 	pr_emerg("  eip=%08x cs=%04x eflags=%08x cr0=%08x cr3=%08x\n", tf->eip, tf->cs & 0xFFFF,
-		 tf->eflags, read_cr0(), read_cr3());
+	         tf->eflags, read_cr0(), read_cr3());
 }
 
 /* Where in the address space @addr lies, for page-fault reports. */
@@ -161,10 +171,11 @@ void trap_fatal(struct trap_frame *tf, const char *why)
 	char buf[96];
 
 	pr_emerg("trap: %s %s (vector %u) at eip=%08x (%pS)\n", trap_mnemonic(tf->vector),
-		 trap_name(tf->vector), tf->vector, tf->eip, (void *)tf->eip);
+	         trap_name(tf->vector), tf->vector, tf->eip, (void *)tf->eip);
 	if (tf->vector == T_PGFLT) {
 		uint32_t cr2 = read_cr2();
-		pr_emerg("  error=%04x: %s\n", tf->error, trap_decode_pf(tf->error, buf, sizeof(buf)));
+		pr_emerg("  error=%04x: %s\n", tf->error,
+		         trap_decode_pf(tf->error, buf, sizeof(buf)));
 		pr_emerg("  CR2=%08x (%s)\n", cr2, describe_address(cr2));
 	} else {
 		pr_emerg("  error=%04x\n", tf->error);
@@ -216,15 +227,16 @@ void double_fault_task(void)
 	const struct tss *t = &kernel_tss;
 	/* The failed push went to esp - 4 (or a little lower): in a stack's guard page? */
 	bool overflow = fault_classify(t->esp - 4, PF_W) == FAULT_GUARD_STACK ||
-			fault_classify(t->esp, PF_W) == FAULT_GUARD_STACK;
+	                fault_classify(t->esp, PF_W) == FAULT_GUARD_STACK;
 
 	pr_emerg("trap: #DF double fault at eip=%08x (%pS)\n", t->eip, (void *)t->eip);
 	pr_emerg("  esp=%08x ebp=%08x cr2=%08x\n", t->esp, t->ebp, read_cr2());
 	if (overflow)
-		pr_emerg("  kernel stack overflow: esp is in the guard page below the stack at %08x\n",
-			 (t->esp + PAGE_SIZE) & PTE_ADDR_MASK);
+		pr_emerg(
+		    "  kernel stack overflow: esp is in the guard page below the stack at %08x\n",
+		    (t->esp + PAGE_SIZE) & PTE_ADDR_MASK);
 	else
 		pr_emerg("  kernel stack overflow? a fault occurred while delivering a fault\n");
 	panic_from_frame(t->eip, t->ebp, "double fault%s",
-			 overflow ? " (kernel stack overflow)" : "");
+	                 overflow ? " (kernel stack overflow)" : "");
 }

@@ -13,27 +13,35 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define MODE_STRING_LEN 11  /* "drwxr-xr-x" and its NUL */
+#define MODE_STRING_LEN 11    /* "drwxr-xr-x" and its NUL */
 #define CAT_MAX_BYTES   16384 /* cat is for small files */
 #define CAT_CHUNK       256
 #define PERM_GROUPS     3
 #define PERM_GROUP_BITS 3
-#define S_ISUID 04000u
-#define S_ISGID 02000u
-#define S_ISVTX 01000u
+#define S_ISUID         04000u
+#define S_ISGID         02000u
+#define S_ISVTX         01000u
 
 /* The monitor's words for an errno (the ones lookups and opens give). */
 static const char *err_text(int err)
 {
 	switch (err) {
-	case -ENOENT: return "no such file or directory";
-	case -ENOTDIR: return "not a directory";
-	case -ELOOP: return "too many levels of symbolic links";
-	case -ENAMETOOLONG: return "file name too long";
-	case -EISDIR: return "is a directory";
-	case -ENXIO: return "no such device";
-	case -ENOMEM: return "out of memory";
-	default: return "error";
+	case -ENOENT:
+		return "no such file or directory";
+	case -ENOTDIR:
+		return "not a directory";
+	case -ELOOP:
+		return "too many levels of symbolic links";
+	case -ENAMETOOLONG:
+		return "file name too long";
+	case -EISDIR:
+		return "is a directory";
+	case -ENXIO:
+		return "no such device";
+	case -ENOMEM:
+		return "out of memory";
+	default:
+		return "error";
 	}
 }
 
@@ -47,7 +55,7 @@ static void mode_string(uint32_t mode, char *s)
 	for (int g = 0; g < PERM_GROUPS; g++)
 		for (int b = 0; b < PERM_GROUP_BITS; b++) {
 			uint32_t bit = 1u << ((PERM_GROUPS - 1 - g) * PERM_GROUP_BITS +
-					      (PERM_GROUP_BITS - 1 - b));
+			                      (PERM_GROUP_BITS - 1 - b));
 			s[1 + g * PERM_GROUP_BITS + b] = (mode & bit) ? rwx[b] : '-';
 		}
 	if (mode & S_ISUID)
@@ -67,13 +75,13 @@ static void ls_line(const struct ramfs_inode *ino, const char *name)
 	mode_string(ino->mode, mode);
 	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode))
 		kprintf("%s %2u %5u %5u %4u, %3u %s\n", mode, ino->nlink, ino->uid, ino->gid,
-			ino->rdev_major, ino->rdev_minor, name);
+		        ino->rdev_major, ino->rdev_minor, name);
 	else if (S_ISLNK(ino->mode))
 		kprintf("%s %2u %5u %5u %8u %s -> %s\n", mode, ino->nlink, ino->uid, ino->gid,
-			ino->size, name, ino->target);
+		        ino->size, name, ino->target);
 	else
 		kprintf("%s %2u %5u %5u %8u %s\n", mode, ino->nlink, ino->uid, ino->gid, ino->size,
-			name);
+		        name);
 }
 
 static int cmd_ls(int argc, char **argv)
@@ -102,8 +110,7 @@ static int cmd_ls(int argc, char **argv)
 	}
 	return 0;
 }
-MONITOR_COMMAND(ls, "ls [PATH]", "list a directory of the root file system (ls -l format)",
-		cmd_ls);
+MONITOR_COMMAND(ls, "ls [PATH]", "list a directory of the root file system (ls -l format)", cmd_ls);
 
 static int cmd_cat(int argc, char **argv)
 {
@@ -121,7 +128,7 @@ static int cmd_cat(int argc, char **argv)
 	}
 	if (f->inode->size > CAT_MAX_BYTES) {
 		kprintf("cat: %s: too large (%u bytes; at most %u)\n", argv[1], f->inode->size,
-			CAT_MAX_BYTES);
+		        CAT_MAX_BYTES);
 		file_put(f);
 		return -EINVAL;
 	}

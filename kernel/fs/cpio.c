@@ -22,13 +22,24 @@
 
 /* Field order in the header. */
 enum cpio_field {
-	F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE, F_DEVMAJOR, F_DEVMINOR,
-	F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK,
+	F_INO,
+	F_MODE,
+	F_UID,
+	F_GID,
+	F_NLINK,
+	F_MTIME,
+	F_FILESIZE,
+	F_DEVMAJOR,
+	F_DEVMINOR,
+	F_RDEVMAJOR,
+	F_RDEVMINOR,
+	F_NAMESIZE,
+	F_CHECK,
 };
 
 static const char *const field_names[CPIO_NR_FIELDS] = {
-	"ino", "mode", "uid", "gid", "nlink", "mtime", "filesize", "devmajor", "devminor",
-	"rdevmajor", "rdevminor", "namesize", "check",
+	"ino",      "mode",     "uid",       "gid",       "nlink",    "mtime", "filesize",
+	"devmajor", "devminor", "rdevmajor", "rdevminor", "namesize", "check",
 };
 
 /* @n rounded up to the archive's 4-byte alignment (callers keep @n far below SIZE_MAX). */
@@ -41,7 +52,7 @@ bool cpio_is_newc(const void *buf, size_t len)
 {
 	return buf && len >= CPIO_MAGIC_LEN &&
 	       (memcmp(buf, CPIO_MAGIC, CPIO_MAGIC_LEN) == 0 ||
-		memcmp(buf, CPIO_MAGIC_CRC, CPIO_MAGIC_LEN) == 0);
+	        memcmp(buf, CPIO_MAGIC_CRC, CPIO_MAGIC_LEN) == 0);
 }
 
 void cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len)
@@ -62,7 +73,7 @@ static int cpio_fail(struct cpio_iter *it, const char *name, const char *what)
 {
 	if (name)
 		ksnprintf(it->err, sizeof(it->err), "entry %u '%.*s': %s", it->index,
-			  CPIO_ERR_NAME_MAX, name, what);
+		          CPIO_ERR_NAME_MAX, name, what);
 	else
 		ksnprintf(it->err, sizeof(it->err), "entry %u: %s", it->index, what);
 	it->done = true;
@@ -138,12 +149,13 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 		return cpio_fail(it, NULL, "bad magic");
 	if (left < CPIO_HEADER_LEN) {
 		ksnprintf(what, sizeof(what), "truncated header (%zu bytes left, %u needed)", left,
-			  (unsigned)CPIO_HEADER_LEN);
+		          (unsigned)CPIO_HEADER_LEN);
 		return cpio_fail(it, NULL, what);
 	}
 	for (int i = 0; i < CPIO_NR_FIELDS; i++) {
 		if (!parse_hex8(h + CPIO_MAGIC_LEN + i * CPIO_FIELD_DIGITS, &f[i])) {
-			ksnprintf(what, sizeof(what), "non-hex digit in field '%s'", field_names[i]);
+			ksnprintf(what, sizeof(what), "non-hex digit in field '%s'",
+			          field_names[i]);
 			return cpio_fail(it, NULL, what);
 		}
 	}
@@ -152,7 +164,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 		return cpio_fail(it, NULL, "name size 0");
 	if (namesize > CPIO_NAME_MAX) {
 		ksnprintf(what, sizeof(what), "name size %u exceeds %u", namesize,
-			  (unsigned)CPIO_NAME_MAX);
+		          (unsigned)CPIO_NAME_MAX);
 		return cpio_fail(it, NULL, what);
 	}
 	if (namesize > left - CPIO_HEADER_LEN)
@@ -165,7 +177,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 	uint32_t filesize = f[F_FILESIZE];
 	if (filesize > it->len) {
 		ksnprintf(what, sizeof(what), "file size %u exceeds the archive (%zu bytes)",
-			  filesize, it->len);
+		          filesize, it->len);
 		return cpio_fail(it, name, what);
 	}
 	if (data_off > it->len || filesize > it->len - data_off)
@@ -200,7 +212,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 }
 
 size_t cpio_append(void *buf, size_t cap, size_t off, const char *name, uint32_t mode,
-		   const void *data, uint32_t size)
+                   const void *data, uint32_t size)
 {
 	char hdr[CPIO_HEADER_LEN + 1];
 	size_t namesize = strlen(name) + 1;
@@ -211,8 +223,8 @@ size_t cpio_append(void *buf, size_t cap, size_t off, const char *name, uint32_t
 	if (off > cap || end > cap || end < off)
 		return 0;
 	ksnprintf(hdr, sizeof(hdr), "%s%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08zx%08x",
-		  CPIO_MAGIC, 0u, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, size, 0u, 0u, 0u,
-		  0u, namesize, 0u);
+	          CPIO_MAGIC, 0u, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, size, 0u, 0u, 0u, 0u,
+	          namesize, 0u);
 	memset(b + off, 0, end - off);
 	memcpy(b + off, hdr, CPIO_HEADER_LEN);
 	memcpy(b + off + CPIO_HEADER_LEN, name, namesize);

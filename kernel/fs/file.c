@@ -14,9 +14,9 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 
-#define DIR_POS_DOT     0 /* directory position of "." */
-#define DIR_POS_DOTDOT  1 /* of ".." */
-#define DIR_POS_FIRST   2 /* of the first child */
+#define DIR_POS_DOT         0 /* directory position of "." */
+#define DIR_POS_DOTDOT      1 /* of ".." */
+#define DIR_POS_FIRST       2 /* of the first child */
 #define INITRAMFS_DEV_MINOR 1 /* st_dev 0:1, an anonymous device as Linux gives rootfs */
 
 static struct ramfs *root_fs;
@@ -80,11 +80,11 @@ static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
  * written (and advances *@used), false when there is no room.
  */
 static bool put_dirent(uint8_t *buf, size_t len, size_t *used, uint64_t ino, int64_t next,
-		       uint8_t type, const char *name)
+                       uint8_t type, const char *name)
 {
 	size_t namelen = strlen(name);
-	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + namelen + 1,
-				 DIRENT64_ALIGN);
+	size_t reclen =
+	    ALIGN_UP(offsetof(struct linux_dirent64, d_name) + namelen + 1, DIRENT64_ALIGN);
 	if (reclen > len - *used)
 		return false;
 	struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + *used);
@@ -122,7 +122,7 @@ static long ramfs_getdents64(struct file *f, void *buf, size_t len)
 			name = ino->name;
 		}
 		if (!put_dirent(buf, len, &used, ino->ino, pos + 1, (uint8_t)MODE_TO_DT(ino->mode),
-				name))
+		                name))
 			break;
 		f->pos = pos + 1;
 	}
@@ -144,7 +144,7 @@ static const struct file_ops ramfs_dir_ops = {
 /* ---- open and dispatch -------------------------------------------------------------------- */
 
 struct file *file_alloc(const struct file_ops *ops, struct ramfs_inode *inode, int flags,
-			void *priv)
+                        void *priv)
 {
 	struct file *f = kzalloc(sizeof(*f), KM_KERNEL);
 	if (!f)
@@ -197,8 +197,8 @@ struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, i
 	rc = -ENXIO; /* device nodes, fifos, sockets: no driver yet */
 	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 		goto fail;
-	struct file *f = file_alloc(S_ISDIR(ino->mode) ? &ramfs_dir_ops : &ramfs_file_ops, ino,
-				    flags, NULL);
+	struct file *f =
+	    file_alloc(S_ISDIR(ino->mode) ? &ramfs_dir_ops : &ramfs_file_ops, ino, flags, NULL);
 	rc = -ENOMEM;
 	if (!f)
 		goto fail;

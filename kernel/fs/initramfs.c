@@ -33,8 +33,9 @@ static const struct boot_module *find_archive(const struct boot_info *bi, uint32
 	for (uint32_t i = 0; i < bi->mods_count; i++) {
 		const struct boot_module *m = &bi->mods[i];
 		if (m->end > mm_lowmem_end()) {
-			pr_warn("initramfs: module %u [mem %#x-%#x] lies beyond the direct map; ignored\n",
-				i, m->start, m->end);
+			pr_warn("initramfs: module %u [mem %#x-%#x] lies beyond the direct map; "
+			        "ignored\n",
+			        i, m->start, m->end);
 			continue;
 		}
 		if (!cpio_is_newc(phys_to_virt(m->start), m->end - m->start)) {
@@ -63,12 +64,14 @@ void initramfs_init(const struct boot_info *bi)
 			ksnprintf(err, sizeof(err), "out of memory for the root directory");
 		if (rc == 0) {
 			rootfs = fresh;
-			pr_info("initramfs: unpacked %u entries (%u files, %u dirs, %u symlinks), %u kB, "
-				"read in place from module %u [mem %#x-%#x] (kept reserved)\n",
-				rootfs.stats.entries, rootfs.stats.files, rootfs.stats.dirs,
-				rootfs.stats.symlinks,
-				(unsigned)((rootfs.stats.bytes + (1u << KIB_SHIFT) - 1) >> KIB_SHIFT),
-				index, m->start, m->end - 1);
+			pr_info(
+			    "initramfs: unpacked %u entries (%u files, %u dirs, %u symlinks), %u "
+			    "kB, "
+			    "read in place from module %u [mem %#x-%#x] (kept reserved)\n",
+			    rootfs.stats.entries, rootfs.stats.files, rootfs.stats.dirs,
+			    rootfs.stats.symlinks,
+			    (unsigned)((rootfs.stats.bytes + (1u << KIB_SHIFT) - 1) >> KIB_SHIFT),
+			    index, m->start, m->end - 1);
 			fs_set_root(&rootfs);
 			return;
 		}

@@ -17,13 +17,12 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 
-#define RAMFS_ROOT_MODE    (S_IFDIR | 0755u)
-#define RAMFS_FIRST_INO    1u
-#define RAMFS_DIR_MIN_CAP  4u
+#define RAMFS_ROOT_MODE   (S_IFDIR | 0755u)
+#define RAMFS_FIRST_INO   1u
+#define RAMFS_DIR_MIN_CAP 4u
 
 /* A new inode named @name (@len bytes) of @mode; unlinked. NULL when memory ran out. */
-static struct ramfs_inode *inode_new(struct ramfs *fs, const char *name, size_t len,
-				     uint32_t mode)
+static struct ramfs_inode *inode_new(struct ramfs *fs, const char *name, size_t len, uint32_t mode)
 {
 	struct ramfs_inode *ino = kzalloc(sizeof(*ino), KM_KERNEL);
 	if (!ino)
@@ -121,7 +120,7 @@ int ramfs_readlink(const struct ramfs_inode *ino, char *buf, size_t size)
  * followed so far in this lookup. Returns 0 with *@out, or -errno as ramfs_lookup().
  */
 static int walk(const struct ramfs *fs, struct ramfs_inode *start, const char *path,
-		bool follow_last, unsigned *links, struct ramfs_inode **out)
+                bool follow_last, unsigned *links, struct ramfs_inode **out)
 {
 	size_t plen = strnlen(path, PATH_MAX);
 	if (plen >= PATH_MAX)
@@ -174,8 +173,7 @@ static int walk(const struct ramfs *fs, struct ramfs_inode *start, const char *p
 	return 0;
 }
 
-int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags,
-		 struct ramfs_inode **out)
+int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags, struct ramfs_inode **out)
 {
 	unsigned links = 0;
 
@@ -207,8 +205,8 @@ static int dir_add(struct ramfs_inode *dir, struct ramfs_inode *child)
 /* Log an entry that is skipped and count it. */
 static void skip_entry(struct ramfs *fs, const struct cpio_entry *e, const char *why)
 {
-	pr_warn("initramfs: entry %u '%.*s': skipped: %s\n", e->index, CPIO_ERR_NAME_MAX,
-		e->name, why);
+	pr_warn("initramfs: entry %u '%.*s': skipped: %s\n", e->index, CPIO_ERR_NAME_MAX, e->name,
+	        why);
 	fs->stats.skipped++;
 }
 
@@ -350,7 +348,7 @@ int ramfs_unpack(struct ramfs *fs, const void *buf, size_t len, char *err, size_
 		}
 		if (unpack_entry(fs, &e) < 0) {
 			ksnprintf(err, errlen, "entry %u '%.*s': out of memory", e.index,
-				  CPIO_ERR_NAME_MAX, e.name);
+			          CPIO_ERR_NAME_MAX, e.name);
 			return -ENOMEM;
 		}
 	}

@@ -95,7 +95,7 @@ uint64_t __udivmoddi4(uint64_t n, uint64_t d, uint64_t *rem)
 
 		q = ((uint64_t)q1 << s) >> 31; /* the true quotient, or one too big */
 		if (q != 0)
-			q--;                    /* now the true quotient or one too small */
+			q--; /* now the true quotient or one too small */
 		r = n - q * d;
 		if (r >= d) {
 			q++;

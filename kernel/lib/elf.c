@@ -33,8 +33,8 @@ int elf_check_header(const struct elf32_ehdr *eh, uint64_t file_size)
 	return 0;
 }
 
-int elf_check_phdrs(const struct elf32_ehdr *eh, const struct elf32_phdr *ph,
-		    uint64_t file_size, uint32_t user_lo, uint32_t user_hi, struct elf_info *info)
+int elf_check_phdrs(const struct elf32_ehdr *eh, const struct elf32_phdr *ph, uint64_t file_size,
+                    uint32_t user_lo, uint32_t user_hi, struct elf_info *info)
 {
 	bool loads = false;
 	uint32_t phdr = 0;
@@ -60,9 +60,10 @@ int elf_check_phdrs(const struct elf32_ehdr *eh, const struct elf32_phdr *ph,
 			return -ENOEXEC;
 		if (!phdr && eh->e_phoff >= p->p_offset &&
 		    (uint64_t)eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(*p) <=
-			    (uint64_t)p->p_offset + p->p_filesz)
+		        (uint64_t)p->p_offset + p->p_filesz)
 			phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
-		uint32_t brk = (uint32_t)((end + ELF_PAGE_SIZE - 1) & ~(uint64_t)(ELF_PAGE_SIZE - 1));
+		uint32_t brk =
+		    (uint32_t)((end + ELF_PAGE_SIZE - 1) & ~(uint64_t)(ELF_PAGE_SIZE - 1));
 		if (brk > info->brk_start)
 			info->brk_start = brk;
 		loads = true;

@@ -33,11 +33,11 @@
 #define F_SPACE 0x08u /* ' ': print a space where a '+' would go */
 #define F_ALT   0x10u /* '#': 0x/0X prefix for hex, a leading 0 for octal */
 
-#define PREC_NONE    (-1)
-#define FIELD_MAX    (INT_MAX / 10 - 1) /* width/precision digits saturate here */
-#define KSYM_BUF_LEN 128                /* room for "name+0xoff" from %pS */
-#define DIGITS_MAX   24                 /* 64-bit octal needs 22 */
-#define DEC_CHUNK    1000000000u        /* 10^9: nine decimal digits per 64-bit division */
+#define PREC_NONE        (-1)
+#define FIELD_MAX        (INT_MAX / 10 - 1) /* width/precision digits saturate here */
+#define KSYM_BUF_LEN     128                /* room for "name+0xoff" from %pS */
+#define DIGITS_MAX       24                 /* 64-bit octal needs 22 */
+#define DEC_CHUNK        1000000000u        /* 10^9: nine decimal digits per 64-bit division */
 #define DEC_CHUNK_DIGITS 9
 
 enum length { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T };
@@ -132,7 +132,7 @@ static char *digits_rev(char *end, unsigned long long v, unsigned int base, bool
  * value 0 prints no digits; '#' with octal forces a leading zero.
  */
 static void put_int(struct out *o, const struct spec *sp, unsigned long long v, char sign,
-		    const char *prefix, unsigned int base, bool upper)
+                    const char *prefix, unsigned int base, bool upper)
 {
 	char buf[DIGITS_MAX];
 	char *digits = digits_rev(buf + sizeof(buf), v, base, upper);
@@ -391,8 +391,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'X':
 			uv = fetch_unsigned(&args, sp.length);
 			put_int(&o, &sp, uv, 0,
-				(sp.flags & F_ALT) && uv ? (*fmt == 'x' ? "0x" : "0X") : "",
-				16, *fmt == 'X');
+			        (sp.flags & F_ALT) && uv ? (*fmt == 'x' ? "0x" : "0X") : "", 16,
+			        *fmt == 'X');
 			break;
 		case 'p':
 			put_pointer(&o, &sp, &fmt, &args);

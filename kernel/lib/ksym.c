@@ -19,8 +19,7 @@
  * Returns false, storing nothing, for an empty table or an address outside
  * [first symbol, text_end).
  */
-bool ksym_lookup_in(const struct ksym_table *t, uint32_t addr, const char **name,
-		    uint32_t *offset)
+bool ksym_lookup_in(const struct ksym_table *t, uint32_t addr, const char **name, uint32_t *offset)
 {
 	uint32_t lo, hi;
 

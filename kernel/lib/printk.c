@@ -90,7 +90,7 @@ void printk(int level, const char *fmt, ...)
 
 	uint64_t us = clock_us ? clock_us() : 0;
 	int n = ksnprintf(line, sizeof(line), "[%5u.%06u] ", (unsigned)(us / 1000000u),
-			  (unsigned)(us % 1000000u));
+	                  (unsigned)(us % 1000000u));
 	va_start(ap, fmt);
 	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);

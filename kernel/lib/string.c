@@ -31,11 +31,11 @@ void *memset(void *dst, int c, size_t n)
 	size_t words = n / 4, tail = n % 4;
 
 	asm volatile("rep stosl\n\t"
-		     "mov %3, %%ecx\n\t"
-		     "rep stosb"
-		     : "+D"(d), "+c"(words)
-		     : "a"(word), "r"(tail)
-		     : "memory");
+	             "mov %3, %%ecx\n\t"
+	             "rep stosb"
+	             : "+D"(d), "+c"(words)
+	             : "a"(word), "r"(tail)
+	             : "memory");
 #else
 	unsigned char *d = dst;
 
@@ -54,11 +54,11 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	size_t words = n / 4, tail = n % 4;
 
 	asm volatile("rep movsl\n\t"
-		     "mov %3, %%ecx\n\t"
-		     "rep movsb"
-		     : "+D"(d), "+S"(s), "+c"(words)
-		     : "r"(tail)
-		     : "memory");
+	             "mov %3, %%ecx\n\t"
+	             "rep movsb"
+	             : "+D"(d), "+S"(s), "+c"(words)
+	             : "r"(tail)
+	             : "memory");
 #else
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -82,11 +82,11 @@ void *memmove(void *dst, const void *src, size_t n)
 		const void *s = (const char *)src + n - 1;
 
 		asm volatile("std\n\t"
-			     "rep movsb\n\t"
-			     "cld"
-			     : "+D"(d), "+S"(s), "+c"(n)
-			     :
-			     : "memory");
+		             "rep movsb\n\t"
+		             "cld"
+		             : "+D"(d), "+S"(s), "+c"(n)
+		             :
+		             : "memory");
 	}
 #else
 	{

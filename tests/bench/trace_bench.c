@@ -35,20 +35,20 @@
 #include <string.h>
 #include <valgrind/callgrind.h>
 
-#define BENCH_OPS   1000000u
-#define BENCH_SEED  0x5354524154410001ULL /* "STRATA", 1 */
-#define HELD_MAX    4096u
-#define BATCH_MIN   64u
-#define BATCH_SPAN  960u
-#define SLOTS       (HELD_MAX + BATCH_MIN + BATCH_SPAN + 4)
+#define BENCH_OPS  1000000u
+#define BENCH_SEED 0x5354524154410001ULL /* "STRATA", 1 */
+#define HELD_MAX   4096u
+#define BATCH_MIN  64u
+#define BATCH_SPAN 960u
+#define SLOTS      (HELD_MAX + BATCH_MIN + BATCH_SPAN + 4)
 
 #if defined(BENCH_SLAB)
 #include "host_pages.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 #define ALLOCATOR "strata-slab"
-#define ALLOC(n) kmalloc((n), KM_NORMAL)
-#define FREE(p)  kfree(p)
+#define ALLOC(n)  kmalloc((n), KM_NORMAL)
+#define FREE(p)   kfree(p)
 static struct host_pages hp;
 static void setup(void)
 {
@@ -64,8 +64,8 @@ static void setup(void)
 #elif defined(BENCH_MIMALLOC)
 #include <mimalloc.h>
 #define ALLOCATOR "mimalloc"
-#define ALLOC(n) mi_malloc(n)
-#define FREE(p)  mi_free(p)
+#define ALLOC(n)  mi_malloc(n)
+#define FREE(p)   mi_free(p)
 static void setup(void)
 {
 	printf("mimalloc version %d\n", mi_version());
@@ -73,8 +73,8 @@ static void setup(void)
 #elif defined(BENCH_JEMALLOC)
 #include <jemalloc/jemalloc.h>
 #define ALLOCATOR "jemalloc"
-#define ALLOC(n) malloc(n)
-#define FREE(p)  free(p)
+#define ALLOC(n)  malloc(n)
+#define FREE(p)   free(p)
 static void setup(void)
 {
 	const char *v = NULL;
@@ -88,8 +88,8 @@ static void setup(void)
 }
 #elif defined(BENCH_GLIBC)
 #define ALLOCATOR "glibc"
-#define ALLOC(n) malloc(n)
-#define FREE(p)  free(p)
+#define ALLOC(n)  malloc(n)
+#define FREE(p)   free(p)
 static void setup(void)
 {
 }

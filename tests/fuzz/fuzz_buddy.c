@@ -23,7 +23,7 @@
 #include "mm/page.h"
 
 #define MAX_LIVE        512
-#define SMALL_MAX_PAGES 1024u  /* arenas with real contents (poisoning, zeroing) */
+#define SMALL_MAX_PAGES 1024u /* arenas with real contents (poisoning, zeroing) */
 /* Big layouts (32..40 MiB, no contents access) have all three zones when Normal ends at
  * 32 MiB; the Normal end is rounded down to 16 MiB by buddy_init, so other values test that. */
 
@@ -56,10 +56,10 @@ static void *fz_map(void *ctx, uint32_t pfn)
 	return arena + (size_t)pfn * PAGE_SIZE;
 }
 
-#define CHECK(cond)                  \
-	do {                         \
-		if (!(cond))         \
-			abort();     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct memmap_raw raw[2];
 	uint8_t h0 = next(&c), h1 = next(&c), h2 = next(&c), h3 = next(&c);
 	bool big = h0 & 1;
-	uint32_t frames = big ? 8192u + 16u * (h0 >> 1) + (h1 & 15)
-			      : 16u + ((uint32_t)(h0 >> 1) << 3) + (h1 & 7);
+	uint32_t frames =
+	    big ? 8192u + 16u * (h0 >> 1) + (h1 & 15) : 16u + ((uint32_t)(h0 >> 1) << 3) + (h1 & 7);
 	uint32_t nlive = 0;
 	uint8_t *owner;
 	void *bm_store, *pg_store;
@@ -85,9 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ht_log_echo = false;
 	if (!big && frames > SMALL_MAX_PAGES)
 		frames = SMALL_MAX_PAGES;
-	raw[0] = (struct memmap_raw){ PAGE_SIZE, (uint64_t)(frames - 1) * PAGE_SIZE, MEMMAP_USABLE };
+	raw[0] =
+	    (struct memmap_raw){ PAGE_SIZE, (uint64_t)(frames - 1) * PAGE_SIZE, MEMMAP_USABLE };
 	raw[1] = (struct memmap_raw){ (uint64_t)(h2 % frames) * PAGE_SIZE + (h1 >> 5) * 512,
-				      (uint64_t)(h3 & 15) * PAGE_SIZE, MEMMAP_RESERVED };
+		                      (uint64_t)(h3 & 15) * PAGE_SIZE, MEMMAP_RESERVED };
 	if (memmap_sanitize(&map, raw, 2, 0) != 0)
 		return 0;
 	frames = memmap_end_pfn(&map);
@@ -122,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = next(&c);
 		uint8_t arg = next(&c);
 
-		if ((op & 3) <= 1) { /* alloc */
+		if ((op & 3) <= 1) {                                  /* alloc */
 			unsigned order = arg % (BUDDY_MAX_ORDER + 2); /* 13 is invalid */
 			gfp_t gfp = (op >> 2) & (__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO);
 			struct mm_error err;
@@ -135,9 +136,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pg = buddy_alloc(&b, order, gfp, &err);
 			if (pg == NULL) {
 				bool invalid = order > BUDDY_MAX_ORDER ||
-					       ((gfp & __GFP_DMA) && (gfp & __GFP_HIGHMEM));
+				               ((gfp & __GFP_DMA) && (gfp & __GFP_HIGHMEM));
 
-				CHECK(err.kind == (invalid ? MM_INVALID_ARGUMENT : MM_OUT_OF_MEMORY));
+				CHECK(err.kind ==
+				      (invalid ? MM_INVALID_ARGUMENT : MM_OUT_OF_MEMORY));
 				CHECK(err.kind != MM_OUT_OF_MEMORY ||
 				      err.used + err.available == err.total);
 			} else {

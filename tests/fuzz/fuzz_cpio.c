@@ -5,9 +5,8 @@
  *     a refusal always carries a message naming an entry, and the walk ends;
  *   - the same input unpacked into a ramfs, looked up by every entry's name (with and without
  *     following links) and torn down, gives every object and page back (the slab layer is
- *     brought up around each input on a host page provider: kmalloc_exit() must find no live object,
- *     and then no page may be out).
- * Any violation aborts (a crash for libFuzzer).
+ *     brought up around each input on a host page provider: kmalloc_exit() must find no live
+ * object, and then no page may be out). Any violation aborts (a crash for libFuzzer).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -26,8 +26,8 @@
 
 struct obj {
 	uint8_t *p;
-	uint32_t len;   /* bytes filled with the pattern */
-	int cache;      /* index into caches[], or -1 for kmalloc */
+	uint32_t len; /* bytes filled with the pattern */
+	int cache;    /* index into caches[], or -1 for kmalloc */
 	uint8_t tag;
 };
 
@@ -147,12 +147,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op % 12) {
 		case 0: { /* create a cache */
 			uint32_t sz = 1 + take(&in, 2) % 3000, al = take(&in, 1);
-			unsigned flags = (al & 0x80 ? KMEM_DEBUG : 0) | (al & 0x40 ? KMEM_NO_MAGAZINE : 0);
+			unsigned flags =
+			    (al & 0x80 ? KMEM_DEBUG : 0) | (al & 0x40 ? KMEM_NO_MAGAZINE : 0);
 
 			if (ncaches == MAX_CACHES)
 				break;
-			caches[ncaches] = kmem_cache_create("fuzz", sz, al & 0x20 ? 1u << (al % 9) : 0,
-							    NULL, flags);
+			caches[ncaches] = kmem_cache_create(
+			    "fuzz", sz, al & 0x20 ? 1u << (al % 9) : 0, NULL, flags);
 			if (!caches[ncaches])
 				die("create failed");
 			cache_size[ncaches] = sz;
@@ -170,7 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			c %= ncaches;
 			p = kmem_cache_alloc(caches[c], op & 0x10 ? KM_ZERO : KM_NORMAL);
 			if (!p) {
-				if (!(cur_owner == 3 && kmem_last_error()->kind == MM_EXCEEDS_LIMIT) &&
+				if (!(cur_owner == 3 &&
+				      kmem_last_error()->kind == MM_EXCEEDS_LIMIT) &&
 				    kmem_last_error()->kind != MM_OUT_OF_MEMORY)
 					die("cache alloc failed");
 				break;
@@ -196,9 +198,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op & 0x20)
 				n *= 4; /* up to 256 KiB */
 			p = (al & 0x80) ? kmalloc_aligned(n, (size_t)1 << (al % 14), KM_NORMAL)
-					: kmalloc(n, KM_NORMAL);
+			                : kmalloc(n, KM_NORMAL);
 			if (!p) {
-				if (!(cur_owner == 3 && kmem_last_error()->kind == MM_EXCEEDS_LIMIT) &&
+				if (!(cur_owner == 3 &&
+				      kmem_last_error()->kind == MM_EXCEEDS_LIMIT) &&
 				    kmem_last_error()->kind != MM_OUT_OF_MEMORY)
 					die("kmalloc failed");
 				break;
@@ -286,7 +289,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				} else {
 					model[owner_of[k]] -= charge_of(o.p);
 					kfree(o.p);
-					if (!kmem_cache_of(o.p)) { /* a large block: gone, not checkable */
+					if (!kmem_cache_of(
+						o.p)) { /* a large block: gone, not checkable */
 						live[k] = live[--nlive];
 						owner_of[k] = owner_of[nlive];
 						break;

@@ -42,22 +42,22 @@
 #define HP_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define HP_MAX_ORDER 10            /* 4 MiB blocks */
-#define HP_FREE      0x80u         /* state: head of a free block (low bits: order) */
-#define HP_USED      0x40u         /* state: head of an allocated block */
+#define HP_MAX_ORDER 10    /* 4 MiB blocks */
+#define HP_FREE      0x80u /* state: head of a free block (low bits: order) */
+#define HP_USED      0x40u /* state: head of an allocated block */
 
 struct host_pages {
 	char *arena;
 	uint32_t npages;
-	uint8_t *state;                 /* per page: HP_FREE|order, HP_USED|order, or 0 */
-	int32_t *next, *prev;           /* free-list links, by page index */
+	uint8_t *state;       /* per page: HP_FREE|order, HP_USED|order, or 0 */
+	int32_t *next, *prev; /* free-list links, by page index */
 	int32_t head[HP_MAX_ORDER + 1];
-	size_t pages_out;               /* pages allocated now */
+	size_t pages_out; /* pages allocated now */
 	size_t peak_pages;
 	unsigned long allocs, frees, failures;
-	size_t limit_pages;             /* 0: none; else allocations past it fail (OOM) */
-	long fail_countdown;            /* > 0: the call that brings it to 0 fails; -1 off */
-	bool poison;                    /* ASan-poison free pages (default on) */
+	size_t limit_pages;  /* 0: none; else allocations past it fail (OOM) */
+	long fail_countdown; /* > 0: the call that brings it to 0 fails; -1 off */
+	bool poison;         /* ASan-poison free pages (default on) */
 };
 
 static void hp_push(struct host_pages *hp, int32_t pg, unsigned order)
@@ -152,7 +152,7 @@ oom:
 	err->total = (uint64_t)hp->npages * PAGE_SIZE;
 	err->used = (uint64_t)hp->pages_out * PAGE_SIZE;
 	err->available = hp->limit_pages ? (uint64_t)(hp->limit_pages - hp->pages_out) * PAGE_SIZE
-					 : err->total - err->used;
+	                                 : err->total - err->used;
 	return NULL;
 }
 

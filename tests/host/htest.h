@@ -23,46 +23,46 @@ void ht_register(const char *name, ht_fn fn);
 void ht_fail(const char *file, int line, const char *msg);
 extern int ht_current_failed;
 
-#define HT_TEST(name)                                                              \
-	static void name(void);                                                    \
-	__attribute__((constructor)) static void ht_reg_##name(void)               \
-	{                                                                          \
-		ht_register(#name, name);                                          \
-	}                                                                          \
+#define HT_TEST(name)                                                                              \
+	static void name(void);                                                                    \
+	__attribute__((constructor)) static void ht_reg_##name(void)                               \
+	{                                                                                          \
+		ht_register(#name, name);                                                          \
+	}                                                                                          \
 	static void name(void)
 
-#define HT_EXPECT(cond)                                                            \
-	do {                                                                       \
-		if (!(cond))                                                       \
-			ht_fail(__FILE__, __LINE__, "expected " #cond);            \
+#define HT_EXPECT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			ht_fail(__FILE__, __LINE__, "expected " #cond);                            \
 	} while (0)
 
-#define HT_EXPECT_EQ(a, b)                                                         \
-	do {                                                                       \
-		unsigned long long ht_a_ = (unsigned long long)(a);                \
-		unsigned long long ht_b_ = (unsigned long long)(b);                \
-		if (ht_a_ != ht_b_) {                                              \
-			char ht_m_[256];                                           \
+#define HT_EXPECT_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		unsigned long long ht_a_ = (unsigned long long)(a);                                \
+		unsigned long long ht_b_ = (unsigned long long)(b);                                \
+		if (ht_a_ != ht_b_) {                                                              \
+			char ht_m_[256];                                                           \
 			snprintf(ht_m_, sizeof(ht_m_), "%s == %s: %llu (0x%llx) != %llu (0x%llx)", \
-				 #a, #b, ht_a_, ht_a_, ht_b_, ht_b_);              \
-			ht_fail(__FILE__, __LINE__, ht_m_);                        \
-		}                                                                  \
+			         #a, #b, ht_a_, ht_a_, ht_b_, ht_b_);                              \
+			ht_fail(__FILE__, __LINE__, ht_m_);                                        \
+		}                                                                                  \
 	} while (0)
 
-#define HT_ASSERT(cond)                                                            \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			ht_fail(__FILE__, __LINE__, "assertion " #cond);           \
-			return;                                                    \
-		}                                                                  \
+#define HT_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			ht_fail(__FILE__, __LINE__, "assertion " #cond);                           \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 
-#define HT_ASSERT_EQ(a, b)                                                         \
-	do {                                                                       \
-		int ht_before_ = ht_current_failed;                                \
-		HT_EXPECT_EQ(a, b);                                                \
-		if (ht_current_failed != ht_before_)                               \
-			return;                                                    \
+#define HT_ASSERT_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		int ht_before_ = ht_current_failed;                                                \
+		HT_EXPECT_EQ(a, b);                                                                \
+		if (ht_current_failed != ht_before_)                                               \
+			return;                                                                    \
 	} while (0)
 
 /* printk capture (tests/host/stubs.c). */
@@ -100,8 +100,6 @@ void ht_owners_reset(void);
 
 /* When false (default true), printk output is captured but not echoed to stdout. */
 extern bool ht_log_echo;
-
-
 
 /*
  * Catching panic() in host tests:

@@ -28,7 +28,7 @@ static const struct memmap_raw raw[] = {
 	{ 0x300000, 0x5000, MEMMAP_RESERVED },
 	{ 0x900000, 0x700000, MEMMAP_USABLE },
 };
-#define NFRAMES 0x1000u
+#define NFRAMES    0x1000u
 #define RAM_FRAMES ((0x9fu - 1) + (0x800u - 0x100u - 5) + (0x1000u - 0x900u))
 
 static void setup(void)
@@ -74,7 +74,7 @@ HT_TEST(init_limits_to_nframes_and_rejects_bad_input)
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, storage, 8, 0x200, &map), -ENOSPC);
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, storage, sizeof(storage), 0, &map), -EINVAL);
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, storage, sizeof(storage), PHYS_LIMIT_PFN + 1, &map),
-		     -EINVAL);
+	             -EINVAL);
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, (char *)storage + 1, 1024, 0x20, &map), -EINVAL);
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, NULL, 1024, 0x20, &map), -EINVAL);
 	HT_EXPECT_EQ(frame_bitmap_init(&bm, storage, sizeof(storage), 0x20, NULL), -EINVAL);
@@ -294,8 +294,10 @@ HT_TEST(init_random_maps_match_model)
 
 		for (uint32_t i = 0; i < n; i++) {
 			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-			r[i].base = (seed >> 20) % (3 * 4096 * 0x1000ULL) + ((seed >> 8) & 1 ? 0 : 0x800);
-			r[i].len = (seed >> 40) % (300 * 0x1000ULL) + ((seed >> 4) & 1 ? 0x1000 : 7);
+			r[i].base =
+			    (seed >> 20) % (3 * 4096 * 0x1000ULL) + ((seed >> 8) & 1 ? 0 : 0x800);
+			r[i].len =
+			    (seed >> 40) % (300 * 0x1000ULL) + ((seed >> 4) & 1 ? 0x1000 : 7);
 			r[i].type = (seed >> 60) % 3 == 0 ? MEMMAP_RESERVED : MEMMAP_USABLE;
 		}
 		if (memmap_sanitize(&map, r, n, 0) != 0)

@@ -16,7 +16,7 @@
 #include "mm/page.h"
 #include "mm/pressure.h"
 
-#define MiB (1024ULL * 1024)
+#define MiB     (1024ULL * 1024)
 #define MAX_RAW 8
 
 /* ---- harness -------------------------------------------------------------------------------- */
@@ -55,7 +55,7 @@ struct setup_opts {
 
 /* Build map -> bitmap -> buddy over @n raw entries. Returns buddy_init()'s result. */
 static int setup_raw(const struct memmap_raw *raw, uint32_t n, const struct setup_opts *o,
-		     uint32_t boot_allocs)
+                     uint32_t boot_allocs)
 {
 	struct buddy_config cfg;
 	size_t bytes;
@@ -115,7 +115,7 @@ static uint32_t total_free_blocks(enum zone_id z, unsigned order)
  * fit (at most 2^BUDDY_MAX_ORDER frames; zone bounds are multiples of that).
  */
 static void recount_free_blocks(uint32_t counts[ZONE_COUNT][BUDDY_NR_ORDERS],
-				uint32_t pages[ZONE_COUNT])
+                                uint32_t pages[ZONE_COUNT])
 {
 	memset(counts, 0, sizeof(uint32_t) * ZONE_COUNT * BUDDY_NR_ORDERS);
 	memset(pages, 0, sizeof(uint32_t) * ZONE_COUNT);
@@ -188,8 +188,8 @@ static void snap(struct snapshot *s)
 static bool snap_equal_and_free(struct snapshot *a, struct snapshot *b)
 {
 	bool eq = memcmp(&a->st, &b->st, sizeof(a->st)) == 0 &&
-		  memcmp(a->used, b->used, a->words * sizeof(uint32_t)) == 0 &&
-		  memcmp(a->heads, b->heads, a->words * sizeof(uint32_t)) == 0;
+	          memcmp(a->used, b->used, a->words * sizeof(uint32_t)) == 0 &&
+	          memcmp(a->heads, b->heads, a->words * sizeof(uint32_t)) == 0;
 
 	free(a->used);
 	free(a->heads);
@@ -206,7 +206,8 @@ static uint32_t free_blocks(uint64_t *out, uint32_t max)
 	for (unsigned z = 0; z < ZONE_COUNT; z++)
 		for (unsigned o = 0; o < BUDDY_NR_ORDERS; o++) {
 			const struct page *pg;
-			list_for_each_entry(pg, &bd.zones[z].free_list[o], link) {
+			list_for_each_entry(pg, &bd.zones[z].free_list[o], link)
+			{
 				if (n == max)
 					break;
 				out[n++] = ((uint64_t)(pg - bd.pages) << 4) | o;
@@ -246,7 +247,7 @@ HT_TEST(init_frees_largest_aligned_blocks)
 	ht_log_clear();
 	buddy_print_info(&bd);
 	HT_EXPECT(ht_log_contains("mm: buddy: 16376 kB managed (DMA 16376 kB, Normal 0 kB, "
-				  "HighMem 0 kB)\n"));
+	                          "HighMem 0 kB)\n"));
 }
 
 HT_TEST(init_rejects_bad_config)
@@ -326,11 +327,11 @@ HT_TEST(split_and_coalesce_at_every_order)
 		HT_ASSERT(pg != NULL);
 		HT_EXPECT_EQ(pfn_of(pg), 0); /* the lowest half at each split */
 		HT_EXPECT(pg->flags == PG_HEAD && pg->order == order && pg->refcount == 1 &&
-			  pg->owner == PAGE_OWNER_KERNEL && pg->zone == ZONE_DMA);
+		          pg->owner == PAGE_OWNER_KERNEL && pg->zone == ZONE_DMA);
 		/* One free block at each order from @order up to 11, none at 12. */
 		for (unsigned k = 0; k < BUDDY_NR_ORDERS; k++)
 			HT_EXPECT_EQ(total_free_blocks(ZONE_DMA, k),
-				     (k >= order && k < BUDDY_MAX_ORDER) ? 1 : 0);
+			             (k >= order && k < BUDDY_MAX_ORDER) ? 1 : 0);
 		HT_EXPECT_EQ(buddy_free_pages(&bd), 4096 - (1u << order));
 		HT_EXPECT(frame_range_all_used(&bm, 0, 1u << order));
 		HT_EXPECT_EQ(buddy_check(&bd), 0);
@@ -563,7 +564,7 @@ static bool logged_bad_free(uint32_t pfn, unsigned order, const char *why)
 	char head[96], tail[96];
 
 	snprintf(head, sizeof(head), "mm: bad buddy_free(0x%llx, order %u) from ",
-		 (unsigned long long)pfn * PAGE_SIZE, order);
+	         (unsigned long long)pfn * PAGE_SIZE, order);
 	snprintf(tail, sizeof(tail), ": %s\n", why);
 	return ht_log_contains(head) && ht_log_contains(tail);
 }
@@ -626,7 +627,8 @@ HT_TEST(bad_free_names_the_caller)
 	ht_log_clear();
 	HT_EXPECT_EQ(free_from_named_caller(5), -EINVAL);
 	/* No symbol table on the host: %pS falls back to the address. */
-	HT_EXPECT(ht_log_contains("mm: bad buddy_free(0x5000, order 0) from 0x00001234: already free\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: bad buddy_free(0x5000, order 0) from 0x00001234: already free\n"));
 }
 
 /* ---- errors and NOFAIL ---------------------------------------------------------------------- */
@@ -648,7 +650,7 @@ HT_TEST(structured_error_fields_exact)
 	HT_EXPECT_EQ(err.total, 4095ULL * PAGE_SIZE);
 	mm_error_format(&err, msg, sizeof(msg));
 	HT_EXPECT(strcmp(msg, "OOM: requested 16777216 bytes, only 16769024 available "
-			      "(4096 used / 16773120 total)") == 0);
+	                      "(4096 used / 16773120 total)") == 0);
 
 	ht_log_clear();
 	HT_EXPECT(buddy_alloc(&bd, 13, 0, &err) == NULL);
@@ -666,7 +668,8 @@ HT_TEST(structured_error_fields_exact)
 
 	struct mm_error lim = { MM_EXCEEDS_LIMIT, 8192, 0, 0, 0, 65536, 61440 };
 	mm_error_format(&lim, msg, sizeof(msg));
-	HT_EXPECT(strcmp(msg, "exceeds task limit: requested 8192, limit 65536, current 61440") == 0);
+	HT_EXPECT(strcmp(msg, "exceeds task limit: requested 8192, limit 65536, current 61440") ==
+	          0);
 	struct mm_error ok = { MM_OK, 0, 0, 0, 0, 0, 0 };
 	mm_error_format(&ok, msg, sizeof(msg));
 	HT_EXPECT(strcmp(msg, "ok") == 0);
@@ -688,9 +691,9 @@ HT_TEST(nofail_panics_with_report)
 	ht_panic_jmp = NULL;
 	HT_EXPECT(pg == NULL);
 	HT_EXPECT(strncmp(ht_panic_msg, "out of memory: order-0 allocation (gfp 0x8) from ",
-			  strlen("out of memory: order-0 allocation (gfp 0x8) from ")) == 0);
+	                  strlen("out of memory: order-0 allocation (gfp 0x8) from ")) == 0);
 	HT_EXPECT(strstr(ht_panic_msg, ": OOM: requested 4096 bytes, only 0 available "
-				       "(65536 used / 65536 total)") != NULL);
+	                               "(65536 used / 65536 total)") != NULL);
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 
 	/* NOFAIL with an invalid order panics too. */
@@ -756,7 +759,8 @@ HT_TEST(allocator_drives_pressure_levels)
 		pfns[i] = pfn_of(buddy_alloc(&bd, 0, 0, NULL));
 	HT_EXPECT(!ht_log_contains("memory pressure"));
 	pfns[799] = pfn_of(buddy_alloc(&bd, 0, 0, NULL));
-	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 80.0% used (3200 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure WARNING: 80.0% used (3200 kB of 4000 kB)\n"));
 	/* storm around the threshold: no more lines */
 	for (int i = 0; i < 1000; i++) {
 		HT_ASSERT_EQ(buddy_free(&bd, pfns[799], 0), 0);
@@ -765,10 +769,12 @@ HT_TEST(allocator_drives_pressure_levels)
 	HT_EXPECT_EQ(ht_log_count("memory pressure"), 1);
 	for (uint32_t i = 800; i < 953; i++)
 		pfns[i] = pfn_of(buddy_alloc(&bd, 0, 0, NULL));
-	HT_EXPECT(ht_log_contains("mm: memory pressure CRITICAL: 95.0% used (3800 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure CRITICAL: 95.0% used (3800 kB of 4000 kB)\n"));
 	for (uint32_t i = 953; i-- > 700;)
 		HT_ASSERT_EQ(buddy_free(&bd, pfns[i], 0), 0);
-	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 89.9% used (3596 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure WARNING: 89.9% used (3596 kB of 4000 kB)\n"));
 	HT_EXPECT(ht_log_contains("mm: memory pressure normal: 74.9% used (2996 kB of 4000 kB)\n"));
 	HT_EXPECT_EQ(ht_log_count("memory pressure"), 4);
 	HT_EXPECT_EQ(bd.pressure.level, MM_PRESSURE_NORMAL);
@@ -810,7 +816,7 @@ HT_TEST(poison_detects_corrupted_byte)
 	HT_ASSERT(pg != NULL && pfn_of(pg) == pfn);
 	HT_EXPECT_EQ(pfn, 0);
 	HT_EXPECT(ht_log_contains("mm: page poison overwritten at 0x123: 0x42 instead of 0xaa "
-				  "(order-0 block 0x0, allocation from "));
+	                          "(order-0 block 0x0, allocation from "));
 	HT_EXPECT_EQ(bd.poison_errors, 1);
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 }
@@ -841,7 +847,7 @@ HT_TEST(poison_follows_merge_and_split)
 	ht_log_clear();
 	HT_ASSERT(buddy_alloc(&bd, 1, 0, NULL) == c);
 	HT_EXPECT(ht_log_contains("mm: page poison overwritten at 0x1007: 0x00 instead of 0xaa "
-				  "(order-1 block 0x0, allocation from "));
+	                          "(order-1 block 0x0, allocation from "));
 	HT_EXPECT_EQ(bd.poison_errors, 1);
 	/* After a split, the half holding the corruption reports it, the other does not. */
 	memset(arena, 0x11, 2 * PAGE_SIZE); /* the owner wrote to it */
@@ -852,7 +858,7 @@ HT_TEST(poison_follows_merge_and_split)
 	HT_EXPECT(!ht_log_contains("poison"));
 	HT_ASSERT(pfn_of(buddy_alloc(&bd, 0, 0, NULL)) == 1);
 	HT_EXPECT(ht_log_contains("mm: page poison overwritten at 0x1ffe: 0x99 instead of 0xaa "
-				  "(order-0 block 0x1000, allocation from "));
+	                          "(order-0 block 0x1000, allocation from "));
 	HT_EXPECT_EQ(bd.poison_errors, 2);
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 }
@@ -938,7 +944,7 @@ HT_TEST(check_detects_inconsistencies)
 	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
 	HT_EXPECT(ht_log_contains("mm: buddy_check: zone DMA order 1: order_mask disagrees with "
-				  "the list\n"));
+	                          "the list\n"));
 	bd.zones[ZONE_DMA].order_mask ^= 1u << 1;
 	HT_ASSERT(!buddy_zone_has_free(&bd.zones[ZONE_DMA], BUDDY_MAX_ORDER));
 	bd.zones[ZONE_DMA].order_mask ^= 1u << BUDDY_MAX_ORDER;
@@ -975,8 +981,9 @@ HT_TEST(check_detects_inconsistencies)
 	bd.zones[ZONE_DMA].order_mask |= 1;
 	ht_log_clear();
 	HT_EXPECT_EQ(buddy_check(&bd), -EFAULT);
-	HT_EXPECT(ht_log_contains("mm: buddy_check: free buddies 0x0 and 0x1 of order 0 not merged\n") ||
-		  ht_log_contains("mm: buddy_check: free buddies 0x1 and 0x0 of order 0 not merged\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: buddy_check: free buddies 0x0 and 0x1 of order 0 not merged\n") ||
+	    ht_log_contains("mm: buddy_check: free buddies 0x1 and 0x0 of order 0 not merged\n"));
 }
 
 HT_TEST(check_stops_on_a_list_cycle)
@@ -1007,7 +1014,8 @@ HT_TEST(counts_on_demand_equal_recount)
 	struct page *held[64];
 	unsigned n = 0;
 
-	/* Frames [1, 4095): two blocks of each order 0..10 (see init_frees_largest_aligned_blocks). */
+	/* Frames [1, 4095): two blocks of each order 0..10 (see init_frees_largest_aligned_blocks).
+	 */
 	struct memmap_raw raw = { PAGE_SIZE, 4094ULL * PAGE_SIZE, MEMMAP_USABLE };
 	struct setup_opts o = { 0, false, false, false };
 	HT_ASSERT_EQ(setup_raw(&raw, 1, &o, 0), 0);
@@ -1091,7 +1099,7 @@ HT_TEST(split_writes_free_heads_in_full)
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 	HT_ASSERT_EQ(buddy_free(&bd, 4096, 0), 0);
 	HT_EXPECT(bd.pages[4096].flags == PG_BUDDY && bd.pages[4096].order == 12 &&
-		  bd.pages[4096].zone == ZONE_NORMAL);
+	          bd.pages[4096].zone == ZONE_NORMAL);
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 }
 
@@ -1107,7 +1115,7 @@ struct live {
  * each frame; buddy_check() every @check_every ops. Returns the number of failed checks.
  */
 static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint64_t seed,
-		       uint32_t max_order, uint32_t recount_every)
+                       uint32_t max_order, uint32_t recount_every)
 {
 	const struct memmap_raw raw[] = {
 		{ 0x2000, (uint64_t)frames * PAGE_SIZE - 0x2000, MEMMAP_USABLE },
@@ -1127,8 +1135,9 @@ static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint
 
 		if (do_alloc) {
 			unsigned order = (unsigned)((seed >> 8) % 16);
-			gfp_t gfp = (seed >> 16) % 3 == 0 ? GFP_HIGHUSER
-				    : (seed >> 16) % 3 == 1 ? GFP_KERNEL : GFP_DMA;
+			gfp_t gfp = (seed >> 16) % 3 == 0   ? GFP_HIGHUSER
+			            : (seed >> 16) % 3 == 1 ? GFP_KERNEL
+			                                    : GFP_DMA;
 			struct page *pg;
 
 			order = order < 10 ? order % 3 : order - 10; /* mostly small */
@@ -1173,7 +1182,8 @@ static void random_ops(uint32_t frames, uint32_t ops, uint32_t check_every, uint
 	}
 	HT_EXPECT_EQ(buddy_check(&bd), 0);
 	HT_EXPECT(counts_match_recount());
-	HT_EXPECT_EQ(buddy_free_pages(&bd) + 5, bd.managed_pages); /* only the boot frames are in use */
+	HT_EXPECT_EQ(buddy_free_pages(&bd) + 5,
+	             bd.managed_pages); /* only the boot frames are in use */
 	free(owner);
 }
 
@@ -1205,9 +1215,9 @@ HT_TEST(print_info_format)
 	ht_log_clear();
 	buddy_print_info(&bd);
 	HT_EXPECT(ht_log_contains("mm: buddyinfo zone DMA         0     0     0     0     0     0"
-				  "     0     0     0     0     0     0     1\n"));
+	                          "     0     0     0     0     0     0     1\n"));
 	HT_EXPECT(ht_log_contains("mm: buddyinfo zone Normal      1     1     0     0     0     0"
-				  "     0     0     0     0     0     0     0\n"));
+	                          "     0     0     0     0     0     0     0\n"));
 	HT_EXPECT(ht_log_contains("mm: meminfo total 16396 kB, free 16396 kB, used 0 kB\n"));
 	struct buddy_stats st;
 	buddy_stats(&bd, &st);

@@ -54,15 +54,15 @@ static void expect_ignored(const char *word, const char *warning, int line)
 	if (cmdline_parse(word, &o) != 1 || !opts_equal(&o, &def) || log_lines() != 1 ||
 	    strcmp(ht_log_text(), warning) != 0) {
 		snprintf(msg, sizeof(msg), "word '%s': log \"%s\", want \"%s\"", word,
-			 ht_log_text(), warning);
+		         ht_log_text(), warning);
 		ht_fail(__FILE__, line, msg);
 	}
 	ht_log_clear();
 }
 
-#define EXPECT_MALFORMED(word) \
+#define EXPECT_MALFORMED(word)                                                                     \
 	expect_ignored(word, "cmdline: ignoring malformed option '" word "'\n", __LINE__)
-#define EXPECT_UNKNOWN(word) \
+#define EXPECT_UNKNOWN(word)                                                                       \
 	expect_ignored(word, "cmdline: ignoring unknown option '" word "'\n", __LINE__)
 
 HT_TEST(defaults)
@@ -150,7 +150,7 @@ HT_TEST(test_option)
 	EXPECT_MALFORMED("test=");
 	EXPECT_MALFORMED("test=gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg");
 	HT_EXPECT_EQ(strlen("gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"),
-		     CMDLINE_GLOB_MAX);
+	             CMDLINE_GLOB_MAX);
 	HT_EXPECT_EQ(log_lines(), 0);
 }
 
@@ -256,8 +256,10 @@ HT_TEST(all_options_together)
 
 	cmdline_defaults(&o);
 	HT_EXPECT_EQ(cmdline_parse("/boot/strata.elf\tloglevel=7  test=mm.*\t\tmem=64M "
-				   "memstat=10 panic=exit debug_pagealloc init_on_alloc "
-				   "slub_debug ", &o), 0);
+	                           "memstat=10 panic=exit debug_pagealloc init_on_alloc "
+	                           "slub_debug ",
+	                           &o),
+	             0);
 	HT_EXPECT_EQ(log_lines(), 0);
 	HT_EXPECT_EQ(o.loglevel, 7);
 	HT_EXPECT(o.test);
@@ -283,8 +285,8 @@ HT_TEST(mixed_good_and_bad_words)
 	struct boot_options o;
 
 	cmdline_defaults(&o);
-	HT_EXPECT_EQ(cmdline_parse("  loglevel=9 bogus loglevel=4\tmem=0 mem=2M panic=maybe  ",
-				   &o), 4);
+	HT_EXPECT_EQ(cmdline_parse("  loglevel=9 bogus loglevel=4\tmem=0 mem=2M panic=maybe  ", &o),
+	             4);
 	HT_EXPECT_EQ(o.loglevel, 4);
 	HT_EXPECT_EQ(o.mem_limit, 2ULL << 20);
 	HT_EXPECT_EQ(o.panic_action, PANIC_HALT);
@@ -403,9 +405,23 @@ HT_TEST(parse_size_valid)
 HT_TEST(parse_size_invalid)
 {
 	static const char *const bad[] = {
-		"", "K", "m", "12KB", "12T", "1k2", "-1", "+1", " 1", "1 ", "0x10", "1.5M",
-		"18446744073709551616", "99999999999999999999999", "17179869184G",
-		"18014398509481984K", "17592186044416M",
+		"",
+		"K",
+		"m",
+		"12KB",
+		"12T",
+		"1k2",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"0x10",
+		"1.5M",
+		"18446744073709551616",
+		"99999999999999999999999",
+		"17179869184G",
+		"18014398509481984K",
+		"17592186044416M",
 	};
 	uint64_t v = 12345;
 	size_t i;

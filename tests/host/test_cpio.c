@@ -16,9 +16,9 @@
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 
-#define MiB       (1024u * 1024u)
-#define ARCH_CAP  (4u * MiB) /* the deep-tree archive needs about 2.4 MiB */
-#define HDR_FIELD(i) (CPIO_MAGIC_LEN + (i) * CPIO_FIELD_DIGITS) /* offset of field i */
+#define MiB            (1024u * 1024u)
+#define ARCH_CAP       (4u * MiB) /* the deep-tree archive needs about 2.4 MiB */
+#define HDR_FIELD(i)   (CPIO_MAGIC_LEN + (i)*CPIO_FIELD_DIGITS) /* offset of field i */
 #define FIELD_FILESIZE 6
 #define FIELD_NAMESIZE 11
 
@@ -28,7 +28,7 @@ static uint8_t arch[ARCH_CAP];
 static void add(size_t *off, const char *name, uint32_t mode, const char *data)
 {
 	size_t n = cpio_append(arch, sizeof(arch), *off, name, mode, data,
-			       data ? (uint32_t)strlen(data) : 0);
+	                       data ? (uint32_t)strlen(data) : 0);
 	if (n == 0)
 		abort();
 	*off = n;
@@ -185,7 +185,8 @@ HT_TEST(refuses_truncated_header)
 	add(&off, "a", S_IFREG | 0644, "x");
 	size_t second = off;
 	add(&off, "b", S_IFREG | 0644, "y");
-	HT_EXPECT(refused_with(second + 50, "entry 1: truncated header (50 bytes left, 110 needed)"));
+	HT_EXPECT(
+	    refused_with(second + 50, "entry 1: truncated header (50 bytes left, 110 needed)"));
 }
 
 HT_TEST(refuses_non_hex_digits)
@@ -212,7 +213,8 @@ HT_TEST(refuses_bad_name_sizes)
 	set_field(0, FIELD_NAMESIZE, "FFFFFFFF");
 	HT_EXPECT(refused_with(off, "entry 0: name size 4294967295 exceeds 4096"));
 	set_field(0, FIELD_NAMESIZE, "00000002");
-	HT_EXPECT(refused_with(CPIO_HEADER_LEN + 1, "entry 0: name runs past the end of the archive"));
+	HT_EXPECT(
+	    refused_with(CPIO_HEADER_LEN + 1, "entry 0: name runs past the end of the archive"));
 }
 
 HT_TEST(refuses_name_without_nul)
@@ -234,7 +236,8 @@ HT_TEST(refuses_sizes_past_the_end)
 	off = trailer(off);
 	set_field(0, FIELD_FILESIZE, "FFFFFFFF");
 	char msg[CPIO_ERR_MAX];
-	snprintf(msg, sizeof(msg), "entry 0 'a': file size 4294967295 exceeds the archive (%zu bytes)", off);
+	snprintf(msg, sizeof(msg),
+	         "entry 0 'a': file size 4294967295 exceeds the archive (%zu bytes)", off);
 	HT_EXPECT(refused_with(off, msg));
 	set_field(0, FIELD_FILESIZE, "000000F0");
 	HT_EXPECT(refused_with(off, "entry 0 'a': data runs past the end of the archive"));

@@ -39,28 +39,28 @@ static int rt(char *buf, size_t size, const char *fmt, ...)
 }
 
 /* Expect @fmt (with the arguments) to produce exactly @want, returning strlen(@want). */
-#define EXPECT_FMT(want, ...)                                                      \
-	do {                                                                       \
-		int n_ = ksnprintf(out, sizeof(out), __VA_ARGS__);                 \
-		if (strcmp(out, want) != 0) {                                      \
-			char m_[512];                                              \
-			snprintf(m_, sizeof(m_), "%s: got \"%s\", want \"%s\"",    \
-				 #__VA_ARGS__, out, want);                         \
-			ht_fail(__FILE__, __LINE__, m_);                           \
-		}                                                                  \
-		HT_EXPECT_EQ(n_, strlen(want));                                    \
+#define EXPECT_FMT(want, ...)                                                                      \
+	do {                                                                                       \
+		int n_ = ksnprintf(out, sizeof(out), __VA_ARGS__);                                 \
+		if (strcmp(out, want) != 0) {                                                      \
+			char m_[512];                                                              \
+			snprintf(m_, sizeof(m_), "%s: got \"%s\", want \"%s\"", #__VA_ARGS__, out, \
+			         want);                                                            \
+			ht_fail(__FILE__, __LINE__, m_);                                           \
+		}                                                                                  \
+		HT_EXPECT_EQ(n_, strlen(want));                                                    \
 	} while (0)
 
-#define EXPECT_RT(want, ...)                                                       \
-	do {                                                                       \
-		int n_ = rt(out, sizeof(out), __VA_ARGS__);                        \
-		if (strcmp(out, want) != 0) {                                      \
-			char m_[512];                                              \
-			snprintf(m_, sizeof(m_), "%s: got \"%s\", want \"%s\"",    \
-				 #__VA_ARGS__, out, want);                         \
-			ht_fail(__FILE__, __LINE__, m_);                           \
-		}                                                                  \
-		HT_EXPECT_EQ(n_, strlen(want));                                    \
+#define EXPECT_RT(want, ...)                                                                       \
+	do {                                                                                       \
+		int n_ = rt(out, sizeof(out), __VA_ARGS__);                                        \
+		if (strcmp(out, want) != 0) {                                                      \
+			char m_[512];                                                              \
+			snprintf(m_, sizeof(m_), "%s: got \"%s\", want \"%s\"", #__VA_ARGS__, out, \
+			         want);                                                            \
+			ht_fail(__FILE__, __LINE__, m_);                                           \
+		}                                                                                  \
+		HT_EXPECT_EQ(n_, strlen(want));                                                    \
 	} while (0)
 
 HT_TEST(conversions_basic)
@@ -114,9 +114,9 @@ HT_TEST(width_and_precision)
 	EXPECT_FMT("0012", "%#.4o", 012u);
 	EXPECT_FMT("0x00ff", "%#.4x", 0xffu);
 	EXPECT_FMT("   42", "%*d", 5, 42);
-	EXPECT_FMT("42   |", "%*d|", -5, 42);       /* negative '*' width means '-' */
+	EXPECT_FMT("42   |", "%*d|", -5, 42); /* negative '*' width means '-' */
 	EXPECT_FMT("00042", "%.*d", 5, 42);
-	EXPECT_FMT("42", "%.*d", -3, 42);          /* negative '*' precision is ignored */
+	EXPECT_FMT("42", "%.*d", -3, 42); /* negative '*' precision is ignored */
 	EXPECT_FMT("   00042", "%*.*d", 8, 5, 42);
 	EXPECT_FMT("hel", "%.3s", "hello");
 	EXPECT_FMT("  hel", "%5.3s", "hello");
@@ -125,13 +125,13 @@ HT_TEST(width_and_precision)
 	EXPECT_FMT("he", "%.*s", 2, "hello");
 	EXPECT_FMT("    x", "%5c", 'x');
 	EXPECT_FMT("x    |", "%-5c|", 'x');
-	EXPECT_RT("  abc", "%05s", "abc");        /* '0' does not apply to strings */
+	EXPECT_RT("  abc", "%05s", "abc"); /* '0' does not apply to strings */
 	EXPECT_FMT("     %", "%6s", "%");
 }
 
 HT_TEST(precision_does_not_read_past)
 {
-	char unterminated[3] = { 'a', 'b', 'c' };  /* ASan catches a read past it */
+	char unterminated[3] = { 'a', 'b', 'c' }; /* ASan catches a read past it */
 
 	EXPECT_FMT("abc", "%.3s", unterminated);
 	EXPECT_FMT("ab", "%.2s", unterminated);
@@ -273,10 +273,33 @@ static uint64_t rnd(void)
 static uint64_t rnd_value(void)
 {
 	static const uint64_t special[] = {
-		0, 1, 7, 8, 9, 10, 15, 16, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff,
-		0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ULL, 999999999, 1000000000,
-		4294967295999999999ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
-		0xffffffffffffffffULL, (uint64_t)-1000000000LL, (uint64_t)-42,
+		0,
+		1,
+		7,
+		8,
+		9,
+		10,
+		15,
+		16,
+		0x7f,
+		0x80,
+		0xff,
+		0x100,
+		0x7fff,
+		0x8000,
+		0xffff,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		0x100000000ULL,
+		999999999,
+		1000000000,
+		4294967295999999999ULL,
+		0x7fffffffffffffffULL,
+		0x8000000000000000ULL,
+		0xffffffffffffffffULL,
+		(uint64_t)-1000000000LL,
+		(uint64_t)-42,
 	};
 
 	switch (rnd() % 6) {
@@ -296,14 +319,15 @@ static uint64_t rnd_value(void)
 }
 
 /* Call @fn (rt or snprintf) with 0, 1 or 2 '*' arguments before the value. */
-#define CALL_STARS(fn, buf, size, fmt, nstar, s1, s2, val)                        \
-	((nstar) == 0 ? fn(buf, size, fmt, val) :                                  \
-	 (nstar) == 1 ? fn(buf, size, fmt, s1, val) : fn(buf, size, fmt, s1, s2, val))
+#define CALL_STARS(fn, buf, size, fmt, nstar, s1, s2, val)                                         \
+	((nstar) == 0   ? fn(buf, size, fmt, val)                                                  \
+	 : (nstar) == 1 ? fn(buf, size, fmt, s1, val)                                              \
+	                : fn(buf, size, fmt, s1, s2, val))
 
-#define CALL_BOTH(T, val)                                                          \
-	do {                                                                       \
-		r1 = CALL_STARS(rt, kb, ksize, fmt, nstar, s1, s2, (T)(val));      \
-		r2 = CALL_STARS(snprintf, hb, hsize, fmt, nstar, s1, s2, (T)(val)); \
+#define CALL_BOTH(T, val)                                                                          \
+	do {                                                                                       \
+		r1 = CALL_STARS(rt, kb, ksize, fmt, nstar, s1, s2, (T)(val));                      \
+		r2 = CALL_STARS(snprintf, hb, hsize, fmt, nstar, s1, s2, (T)(val));                \
 	} while (0)
 
 HT_TEST(integers_match_host_snprintf)
@@ -390,10 +414,11 @@ HT_TEST(integers_match_host_snprintf)
 		if (r1 != r2 || memcmp(kb, hb, sizeof(kb)) != 0) {
 			char m[400];
 
-			snprintf(m, sizeof(m), "fmt \"%s\" stars %d,%d value 0x%llx size %zu: "
-				 "got %d \"%.60s\", host %d \"%.60s\"", fmt, s1, s2,
-				 (unsigned long long)v, ksize, r1, ksize ? kb : "",
-				 r2, hsize ? hb : "");
+			snprintf(m, sizeof(m),
+			         "fmt \"%s\" stars %d,%d value 0x%llx size %zu: "
+			         "got %d \"%.60s\", host %d \"%.60s\"",
+			         fmt, s1, s2, (unsigned long long)v, ksize, r1, ksize ? kb : "", r2,
+			         hsize ? hb : "");
 			ht_fail(__FILE__, __LINE__, m);
 			if (++mismatches == 10)
 				return;
@@ -404,8 +429,8 @@ HT_TEST(integers_match_host_snprintf)
 HT_TEST(strings_match_host_snprintf)
 {
 	static const char *const fmts[] = {
-		"%s", "%10s", "%-10s|", "%.0s", "%.2s", "%8.3s", "%-8.3s|", "%*s", "%-*s|",
-		"%.*s", "[%3c]", "[%-3c]", "%c%c",
+		"%s",  "%10s",  "%-10s|", "%.0s",  "%.2s",   "%8.3s", "%-8.3s|",
+		"%*s", "%-*s|", "%.*s",   "[%3c]", "[%-3c]", "%c%c",
 	};
 	static const char *const strs[] = { "", "a", "hello", "a longer string here" };
 	size_t i, j;
@@ -464,10 +489,25 @@ static bool udiv_ok(uint64_t n, uint64_t d)
 HT_TEST(divdi3_unsigned)
 {
 	static const uint64_t edge[] = {
-		1, 2, 3, 7, 10, 1000000000, 0x7fffffff, 0x80000000, 0xffffffff,
-		0x100000000ULL, 0x100000001ULL, 0x1ffffffffULL, 0xfffffffffULL,
-		0x7fffffffffffffffULL, 0x8000000000000000ULL, 0x8000000000000001ULL,
-		0xfffffffeffffffffULL, 0xffffffff00000000ULL, 0xffffffffffffffffULL,
+		1,
+		2,
+		3,
+		7,
+		10,
+		1000000000,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		0x100000000ULL,
+		0x100000001ULL,
+		0x1ffffffffULL,
+		0xfffffffffULL,
+		0x7fffffffffffffffULL,
+		0x8000000000000000ULL,
+		0x8000000000000001ULL,
+		0xfffffffeffffffffULL,
+		0xffffffff00000000ULL,
+		0xffffffffffffffffULL,
 	};
 	size_t i, j;
 	int k;
@@ -496,7 +536,7 @@ HT_TEST(divdi3_unsigned)
 			char m[128];
 
 			snprintf(m, sizeof(m), "udiv 0x%llx / 0x%llx", (unsigned long long)n,
-				 (unsigned long long)d);
+			         (unsigned long long)d);
 			ht_fail(__FILE__, __LINE__, m);
 			return;
 		}

@@ -18,7 +18,7 @@
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 
-#define MiB (1024u * 1024u)
+#define MiB      (1024u * 1024u)
 #define CALLER_A ((uintptr_t)0xc0201111u)
 #define CALLER_B ((uintptr_t)0xc0202222u)
 
@@ -150,8 +150,9 @@ HT_TEST(kzalloc_zeroes)
 
 HT_TEST(kmalloc_aligned_alignments)
 {
-	static const size_t al[] = { 1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192,
-				     65536 };
+	static const size_t al[] = {
+		1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 65536
+	};
 	static const size_t sz[] = { 1, 20, 100, 1000, 3000, 5000, 70000 };
 
 	HT_ASSERT(setup());
@@ -214,7 +215,8 @@ HT_TEST(krealloc_keeps_contents)
 	teardown();
 }
 
-/* ---- failures --------------------------------------------------------------------------------- */
+/* ---- failures ---------------------------------------------------------------------------------
+ */
 
 HT_TEST(failures_and_nofail_panic)
 {
@@ -248,7 +250,7 @@ HT_TEST(failures_and_nofail_panic)
 	ht_panic_jmp = NULL;
 	mm_error_format(kmem_last_error(), why, sizeof(why));
 	ksnprintf(expect, sizeof(expect), "out of memory: kmalloc-64 of 64 bytes by %pS: %s",
-		  (void *)CALLER_A, why);
+	          (void *)CALLER_A, why);
 	HT_EXPECT(strcmp(ht_panic_msg, expect) == 0);
 	if (strcmp(ht_panic_msg, expect))
 		printf("# panic was: %s\n# expected:  %s\n", ht_panic_msg, expect);
@@ -295,7 +297,8 @@ HT_TEST(kmalloc_before_init_fails_cleanly)
 	host_pages_fini(&hp);
 }
 
-/* ---- bad frees, owners ------------------------------------------------------------------------ */
+/* ---- bad frees, owners ------------------------------------------------------------------------
+ */
 
 HT_TEST(bad_kfree_reported_exactly)
 {
@@ -310,17 +313,18 @@ HT_TEST(bad_kfree_reported_exactly)
 	p = kmalloc(64, KM_NORMAL);
 	kfree(p);
 	kfree_track_caller(p, CALLER_B); /* on top of the magazine */
-	HT_EXPECT(ht_log_has("slab: kmalloc-64: double free of object %p by %pS\n", p,
-			  (void *)CALLER_B));
+	HT_EXPECT(
+	    ht_log_has("slab: kmalloc-64: double free of object %p by %pS\n", p, (void *)CALLER_B));
 	kfree(p); /* the inline path catches it as well */
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
 	kfree_track_caller(&on_stack, CALLER_A);
 	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
-			  (void *)&on_stack, (void *)CALLER_A));
+	                     (void *)&on_stack, (void *)CALLER_A));
 	p = kmalloc(100, KM_NORMAL);
 	kfree_track_caller(p + 4, CALLER_A);
 	HT_EXPECT(ht_log_has("slab: kmalloc-128: free of %p, which is not the start of an object, "
-			  "by %pS\n", (void *)(p + 4), (void *)CALLER_A));
+	                     "by %pS\n",
+	                     (void *)(p + 4), (void *)CALLER_A));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 4);
 	HT_EXPECT_EQ(kmalloc_size(p + 4), 0);
 	HT_EXPECT_EQ(kmalloc_size(&on_stack), 0);
@@ -341,7 +345,7 @@ HT_TEST(owner_charging_through_kmalloc)
 	kmem_set_current_owner(1);
 	for (unsigned i = 0; i < 10; i++)
 		small[i] = kmalloc(100, KM_NORMAL); /* kmalloc-128: charged 128 each */
-	big = kmalloc(10000, KM_NORMAL);        /* 16 KiB block */
+	big = kmalloc(10000, KM_NORMAL);            /* 16 KiB block */
 	kmem_set_current_owner(0);
 	HT_EXPECT_EQ(ht_charged[1], 10 * 128 + 16384);
 	HT_EXPECT_EQ(kmem_owner_usage(1), 10 * 128 + 16384);
@@ -353,7 +357,8 @@ HT_TEST(owner_charging_through_kmalloc)
 	teardown();
 }
 
-/* ---- debug mode through kmalloc ------------------------------------------------------------------ */
+/* ---- debug mode through kmalloc
+ * ------------------------------------------------------------------ */
 
 HT_TEST(debug_kmalloc_red_zone_between_request_and_class)
 {
@@ -371,8 +376,8 @@ HT_TEST(debug_kmalloc_red_zone_between_request_and_class)
 	errors = kmem_error_count();
 	kfree_track_caller(p, CALLER_B);
 	HT_EXPECT(ht_log_has("slab: kmalloc-32: red zone overwritten at offset 20 of object %p "
-			  "(size 20); allocated by %pS, freed by %pS\n", p, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "(size 20); allocated by %pS, freed by %pS\n",
+	                     p, (void *)CALLER_A, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 
 	/* krealloc in place moves the red zone with the size. */
@@ -409,20 +414,21 @@ HT_TEST(debug_kmalloc_double_free_and_uaf)
 	errors = kmem_error_count();
 	kfree_track_caller(p, CALLER_A);
 	HT_EXPECT(ht_log_has("slab: kmalloc-64: double free of object %p by %pS; allocated by %pS, "
-			  "freed by %pS\n", p, (void *)CALLER_A, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "freed by %pS\n",
+	                     p, (void *)CALLER_A, (void *)CALLER_A, (void *)CALLER_B));
 	p[63] = 0; /* write after free: the poison's last byte */
 	q = kmalloc_track_caller(64, 0, KM_NORMAL, NULL, CALLER_B);
 	HT_EXPECT(q == p);
 	HT_EXPECT(ht_log_has("slab: kmalloc-64: use after free: object %p modified at offset 63; "
-			  "allocated by %pS, freed by %pS\n", p, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "allocated by %pS, freed by %pS\n",
+	                     p, (void *)CALLER_A, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
 	kfree(q);
 	teardown();
 }
 
-/* ---- randomized stress ----------------------------------------------------------------------------- */
+/* ---- randomized stress
+ * ----------------------------------------------------------------------------- */
 
 static uint64_t rs;
 
@@ -466,8 +472,8 @@ HT_TEST(kmalloc_stress)
 			}
 		} else {
 			uint32_t n = (r & 7) ? 1 + rnd() % 512 : 1 + rnd() % 20000;
-			uint8_t *p = (r & 8) ? kmalloc(n, KM_NORMAL) :
-					       kmalloc_aligned(n, (size_t)1 << (rnd() % 13), 0);
+			uint8_t *p = (r & 8) ? kmalloc(n, KM_NORMAL)
+			                     : kmalloc_aligned(n, (size_t)1 << (rnd() % 13), 0);
 
 			if (!p) {
 				problems++;

@@ -22,7 +22,7 @@ static const struct ksym_table table = { syms, 4, names, 0xc0100280u };
 
 /* Look @addr up in @t and expect @want_name + @want_off. */
 static void expect_sym(const struct ksym_table *t, uint32_t addr, const char *want_name,
-		       uint32_t want_off, int line)
+                       uint32_t want_off, int line)
 {
 	const char *name = NULL;
 	uint32_t off = 0xdead;
@@ -31,7 +31,7 @@ static void expect_sym(const struct ksym_table *t, uint32_t addr, const char *wa
 	if (!ksym_lookup_in(t, addr, &name, &off) || strcmp(name, want_name) != 0 ||
 	    off != want_off) {
 		snprintf(m, sizeof(m), "0x%08x: got %s+0x%x, want %s+0x%x", addr,
-			 name ? name : "(none)", off, want_name, want_off);
+		         name ? name : "(none)", off, want_name, want_off);
 		ht_fail(__FILE__, line, m);
 	}
 }

@@ -64,12 +64,8 @@ static uint32_t type_at(uint64_t a)
 }
 
 static const struct memmap_raw qemu_128m[] = {
-	{ 0x0, 0x9fc00, 1 },
-	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x7ee0000, 1 },
-	{ 0x7fe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+	{ 0x0, 0x9fc00, 1 },        { 0x9fc00, 0x400, 2 },     { 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 }, { 0xfffc0000, 0x40000, 2 },
 };
 
 #define N(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
@@ -146,7 +142,7 @@ HT_TEST(sanitize_merges_adjacent_and_overlapping_same_type)
 {
 	static const struct memmap_raw raw[] = {
 		{ 2 * MiB, 1 * MiB, MEMMAP_USABLE },
-		{ 1 * MiB, 1 * MiB, MEMMAP_USABLE },     /* adjacent below */
+		{ 1 * MiB, 1 * MiB, MEMMAP_USABLE },        /* adjacent below */
 		{ 2 * MiB + 4096, 2 * MiB, MEMMAP_USABLE }, /* overlapping */
 		{ 4 * MiB + 4096, 1 * MiB, MEMMAP_USABLE }, /* adjacent above */
 		{ 8 * MiB, 4096, MEMMAP_RESERVED },
@@ -257,7 +253,8 @@ HT_TEST(sanitize_too_many_entries_uses_first_64)
 	HT_ASSERT_EQ(memmap_sanitize(&map, raw, 100, 0), 0);
 	HT_EXPECT_EQ(map.count, MEMMAP_MAX_RAW);
 	HT_EXPECT_EQ(map.ranges[map.count - 1].base, 63 * 0x20000ULL);
-	HT_EXPECT(ht_log_contains("mm: memory map has 100 entries; ignoring all but the first 64\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory map has 100 entries; ignoring all but the first 64\n"));
 	HT_EXPECT_EQ(ht_log_count("\n"), 1);
 	HT_EXPECT(map_well_formed());
 }
@@ -268,8 +265,9 @@ HT_TEST(sanitize_worst_case_fills_without_overflow)
 
 	/* Nested entries: every base and end distinct, 127 pieces, alternating winners. */
 	for (unsigned i = 0; i < MEMMAP_MAX_RAW; i++)
-		raw[i] = (struct memmap_raw){ i * 0x1000ULL, (2 * MEMMAP_MAX_RAW - 2 * i) * 0x1000ULL,
-					      (i % 2) ? 2u : 1u };
+		raw[i] =
+		    (struct memmap_raw){ i * 0x1000ULL, (2 * MEMMAP_MAX_RAW - 2 * i) * 0x1000ULL,
+			                 (i % 2) ? 2u : 1u };
 	HT_ASSERT_EQ(memmap_sanitize(&map, raw, MEMMAP_MAX_RAW, 0), 0);
 	HT_EXPECT(map.count <= MEMMAP_MAX_RANGES);
 	HT_EXPECT(map_well_formed());
@@ -301,7 +299,7 @@ HT_TEST(sanitize_mem_limit_clips_usable_only)
 {
 	static const struct memmap_raw raw[] = {
 		{ 0x100000, 128 * MiB, MEMMAP_USABLE },
-		{ 200 * MiB, 16 * MiB, MEMMAP_USABLE },   /* entirely above: dropped */
+		{ 200 * MiB, 16 * MiB, MEMMAP_USABLE },        /* entirely above: dropped */
 		{ 64 * MiB + 0x800, 0x1000, MEMMAP_RESERVED }, /* reserved above: kept */
 	};
 
@@ -324,9 +322,9 @@ HT_TEST(sanitize_mem_limit_clips_usable_only)
 HT_TEST(next_usable_gives_whole_frames)
 {
 	static const struct memmap_raw raw[] = {
-		{ 0x500, 0x3300, MEMMAP_USABLE },       /* [0x500, 0x3800): frames 1, 2 */
+		{ 0x500, 0x3300, MEMMAP_USABLE }, /* [0x500, 0x3800): frames 1, 2 */
 		{ 0x3800, 0x800, MEMMAP_RESERVED },
-		{ 0x5000, 0x800, MEMMAP_USABLE },       /* no whole frame: skipped */
+		{ 0x5000, 0x800, MEMMAP_USABLE }, /* no whole frame: skipped */
 		{ 0x10000, 0x10000, MEMMAP_USABLE },
 	};
 	uint32_t cursor = 0, s, e;
@@ -419,7 +417,8 @@ HT_TEST(alloc_finds_lowest_aligned_fit)
 
 	HT_ASSERT_EQ(memmap_sanitize(&map, qemu_128m, N(qemu_128m), 0), 0);
 	HT_ASSERT_EQ(memmap_reserve(&map, 0x100000, 0x123000, "kernel image"), 0);
-	HT_ASSERT_EQ(memmap_alloc(&map, 0x5000, 0x10000, 0x100000, 8 * MiB, "frame bitmap", &pa), 0);
+	HT_ASSERT_EQ(memmap_alloc(&map, 0x5000, 0x10000, 0x100000, 8 * MiB, "frame bitmap", &pa),
+	             0);
 	HT_EXPECT_EQ(pa, 0x230000);
 	HT_EXPECT_EQ(type_at(0x230000), MEMMAP_KERNEL);
 	HT_EXPECT_EQ(type_at(0x234fff), MEMMAP_KERNEL);
@@ -444,7 +443,7 @@ HT_TEST(print_format_like_e820)
 	HT_EXPECT(ht_log_contains("mm: [mem 0x0000000000000000-0x000000000009fbff] usable\n"));
 	HT_EXPECT(ht_log_contains("mm: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"));
 	HT_EXPECT(ht_log_contains(
-		"mm: [mem 0x0000000000100000-0x00000000001fffff] reserved (kernel image)\n"));
+	    "mm: [mem 0x0000000000100000-0x00000000001fffff] reserved (kernel image)\n"));
 	HT_EXPECT(ht_log_contains("mm: [mem 0x0000000000200000-0x0000000007fdffff] usable\n"));
 	HT_EXPECT(ht_log_contains("mm: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"));
 	HT_EXPECT(ht_log_contains("mm: usable RAM: 129535 kB in 2 ranges\n"));
@@ -479,16 +478,15 @@ static uint64_t rand_addr(void)
 }
 
 /* The model: the winning type at address @a for @raw (first 64 entries, @limit). */
-static uint32_t model_type_at(const struct memmap_raw *raw, uint32_t n, uint64_t limit,
-			      uint64_t a)
+static uint32_t model_type_at(const struct memmap_raw *raw, uint32_t n, uint64_t limit, uint64_t a)
 {
 	uint32_t best = 0;
 
 	if (a >= PHYS_LIMIT)
 		return 0;
 	for (uint32_t i = 0; i < n && i < MEMMAP_MAX_RAW; i++) {
-		uint64_t end = raw[i].len > UINT64_MAX - raw[i].base ? UINT64_MAX
-								     : raw[i].base + raw[i].len;
+		uint64_t end =
+		    raw[i].len > UINT64_MAX - raw[i].base ? UINT64_MAX : raw[i].base + raw[i].len;
 		uint32_t t = (raw[i].type >= 1 && raw[i].type <= 5) ? raw[i].type : 2;
 
 		if (raw[i].len == 0 || a < raw[i].base || a >= end)
@@ -522,7 +520,7 @@ HT_TEST(sanitize_random_maps_match_model)
 		/* Check the model at every boundary and next to it. */
 		for (uint32_t i = 0; i < n && i < MEMMAP_MAX_RAW; i++) {
 			uint64_t pts[4] = { raw[i].base, raw[i].base - 1, raw[i].base + raw[i].len,
-					    raw[i].base + raw[i].len - 1 };
+				            raw[i].base + raw[i].len - 1 };
 			for (int k = 0; k < 4; k++)
 				HT_ASSERT_EQ(type_at(pts[k]), model_type_at(raw, n, limit, pts[k]));
 		}
@@ -541,7 +539,7 @@ HT_TEST(sanitize_random_maps_match_model)
 			HT_ASSERT(map_well_formed());
 			if (err == 0 && probe < PHYS_LIMIT && len <= UINT64_MAX - base)
 				HT_ASSERT_EQ(type_at(probe),
-					     before == MEMMAP_USABLE ? MEMMAP_KERNEL : before);
+				             before == MEMMAP_USABLE ? MEMMAP_KERNEL : before);
 		}
 	}
 	ht_log_echo = true;

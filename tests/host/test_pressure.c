@@ -54,12 +54,14 @@ HT_TEST(crossings_log_once_each_with_exact_text)
 	sweep(0, 799);
 	HT_EXPECT_EQ(log_lines(), 0);
 	mm_pressure_check(&p, 800);
-	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 80.0% used (3200 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure WARNING: 80.0% used (3200 kB of 4000 kB)\n"));
 	HT_EXPECT_EQ(p.level, MM_PRESSURE_WARNING);
 	HT_EXPECT_EQ(p.low, 750);
 	HT_EXPECT_EQ(p.high, 950);
 	sweep(800, 953);
-	HT_EXPECT(ht_log_contains("mm: memory pressure CRITICAL: 95.0% used (3800 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure CRITICAL: 95.0% used (3800 kB of 4000 kB)\n"));
 	HT_EXPECT_EQ(log_lines(), 2);
 	sweep(953, 1000);
 	HT_EXPECT_EQ(log_lines(), 2);
@@ -79,7 +81,8 @@ HT_TEST(hysteresis_on_the_way_down)
 	HT_EXPECT_EQ(mm_pressure_update(&p, 900), MM_PRESSURE_CRITICAL);
 	HT_EXPECT_EQ(log_lines(), 0);
 	mm_pressure_check(&p, 899);
-	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 89.9% used (3596 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure WARNING: 89.9% used (3596 kB of 4000 kB)\n"));
 	sweep(899, 750); /* WARNING holds down to 75.0% */
 	HT_EXPECT_EQ(mm_pressure_update(&p, 760), MM_PRESSURE_WARNING);
 	HT_EXPECT_EQ(log_lines(), 1);
@@ -105,14 +108,16 @@ HT_TEST(jumps_skip_levels_with_one_line)
 	ht_log_clear();
 	mm_pressure_check(&p, 999);
 	HT_EXPECT_EQ(log_lines(), 1);
-	HT_EXPECT(ht_log_contains("mm: memory pressure CRITICAL: 99.9% used (3996 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure CRITICAL: 99.9% used (3996 kB of 4000 kB)\n"));
 	mm_pressure_check(&p, 10);
 	HT_EXPECT_EQ(log_lines(), 2);
 	HT_EXPECT(ht_log_contains("mm: memory pressure normal: 1.0% used (40 kB of 4000 kB)\n"));
 	HT_EXPECT_EQ(p.level, MM_PRESSURE_NORMAL);
 	/* more than total clamps to 100% */
 	mm_pressure_check(&p, 5000);
-	HT_EXPECT(ht_log_contains("mm: memory pressure CRITICAL: 100.0% used (4000 kB of 4000 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure CRITICAL: 100.0% used (4000 kB of 4000 kB)\n"));
 }
 
 HT_TEST(storm_does_not_flood)
@@ -130,7 +135,8 @@ HT_TEST(storm_does_not_flood)
 	}
 	HT_EXPECT_EQ(log_lines(), 2);
 	HT_EXPECT_EQ(p.transitions, 2);
-	HT_EXPECT(ht_log_contains("mm: memory pressure WARNING: 80.0% used (104860 kB of 131072 kB)\n"));
+	HT_EXPECT(
+	    ht_log_contains("mm: memory pressure WARNING: 80.0% used (104860 kB of 131072 kB)\n"));
 }
 
 HT_TEST(disabled_when_total_is_zero)

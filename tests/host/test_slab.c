@@ -1,9 +1,9 @@
 /*
- * Host tests for the slab layer (mm/slab*.c) on the host page provider (tests/host/host_pages.h): geometry for
- * every size and alignment, constructors, destroy with live objects, shrink under pressure,
- * OOM and owner limits, owner accounting, each debug report checked exactly (with exact error
- * counts, as Linux's slub_kunit does), slabinfo, the leak scan, and a randomized 10^6-operation
- * stress run with the invariant checker.
+ * Host tests for the slab layer (mm/slab*.c) on the host page provider (tests/host/host_pages.h):
+ * geometry for every size and alignment, constructors, destroy with live objects, shrink under
+ * pressure, OOM and owner limits, owner accounting, each debug report checked exactly (with exact
+ * error counts, as Linux's slub_kunit does), slabinfo, the leak scan, and a randomized
+ * 10^6-operation stress run with the invariant checker.
  */
 #include "htest.h"
 
@@ -69,9 +69,9 @@ static struct kmem_cache_info info_of(struct kmem_cache *c)
 
 /* ---- geometry ----------------------------------------------------------------------------- */
 
-static const size_t sizes[] = { 1, 7, 8, 9, 15, 16, 24, 31, 32, 33, 48, 63, 64, 65, 100, 127,
-				128, 200, 255, 256, 300, 511, 512, 1000, 1024, 2000, 2048, 3000,
-				4096, 5000, 8192 };
+static const size_t sizes[] = { 1,   7,    8,    9,    15,   16,   24,   31,   32,  33,  48,
+	                        63,  64,   65,   100,  127,  128,  200,  255,  256, 300, 511,
+	                        512, 1000, 1024, 2000, 2048, 3000, 4096, 5000, 8192 };
 static const size_t aligns[] = { 0, 8, 16, 32, 64, 128, 256, 4096 };
 
 /* Allocate 2.5 slabs' worth, check placement and that objects do not overlap, free all. */
@@ -98,7 +98,8 @@ static void exercise_geometry(size_t size, size_t align, unsigned flags)
 		s = a & ~KMEM_SLAB_MASK;
 		HT_EXPECT(a % want_align == 0);
 		HT_EXPECT(kmem_cache_of(objs[i]) == c);
-		HT_EXPECT(a >= s + sizeof(struct slab) + ci.objs_per_slab * sizeof(((struct slab *)0)->owners[0]));
+		HT_EXPECT(a >= s + sizeof(struct slab) +
+		                   ci.objs_per_slab * sizeof(((struct slab *)0)->owners[0]));
 		HT_EXPECT(a + size <= s + KMEM_SLAB_SIZE);
 		HT_EXPECT(kmem_object_size(objs[i]) == size);
 		memset(objs[i], (int)(i & 0xff), size);
@@ -136,10 +137,11 @@ HT_TEST(bad_arguments_rejected)
 	HT_EXPECT(kmem_cache_create("zero", 0, 0, NULL, 0) == NULL);
 	HT_EXPECT(ht_log_contains("slab: kmem_cache_create(zero): object size 0 not in 1..8192\n"));
 	HT_EXPECT(kmem_cache_create("huge", KMEM_MAX_OBJECT_SIZE + 1, 0, NULL, 0) == NULL);
-	HT_EXPECT(ht_log_contains("slab: kmem_cache_create(huge): object size 8193 not in 1..8192\n"));
+	HT_EXPECT(
+	    ht_log_contains("slab: kmem_cache_create(huge): object size 8193 not in 1..8192\n"));
 	HT_EXPECT(kmem_cache_create("odd", 32, 3, NULL, 0) == NULL);
 	HT_EXPECT(ht_log_contains(
-		"slab: kmem_cache_create(odd): alignment 3 is not a power of two <= 4096\n"));
+	    "slab: kmem_cache_create(odd): alignment 3 is not a power of two <= 4096\n"));
 	HT_EXPECT(kmem_cache_create("big", 32, 8192, NULL, 0) == NULL);
 	HT_EXPECT(kmem_cache_create(NULL, 32, 0, NULL, 0) == NULL);
 	HT_EXPECT_EQ(kmem_cache_destroy(NULL), 0);
@@ -197,7 +199,8 @@ static void ctor_fn(void *p)
 
 static void ctor_run(unsigned flags)
 {
-	struct kmem_cache *c = kmem_cache_create("ctor", sizeof(struct ctor_obj), 0, ctor_fn, flags);
+	struct kmem_cache *c =
+	    kmem_cache_create("ctor", sizeof(struct ctor_obj), 0, ctor_fn, flags);
 	struct ctor_obj *o[100];
 	unsigned per;
 	bool all = true;
@@ -274,7 +277,7 @@ HT_TEST(destroy_with_live_objects_is_reported)
 	HT_EXPECT_EQ(kmem_cache_destroy(d), -EBUSY);
 	HT_EXPECT(ht_log_contains("slab: kmem_cache_destroy(dbusy): 1 objects still in use\n"));
 	HT_EXPECT(ht_log_has("slab: dbusy: object %p still in use, allocated by %pS\n", y,
-			  (void *)CALLER_A));
+	                     (void *)CALLER_A));
 	kmem_cache_free(d, y);
 	HT_EXPECT_EQ(kmem_cache_destroy(d), 0);
 	teardown();
@@ -348,8 +351,10 @@ HT_TEST(out_of_memory_fails_cleanly)
 		HT_EXPECT(!"no panic");
 	}
 	ht_panic_jmp = NULL;
-	ksnprintf(expect, sizeof(expect), "out of memory: oom of 64 bytes by %pS: OOM: requested "
-		  "32768 bytes, only 0 available", (void *)CALLER_B);
+	ksnprintf(expect, sizeof(expect),
+	          "out of memory: oom of 64 bytes by %pS: OOM: requested "
+	          "32768 bytes, only 0 available",
+	          (void *)CALLER_B);
 	HT_EXPECT(strncmp(ht_panic_msg, expect, strlen(expect)) == 0);
 	hp.limit_pages = 0;
 	HT_EXPECT_EQ(kmem_cache_check(c), 0);
@@ -409,7 +414,7 @@ HT_TEST(owner_accounting_exact)
 	for (unsigned i = 0; i < 30; i++)
 		t2[i] = kmem_cache_alloc(c, KM_NORMAL);
 	for (unsigned i = 0; i < 20; i++)
-		k[i] = kmem_cache_alloc(c, KM_KERNEL); /* charged to the kernel */
+		k[i] = kmem_cache_alloc(c, KM_KERNEL);               /* charged to the kernel */
 	big = kmem_large_alloc(20000, 0, KM_NORMAL, NULL, CALLER_A); /* 20064 bytes: 8 pages */
 	HT_ASSERT(big != NULL);
 	kmem_set_current_owner(0);
@@ -476,13 +481,14 @@ HT_TEST(owner_accounting_exact)
 	teardown();
 }
 
-/* ---- debug reports, each checked exactly ------------------------------------------------------ */
+/* ---- debug reports, each checked exactly ------------------------------------------------------
+ */
 
 /*
  * Owner ids are 32-bit: an id above 16 bits is recorded whole (an id sharing its low 16 bits
  * is a different owner), charged, walked, released and uncharged by that id only.
  */
-#define WIDE_OWNER 0x12345678u
+#define WIDE_OWNER   0x12345678u
 #define NARROW_ALIAS (WIDE_OWNER & 0xffffu)
 
 static int64_t wide_charged, alias_charged;
@@ -550,8 +556,8 @@ HT_TEST(debug_red_zone_overwrite)
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(c, p, CALLER_B);
 	HT_EXPECT(ht_log_has("slab: rz: red zone overwritten at offset 24 of object %p (size 24); "
-			  "allocated by %pS, freed by %pS\n", (void *)p, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "allocated by %pS, freed by %pS\n",
+	                     (void *)p, (void *)CALLER_A, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	HT_EXPECT_EQ(kmem_cache_check(c), 0); /* repaired, and the free went through */
 	HT_EXPECT_EQ(info_of(c).active_objs, 0);
@@ -563,8 +569,8 @@ HT_TEST(debug_red_zone_overwrite)
 	ht_log_clear();
 	kmem_cache_free_track_caller(c, q, CALLER_C);
 	HT_EXPECT(ht_log_has("slab: rz: red zone overwritten at offset -1 of object %p (size 24); "
-			  "allocated by %pS, freed by %pS\n", (void *)q, (void *)CALLER_A,
-			  (void *)CALLER_C));
+	                     "allocated by %pS, freed by %pS\n",
+	                     (void *)q, (void *)CALLER_A, (void *)CALLER_C));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 2);
 	HT_EXPECT_EQ(kmem_cache_check(c), 0);
 	HT_EXPECT_EQ(kmem_cache_destroy(c), 0);
@@ -585,15 +591,15 @@ HT_TEST(debug_use_after_free_write_caught_by_poison)
 	kmem_cache_free_track_caller(c, p, CALLER_B);
 	HT_EXPECT_EQ(p[0], KMEM_POISON_FREE);
 	HT_EXPECT_EQ(p[63], KMEM_POISON_END);
-	p[5] = 0x42; /* write after free */
+	p[5] = 0x42;                         /* write after free */
 	HT_EXPECT(kmem_cache_check(c) == 1); /* the checker sees it too */
 	errors = kmem_error_count();
 	ht_log_clear();
 	q = kmem_cache_alloc_track_caller(c, KM_NORMAL, NULL, CALLER_C); /* LIFO: same object */
 	HT_EXPECT(q == p);
 	HT_EXPECT(ht_log_has("slab: uaf: use after free: object %p modified at offset 5; "
-			  "allocated by %pS, freed by %pS\n", (void *)p, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "allocated by %pS, freed by %pS\n",
+	                     (void *)p, (void *)CALLER_A, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	kmem_cache_free_track_caller(c, q, CALLER_B);
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
@@ -621,8 +627,8 @@ HT_TEST(debug_double_free)
 	ht_log_clear();
 	kmem_cache_free_track_caller(c, p, CALLER_C);
 	HT_EXPECT(ht_log_has("slab: df: double free of object %p by %pS; allocated by %pS, "
-			  "freed by %pS\n", p, (void *)CALLER_C, (void *)CALLER_A,
-			  (void *)CALLER_B));
+	                     "freed by %pS\n",
+	                     p, (void *)CALLER_C, (void *)CALLER_A, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	/* Nothing changed: same counts, and the object is handed out once. */
 	HT_EXPECT_EQ(info_of(c).active_objs, before.active_objs);
@@ -694,8 +700,9 @@ HT_TEST(free_to_wrong_cache_rejected)
 	p = kmem_cache_alloc(a, KM_NORMAL);
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(b, p, CALLER_B);
-	HT_EXPECT(ht_log_has("slab: cache-b: free of object %p that belongs to cache cache-a, by %pS\n",
-			  p, (void *)CALLER_B));
+	HT_EXPECT(
+	    ht_log_has("slab: cache-b: free of object %p that belongs to cache cache-a, by %pS\n",
+	               p, (void *)CALLER_B));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 1);
 	/* Rejected: still live in a. */
 	HT_EXPECT_EQ(info_of(a).active_objs, 1);
@@ -726,23 +733,23 @@ HT_TEST(non_slab_pointer_rejected)
 	errors = kmem_error_count();
 	kmem_cache_free_track_caller(c, &on_stack, CALLER_A);
 	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not a slab object, by %pS\n",
-			  (void *)&on_stack, (void *)CALLER_A));
+	                     (void *)&on_stack, (void *)CALLER_A));
 	kmem_cache_free_track_caller(c, p + 8, CALLER_B);
 	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
-			  (void *)(p + 8), (void *)CALLER_B));
+	                     (void *)(p + 8), (void *)CALLER_B));
 	/* The slab header itself. */
 	kmem_cache_free_track_caller(c, (void *)((uintptr_t)p & ~KMEM_SLAB_MASK), CALLER_B);
 	HT_EXPECT(ht_log_has("slab: ns: free of %p, which is not the start of an object, by %pS\n",
-			  (void *)((uintptr_t)p & ~KMEM_SLAB_MASK), (void *)CALLER_B));
+	                     (void *)((uintptr_t)p & ~KMEM_SLAB_MASK), (void *)CALLER_B));
 	/* kmem_free (kfree) of something that is neither a slab nor a large object. */
 	kmem_free(NULL, &on_stack, CALLER_C);
 	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
-			  (void *)&on_stack, (void *)CALLER_C));
+	                     (void *)&on_stack, (void *)CALLER_C));
 	big = kmem_large_alloc(10000, 0, KM_NORMAL, NULL, CALLER_A);
 	HT_ASSERT(big != NULL);
 	kmem_free(NULL, (char *)big + 16, CALLER_C);
 	HT_EXPECT(ht_log_has("slab: free of %p, which is not an allocated object, by %pS\n",
-			  (void *)((char *)big + 16), (void *)CALLER_C));
+	                     (void *)((char *)big + 16), (void *)CALLER_C));
 	HT_EXPECT_EQ(kmem_error_count(), errors + 5);
 	HT_EXPECT_EQ(info_of(c).active_objs, 1);
 	kmem_free(NULL, big, CALLER_C);
@@ -823,16 +830,18 @@ HT_TEST(slabinfo_format)
 	kmem_slabinfo(grab_line, NULL);
 	HT_ASSERT(info_n >= 5); /* 2 header lines, kmem_cache, kmem_magazine, info-test */
 	HT_EXPECT(strcmp(info_lines[0], "slabinfo - version: 2.1") == 0);
-	HT_EXPECT(strcmp(info_lines[1], "# name            <active_objs> <num_objs> <objsize> "
-			 "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
-			 "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>") == 0);
+	HT_EXPECT(strcmp(info_lines[1],
+	                 "# name            <active_objs> <num_objs> <objsize> "
+	                 "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+	                 "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>") ==
+	          0);
 	ci = info_of(c);
 	HT_EXPECT_EQ(ci.active_objs, 60);
 	snprintf(want, sizeof(want),
-		 "%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
-		 "info-test", 60ul, (unsigned long)ci.nr_slabs * ci.objs_per_slab, ci.stride,
-		 ci.objs_per_slab, 8u, ci.magsize, ci.magsize, ci.depot_max,
-		 (unsigned long)(ci.nr_full + ci.nr_partial), (unsigned long)ci.nr_slabs, 0ul);
+	         "%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
+	         "info-test", 60ul, (unsigned long)ci.nr_slabs * ci.objs_per_slab, ci.stride,
+	         ci.objs_per_slab, 8u, ci.magsize, ci.magsize, ci.depot_max,
+	         (unsigned long)(ci.nr_full + ci.nr_partial), (unsigned long)ci.nr_slabs, 0ul);
 	for (unsigned i = 2; i < info_n; i++)
 		found |= strcmp(info_lines[i], want) == 0;
 	HT_EXPECT(found);
@@ -862,7 +871,7 @@ HT_TEST(leak_scan_groups_by_caller)
 		a[i] = kmem_cache_alloc_track_caller(c, KM_NORMAL, NULL, CALLER_A);
 	b = kmem_cache_alloc_track_caller(c, KM_NORMAL, NULL, CALLER_B);
 	big = kmem_large_alloc(5000, 0, KM_NORMAL, NULL, CALLER_C); /* 8 KiB block */
-	p = kmem_cache_alloc(plain, KM_NORMAL); /* not tracked: no debug */
+	p = kmem_cache_alloc(plain, KM_NORMAL);                     /* not tracked: no debug */
 	n = kmem_leak_scan(tab, ARRAY_SIZE(tab), &missed);
 	HT_ASSERT_EQ(n, 3);
 	HT_EXPECT_EQ(missed, 0);
@@ -913,7 +922,7 @@ HT_TEST(large_objects)
 			HT_EXPECT_EQ(h->size, sz);
 			HT_EXPECT(kmem_object_size(p) >= sz);
 			HT_EXPECT((uintptr_t)p + kmem_object_size(p) ==
-				  (uintptr_t)h->block + ((size_t)PAGE_SIZE << h->order));
+			          (uintptr_t)h->block + ((size_t)PAGE_SIZE << h->order));
 			for (size_t b = 0; b < sz; b++)
 				zero &= p[b] == 0;
 			HT_EXPECT(zero);
@@ -987,7 +996,7 @@ HT_TEST(magazines_and_depot)
 /* ---- randomized stress with the invariant checker -------------------------------------------- */
 
 #define STRESS_OPS      1000000u
-#define STRESS_EVERY_OP 10000u   /* check after every op for the first ones */
+#define STRESS_EVERY_OP 10000u /* check after every op for the first ones */
 #define STRESS_PERIOD   1000u
 #define STRESS_LIVE     3000u
 #define STRESS_CACHES   5
@@ -1037,7 +1046,7 @@ HT_TEST(stress_one_million_ops)
 	rng_state = 0x9e3779b97f4a7c15ULL;
 	for (unsigned i = 0; i < STRESS_CACHES; i++) {
 		caches[i] = kmem_cache_create("stress", spec[i].size, spec[i].align,
-					      spec[i].ctor ? stress_ctor : NULL, spec[i].flags);
+		                              spec[i].ctor ? stress_ctor : NULL, spec[i].flags);
 		HT_ASSERT(caches[i] != NULL);
 	}
 	ht_limit[3] = 64 * 1024; /* owner 3 runs into its limit now and then */
@@ -1080,15 +1089,15 @@ HT_TEST(stress_one_million_ops)
 			size_t sz = spec[o.cache].size;
 			size_t from = spec[o.cache].ctor ? 8 : 0;
 
-			contents_ok &= o.p[from] == o.tag && o.p[sz - 1] == o.tag &&
-				       o.p[sz / 2] == o.tag;
+			contents_ok &=
+			    o.p[from] == o.tag && o.p[sz - 1] == o.tag && o.p[sz / 2] == o.tag;
 			if (spec[o.cache].ctor)
 				memset(o.p, 0x5c, 8); /* free in the constructed state */
 			kmem_cache_free(caches[o.cache], o.p);
 			expect[o.owner] -= (int64_t)sz;
 			live[k] = live[--nlive];
 		}
-check:
+	check:
 		if (op < STRESS_EVERY_OP || op % STRESS_PERIOD == 0) {
 			problems += kmem_check_all();
 			checks++;
@@ -1130,7 +1139,8 @@ check:
 	teardown();
 }
 
-/* ---- the shrink hook running inside the page provider ------------------------------------------ */
+/* ---- the shrink hook running inside the page provider ------------------------------------------
+ */
 
 static unsigned reentries;
 

@@ -26,8 +26,8 @@
 #include "mm/page_list.h"
 #include "mm/phys.h"
 
-#define HOT_LOOPS   1000u
-#define BATCH       1024u
+#define HOT_LOOPS 1000u
+#define BATCH     1024u
 
 static uint32_t batch_pfns[BATCH];
 
@@ -65,14 +65,16 @@ KBENCH(buddy)
 	uint64_t t = kbench_start();
 	for (unsigned i = 0; i < HOT_LOOPS; i++)
 		free_pages(alloc_pages(0, GFP_KERNEL, 0), 0);
-	kbench_report("buddy", "order0_hot_api", kbench_per_op(kbench_end(t), HOT_LOOPS), "insn/pair", 0);
+	kbench_report("buddy", "order0_hot_api", kbench_per_op(kbench_end(t), HOT_LOOPS),
+	              "insn/pair", 0);
 	buddy_free(b, buddy_page_pfn(b, y), 0);
 
 	for (unsigned order = 0; order <= BUDDY_MAX_ORDER; order++) {
-		static const char *const names[] = {
-			"order0_pair", "order1_pair", "order2_pair", "order3_pair", "order4_pair",
-			"order5_pair", "order6_pair", "order7_pair", "order8_pair", "order9_pair",
-			"order10_pair", "order11_pair", "order12_pair" };
+		static const char *const names[] = { "order0_pair", "order1_pair",  "order2_pair",
+			                             "order3_pair", "order4_pair",  "order5_pair",
+			                             "order6_pair", "order7_pair",  "order8_pair",
+			                             "order9_pair", "order10_pair", "order11_pair",
+			                             "order12_pair" };
 		t = kbench_start();
 		unsigned done = 0;
 		for (unsigned i = 0; i < HOT_LOOPS; i++) {
@@ -84,7 +86,8 @@ KBENCH(buddy)
 		}
 		uint64_t cost = kbench_end(t);
 		if (done)
-			kbench_report("buddy", names[order], kbench_per_op(cost, done), "insn/pair", 0);
+			kbench_report("buddy", names[order], kbench_per_op(cost, done), "insn/pair",
+			              0);
 	}
 
 	t = kbench_start();
@@ -92,7 +95,8 @@ KBENCH(buddy)
 		batch_pfns[i] = buddy_page_pfn(b, buddy_alloc(b, 0, GFP_KERNEL, 0));
 	for (unsigned i = 0; i < BATCH; i++)
 		buddy_free(b, batch_pfns[i], 0);
-	kbench_report("buddy", "alloc_n_free_n", kbench_per_op(kbench_end(t), BATCH), "insn/pair", 0);
+	kbench_report("buddy", "alloc_n_free_n", kbench_per_op(kbench_end(t), BATCH), "insn/pair",
+	              0);
 
 	/* Split/merge, older figure: leave only blocks of the zone's largest order M, then a
 	 * pair costs M splits and M merges more than the hot pair. */
@@ -110,7 +114,7 @@ KBENCH(buddy)
 	uint64_t deep = hot_pair(b, gfp);
 	kbench_report("buddy", "split_merge_levels", top, "steps", 0);
 	kbench_report("buddy", "split_merge_vs_hot", top ? (deep - hot) / (2 * top) : 0,
-		      "insn/step", 0);
+	              "insn/step", 0);
 
 	/* Marginal figure: hold all top blocks but one, then split that one by holding an
 	 * order-A block (A = M - 1): the smallest free block is its order-A buddy. Then hold
@@ -130,8 +134,8 @@ KBENCH(buddy)
 		kbench_report("buddy", "split_merge_pair_b", pair_b, "insn/pair", 0);
 		/* rounded to nearest: truncating would flatter the figure by up to one */
 		kbench_report("buddy", "split_merge_step",
-			      pair_a > pair_b ? (pair_a - pair_b + k_levels) / (2 * k_levels) : 0,
-			      "insn/step", 25);
+		              pair_a > pair_b ? (pair_a - pair_b + k_levels) / (2 * k_levels) : 0,
+		              "insn/step", 25);
 	}
 	release_all(b, &h);
 
@@ -139,5 +143,5 @@ KBENCH(buddy)
 	kbench_report("mm", "init_total", mm_init_tsc, "insn", 0);
 	kbench_report("mm", "init_frames", frames, "frames", 0);
 	kbench_report("mm", "init_per_frame_x100", mm_init_tsc * 100 / frames, "insn/100frames",
-		      100);
+	              100);
 }

@@ -32,14 +32,16 @@ KBENCH(kmalloc)
 		uint64_t t = kbench_start();
 		for (unsigned i = 0; i < LOOPS; i++)
 			kfree(kmalloc(size, KM_NORMAL));
-		kbench_report("kmalloc", classes[c].hot, kbench_per_op(kbench_end(t), LOOPS), "insn/pair", 40);
+		kbench_report("kmalloc", classes[c].hot, kbench_per_op(kbench_end(t), LOOPS),
+		              "insn/pair", 40);
 
 		t = kbench_start();
 		for (unsigned i = 0; i < BATCH; i++)
 			objs[i] = kmalloc(size, KM_NORMAL);
 		for (unsigned i = 0; i < BATCH; i++)
 			kfree(objs[i]);
-		kbench_report("kmalloc", classes[c].batch, kbench_per_op(kbench_end(t), BATCH), "insn/pair", 0);
+		kbench_report("kmalloc", classes[c].batch, kbench_per_op(kbench_end(t), BATCH),
+		              "insn/pair", 0);
 	}
 }
 
@@ -76,6 +78,7 @@ KBENCH(sched)
 	t = kbench_start();
 	for (unsigned i = 0; i < LOOPS; i++)
 		task_wait(task_create(nothing, 0, "cycle"), 0);
-	kbench_report("sched", "create_exit_reap", kbench_per_op(kbench_end(t), LOOPS), "insn/cycle", 0);
+	kbench_report("sched", "create_exit_reap", kbench_per_op(kbench_end(t), LOOPS),
+	              "insn/cycle", 0);
 	cpu_cli();
 }

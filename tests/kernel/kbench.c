@@ -22,11 +22,11 @@ static void calibrate(void)
 		__asm__ volatile("" ::: "memory");
 	kbench_loop_overhead = kbench_end(t) / CALIBRATION_LOOPS;
 	kprintf("bench: harness.loop_overhead %llu insn/iteration (subtracted below)\n",
-		(unsigned long long)kbench_loop_overhead);
+	        (unsigned long long)kbench_loop_overhead);
 }
 
 void kbench_report(const char *group, const char *metric, uint64_t value, const char *unit,
-		   uint64_t budget)
+                   uint64_t budget)
 {
 	if (!budget) {
 		kprintf("bench: %s.%s %llu %s\n", group, metric, (unsigned long long)value, unit);
@@ -34,7 +34,7 @@ void kbench_report(const char *group, const char *metric, uint64_t value, const 
 	}
 	bool ok = value <= budget;
 	kprintf("bench: %s.%s %llu %s (budget %llu) %s\n", group, metric, (unsigned long long)value,
-		unit, (unsigned long long)budget, ok ? "ok" : "OVER");
+	        unit, (unsigned long long)budget, ok ? "ok" : "OVER");
 	if (ok)
 		budgets_met++;
 	else

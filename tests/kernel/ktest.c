@@ -87,9 +87,10 @@ static void watchdog(uint32_t now)
 
 	if (k && (int32_t)(now - test_deadline) > 0) {
 		kprintf("        # %s.%s: timed out after %u s (a hang: tests size their work to "
-			"finish far sooner)\n", k->suite, k->name, timeout_of(k));
+		        "finish far sooner)\n",
+		        k->suite, k->name, timeout_of(k));
 		kprintf("    not ok %u %s\nnot ok %u %s\n%u passed, %u failed\n", current_index,
-			k->name, current_suite_index, k->suite, tests_passed, tests_failed + 1);
+		        k->name, current_suite_index, k->suite, tests_passed, tests_failed + 1);
 		qemu_exit(QEMU_EXIT_FAIL);
 	}
 }
@@ -112,7 +113,7 @@ void ktest_run_all(const char *glob)
 			continue;
 		unsigned n = 0, suite_failed = 0;
 		kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->suite,
-			count_selected(s->suite, glob));
+		        count_selected(s->suite, glob));
 		for (const struct ktest *k = s; k < __ktests_end; k++) {
 			if (strcmp(k->suite, s->suite) != 0 || !selected(k, glob))
 				continue;

@@ -27,7 +27,8 @@ KTEST(boot, ksym_names_kernel_functions)
 	KEXPECT_STREQ(t, buf, "0x00001000");
 	const char *name;
 	uint32_t off;
-	KASSERT(t, ksym_lookup_in(&ksym_kernel_table, (uint32_t)(uintptr_t)ktest_run_all, &name, &off));
+	KASSERT(
+	    t, ksym_lookup_in(&ksym_kernel_table, (uint32_t)(uintptr_t)ktest_run_all, &name, &off));
 	KEXPECT_STREQ(t, name, "ktest_run_all");
 	KEXPECT_EQ(t, off, 0);
 	KEXPECT(t, ksym_kernel_table.count > 50);
@@ -98,9 +99,9 @@ KTEST(boot, page_fault_error_decoding)
 
 	KEXPECT_STREQ(t, trap_decode_pf(PF_W, buf, sizeof(buf)), "not-present write kernel-mode");
 	KEXPECT_STREQ(t, trap_decode_pf(PF_P | PF_U, buf, sizeof(buf)),
-		      "protection-violation read user-mode");
+	              "protection-violation read user-mode");
 	KEXPECT_STREQ(t, trap_decode_pf(PF_P | PF_I, buf, sizeof(buf)),
-		      "protection-violation read kernel-mode instruction-fetch");
+	              "protection-violation read kernel-mode instruction-fetch");
 	KEXPECT_STREQ(t, trap_name(T_PGFLT), "page fault");
 	KEXPECT_STREQ(t, trap_name(T_DBLFLT), "double fault");
 	KEXPECT_STREQ(t, trap_name(99), "unknown");

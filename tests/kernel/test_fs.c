@@ -15,12 +15,12 @@
 #include "lib/string.h"
 #include "sched/stress.h"
 
-#define ARCH_BYTES  8192
+#define ARCH_BYTES       8192
 #define RDEV_MAJOR_FIELD 9 /* header field index of rdevmajor (cpio.h order) */
-#define UID_FIELD   2
-#define CONSOLE_MAJOR "00000005"
-#define CONSOLE_MINOR "00000001"
-#define DENTS_BYTES 512
+#define UID_FIELD        2
+#define CONSOLE_MAJOR    "00000005"
+#define CONSOLE_MINOR    "00000001"
+#define DENTS_BYTES      512
 
 static uint8_t arch[ARCH_BYTES];
 
@@ -29,7 +29,7 @@ static uint8_t arch[ARCH_BYTES];
 static size_t add(size_t off, const char *name, uint32_t mode, const char *data)
 {
 	return cpio_append(arch, sizeof(arch), off, name, mode, data,
-			   data ? (uint32_t)strlen(data) : 0);
+	                   data ? (uint32_t)strlen(data) : 0);
 }
 
 /* Overwrite header field @field of the entry at @hdr with 8 hex digits @text. */
@@ -171,8 +171,8 @@ KTEST(fs, getdents64_records)
 	unsigned i = 0;
 	/* Archive order after "." and "..": build() wrote etc, init, loop1, loop2, dev. */
 	static const char *const order[] = { ".", "..", "etc", "init", "loop1", "loop2", "dev" };
-	static const uint8_t order_types[] = { DT_DIR, DT_DIR, DT_DIR, DT_LNK, DT_LNK, DT_LNK,
-					       DT_DIR };
+	static const uint8_t order_types[] = { DT_DIR, DT_DIR, DT_DIR, DT_LNK,
+		                               DT_LNK, DT_LNK, DT_DIR };
 	while (pos < (size_t)n) {
 		struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + pos);
 		KASSERT(t, i < 7);
@@ -181,8 +181,8 @@ KTEST(fs, getdents64_records)
 		KEXPECT_EQ(t, d->d_off, i + 1);
 		KEXPECT_EQ(t, d->d_reclen % DIRENT64_ALIGN, 0);
 		KEXPECT_EQ(t, d->d_reclen,
-			   ALIGN_UP(offsetof(struct linux_dirent64, d_name) + strlen(order[i]) + 1,
-				    DIRENT64_ALIGN));
+		           ALIGN_UP(offsetof(struct linux_dirent64, d_name) + strlen(order[i]) + 1,
+		                    DIRENT64_ALIGN));
 		KEXPECT(t, d->d_ino != 0);
 		pos += d->d_reclen;
 		i++;

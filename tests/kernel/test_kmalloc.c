@@ -24,9 +24,9 @@ static uint32_t used_permille(void)
 
 KTEST(kmalloc, every_size_and_alignment)
 {
-	static const size_t sizes[] = { 0, 1, 15, 16, 17, 31, 64, 96, 100, 128, 192, 255, 256,
-					500, 512, 1000, 1024, 2000, 2048, 4000, 4096, 4097,
-					8192, 100000 };
+	static const size_t sizes[] = { 0,    1,    15,   16,   17,   31,   64,   96,
+		                        100,  128,  192,  255,  256,  500,  512,  1000,
+		                        1024, 2000, 2048, 4000, 4096, 4097, 8192, 100000 };
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint8_t *p = kmalloc(sizes[i], KM_NORMAL);
 		KASSERT(t, p != 0);
@@ -45,7 +45,7 @@ KTEST(kmalloc, every_size_and_alignment)
 		kfree(p);
 	}
 	KEXPECT(t, kmalloc_aligned(100, 48, KM_NORMAL) == 0); /* not a power of two */
-	kfree(0); /* a no-op */
+	kfree(0);                                             /* a no-op */
 }
 
 KTEST(kmalloc, zeroed_realloc_and_errors)

@@ -162,13 +162,14 @@ KTEST(mm, vmalloc_maps_and_guards)
 	KEXPECT(t, !paging_is_mapped(kernel_pgdir, (uintptr_t)p + 100 * 1024));
 	KEXPECT(t, vmalloc_is_guard((uintptr_t)p + 100 * 1024));
 	KEXPECT_EQ(t, fault_classify((uint32_t)(uintptr_t)p + 100 * 1024, PF_W),
-		   FAULT_GUARD_VMALLOC);
+	           FAULT_GUARD_VMALLOC);
 	uint32_t mark = printk_ring_mark();
 	KEXPECT_EQ(t, vfree(p + PAGE_SIZE), -EINVAL);
 	KEXPECT(t, printk_ring_contains(mark, "mm: bad vfree("));
 	KEXPECT_EQ(t, vfree(p), 0);
 	KEXPECT(t, !paging_is_mapped(kernel_pgdir, (uintptr_t)p));
-	KEXPECT_EQ(t, free_now(), before); /* the frames come back (its page table was made earlier or stays) */
+	KEXPECT_EQ(t, free_now(),
+	           before); /* the frames come back (its page table was made earlier or stays) */
 	KEXPECT(t, vmalloc(0, 0, &err) == 0);
 	KEXPECT_EQ(t, err.kind, MM_INVALID_ARGUMENT);
 }
@@ -176,10 +177,10 @@ KTEST(mm, vmalloc_maps_and_guards)
 KTEST(mm, page_faults_are_told_apart)
 {
 	KEXPECT_EQ(t, fault_classify((uint32_t)(uintptr_t)boot_stack_guard + 16, PF_W),
-		   FAULT_GUARD_STACK);
+	           FAULT_GUARD_STACK);
 	KEXPECT_EQ(t, fault_classify(0x10, 0), FAULT_KERNEL_NULL);
 	KEXPECT_EQ(t, fault_classify((uint32_t)(uintptr_t)__text_start, PF_P | PF_W),
-		   FAULT_KERNEL_WRITE_RO);
+	           FAULT_KERNEL_WRITE_RO);
 	KEXPECT_EQ(t, fault_classify(0xE0000000u, 0), FAULT_KERNEL_UNMAPPED);
 	KEXPECT_EQ(t, fault_classify(0x00400000u, PF_U | PF_W), FAULT_USER);
 	KEXPECT_STREQ(t, fault_kind_name(FAULT_KERNEL_NULL), "kernel NULL pointer dereference");
@@ -212,7 +213,8 @@ KTEST(mm, nofail_is_never_needed_but_errors_are_structured)
 	char line[160];
 	struct mm_error oom = { MM_OUT_OF_MEMORY, 4096, 0, 1000, 1000, 0, 0 };
 	mm_error_format(&oom, line, sizeof(line));
-	KEXPECT_STREQ(t, line, "OOM: requested 4096 bytes, only 0 available (1000 used / 1000 total)");
+	KEXPECT_STREQ(t, line,
+	              "OOM: requested 4096 bytes, only 0 available (1000 used / 1000 total)");
 }
 
 KTEST(mm, memstat_prints_periodic_records)
@@ -228,6 +230,6 @@ KTEST(mm, memstat_prints_periodic_records)
 	sched_quiesce(); /* its stack is back before the next test counts free memory */
 	KEXPECT(t, printk_ring_contains(mark, "mm: stat used="));
 	KEXPECT(t, printk_ring_contains(mark, " kB total="));
-	KEXPECT(t, timer_ticks() - start >= HZ);        /* not before the first second */
-	KEXPECT(t, timer_ticks() - start <= HZ + 20);   /* and on time (+ the 10 ms polls) */
+	KEXPECT(t, timer_ticks() - start >= HZ);      /* not before the first second */
+	KEXPECT(t, timer_ticks() - start <= HZ + 20); /* and on time (+ the 10 ms polls) */
 }

@@ -20,11 +20,11 @@
 /* What a test task saw while it ran, and when to let it end. */
 struct probe {
 	volatile bool ready, release;
-	uint32_t owner_id;          /* kmem_current_owner() inside the task */
-	uint32_t page_owner_id;     /* mm_current_owner() inside the task */
-	struct page *page;          /* an order-0 block it allocated (charged to its owner) */
-	void *obj;                  /* a slab object it allocated */
-	bool extra_ref;             /* take a second reference on the page (as COW would) */
+	uint32_t owner_id;      /* kmem_current_owner() inside the task */
+	uint32_t page_owner_id; /* mm_current_owner() inside the task */
+	struct page *page;      /* an order-0 block it allocated (charged to its owner) */
+	void *obj;              /* a slab object it allocated */
+	bool extra_ref;         /* take a second reference on the page (as COW would) */
 };
 
 /* Allocate a page and an object, record the owner ids, signal, wait for the release. */

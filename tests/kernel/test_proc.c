@@ -69,7 +69,8 @@ KTEST(proc, user_faults_kill_only_the_process)
 		KASSERT(t, pid > 0);
 		KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
 		KEXPECT_EQ(t, status, W_SIGNALED(cases[i].sig));
-		ksnprintf(line, sizeof(line), "user: pid %d (tiny_fault): %s", pid, cases[i].report);
+		ksnprintf(line, sizeof(line), "user: pid %d (tiny_fault): %s", pid,
+		          cases[i].report);
 		KEXPECT(t, printk_ring_contains(mark, line));
 	}
 	KEXPECT(t, printk_ring_contains(0, "(kernel address)"));
@@ -95,7 +96,7 @@ KTEST(proc, kill_terminates_with_the_signal)
 	int status, pid = proc_spawn(argv[0], argv, NULL, false);
 
 	KASSERT(t, pid > 0);
-	KEXPECT_EQ(t, proc_kill(pid, 0), 0);          /* signal 0: it exists */
+	KEXPECT_EQ(t, proc_kill(pid, 0), 0); /* signal 0: it exists */
 	KEXPECT_EQ(t, proc_kill(pid, 65), -EINVAL);
 	KEXPECT_EQ(t, proc_kill(pid, SIGTERM), 0);
 	KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
@@ -117,7 +118,7 @@ KTEST(proc, exec_errors_leave_nothing)
 	KASSERT(t, big != NULL);
 	memset(big, 'a', 131072);
 	big[131072] = '\0';
-	KEXPECT_EQ(t, run("/builtin/tiny_exit", big, NULL), -E2BIG);  /* MAX_ARG_STRLEN */
+	KEXPECT_EQ(t, run("/builtin/tiny_exit", big, NULL), -E2BIG); /* MAX_ARG_STRLEN */
 	big[131071] = '\0';
 	KEXPECT_EQ(t, run("/builtin/tiny_exit", big, NULL), W_EXITCODE(42));
 	kfree(big);

@@ -153,7 +153,7 @@ KTEST(sched, task_oom_is_graceful_and_fully_reclaimed)
 	KEXPECT_EQ(t, p.err.kind, MM_OUT_OF_MEMORY);
 	KEXPECT_EQ(t, p.err.requested, 64 * PAGE_SIZE);
 	KEXPECT_EQ(t, p.err.used + p.err.available, p.err.total); /* (fragmentation may leave
-								    * more free than asked) */
+	                                                           * more free than asked) */
 	stress_snapshot(&free1, &objs1);
 	KEXPECT_EQ(t, free1, free0);
 	KEXPECT_EQ(t, objs1, objs0);
@@ -187,7 +187,7 @@ KTEST(sched, per_task_limit_gives_exceeds_limit_error)
 	KEXPECT(t, p.err.current <= p.err.limit);
 	KEXPECT_EQ(t, p.objects, p.err.current / p.err.requested);
 	KEXPECT(t, strncmp(p.report, "exceeds task limit: requested 1024, limit 16384, current ",
-			   57) == 0);
+	                   57) == 0);
 }
 
 static volatile uint32_t leaker_owner; /* the owner id the leaking task charged */
@@ -224,8 +224,8 @@ KTEST(sched, kill_and_wait_errors)
 	KEXPECT_EQ(t, task_wait(0, 0), -ESRCH);
 }
 
-#define CHURN_TASKS      4
-#define CHURN_PREEMPTED  3 /* times each task must find another ran between two of its steps */
+#define CHURN_TASKS     4
+#define CHURN_PREEMPTED 3 /* times each task must find another ran between two of its steps */
 
 /*
  * The churn's work is sized by what it must show, not by a count of operations: every task
@@ -234,9 +234,9 @@ KTEST(sched, kill_and_wait_errors)
  * steps). A fast or a slow host only changes how many operations that takes. If preemption
  * never happens the test hangs, and the ktest watchdog reports it failed.
  */
-static volatile uint32_t churn_last;     /* id of the task that took the latest step */
-static volatile uint32_t churn_done;     /* tasks that have been preempted often enough */
-static volatile uint32_t churn_ops;      /* steps taken by all tasks (reported only) */
+static volatile uint32_t churn_last; /* id of the task that took the latest step */
+static volatile uint32_t churn_done; /* tasks that have been preempted often enough */
+static volatile uint32_t churn_ops;  /* steps taken by all tasks (reported only) */
 
 /* Allocate and free without ever yielding: only preemption interleaves these tasks. */
 static void churn(void *arg)
@@ -286,7 +286,7 @@ KTEST(sched, preempted_tasks_share_the_slab_layer_safely)
 	}
 	sched_stats(&s1);
 	kprintf("        # %u churn steps, %llu task switches\n", churn_ops,
-		(unsigned long long)(s1.switches - s0.switches));
+	        (unsigned long long)(s1.switches - s0.switches));
 	KEXPECT_EQ(t, churn_done, CHURN_TASKS);
 	KEXPECT(t, s1.switches - s0.switches >= 3 * CHURN_TASKS); /* really interleaved */
 	KEXPECT_EQ(t, kmem_error_count(), errors0); /* no double free / corruption reported */

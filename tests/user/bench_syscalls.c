@@ -101,8 +101,8 @@ static void bench_fork(void)
 
 static void bench_exec(void)
 {
-	char *const argv[] = {EXEC_PATH, NULL};
-	char *const envp[] = {NULL};
+	char *const argv[] = { EXEC_PATH, NULL };
+	char *const envp[] = { NULL };
 	uint64_t t0, total;
 
 	t0 = rdtsc();

@@ -49,7 +49,7 @@ int check_err(long r, int err, const char *fmt, ...)
 		snprintf(suffix, sizeof suffix, " (%s)", strerrorname_np(err));
 	else
 		snprintf(suffix, sizeof suffix, " (want -1 %s, got %ld errno %s)",
-			 strerrorname_np(err), r, r == -1 ? strerrorname_np(e) : "-");
+		         strerrorname_np(err), r, r == -1 ? strerrorname_np(e) : "-");
 	va_list ap;
 	va_start(ap, fmt);
 	vline(ok ? "ok" : "not ok", fmt, ap, suffix);
@@ -116,7 +116,7 @@ int check_free_ram_back(unsigned long long base, const char *what)
 	}
 	unsigned long long now = free_ram_bytes();
 	return check(now == base, "free RAM after %s is exactly the baseline (%llu, was %llu)",
-		     what, now, base);
+	             what, now, base);
 }
 
 int run_child_arg(void (*fn)(void *), void *arg)

@@ -40,7 +40,7 @@
 #define MAX_TESTS    256
 #define NAME_MAX_LEN 64
 
-static char *const test_envp[] = {"HOME=/", "PATH=/bin:/test", "TERM=linux", NULL};
+static char *const test_envp[] = { "HOME=/", "PATH=/bin:/test", "TERM=linux", NULL };
 
 /* printf straight to fd 1, unbuffered, so our lines and the children's never interleave
  * out of order. */
@@ -137,7 +137,7 @@ static int run_one(int num, const char *name)
 		return 0;
 	}
 	if (pid == 0) {
-		char *const argv[] = {path, NULL};
+		char *const argv[] = { path, NULL };
 		execve(path, argv, test_envp);
 		out("# execve %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	sync();
 	/* The raw system call: glibc's reboot() passes the magic numbers itself. */
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,
-		0);
+	        0);
 	out("# power-off failed: %s\n", strerror(errno));
 	for (;;)
 		pause(); /* init must not exit */

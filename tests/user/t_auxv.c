@@ -44,9 +44,9 @@ static void report(int cond, const char *fmt, ...)
 	}
 }
 
-static const char *const fixed_argv[] = {"custom-argv0", "--child", "two words", "",
-					 "tab\there",	 "x",	    NULL};
-static const char *const fixed_envp[] = {"FOO=bar", "EMPTY=", "NOEQUALS", "LAST=1", NULL};
+static const char *const fixed_argv[] = { "custom-argv0", "--child", "two words", "",
+	                                  "tab\there",    "x",       NULL };
+static const char *const fixed_envp[] = { "FOO=bar", "EMPTY=", "NOEQUALS", "LAST=1", NULL };
 
 /* The walk from environ's NULL to the auxv, compared with getauxval. */
 static Elf32_auxv_t *find_auxv(void)
@@ -192,7 +192,7 @@ static int child_big(int argc, char **argv)
 /* Runs path with argv/envp in a child whose stdout is a pipe; feeds "ok|"/"no|" lines to
  * check(); copies "random|" and "execfn|" values out. Returns the wait status. */
 static int run_exec(const char *path, char *const argv[], char *const envp[], char *random_out,
-		    char *execfn_out)
+                    char *execfn_out)
 {
 	int fd[2];
 	if (pipe(fd) != 0)

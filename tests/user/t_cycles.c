@@ -20,7 +20,7 @@ static int cycle(const char *self, int i, int with_exec)
 {
 	char code[16];
 	snprintf(code, sizeof code, "%d", i % 200);
-	char *argv[] = {"t_cycles", "--exit", code, NULL};
+	char *argv[] = { "t_cycles", "--exit", code, NULL };
 	pid_t pid = fork();
 	if (pid < 0)
 		return 0;

@@ -213,14 +213,14 @@ static long c_writev_iov(void *b)
 }
 static long c_writev_base(void *b)
 {
-	struct iovec iov[2] = {{"ok", 2}, {b, 16}};
+	struct iovec iov[2] = { { "ok", 2 }, { b, 16 } };
 	long r = syscall(SYS_writev, pipe_w, iov, 2);
 	drain_pipe();
 	return r;
 }
 static long c_readv_base(void *b)
 {
-	struct iovec iov = {b, 16};
+	struct iovec iov = { b, 16 };
 	lseek(fd_file, 0, SEEK_SET);
 	return syscall(SYS_readv, fd_file, &iov, 1);
 }
@@ -250,47 +250,47 @@ static long c_wait4(void *b)
 }
 
 static const struct scase cases[] = {
-    {"read (buffer)", OUT, 64, c_read, 0},
-    {"write (buffer)", IN, 64, c_write, 0},
-    {"open (path)", IN, 16, c_open, 0},
-    {"openat (path)", IN, 16, c_openat, 0},
-    {"stat64 (path)", IN, 16, c_stat64_path, 0},
-    {"stat64 (stat buffer)", OUT, 96, c_stat64_buf, 0},
-    {"lstat64 (stat buffer)", OUT, 96, c_lstat64_buf, 0},
-    {"fstat64 (stat buffer)", OUT, 96, c_fstat64, 0},
-    {"statx (path)", IN, 16, c_statx_path, 0},
-    {"statx (statx buffer)", OUT, 256, c_statx_buf, 0},
-    {"getdents64 (buffer)", OUT, 1024, c_getdents64, 0},
-    {"readlink (path)", IN, 16, c_readlink_path, 0},
-    {"readlink (buffer)", OUT, 64, c_readlink_buf, 0},
-    {"uname", OUT, 390, c_uname, 0},
-    {"sysinfo", OUT, 64, c_sysinfo, 0},
-    {"clock_gettime", OUT, 8, c_clock_gettime, 0},
-    {"clock_gettime64", OUT, 16, c_clock_gettime64, 0},
-    {"clock_getres", OUT, 8, c_clock_getres, 1},
-    {"gettimeofday", OUT, 8, c_gettimeofday, 1},
-    {"time", OUT, 4, c_time, 1},
-    {"nanosleep (request)", IN, 8, c_nanosleep, 0},
-    {"clock_nanosleep (request)", IN, 8, c_clock_nanosleep, 0},
-    {"getrandom", OUT, 16, c_getrandom, 0},
-    {"set_thread_area", IN, 16, c_set_thread_area, 0},
-    {"prlimit64 (old limit)", OUT, 16, c_prlimit_old, 1},
-    {"prlimit64 (new limit)", IN, 16, c_prlimit_new, 1},
-    {"ugetrlimit", OUT, 8, c_ugetrlimit, 0},
-    {"rt_sigaction (new action)", IN, 20, c_sigaction_act, 1},
-    {"rt_sigaction (old action)", OUT, 20, c_sigaction_old, 1},
-    {"rt_sigprocmask (set)", IN, 8, c_sigprocmask_set, 1},
-    {"rt_sigprocmask (old set)", OUT, 8, c_sigprocmask_old, 1},
-    {"pipe", OUT, 8, c_pipe, 0},
-    {"getcwd", OUT, 64, c_getcwd, 0},
-    {"access (path)", IN, 16, c_access, 0},
-    {"chdir (path)", IN, 16, c_chdir, 0},
-    {"writev (iovec array)", IN, 8, c_writev_iov, 0},
-    {"writev (iov_base)", IN, 16, c_writev_base, 0},
-    {"readv (iov_base)", OUT, 16, c_readv_base, 0},
-    {"_llseek (result)", OUT, 8, c_llseek, 0},
-    {"ioctl TCGETS (termios)", OUT, 36, c_tcgets, 0},
-    {"wait4 (status)", OUT, 4, c_wait4, 1},
+	{ "read (buffer)", OUT, 64, c_read, 0 },
+	{ "write (buffer)", IN, 64, c_write, 0 },
+	{ "open (path)", IN, 16, c_open, 0 },
+	{ "openat (path)", IN, 16, c_openat, 0 },
+	{ "stat64 (path)", IN, 16, c_stat64_path, 0 },
+	{ "stat64 (stat buffer)", OUT, 96, c_stat64_buf, 0 },
+	{ "lstat64 (stat buffer)", OUT, 96, c_lstat64_buf, 0 },
+	{ "fstat64 (stat buffer)", OUT, 96, c_fstat64, 0 },
+	{ "statx (path)", IN, 16, c_statx_path, 0 },
+	{ "statx (statx buffer)", OUT, 256, c_statx_buf, 0 },
+	{ "getdents64 (buffer)", OUT, 1024, c_getdents64, 0 },
+	{ "readlink (path)", IN, 16, c_readlink_path, 0 },
+	{ "readlink (buffer)", OUT, 64, c_readlink_buf, 0 },
+	{ "uname", OUT, 390, c_uname, 0 },
+	{ "sysinfo", OUT, 64, c_sysinfo, 0 },
+	{ "clock_gettime", OUT, 8, c_clock_gettime, 0 },
+	{ "clock_gettime64", OUT, 16, c_clock_gettime64, 0 },
+	{ "clock_getres", OUT, 8, c_clock_getres, 1 },
+	{ "gettimeofday", OUT, 8, c_gettimeofday, 1 },
+	{ "time", OUT, 4, c_time, 1 },
+	{ "nanosleep (request)", IN, 8, c_nanosleep, 0 },
+	{ "clock_nanosleep (request)", IN, 8, c_clock_nanosleep, 0 },
+	{ "getrandom", OUT, 16, c_getrandom, 0 },
+	{ "set_thread_area", IN, 16, c_set_thread_area, 0 },
+	{ "prlimit64 (old limit)", OUT, 16, c_prlimit_old, 1 },
+	{ "prlimit64 (new limit)", IN, 16, c_prlimit_new, 1 },
+	{ "ugetrlimit", OUT, 8, c_ugetrlimit, 0 },
+	{ "rt_sigaction (new action)", IN, 20, c_sigaction_act, 1 },
+	{ "rt_sigaction (old action)", OUT, 20, c_sigaction_old, 1 },
+	{ "rt_sigprocmask (set)", IN, 8, c_sigprocmask_set, 1 },
+	{ "rt_sigprocmask (old set)", OUT, 8, c_sigprocmask_old, 1 },
+	{ "pipe", OUT, 8, c_pipe, 0 },
+	{ "getcwd", OUT, 64, c_getcwd, 0 },
+	{ "access (path)", IN, 16, c_access, 0 },
+	{ "chdir (path)", IN, 16, c_chdir, 0 },
+	{ "writev (iovec array)", IN, 8, c_writev_iov, 0 },
+	{ "writev (iov_base)", IN, 16, c_writev_base, 0 },
+	{ "readv (iov_base)", OUT, 16, c_readv_base, 0 },
+	{ "_llseek (result)", OUT, 8, c_llseek, 0 },
+	{ "ioctl TCGETS (termios)", OUT, 36, c_tcgets, 0 },
+	{ "wait4 (status)", OUT, 4, c_wait4, 1 },
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
@@ -309,10 +309,10 @@ static const struct srule {
 	 * S_FIELDS: the fields stored before the fault (tv_sec). */
 	unsigned below;
 } srules[] = {
-    {c_getdents64, S_PRODUCED, 8},
-    {c_readlink_buf, S_PRODUCED, 4},
-    {c_gettimeofday, S_FIELDS, 4},
-    {c_getcwd, S_PRODUCED, 1},
+	{ c_getdents64, S_PRODUCED, 8 },
+	{ c_readlink_buf, S_PRODUCED, 4 },
+	{ c_gettimeofday, S_FIELDS, 4 },
+	{ c_getcwd, S_PRODUCED, 1 },
 };
 
 static const struct srule *srule_of(const struct scase *c)
@@ -326,12 +326,12 @@ static const struct srule *srule_of(const struct scase *c)
 /* B_FITS: the range straddles the boundary as for B_STRADDLE (0xC0000000 - size/2), but the
  * output fits below it; only for S_PRODUCED calls. */
 enum { B_NULL, B_KERNEL, B_TOP, B_UNMAPPED, B_STRADDLE, B_FITS, NBAD };
-static const char *const bad_names[NBAD] = {"NULL",
-					    "0xC0000000",
-					    "0xFFFFF000",
-					    "an unmapped page",
-					    "a range straddling into the kernel half",
-					    "a range straddling into the kernel half"};
+static const char *const bad_names[NBAD] = { "NULL",
+	                                     "0xC0000000",
+	                                     "0xFFFFF000",
+	                                     "an unmapped page",
+	                                     "a range straddling into the kernel half",
+	                                     "a range straddling into the kernel half" };
 /* S_PRODUCED calls: what each writes into an ordinary buffer (result and bytes). */
 static long ref_r[NCASES];
 static unsigned char ref_out[NCASES][1024];
@@ -387,7 +387,7 @@ static void setup(void)
 
 	void *want = (void *)0xBFFFF000UL;
 	void *p2 = mmap(want, 4096, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (p2 == want) {
 		top_page = p2;
 		top_mapped = 1;
@@ -511,7 +511,7 @@ static void check_getdents_short(void)
 	long r = syscall(SYS_getdents64, fd_dir, p, 1024);
 	int e = errno;
 	int ok = reclen > 0 && reclen < ref_r[i] && r == reclen &&
-		 same_output(&cases[i], p, ref_out[i], reclen) && top_untouched_except(p, reclen);
+	         same_output(&cases[i], p, ref_out[i], reclen) && top_untouched_except(p, reclen);
 	static unsigned char rest[1024];
 	long r2 = syscall(SYS_getdents64, fd_dir, rest, sizeof rest);
 	ok &= r2 == ref_r[i] - reclen && r2 > 0 &&
@@ -628,7 +628,7 @@ int main(void)
 	      "1,000 more rounds of every bad-pointer call give the same results (%d changed)",
 	      changed);
 	check_free_ram_back(base, "1,000 rounds");
-	struct stat st = {0};
+	struct stat st = { 0 };
 	int fr = fstat(fd_file, &st);
 	check(fr == 0 && st.st_size == (off_t)strlen(HELLO_TEXT),
 	      "the process still works: fstat of hello.txt gives its size (%ld)", (long)st.st_size);

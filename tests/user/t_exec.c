@@ -46,13 +46,13 @@ static unsigned char *g_stack_canary;
 
 /* Tries the exec and checks both the errno and that this image survived. */
 static void exec_fails(const void *path, const void *argv, const void *envp, int err,
-		       const char *what)
+                       const char *what)
 {
 	errno = 0;
 	long r = sys_execve(path, argv, envp);
 	check_err(r, err, "execve %s fails", what);
 	(void)check(image_intact(g_stack_canary),
-		    "  ... and the calling image is intact afterwards");
+	            "  ... and the calling image is intact afterwards");
 }
 
 static void exec_data(const char *name, int err, const char *what)
@@ -62,7 +62,7 @@ static void exec_data(const char *name, int err, const char *what)
 		skip("execve %s # SKIP %s is missing from the test data", what, path);
 		return;
 	}
-	char *argv[] = {(char *)path, NULL};
+	char *argv[] = { (char *)path, NULL };
 	exec_fails(path, argv, environ, err, what);
 }
 
@@ -94,14 +94,14 @@ static int helper(int argc, char **argv)
 		/* argv: --report <pipe fd> <inherited fd> <cloexec fd> */
 		int out = atoi(argv[2]);
 		struct stat st;
-		long v[3] = {getpid(), fstat(atoi(argv[3]), &st) == 0,
-			     fstat(atoi(argv[4]), &st) == -1 && errno == EBADF};
+		long v[3] = { getpid(), fstat(atoi(argv[3]), &st) == 0,
+			      fstat(atoi(argv[4]), &st) == -1 && errno == EBADF };
 		write(out, v, sizeof v);
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--signals")) {
 		kill(getpid(), SIGTERM); /* ignored before exec: stays ignored */
-		kill(getpid(), SIGINT);	 /* caught before exec: default now, so this kills */
+		kill(getpid(), SIGINT);  /* caught before exec: default now, so this kills */
 		return 7;
 	}
 	return 200;
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	const char *self = strdup(test_path("t_exec")); /* test_path reuses its buffers */
 
 	/* Successful execs. */
-	char *a42[] = {"t_exec", "--exit", "42", NULL};
+	char *a42[] = { "t_exec", "--exit", "42", NULL };
 	int st = run_path(self, a42, environ);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 42, "exec of %s --exit 42 runs it: exit 42 (%s)",
 	      self, status_str(st));
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 		snprintf(s1, sizeof s1, "%d", p[1]);
 		snprintf(s2, sizeof s2, "%d", keep);
 		snprintf(s3, sizeof s3, "%d", cloexec);
-		char *ar[] = {"t_exec", "--report", s1, s2, s3, NULL};
+		char *ar[] = { "t_exec", "--report", s1, s2, s3, NULL };
 		fflush(stdout);
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 			_exit(120);
 		}
 		close(p[1]);
-		long v[3] = {0};
+		long v[3] = { 0 };
 		long n = read_all(p[0], (char *)v, sizeof v);
 		close(p[0]);
 		waitpid(pid, &st, 0);
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, on_int);
-		char *as[] = {"t_exec", "--signals", NULL};
+		char *as[] = { "t_exec", "--signals", NULL };
 		execve(self, as, environ);
 		_exit(120);
 	}
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 
 	/* Failures. */
 	exec_data("does-not-exist", ENOENT, "of a missing file");
-	char *argv1[] = {"x", NULL};
+	char *argv1[] = { "x", NULL };
 	exec_fails("", argv1, environ, ENOENT, "of the empty path");
 	exec_data("hello.txt", EACCES, "of a file without exec permission (hello.txt, 0644)");
 	exec_data("dir", EACCES, "of a directory");
@@ -199,9 +199,9 @@ int main(int argc, char **argv)
 		exec_data("dynamic", ENOEXEC, "of a dynamic executable (PT_INTERP) on Strata");
 	} else if (access("/lib/ld-linux.so.2", F_OK) != 0) {
 		exec_data("dynamic", ENOENT,
-			  "of a dynamic executable whose interpreter is absent (Linux)");
+		          "of a dynamic executable whose interpreter is absent (Linux)");
 	} else if (access(data_path("dynamic"), F_OK) == 0) {
-		char *ad[] = {"dynamic", NULL};
+		char *ad[] = { "dynamic", NULL };
 		st = run_path(data_path("dynamic"), ad, environ);
 		check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		      "a dynamic executable runs where Linux has its interpreter (%s)",
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	char *big = malloc(huge + 1);
 	memset(big, 'x', huge);
 	big[huge] = 0;
-	char *abig[] = {"t_exec", big, NULL};
+	char *abig[] = { "t_exec", big, NULL };
 	exec_fails(self, abig, environ, E2BIG, "with one 200 KiB argument");
 	char *chunk = malloc(64 * 1024);
 	memset(chunk, 'y', 64 * 1024 - 1);
@@ -249,12 +249,12 @@ int main(int argc, char **argv)
 	exec_fails(KERNEL_TOP, argv1, environ, EFAULT, "with path 0xFFFFF000");
 	exec_fails(self, KERNEL_ADDR, environ, EFAULT, "with argv = 0xC0000000");
 	exec_fails(self, (void *)1, environ, EFAULT, "with argv = 1");
-	char *abad[] = {"t_exec", KERNEL_ADDR, NULL};
+	char *abad[] = { "t_exec", KERNEL_ADDR, NULL };
 	exec_fails(self, abad, environ, EFAULT, "with argv[1] = 0xC0000000");
-	char *abad2[] = {"t_exec", (char *)8, NULL};
+	char *abad2[] = { "t_exec", (char *)8, NULL };
 	exec_fails(self, abad2, environ, EFAULT, "with argv[1] = 8");
 	exec_fails(self, argv1, KERNEL_TOP, EFAULT, "with envp = 0xFFFFF000");
-	char *ebad[] = {"A=1", KERNEL_ADDR, NULL};
+	char *ebad[] = { "A=1", KERNEL_ADDR, NULL };
 	exec_fails(self, argv1, ebad, EFAULT, "with envp[1] = 0xC0000000");
 
 	/* And after all the failures, exec still works. */

@@ -59,13 +59,13 @@ int main(void)
 	check(syscall(SYS__llseek, fd, 0, 0, &off, SEEK_CUR) == 0 && off == 10,
 	      "_llseek SEEK_CUR 0 reports 10 (%lld)", off);
 	check(syscall(SYS__llseek, fd, (unsigned long)-1, (unsigned long)-5, &off, SEEK_END) == 0 &&
-		  off == (long long)hlen - 5,
+	          off == (long long)hlen - 5,
 	      "_llseek SEEK_END -5 (%lld)", off);
 	n = syscall(SYS_read, fd, buf, sizeof buf);
 	check(n == 5 && memcmp(buf, HELLO_TEXT + hlen - 5, 5) == 0,
 	      "read there returns the last 5 bytes");
 	check_err(syscall(SYS__llseek, fd, (unsigned long)-1, (unsigned long)-100, &off, SEEK_SET),
-		  EINVAL, "_llseek to a negative offset fails");
+	          EINVAL, "_llseek to a negative offset fails");
 	check_err(syscall(SYS__llseek, fd, 0, 0, &off, 17), EINVAL, "_llseek with whence 17 fails");
 	check(lseek(fd, 1000, SEEK_SET) == 1000 && read(fd, buf, 10) == 0,
 	      "seeking past the end is allowed and reads 0");
@@ -93,7 +93,7 @@ int main(void)
 	/* stat family and statx */
 	struct stat64 s2;
 	check(syscall(SYS_stat64, link, &s2) == 0 && S_ISREG(s2.st_mode) &&
-		  s2.st_size == (long long)hlen && s2.st_ino == st.st_ino,
+	          s2.st_size == (long long)hlen && s2.st_ino == st.st_ino,
 	      "stat64 follows the symlink to hello.txt (same inode)");
 	check(syscall(SYS_lstat64, link, &s2) == 0 && S_ISLNK(s2.st_mode) && s2.st_size == 9,
 	      "lstat64 sees the symlink itself (size 9 = strlen(\"hello.txt\"))");
@@ -102,19 +102,19 @@ int main(void)
 	struct statx sx;
 	memset(&sx, 0, sizeof sx);
 	check(syscall(SYS_statx, AT_FDCWD, hello, 0, STATX_BASIC_STATS, &sx) == 0 &&
-		  (sx.stx_mask & STATX_SIZE) && sx.stx_size == hlen && S_ISREG(sx.stx_mode),
+	          (sx.stx_mask & STATX_SIZE) && sx.stx_size == hlen && S_ISREG(sx.stx_mode),
 	      "statx: size %llu, a regular file", (unsigned long long)sx.stx_size);
 	check(syscall(SYS_statx, AT_FDCWD, link, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) ==
-		      0 &&
-		  S_ISLNK(sx.stx_mode),
+	              0 &&
+	          S_ISLNK(sx.stx_mode),
 	      "statx with AT_SYMLINK_NOFOLLOW sees the link");
 	fd = open(hello, O_RDONLY);
 	check(syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
-		  sx.stx_size == hlen,
+	          sx.stx_size == hlen,
 	      "statx(fd, \"\", AT_EMPTY_PATH) describes the open file");
 	close(fd);
 	check_err(syscall(SYS_stat64, data_path("missing"), &s2), ENOENT,
-		  "stat64 of a missing file fails");
+	          "stat64 of a missing file fails");
 
 	/* symlinks */
 	fd = syscall(SYS_open, link, O_RDONLY);
@@ -123,7 +123,7 @@ int main(void)
 	      "open follows the symlink: the content of hello.txt");
 	close(fd);
 	check_err(syscall(SYS_open, link, O_RDONLY | O_NOFOLLOW), ELOOP,
-		  "open(link, O_NOFOLLOW) fails");
+	          "open(link, O_NOFOLLOW) fails");
 	memset(buf, 0, sizeof buf);
 	n = syscall(SYS_readlink, link, buf, sizeof buf);
 	check(n == 9 && memcmp(buf, "hello.txt", 9) == 0 && buf[9] == 0,
@@ -131,9 +131,9 @@ int main(void)
 	n = syscall(SYS_readlink, link, buf, 4);
 	check(n == 4 && memcmp(buf, "hell", 4) == 0, "readlink into 4 bytes truncates to 4");
 	check_err(syscall(SYS_readlink, hello, buf, sizeof buf), EINVAL,
-		  "readlink of a regular file fails");
+	          "readlink of a regular file fails");
 	check_err(syscall(SYS_readlink, data_path("missing"), buf, sizeof buf), ENOENT,
-		  "readlink of a missing path fails");
+	          "readlink of a missing path fails");
 
 	/* directories */
 	int dfd = syscall(SYS_open, dir, O_RDONLY | O_DIRECTORY);
@@ -167,12 +167,12 @@ int main(void)
 	}
 	check(!bad, "getdents64 records are 8-byte aligned with the right d_type");
 	check(seen_dot == 1 && seen_dotdot == 1 && seen_hello == 1 && seen_link == 1 &&
-		  seen_dir == 1,
+	          seen_dir == 1,
 	      "getdents64 lists ., .., hello.txt, link and dir exactly once (%d %d %d %d %d)",
 	      seen_dot, seen_dotdot, seen_hello, seen_link, seen_dir);
 	lseek(dfd, 0, SEEK_SET);
 	check_err(syscall(SYS_getdents64, dfd, dents, 8), EINVAL,
-		  "getdents64 into an 8-byte buffer fails");
+	          "getdents64 into an 8-byte buffer fails");
 	check_err(syscall(SYS_read, dfd, buf, 10), EISDIR, "read of a directory fails");
 	int sub = syscall(SYS_openat, dfd, "dir", O_RDONLY | O_DIRECTORY);
 	check(sub >= 0, "openat(data dir fd, \"dir\", O_DIRECTORY) succeeds");
@@ -189,15 +189,15 @@ int main(void)
 	check(nf >= 0, "openat(AT_FDCWD, absolute path) succeeds");
 	close(nf);
 	check_err(syscall(SYS_openat, dfd, "missing", O_RDONLY), ENOENT,
-		  "openat of a missing name fails");
+	          "openat of a missing name fails");
 	check_err(syscall(SYS_open, hello, O_RDONLY | O_DIRECTORY), ENOTDIR,
-		  "open(file, O_DIRECTORY) fails");
+	          "open(file, O_DIRECTORY) fails");
 	check_err(syscall(SYS_open, data_path("hello.txt/x"), O_RDONLY), ENOTDIR,
-		  "a path through a file fails");
+	          "a path through a file fails");
 	check_err(syscall(SYS_openat, 999, "hello.txt", O_RDONLY), EBADF,
-		  "openat with a closed dirfd fails");
+	          "openat with a closed dirfd fails");
 	check_err(syscall(SYS_openat, fd_file_for_dirfd(hello), "x", O_RDONLY), ENOTDIR,
-		  "openat relative to a file's fd fails");
+	          "openat relative to a file's fd fails");
 	close(sub);
 	close(dfd);
 	return done();

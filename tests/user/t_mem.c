@@ -112,7 +112,7 @@ int main(void)
 	check(m[4096 + 100] == 0x11 && m[4096 + 101] == 0xab,
 	      "the page is writable again and kept its content");
 	check_err(mprotect(m + 1, 4096, PROT_READ), EINVAL,
-		  "mprotect of an unaligned address fails");
+	          "mprotect of an unaligned address fails");
 
 	check(munmap(m + 4 * 4096, 4 * 4096) == 0, "munmap of pages 4..7 (a sub-range) succeeds");
 	g_page = m + 5 * 4096;
@@ -128,29 +128,29 @@ int main(void)
 	check(ok && m[3 * 4096] == 0xab && m[8 * 4096] == 0xab,
 	      "the pages on both sides stay mapped with their content");
 	unsigned char *f = mmap(m + 5 * 4096, 4096, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	check(f == m + 5 * 4096 && f[0] == 0, "MAP_FIXED maps exactly into the hole, zeroed");
 	check(munmap(m, len) == 0, "munmap of the whole range (with a hole in it) succeeds");
 	check(munmap(m, len) == 0, "munmap of an already unmapped range succeeds (as on Linux)");
 
 	check_err((long)mmap((void *)0x10000001, 4096, PROT_READ,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == (long)MAP_FAILED
-		      ? -1
-		      : 0,
-		  EINVAL, "mmap MAP_FIXED at an unaligned address fails");
+	                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == (long)MAP_FAILED
+	              ? -1
+	              : 0,
+	          EINVAL, "mmap MAP_FIXED at an unaligned address fails");
 	check_err((long)mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
-			  (long)MAP_FAILED
-		      ? -1
-		      : 0,
-		  EINVAL, "mmap of length 0 fails");
+	                  (long)MAP_FAILED
+	              ? -1
+	              : 0,
+	          EINVAL, "mmap of length 0 fails");
 	check_err((long)mmap(NULL, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0) == (long)MAP_FAILED ? -1
-											      : 0,
-		  EINVAL, "mmap without MAP_PRIVATE or MAP_SHARED fails");
+	                                                                                      : 0,
+	          EINVAL, "mmap without MAP_PRIVATE or MAP_SHARED fails");
 	check_err((long)mmap(NULL, 0xF0000000UL, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
-			  (long)MAP_FAILED
-		      ? -1
-		      : 0,
-		  ENOMEM, "mmap of 3.75 GiB fails");
+	                  (long)MAP_FAILED
+	              ? -1
+	              : 0,
+	          ENOMEM, "mmap of 3.75 GiB fails");
 	check_err(munmap((void *)0x10000001, 4096), EINVAL, "munmap of an unaligned address fails");
 	check_err(munmap(m, 0), EINVAL, "munmap of length 0 fails");
 	long a = syscall(SYS_mmap2, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 99, 0);
@@ -162,7 +162,7 @@ int main(void)
 	unsigned long long base = 0;
 	for (int i = 0; i < 500; i++) {
 		unsigned char *p = mmap(NULL, 64 * 1024, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			break;
 		memset(p, i, 64 * 1024);

@@ -38,7 +38,7 @@ int main(void)
 	memset(&u, 0xff, sizeof u);
 	check(syscall(SYS_uname, &u) == 0, "uname succeeds");
 	check(memchr(u.sysname, 0, sizeof u.sysname) && memchr(u.release, 0, sizeof u.release) &&
-		  memchr(u.machine, 0, sizeof u.machine) && u.sysname[0] && u.release[0],
+	          memchr(u.machine, 0, sizeof u.machine) && u.sysname[0] && u.release[0],
 	      "uname fields are NUL-terminated, sysname and release non-empty (%s %s %s)",
 	      u.sysname, u.release, u.machine);
 	if (is_strata())
@@ -69,7 +69,7 @@ int main(void)
 	      "getrandom's bytes look random (%d non-zero) and differ", nz);
 	check(syscall(SYS_getrandom, r1, 0, 0) == 0, "getrandom of 0 bytes returns 0");
 	check_err(syscall(SYS_getrandom, r1, 16, 0x1000), EINVAL,
-		  "getrandom with unknown flags fails");
+	          "getrandom with unknown flags fails");
 
 	struct timespec m0, m1, rt, res;
 	check(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &m0) == 0,
@@ -82,17 +82,17 @@ int main(void)
 	}
 	check(mono, "10,000 MONOTONIC readings never go backwards, tv_nsec in [0, 1e9)");
 	check(syscall(SYS_clock_gettime, CLOCK_REALTIME, &rt) == 0 && rt.tv_nsec >= 0 &&
-		  rt.tv_nsec < 1000000000,
+	          rt.tv_nsec < 1000000000,
 	      "clock_gettime(REALTIME) succeeds (%ld s)", (long)rt.tv_sec);
 	check(clock_gettime(CLOCK_MONOTONIC, &m1) == 0 && ns(&m1) >= ns(&m0),
 	      "glibc's clock_gettime agrees with the syscall");
 	check(syscall(SYS_clock_getres, CLOCK_MONOTONIC, &res) == 0 && ns(&res) > 0 &&
-		  ns(&res) <= 10000000,
+	          ns(&res) <= 10000000,
 	      "clock_getres(MONOTONIC) is between 1 ns and 10 ms (%lld ns)", ns(&res));
 	check_err(syscall(SYS_clock_gettime, 12345, &m1), EINVAL,
-		  "clock_gettime of an unknown clock fails");
+	          "clock_gettime of an unknown clock fails");
 
-	struct timespec req = {0, 20 * 1000 * 1000}, a, b;
+	struct timespec req = { 0, 20 * 1000 * 1000 }, a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	long r = syscall(SYS_nanosleep, &req, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -112,10 +112,10 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	check(r == 0 && ns(&b) >= ns(&until),
 	      "clock_nanosleep(TIMER_ABSTIME) returns no earlier than the deadline");
-	struct timespec badreq = {0, 1000000000};
+	struct timespec badreq = { 0, 1000000000 };
 	check_err(syscall(SYS_nanosleep, &badreq, NULL), EINVAL,
-		  "nanosleep with tv_nsec = 1e9 fails");
-	struct timespec zero = {0, 0};
+	          "nanosleep with tv_nsec = 1e9 fails");
+	struct timespec zero = { 0, 0 };
 	check(syscall(SYS_nanosleep, &zero, NULL) == 0, "nanosleep(0) returns 0");
 	check(syscall(SYS_sched_yield) == 0, "sched_yield returns 0");
 
@@ -123,7 +123,7 @@ int main(void)
 	const char msg[] = "    # write() to stdout\n";
 	check(syscall(SYS_write, 1, msg, sizeof msg - 1) == (long)sizeof msg - 1,
 	      "write to stdout returns the byte count");
-	struct iovec iov[3] = {{"    # writev", 12}, {" to", 3}, {" stdout\n", 8}};
+	struct iovec iov[3] = { { "    # writev", 12 }, { " to", 3 }, { " stdout\n", 8 } };
 	check(syscall(SYS_writev, 1, iov, 3) == 23, "writev of 3 pieces to stdout returns 23");
 	check(syscall(SYS_write, 1, msg, 0) == 0, "write of 0 bytes returns 0");
 	check_err(syscall(SYS_write, 999, msg, 1), EBADF, "write to a closed fd fails");
@@ -144,7 +144,7 @@ int main(void)
 	long uid = syscall(SYS_getuid32), euid = syscall(SYS_geteuid32),
 	     gid = syscall(SYS_getgid32), egid = syscall(SYS_getegid32);
 	check(uid == (long)getuid() && euid == (long)geteuid() && gid == (long)getgid() &&
-		  egid == (long)getegid(),
+	          egid == (long)getegid(),
 	      "getuid32/geteuid32/getgid32/getegid32 agree with glibc (%ld %ld %ld %ld)", uid, euid,
 	      gid, egid);
 	if (is_strata())
@@ -167,7 +167,7 @@ int main(void)
 		      (unsigned long)rl.rlim_cur);
 	struct rl64 o64, n64;
 	check(syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &o64) == 0 &&
-		  o64.cur == (rl.rlim_cur == RLIM_INFINITY ? ~0ULL : rl.rlim_cur),
+	          o64.cur == (rl.rlim_cur == RLIM_INFINITY ? ~0ULL : rl.rlim_cur),
 	      "prlimit64 reads the same soft limit (%llu)", o64.cur);
 	n64.cur = 4 * 1024 * 1024;
 	n64.max = o64.max;
@@ -179,13 +179,13 @@ int main(void)
 	check(setrlimit(RLIMIT_STACK, &rl) == 0, "setrlimit sets 6 MiB");
 	struct rl64 back;
 	check(syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &back) == 0 &&
-		  back.cur == 6 * 1024 * 1024 && back.max == o64.max,
+	          back.cur == 6 * 1024 * 1024 && back.max == o64.max,
 	      "prlimit64 reads back 6 MiB, hard limit unchanged");
-	struct rl64 inverted = {back.max == ~0ULL ? 2 : back.max, 1};
+	struct rl64 inverted = { back.max == ~0ULL ? 2 : back.max, 1 };
 	check_err(syscall(SYS_prlimit64, 0, RLIMIT_STACK, &inverted, NULL), EINVAL,
-		  "a soft limit above the hard limit fails");
+	          "a soft limit above the hard limit fails");
 	check_err(syscall(SYS_prlimit64, 0, 9999, NULL, &back), EINVAL,
-		  "prlimit64 of an unknown resource fails");
+	          "prlimit64 of an unknown resource fails");
 	check(syscall(SYS_prlimit64, 0, RLIMIT_STACK, &o64, NULL) == 0,
 	      "prlimit64 restores the original limit");
 	check(syscall(SYS_ugetrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 3,

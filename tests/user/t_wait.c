@@ -69,7 +69,7 @@ static pid_t spawn(void (*fn)(void))
 
 int main(void)
 {
-	static const int codes[] = {0, 1, 2, 42, 127, 128, 255};
+	static const int codes[] = { 0, 1, 2, 42, 127, 128, 255 };
 	for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++) {
 		int st = exit_with(codes[i]);
 		check(st != -1 && WIFEXITED(st) && !WIFSIGNALED(st) && WEXITSTATUS(st) == codes[i],
@@ -80,7 +80,7 @@ int main(void)
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "_exit(259) keeps the low 8 bits: 3 (%s)",
 	      status_str(st));
 
-	static const int sigs[] = {SIGKILL, SIGTERM, SIGINT, SIGSEGV, SIGUSR1, SIGHUP};
+	static const int sigs[] = { SIGKILL, SIGTERM, SIGINT, SIGSEGV, SIGUSR1, SIGHUP };
 	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		g_sig = sigs[i];
 		st = run_child(self_kill);
@@ -118,7 +118,7 @@ int main(void)
 	      "the child dies of the tgkill'd SIGINT (%s)", status_str(st));
 	pid = spawn(block_forever);
 	check_err(syscall(SYS_tgkill, getpid(), pid, SIGKILL), ESRCH,
-		  "tgkill with a tgid that does not own the tid fails");
+	          "tgkill with a tgid that does not own the tid fails");
 	check(kill(pid, SIGKILL) == 0, "kill(child, SIGKILL) succeeds");
 	r = sys_wait4(pid, &st, 0);
 	check(r == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
@@ -133,7 +133,7 @@ int main(void)
 	check_err(sys_wait4(-1, &st, 0), ECHILD, "wait4(-1) with no children fails");
 	check_err(sys_wait4(-1, &st, WNOHANG), ECHILD, "wait4(-1, WNOHANG) with no children fails");
 	check_err(sys_wait4(getppid(), &st, WNOHANG), ECHILD,
-		  "wait4 on the parent (not a child) fails");
+	          "wait4 on the parent (not a child) fails");
 
 	/* Several children reaped with -1: each pid once, each with its own code. */
 	pid_t kids[5];
@@ -166,11 +166,11 @@ int main(void)
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
-			long v[3] = {getpid(), getppid(), syscall(SYS_gettid)};
+			long v[3] = { getpid(), getppid(), syscall(SYS_gettid) };
 			write(fd[1], v, sizeof v);
 			_exit(0);
 		}
-		long v[3] = {0};
+		long v[3] = { 0 };
 		close(fd[1]);
 		r = read_all(fd[0], (char *)v, sizeof v);
 		close(fd[0]);
@@ -192,7 +192,7 @@ int main(void)
 				char c;
 				close(go[1]);
 				read(go[0], &c, 1); /* returns when the test writes, after the
-						       middle is reaped */
+				                       middle is reaped */
 				long pp = getppid();
 				write(res[1], &pp, sizeof pp);
 				_exit(0);
