@@ -12,6 +12,9 @@
  * The user fault report (one line, then the process dies with the signal in its status):
  *   user: pid 7 (cowtest): SIGSEGV at 0xc0000000 ip 0x0804a1b2 (kernel address)
  *   user: pid 8 (divzero): SIGFPE ip 0x08049000 (divide error)
+ *   user: pid 9 (hog): out of memory at 0xbf7fe000 ip 0x08049a10: killed (SIGKILL)
+ * The last is a fault that could have been resolved (a page of an area) but found no memory
+ * (or the owner's limit): as Linux's OOM killer, the process dies of SIGKILL.
  * Exceptions and the signals Linux sends for them:
  *   #DE #MF #XM -> SIGFPE      #DB #BP -> SIGTRAP      #UD -> SIGILL
  *   #NP #SS #AC -> SIGBUS      #PF #GP #OF #BR #TS and the rest -> SIGSEGV
@@ -42,6 +45,14 @@ static struct wait_queue kernel_wq = WAIT_QUEUE_INIT(kernel_wq);
 static struct proc *init_proc;
 static int next_pid = PID_FIRST;
 static const struct proc_files_ops *files_ops;
+/* Fault injection (proc_inject_limits): owner limits in bytes for new processes; 0 = none. */
+static uint64_t inject_spawn_limit, inject_fork_limit;
+
+void proc_inject_limits(uint64_t spawn, uint64_t fork)
+{
+	inject_spawn_limit = spawn;
+	inject_fork_limit = fork;
+}
 
 void proc_set_files_ops(const struct proc_files_ops *ops)
 {
@@ -245,6 +256,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 		return tid;
 	}
 	p->task = task_lookup(tid);
+	if (inject_spawn_limit)
+		task_set_limit(tid, inject_spawn_limit);
 	rc = exec_kernel(p, path, argv, envp);
 	if (rc < 0) {
 		task_discard(tid);
@@ -272,6 +285,8 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 		return tid;
 	}
 	c->task = task_lookup(tid);
+	if (inject_fork_limit)
+		task_set_limit(tid, inject_fork_limit);
 	c->vm = vm_create(c->task->owner->id);
 	if (!c->vm || vm_fork(c->vm, parent->vm) < 0)
 		goto fail;
@@ -676,6 +691,12 @@ static void user_fault(struct trap_frame *tf)
 
 	if (!p)
 		trap_fatal(tf, "user-mode exception outside a process");
+	if (tf->vector == T_PGFLT && p->fault_oom) {
+		/* The page exists in an area but no memory could be had: Linux's OOM kill. */
+		pr_info("user: pid %d (%s): out of memory at 0x%08x ip 0x%08x: killed (SIGKILL)\n",
+		        p->pid, p->comm, read_cr2(), tf->eip);
+		proc_exit(W_SIGNALED(SIGKILL));
+	}
 	if (tf->vector == T_PGFLT) {
 		uint32_t addr = read_cr2();
 		pr_info("user: pid %d (%s): %s at 0x%08x ip 0x%08x (%s)\n", p->pid, p->comm,
@@ -692,9 +713,13 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 {
 	struct proc *p = proc_current();
 
+	int rc;
+
 	if (!p || !p->vm)
 		return -EFAULT;
-	return vm_fault(p->vm, addr, error);
+	rc = vm_fault(p->vm, addr, error);
+	p->fault_oom = rc == -ENOMEM;
+	return rc;
 }
 
 void proc_init(void)

@@ -153,6 +153,7 @@ struct proc {
 	int wait_status;           /* ZOMBIE: Linux wait status */
 	int pgid, sid;        /* process group and session (0: the kernel's, as Linux's init) */
 	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
+	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
 	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
 	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
@@ -253,16 +254,29 @@ int proc_getsid(int pid);            /* -ESRCH */
 int proc_setpgid(int pid, int pgid); /* -EINVAL -ESRCH -EPERM -EACCES */
 int proc_setsid(void);               /* -EPERM (already a group leader) */
 
+/*
+ * Fault injection for the tests (tests/kernel/test_proc.c): from now on the memory owner of
+ * each process made by proc_spawn gets the limit @spawn, and of each one made by fork the
+ * limit @fork (bytes; 0: none), so that building its image or copying the parent's runs out
+ * part way (the user pages count; kernel metadata does not). 0, 0 turns it off.
+ */
+void proc_inject_limits(uint64_t spawn, uint64_t fork);
+
 /* Iterate over processes (for `ps`): @fn is called with interrupts off. */
 void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
 
 /* The last component of @path ("/bin/sh" -> "sh"); @path itself when it has no '/'. */
 const char *path_basename(const char *path);
 
-/* Monitor helpers (sched/proc_commands.c): print "WHO exited with status N" or "WHO killed
- * by signal N (SIGX)"; print the process table (pid, ppid, name, state, VSZ, RSS). */
+/*
+ * Monitor helpers (sched/proc_commands.c): print (or format into @buf) "WHO exited with
+ * status N" or "WHO killed by signal N (SIGX)"; print the process table, one line per
+ * process formatted by proc_ps_line: pid, ppid, state (R, S, Z), name, VSZ and RSS in kB.
+ */
 void proc_print_status(const char *who, int status);
+void proc_status_str(char *buf, unsigned size, const char *who, int status);
 void proc_ps_print(void);
+void proc_ps_line(char *buf, unsigned size, const struct proc *p);
 
 /* Name of signal @sig ("SIGSEGV"), "SIG?" when unknown. */
 const char *signal_name(int sig);
