@@ -366,6 +366,11 @@ KTEST(proc, orphans_without_init_are_reaped_by_the_kernel)
 	KEXPECT_EQ(t, objs1, objs0);
 }
 
+KTEST(proc, wait4_collects_the_child_before_a_bad_status_pointer_fails)
+{
+	KEXPECT_EQ(t, run("/builtin/uhello", "waitfault", NULL), W_EXITCODE(0));
+}
+
 KTEST(proc, blocked_signals_wait_and_ignored_ones_do_nothing)
 {
 	/* SIGUSR1 held by the mask, SIGTERM ignored, SIGCHLD ignored by default: the program

@@ -15,6 +15,8 @@
  *   mask     block SIGUSR1, send it to itself (held: sigpending shows it), ignore SIGTERM and
  *            send it, raise SIGCHLD (ignored by default), then unblock SIGUSR1: must die of it
  *   pause    pause() forever (until a fatal signal)
+ *   waitfault  fork a child that exits 3; wait4 with the status at 0xC0000000 must fail with
+ *            EFAULT having collected it (a second wait4 sees ECHILD): exit 0, else 1..3
  *   orphan   fork a child that pause()s forever (an orphan once this exits); exit 0 at once
  */
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,6 +121,16 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "sleep")) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		return nanosleep(&ts, NULL) != 0;
+	}
+	if (!strcmp(mode, "waitfault")) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(3);
+		if (wait4(pid, (int *)0xC0000000u, 0, NULL) != -1 || errno != EFAULT)
+			return 1;
+		if (wait4(pid, NULL, WNOHANG, NULL) != -1 || errno != ECHILD)
+			return 2;
+		return 0;
 	}
 	if (!strcmp(mode, "mask"))
 		return do_mask();
