@@ -8,7 +8,8 @@
  * ignored word costs exactly one "cmdline: ignoring ..." warning line through printk.
  * GRUB and QEMU may pass the kernel's own path as the first word ("/boot/strata.elf
  * loglevel=7"); a first word that looks like a file name
- * (a '/' or '.' before any '=') is skipped without a warning.
+ * (a '/' or '.' before any '=') is skipped without a warning. The word "--" ends the options:
+ * every later word is kept verbatim as an argument for init (struct boot_options.init_args).
  *
  * Pure code with no hardware access: it builds unchanged for the host unit tests.
  * `boot_opts` is written once by kmain during boot and only read afterwards.
@@ -247,10 +248,31 @@ static bool looks_like_path(const char *w, size_t len)
 	return false;
 }
 
+/*
+ * Keep the word [@w, @w + @len) as init's next argument. Returns 0, or -1 (one warning line)
+ * when there are already CMDLINE_INIT_ARGS or it does not fit in init_args.
+ */
+static int add_init_arg(struct boot_options *opts, const char *w, size_t len)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < opts->init_argc; i++)
+		used += strlen(opts->init_args + used) + 1;
+	if (opts->init_argc >= CMDLINE_INIT_ARGS || used + len + 1 > sizeof(opts->init_args)) {
+		pr_warn("cmdline: ignoring init argument '%.*s' (%s)\n", CMDLINE_WORD_SHOWN, w,
+		        opts->init_argc >= CMDLINE_INIT_ARGS ? "too many" : "too long");
+		return -1;
+	}
+	memcpy(opts->init_args + used, w, len);
+	opts->init_args[used + len] = '\0';
+	opts->init_argc++;
+	return 0;
+}
+
 int cmdline_parse(const char *cmdline, struct boot_options *opts)
 {
 	const char *p = cmdline;
-	bool first = true;
+	bool first = true, init_words = false;
 	int ignored = 0;
 
 	if (!p)
@@ -269,6 +291,16 @@ int cmdline_parse(const char *cmdline, struct boot_options *opts)
 			p++;
 		len = (size_t)(p - start);
 
+		if (init_words) {
+			if (add_init_arg(opts, start, len))
+				ignored++;
+			continue;
+		}
+		if (len == strlen(CMDLINE_ARGS_SEP) && !strncmp(start, CMDLINE_ARGS_SEP, len)) {
+			init_words = true;
+			first = false;
+			continue;
+		}
 		if (first && looks_like_path(start, len)) { /* the kernel's path (GRUB, QEMU) */
 			first = false;
 			continue;

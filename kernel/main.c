@@ -15,8 +15,10 @@
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/multiboot.h"
+#include "lib/format.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
 #include "kernel/syscall.h"
@@ -87,23 +89,30 @@ static __noreturn void monitor_loop(void)
 	}
 }
 
-/* init=PATH: start it as pid 1, wait for it, log how it ended; the monitor follows. */
-static void run_init(const char *path)
+/*
+ * init=PATH: start it as pid 1 with the command-line words after "--" as argv[1..], wait for
+ * it, log how it ended; the monitor follows.
+ */
+static void run_init(const struct boot_options *opts)
 {
 	static char *const envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100", NULL };
-	char *argv[] = { (char *)path, NULL };
-	int status, pid = proc_spawn(path, argv, envp, true);
+	static char *argv[CMDLINE_INIT_ARGS + 2]; /* path, the arguments, NULL */
+	char who[CMDLINE_INIT_MAX + sizeof("init: ")];
+	const char *arg = opts->init_args;
+	int status, pid, argc = 0;
 
+	argv[argc++] = (char *)opts->init_path;
+	for (int i = 0; i < opts->init_argc; i++, arg += strlen(arg) + 1)
+		argv[argc++] = (char *)arg;
+	argv[argc] = NULL;
+	pid = proc_spawn(opts->init_path, argv, envp, true);
 	if (pid < 0) {
-		pr_err("init: cannot run %s: error %d\n", path, pid);
+		pr_err("init: cannot run %s: error %d\n", opts->init_path, pid);
 		return;
 	}
 	proc_wait_kernel(pid, &status);
-	if (status & W_SIGNAL_MASK)
-		pr_info("init: %s killed by signal %d\n", path, status & W_SIGNAL_MASK);
-	else
-		pr_info("init: %s exited with status %d\n", path,
-		        (status >> W_CODE_SHIFT) & W_CODE_MASK);
+	ksnprintf(who, sizeof(who), "init: %s", opts->init_path);
+	proc_print_status(who, status);
 }
 
 void kmain(uint32_t magic, uint32_t info_phys)
@@ -151,6 +160,6 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	if (boot_opts.bench)
 		kbench_run_all();
 	if (boot_opts.init_path[0])
-		run_init(boot_opts.init_path);
+		run_init(&boot_opts);
 	monitor_loop();
 }

@@ -1,7 +1,8 @@
 /*
  * sys_proc: process system calls — exit, exit_group, fork, vfork, clone, execve, wait4,
- * getpid, getppid, gettid, set_tid_address, set_thread_area, kill, tkill, tgkill,
- * rt_sigaction, rt_sigprocmask, sched_yield. The work is in sched/proc.c and sched/exec.c;
+ * waitpid, getpid, getppid, gettid, getpgid, getpgrp, setpgid, getsid, setsid,
+ * set_tid_address, set_thread_area, kill, tkill, tgkill, rt_sigaction, rt_sigprocmask,
+ * rt_sigpending, sigpending, pause, sched_yield. The work is in sched/proc.c and sched/exec.c;
  * these check and copy the arguments (Linux's argument order and errors).
  */
 #include "kernel/syscall.h"
@@ -11,21 +12,28 @@
 #include "sched/proc.h"
 #include "x86/task_arch.h"
 
+/* Linux i386 numbers of the calls added here (arch/x86/entry/syscalls/syscall_32.tbl). */
+#define __NR_waitpid       7
+#define __NR_pause         29
+#define __NR_setpgid       57
+#define __NR_getpgrp       65
+#define __NR_setsid        66
+#define __NR_sigpending    73
+#define __NR_getpgid       132
+#define __NR_getsid        147
+#define __NR_rt_sigpending 176
+
 #define CLONE_SUPPORTED                                                                            \
 	(CLONE_EXIT_SIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
-#define WAIT_OPTIONS_OK 0x6000000Fu /* WNOHANG WUNTRACED WEXITED? WCONTINUED __WALL __WCLONE */
-#define RUSAGE_BYTES    72u         /* struct rusage on i386: 18 longs */
-#define SIGSET_BYTES    8u          /* the kernel's sigset_t */
-#define SIG_BLOCK       0
-#define SIG_UNBLOCK     1
-#define SIG_SETMASK     2
-#define SIG_UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
-
-/* struct sigaction as the i386 kernel takes it (rt_sigaction). */
-struct k_sigaction {
-	uint32_t handler, flags, restorer;
-	uint64_t mask;
-};
+#define WUNTRACED       2u
+#define WCONTINUED      8u
+#define __WNOTHREAD     0x20000000u
+#define __WALL          0x40000000u
+#define __WCLONE        0x80000000u
+#define WAIT4_OPTIONS   (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
+#define RUSAGE_BYTES    72u           /* struct rusage on i386: 18 longs */
+#define SIGSET_BYTES    8u            /* the kernel's sigset_t */
+#define OLD_SIGSET_MASK 0xFFFFFFFFull /* sigpending(2): the first 32 signals */
 
 SYSCALL_DEFINE(exit)
 {
@@ -61,22 +69,37 @@ SYSCALL_DEFINE(execve)
 	return proc_execve(tf, a1, a2, a3);
 }
 
-/* wait4(pid, status*, options, rusage*) */
-SYSCALL_DEFINE(wait4)
+/*
+ * wait4(pid, status*, options, rusage*) as Linux's kernel_wait4: the child is collected
+ * first; a status or rusage pointer that cannot be written then gives EFAULT (the child is
+ * gone all the same). The rusage is all zeros (no accounting yet).
+ */
+static long do_wait4(int pid, uint32_t ustatus, uint32_t options, uint32_t urusage)
 {
 	int status = 0;
-	int pid;
+	int rc;
 
-	if (a3 & ~WAIT_OPTIONS_OK)
+	if (options & ~WAIT4_OPTIONS)
 		return -EINVAL;
-	if (a4 && clear_user((void *)a4, RUSAGE_BYTES) < 0)
+	if (pid == INT32_MIN) /* -INT_MIN is no group */
+		return -ESRCH;
+	rc = proc_wait4(pid, &status, options);
+	if (rc > 0 && ustatus && put_user_u32((void *)ustatus, (uint32_t)status) < 0)
 		return -EFAULT;
-	if (a2 && !user_range_ok(a2, sizeof(uint32_t)))
+	if (rc > 0 && urusage && clear_user((void *)urusage, RUSAGE_BYTES) < 0)
 		return -EFAULT;
-	pid = proc_wait4((int)a1, &status, a3);
-	if (pid > 0 && a2 && put_user_u32((void *)a2, (uint32_t)status) < 0)
-		return -EFAULT;
-	return pid;
+	return rc;
+}
+
+SYSCALL_DEFINE(wait4)
+{
+	return do_wait4((int)a1, a2, a3, a4);
+}
+
+/* waitpid(pid, status*, options): wait4 without the rusage. */
+SYSCALL_DEFINE(waitpid)
+{
+	return do_wait4((int)a1, a2, a3, 0);
 }
 
 SYSCALL_DEFINE(getpid)
@@ -91,9 +114,32 @@ SYSCALL_DEFINE(gettid)
 
 SYSCALL_DEFINE(getppid)
 {
-	struct proc *parent = proc_current()->parent;
+	return proc_getppid(proc_current());
+}
 
-	return parent ? parent->pid : 0;
+SYSCALL_DEFINE(getpgid)
+{
+	return proc_getpgid((int)a1);
+}
+
+SYSCALL_DEFINE(getpgrp)
+{
+	return proc_getpgid(0);
+}
+
+SYSCALL_DEFINE(setpgid)
+{
+	return proc_setpgid((int)a1, (int)a2);
+}
+
+SYSCALL_DEFINE(getsid)
+{
+	return proc_getsid((int)a1);
+}
+
+SYSCALL_DEFINE(setsid)
+{
+	return proc_setsid();
 }
 
 SYSCALL_DEFINE(set_tid_address)
@@ -121,75 +167,84 @@ SYSCALL_DEFINE(set_thread_area)
 
 SYSCALL_DEFINE(kill)
 {
-	return proc_kill((int)a1, (int)a2);
+	return proc_kill_user((int)a1, (int)a2);
 }
 
+/* tkill(tid, sig): one task per process, so a tid is a pid. */
 SYSCALL_DEFINE(tkill)
 {
 	if ((int)a1 <= 0)
 		return -EINVAL;
-	return proc_kill((int)a1, (int)a2);
+	return proc_kill_user((int)a1, (int)a2);
 }
 
-/* tgkill(tgid, tid, sig): one task per process, so tid must equal tgid. */
+/* tgkill(tgid, tid, sig): the tid must be a thread of tgid (here: the same number). */
 SYSCALL_DEFINE(tgkill)
 {
 	if ((int)a1 <= 0 || (int)a2 <= 0)
 		return -EINVAL;
-	if (a1 != a2) {
-		if ((int)a3 < 0 || (int)a3 > NSIG_LINUX)
-			return -EINVAL;
+	if (a1 != a2)
 		return -ESRCH;
-	}
-	return proc_kill((int)a1, (int)a3);
+	return proc_kill_user((int)a1, (int)a3);
 }
 
-/* rt_sigaction(sig, act, oact, sigsetsize): recorded, not delivered (include/sched/proc.h). */
+/*
+ * rt_sigaction(sig, act, oact, sigsetsize), in Linux's order: EINVAL for the size, EFAULT
+ * reading act (nothing changed), EINVAL for the signal, then the old action is written
+ * (EFAULT there comes after the change, as on Linux).
+ */
 SYSCALL_DEFINE(rt_sigaction)
 {
-	struct proc *p = proc_current();
-	int sig = (int)a1;
-	struct k_sigaction act, old;
-
-	if (a4 != SIGSET_BYTES || sig < 1 || sig > NSIG_LINUX)
-		return -EINVAL;
-	if (a2 && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	memset(&old, 0, sizeof(old));
-	old.handler = p->sig_handler[sig];
-	if (a2 && copy_from_user(&act, (const void *)a2, sizeof(act)) < 0)
-		return -EFAULT;
-	if (a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
-		return -EFAULT;
-	if (a2)
-		p->sig_handler[sig] = act.handler;
-	return 0;
-}
-
-/* rt_sigprocmask(how, set, oset, sigsetsize): the mask is recorded only. */
-SYSCALL_DEFINE(rt_sigprocmask)
-{
-	struct proc *p = proc_current();
-	uint64_t set, old = p->sigmask;
+	struct sig_action act, old;
+	int rc;
 
 	if (a4 != SIGSET_BYTES)
 		return -EINVAL;
-	if (a2) {
-		if (copy_from_user(&set, (const void *)a2, sizeof(set)) < 0)
-			return -EFAULT;
-		set &= ~SIG_UNBLOCKABLE;
-		if (a1 == SIG_BLOCK)
-			p->sigmask |= set;
-		else if (a1 == SIG_UNBLOCK)
-			p->sigmask &= ~set;
-		else if (a1 == SIG_SETMASK)
-			p->sigmask = set;
-		else
-			return -EINVAL;
-	}
-	if (a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
+	if (a2 && copy_from_user(&act, (const void *)a2, sizeof(act)) < 0)
 		return -EFAULT;
-	return 0;
+	rc = proc_sigaction((int)a1, a2 ? &act : NULL, &old);
+	if (rc == 0 && a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return rc;
+}
+
+/* rt_sigprocmask(how, set, oset, sigsetsize), in Linux's order (see rt_sigaction). */
+SYSCALL_DEFINE(rt_sigprocmask)
+{
+	uint64_t set, old;
+	int rc;
+
+	if (a4 != SIGSET_BYTES)
+		return -EINVAL;
+	if (a2 && copy_from_user(&set, (const void *)a2, sizeof(set)) < 0)
+		return -EFAULT;
+	rc = proc_sigmask((int)a1, a2 ? &set : NULL, &old);
+	if (rc == 0 && a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return rc;
+}
+
+/* rt_sigpending(set, sigsetsize): blocked signals that are pending. */
+SYSCALL_DEFINE(rt_sigpending)
+{
+	uint64_t set = proc_sigpending();
+
+	if (a2 > SIGSET_BYTES)
+		return -EINVAL;
+	return copy_to_user((void *)a1, &set, a2) < 0 ? -EFAULT : 0;
+}
+
+/* sigpending(old_sigset_t *): the first 32 signals of rt_sigpending. */
+SYSCALL_DEFINE(sigpending)
+{
+	uint32_t set = (uint32_t)(proc_sigpending() & OLD_SIGSET_MASK);
+
+	return copy_to_user((void *)a1, &set, sizeof(set)) < 0 ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE(pause)
+{
+	return proc_pause();
 }
 
 SYSCALL_DEFINE(sched_yield)

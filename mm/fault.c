@@ -93,8 +93,11 @@ static bool page_fault(struct trap_frame *tf)
 
 	if (addr < KERNEL_BASE && user_resolver && user_resolver(addr, tf->error) == 0)
 		return true;
-	if (tf->error & PF_U)
-		return false; /* any address, guard pages too: trap_dispatch kills the process */
+	/* From ring 3 (PF_U; or an implicit supervisor access such as a descriptor-table read
+	 * made for a user instruction): any address, guard pages too: trap_dispatch kills the
+	 * process. */
+	if ((tf->error & PF_U) || trap_from_user(tf))
+		return false;
 	kind = fault_classify(addr, tf->error);
 	if (extable_fixup(tf))
 		return true;

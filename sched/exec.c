@@ -444,9 +444,10 @@ static void exec_commit(struct proc *p, struct exec_result *res, const char *pat
 	if (running)
 		kstrlcpy(p->task->name, p->comm, sizeof(p->task->name));
 	p->clear_child_tid = 0;
+	p->did_exec = true;
 	for (unsigned s = 0; s <= NSIG_LINUX; s++) /* handlers reset; SIG_IGN stays (Linux) */
-		if (p->sig_handler[s] != SIG_IGN_HANDLER)
-			p->sig_handler[s] = SIG_DFL_HANDLER;
+		if (p->sig_action[s].handler != SIG_IGN_HANDLER)
+			p->sig_action[s] = (struct sig_action){ SIG_DFL_HANDLER, 0, 0, 0 };
 }
 
 int exec_kernel(struct proc *p, const char *path, char *const argv[], char *const envp[])

@@ -5,13 +5,16 @@
  * Data and its lock (interrupts off, one CPU):
  *   procs            every process not yet collected (struct proc.all_link)
  *   p->children      a parent's children (struct proc.sibling); p->parent back
- *   p->state, p->wait_status, p->pending_signal
+ *   p->state, p->wait_status, p->sig_pending, p->sigmask, p->sig_handler
  *   init_proc        the init process (pid 1 when started by init=), NULL if none or gone
  *   kernel_wq        proc_wait_kernel callers
  *
  * The user fault report (one line, then the process dies with the signal in its status):
  *   user: pid 7 (cowtest): SIGSEGV at 0xc0000000 ip 0x0804a1b2 (kernel address)
  *   user: pid 8 (divzero): SIGFPE ip 0x08049000 (divide error)
+ *   user: pid 9 (hog): out of memory at 0xbf7fe000 ip 0x08049a10: killed (SIGKILL)
+ * The last is a fault that could have been resolved (a page of an area) but found no memory
+ * (or the owner's limit): as Linux's OOM killer, the process dies of SIGKILL.
  * Exceptions and the signals Linux sends for them:
  *   #DE #MF #XM -> SIGFPE      #DB #BP -> SIGTRAP      #UD -> SIGILL
  *   #NP #SS #AC -> SIGBUS      #PF #GP #OF #BR #TS and the rest -> SIGSEGV
@@ -34,13 +37,22 @@
 #include "x86/mmu.h"
 #include "x86/task_arch.h"
 
-#define PID_FIRST_REUSED 2 /* after wrapping, pid 1 stays init's */
+#define PID_INIT  1 /* the init process's, and only its */
+#define PID_FIRST 2 /* every other process counts from here, and wraps back to it */
 
 static struct list_head procs = LIST_HEAD_INIT(procs);
 static struct wait_queue kernel_wq = WAIT_QUEUE_INIT(kernel_wq);
 static struct proc *init_proc;
-static int next_pid = 1;
+static int next_pid = PID_FIRST;
 static const struct proc_files_ops *files_ops;
+/* Fault injection (proc_inject_limits): owner limits in bytes for new processes; 0 = none. */
+static uint64_t inject_spawn_limit, inject_fork_limit;
+
+void proc_inject_limits(uint64_t spawn, uint64_t fork)
+{
+	inject_spawn_limit = spawn;
+	inject_fork_limit = fork;
+}
 
 void proc_set_files_ops(const struct proc_files_ops *ops)
 {
@@ -74,13 +86,6 @@ struct proc *proc_lookup(int pid)
 
 	list_for_each_entry(p, &procs, all_link) if (p->pid == pid) return p;
 	return NULL;
-}
-
-bool proc_signal_pending(void)
-{
-	struct proc *p = proc_current();
-
-	return p && p->pending_signal;
 }
 
 static const char *const sig_names[] = {
@@ -119,14 +124,55 @@ static bool sig_default_fatal(int sig)
 	}
 }
 
+static uint64_t sig_bit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+/* Is @sig, with @p's recorded action, ignored (SIG_IGN, or SIG_DFL whose default ignores)? */
+static bool sig_ignored(const struct proc *p, int sig)
+{
+	uint32_t h = p->sig_action[sig].handler;
+
+	if (sig == SIGKILL)
+		return false;
+	if (h == SIG_IGN_HANDLER)
+		return true;
+	return !sig_default_fatal(sig); /* SIG_DFL, or a handler (not run yet: default action) */
+}
+
+/* Pending signals @p would act on now (not blocked). Interrupts off. */
+static uint64_t sig_deliverable(const struct proc *p)
+{
+	return p->sig_pending & ~(p->sigmask & ~SIG_UNBLOCKABLE_MASK);
+}
+
+/*
+ * Make @sig (1..NSIG_LINUX) pending for live @p, as Linux's send_signal: an ignored signal
+ * that is not blocked is discarded; a blocked one is kept (its action is looked at when it is
+ * unblocked). A deliverable signal wakes @p from an interruptible sleep. Interrupts off.
+ */
+static void sig_send(struct proc *p, int sig)
+{
+	if (p->state != PROC_RUNNING)
+		return;
+	if (!(p->sigmask & sig_bit(sig) & ~SIG_UNBLOCKABLE_MASK) && sig_ignored(p, sig))
+		return;
+	p->sig_pending |= sig_bit(sig);
+	if ((sig_deliverable(p) & sig_bit(sig)) && p->task != task_current())
+		task_wake(p->task);
+}
+
 /* ---- creation ------------------------------------------------------------------------- */
 
-/* A pid not in use (interrupts off). */
-static int pid_alloc(void)
+/* A pid not in use (interrupts off): PID_INIT for the init process, else PID_FIRST.. */
+static int pid_alloc(bool init)
 {
+	if (init && !proc_lookup(PID_INIT))
+		return PID_INIT;
 	for (;;) {
 		int pid = next_pid;
-		next_pid = next_pid >= PID_MAX ? PID_FIRST_REUSED : next_pid + 1;
+		next_pid = next_pid >= PID_MAX ? PID_FIRST : next_pid + 1;
 		if (!proc_lookup(pid))
 			return pid;
 	}
@@ -148,6 +194,7 @@ static struct proc *proc_alloc(void)
 	list_init(&p->sibling);
 	list_init(&p->all_link);
 	wait_queue_init(&p->child_wq);
+	wait_queue_init(&p->signal_wq);
 	p->rlimit_stack = USER_STACK_MAX;
 	return p;
 }
@@ -174,12 +221,17 @@ static void task_discard(int tid)
 	task_detach(tid);
 }
 
-/* Attach @p to its suspended task, link it, start it. Interrupts are masked inside. */
-static void proc_start(struct proc *p, struct proc *parent)
+/*
+ * Attach @p to its suspended task, link it, start it (@init: as the init process).
+ * Interrupts are masked inside.
+ */
+static void proc_start(struct proc *p, struct proc *parent, bool init)
 {
 	uint32_t flags = irq_save();
 
-	p->pid = pid_alloc();
+	p->pid = pid_alloc(init);
+	if (init)
+		init_proc = p;
 	p->parent = parent;
 	if (parent)
 		list_add_tail(&p->sibling, &parent->children);
@@ -204,6 +256,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 		return tid;
 	}
 	p->task = task_lookup(tid);
+	if (inject_spawn_limit)
+		task_set_limit(tid, inject_spawn_limit);
 	rc = exec_kernel(p, path, argv, envp);
 	if (rc < 0) {
 		task_discard(tid);
@@ -211,9 +265,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 		return rc;
 	}
 	p->kernel_child = true;
-	proc_start(p, NULL);
-	if (init)
-		init_proc = p;
+	proc_start(p, NULL, init && !init_proc);
 	return p->pid;
 }
 
@@ -233,6 +285,8 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 		return tid;
 	}
 	c->task = task_lookup(tid);
+	if (inject_fork_limit)
+		task_set_limit(tid, inject_fork_limit);
 	c->vm = vm_create(c->task->owner->id);
 	if (!c->vm || vm_fork(c->vm, parent->vm) < 0)
 		goto fail;
@@ -245,11 +299,13 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	if (newsp)
 		c->entry_frame.user_esp = newsp;
 	c->sigmask = parent->sigmask;
-	memcpy(c->sig_handler, parent->sig_handler, sizeof(c->sig_handler));
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	c->rlimit_stack = parent->rlimit_stack;
 	if (clone_flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tidptr;
-	proc_start(c, parent);
+	proc_start(c, parent, false);
 	/* The pid is known now; the child has not run yet (it was only made runnable). */
 	if (clone_flags & CLONE_CHILD_SETTID)
 		vm_write(c->vm, child_tidptr, &c->pid, sizeof(c->pid));
@@ -325,19 +381,28 @@ void proc_exit(int status)
 	t->proc = NULL;
 	task_arch_free(p->arch);
 	p->arch = NULL;
-	if (p->parent)
+	if (p->parent && p->parent->sig_action[SIGCHLD].handler == SIG_IGN_HANDLER) {
+		/* POSIX: a parent ignoring SIGCHLD leaves no zombies; its wait4 sees ECHILD. */
 		wake_up(&p->parent->child_wq);
-	else if (p->kernel_child)
+		autoreap(p);
+	} else if (p->parent) {
+		sig_send(p->parent, SIGCHLD);
+		wake_up(&p->parent->child_wq);
+	} else if (p->kernel_child)
 		wake_up(&kernel_wq);
 	else
 		autoreap(p);
 	task_exit(0);
 }
 
-/* Does @c match wait4's @pid? */
-static bool wait_matches(const struct proc *c, int pid)
+/* Does child @c of @p match wait4's @pid (-1 any, > 0 that one, 0 @p's group, < -1 group)? */
+static bool wait_matches(const struct proc *p, const struct proc *c, int pid)
 {
-	return pid <= 0 || c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid > 0)
+		return c->pid == pid;
+	return c->pgid == (pid == 0 ? p->pgid : -pid);
 }
 
 /*
@@ -370,7 +435,7 @@ int proc_wait4(int pid, int *status, uint32_t options)
 
 		list_for_each_entry(c, &p->children, sibling)
 		{
-			if (!wait_matches(c, pid))
+			if (!wait_matches(p, c, pid))
 				continue;
 			any = true;
 			if (c->state == PROC_ZOMBIE) {
@@ -380,7 +445,7 @@ int proc_wait4(int pid, int *status, uint32_t options)
 		}
 		if (zombie)
 			return collect(zombie, status, flags);
-		if (!any || (options & WNOHANG) || p->pending_signal) {
+		if (!any || (options & WNOHANG) || sig_deliverable(p)) {
 			irq_restore(flags);
 			return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
 		}
@@ -410,6 +475,13 @@ int proc_wait_kernel(int pid, int *status)
 
 /* ---- signals -------------------------------------------------------------------------- */
 
+bool proc_signal_pending(void)
+{
+	struct proc *p = proc_current();
+
+	return p && sig_deliverable(p);
+}
+
 int proc_kill(int pid, int sig)
 {
 	uint32_t flags;
@@ -423,25 +495,155 @@ int proc_kill(int pid, int sig)
 		irq_restore(flags);
 		return -ESRCH;
 	}
-	bool ignored = sig != SIGKILL && sig != SIGSTOP && p->sig_handler[sig] == SIG_IGN_HANDLER;
-	if (sig && p->state == PROC_RUNNING && !ignored && sig_default_fatal(sig) &&
-	    !p->pending_signal) {
-		p->pending_signal = sig;
-		if (p->task != task_current())
-			task_wake(p->task);
+	if (sig)
+		sig_send(p, sig);
+	irq_restore(flags);
+	return 0;
+}
+
+/*
+ * Is @p protected from @sig sent by a process? Linux's SIGNAL_UNKILLABLE: init gets only the
+ * signals it installed a handler for (SIGKILL and SIGSTOP included in the refusal).
+ */
+static bool init_refuses(const struct proc *p, int sig)
+{
+	return p == init_proc && p->sig_action[sig].handler == SIG_DFL_HANDLER;
+}
+
+/* Send @sig from the current process to @p (a permission check would go here). */
+static void kill_one(struct proc *p, int sig)
+{
+	if (sig && !init_refuses(p, sig))
+		sig_send(p, sig);
+}
+
+int proc_kill_user(int pid, int sig)
+{
+	struct proc *self = proc_current(), *p;
+	uint32_t flags;
+	int found = 0;
+
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	flags = irq_save();
+	if (pid > 0) {
+		p = proc_lookup(pid);
+		if (p)
+			kill_one(p, sig);
+		/* No init process: pid 1 is the kernel, which takes and ignores every signal. */
+		found = p || pid == PID_INIT;
+	} else if (pid == -1) { /* every process but init and the caller */
+		list_for_each_entry(p, &procs, all_link)
+		{
+			if (p == self || p == init_proc || p->state != PROC_RUNNING)
+				continue;
+			kill_one(p, sig);
+			found = 1;
+		}
+	} else { /* 0: the caller's process group; < -1: group -pid (INT_MIN: none) */
+		int pgid = pid == 0 ? self->pgid : pid == INT32_MIN ? -1 : -pid;
+		list_for_each_entry(p, &procs, all_link)
+		{
+			if (p->pgid != pgid || p->state != PROC_RUNNING)
+				continue;
+			kill_one(p, sig);
+			found = 1;
+		}
+	}
+	irq_restore(flags);
+	return found ? 0 : -ESRCH;
+}
+
+int proc_sigmask(int how, const uint64_t *set, uint64_t *old)
+{
+	struct proc *p = proc_current();
+	uint32_t flags = irq_save();
+	uint64_t m = p->sigmask;
+
+	if (old)
+		*old = m;
+	if (set) {
+		if (how == SIG_BLOCK)
+			m |= *set;
+		else if (how == SIG_UNBLOCK)
+			m &= ~*set;
+		else if (how == SIG_SETMASK)
+			m = *set;
+		else {
+			irq_restore(flags);
+			return -EINVAL;
+		}
+		p->sigmask = m & ~SIG_UNBLOCKABLE_MASK;
 	}
 	irq_restore(flags);
 	return 0;
 }
 
-/* Before returning to ring 3: act on a pending fatal signal. */
+uint64_t proc_sigpending(void)
+{
+	struct proc *p = proc_current();
+
+	return p->sig_pending & p->sigmask;
+}
+
+int proc_sigaction(int sig, const struct sig_action *act, struct sig_action *old)
+{
+	struct proc *p = proc_current();
+	uint32_t flags;
+
+	if (sig < 1 || sig > NSIG_LINUX || (act && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	flags = irq_save();
+	if (old)
+		*old = p->sig_action[sig];
+	if (act) {
+		p->sig_action[sig] = *act;
+		p->sig_action[sig].mask &= ~SIG_UNBLOCKABLE_MASK;
+		/* POSIX: setting a pending signal's action to ignore discards it. */
+		if (sig_ignored(p, sig))
+			p->sig_pending &= ~sig_bit(sig);
+	}
+	irq_restore(flags);
+	return 0;
+}
+
+int proc_pause(void)
+{
+	struct proc *p = proc_current();
+	uint32_t flags = irq_save();
+
+	while (!sig_deliverable(p))
+		wait_queue_sleep(&p->signal_wq);
+	irq_restore(flags);
+	return -EINTR;
+}
+
+/*
+ * Before returning to ring 3: act on the deliverable signals, lowest number first; an ignored
+ * one is discarded (it may have been blocked when it came), a fatal one ends the process.
+ */
 static void user_return(struct trap_frame *tf)
 {
 	struct proc *p = proc_current();
 
 	(void)tf;
-	if (p && p->pending_signal)
-		proc_exit(W_SIGNALED(p->pending_signal));
+	if (!p)
+		return;
+	for (;;) {
+		uint32_t flags = irq_save();
+		uint64_t ready = sig_deliverable(p);
+
+		if (!ready) {
+			irq_restore(flags);
+			return;
+		}
+		uint32_t lo = (uint32_t)ready, hi = (uint32_t)(ready >> 32);
+		int sig = lo ? __builtin_ctz(lo) + 1 : __builtin_ctz(hi) + 33; /* no libgcc */
+		p->sig_pending &= ~sig_bit(sig);
+		irq_restore(flags);
+		if (!sig_ignored(p, sig))
+			proc_exit(W_SIGNALED(sig));
+	}
 }
 
 /* ---- user faults ---------------------------------------------------------------------- */
@@ -489,6 +691,12 @@ static void user_fault(struct trap_frame *tf)
 
 	if (!p)
 		trap_fatal(tf, "user-mode exception outside a process");
+	if (tf->vector == T_PGFLT && p->fault_oom) {
+		/* The page exists in an area but no memory could be had: Linux's OOM kill. */
+		pr_info("user: pid %d (%s): out of memory at 0x%08x ip 0x%08x: killed (SIGKILL)\n",
+		        p->pid, p->comm, read_cr2(), tf->eip);
+		proc_exit(W_SIGNALED(SIGKILL));
+	}
 	if (tf->vector == T_PGFLT) {
 		uint32_t addr = read_cr2();
 		pr_info("user: pid %d (%s): %s at 0x%08x ip 0x%08x (%s)\n", p->pid, p->comm,
@@ -505,9 +713,13 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 {
 	struct proc *p = proc_current();
 
+	int rc;
+
 	if (!p || !p->vm)
 		return -EFAULT;
-	return vm_fault(p->vm, addr, error);
+	rc = vm_fault(p->vm, addr, error);
+	p->fault_oom = rc == -ENOMEM;
+	return rc;
 }
 
 void proc_init(void)
@@ -516,6 +728,95 @@ void proc_init(void)
 
 	trap_set_user_hooks(&hooks);
 	fault_set_user_resolver(resolve_user_fault);
+}
+
+int proc_getppid(const struct proc *p)
+{
+	if (p->parent)
+		return p->parent->pid;
+	return p == init_proc ? 0 : PID_INIT;
+}
+
+/* ---- process groups and sessions -------------------------------------------------------- */
+
+/* The process @pid (0: the caller), or NULL. Interrupts off. */
+static struct proc *proc_or_self(int pid)
+{
+	struct proc *p = pid == 0 ? proc_current() : proc_lookup(pid);
+
+	return p && p->state == PROC_RUNNING ? p : NULL;
+}
+
+int proc_getpgid(int pid)
+{
+	uint32_t flags = irq_save();
+	struct proc *p = pid < 0 ? NULL : proc_or_self(pid);
+	int rc = p ? p->pgid : -ESRCH;
+
+	irq_restore(flags);
+	return rc;
+}
+
+int proc_getsid(int pid)
+{
+	uint32_t flags = irq_save();
+	struct proc *p = pid < 0 ? NULL : proc_or_self(pid);
+	int rc = p ? p->sid : -ESRCH;
+
+	irq_restore(flags);
+	return rc;
+}
+
+/* Is there a live process in group @pgid of session @sid? Interrupts off. */
+static bool group_exists(int pgid, int sid)
+{
+	struct proc *q;
+
+	list_for_each_entry(q, &procs, all_link) if (q->state == PROC_RUNNING && q->pgid == pgid &&
+	                                             q->sid == sid) return true;
+	return false;
+}
+
+int proc_setpgid(int pid, int pgid)
+{
+	struct proc *self = proc_current(), *p;
+	uint32_t flags;
+	int rc = 0;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	flags = irq_save();
+	p = proc_or_self(pid);
+	if (!p || (p != self && p->parent != self))
+		rc = -ESRCH;
+	else if (p != self && p->did_exec)
+		rc = -EACCES;
+	else if (p->sid == p->pid || p->sid != self->sid)
+		rc = -EPERM; /* a session leader, or a child in another session */
+	else {
+		if (!pgid)
+			pgid = p->pid;
+		if (pgid != p->pid && !group_exists(pgid, self->sid))
+			rc = -EPERM;
+		else
+			p->pgid = pgid;
+	}
+	irq_restore(flags);
+	return rc;
+}
+
+int proc_setsid(void)
+{
+	struct proc *self = proc_current(), *q;
+	uint32_t flags = irq_save();
+	int rc = self->pid;
+
+	list_for_each_entry(q, &procs, all_link) if (q->state == PROC_RUNNING &&
+	                                             q->pgid == self->pid) rc = -EPERM;
+	if (rc > 0)
+		self->pgid = self->sid = self->pid;
+	irq_restore(flags);
+	return rc;
 }
 
 void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx)

@@ -1,5 +1,6 @@
 /*
- * proc commands: the monitor's `run PATH [ARGS...]` and the process half of `ps`.
+ * proc commands: the monitor's `run PATH [ARGS...]` and the process half of `ps` (after the
+ * task table: PID, PPID, STATE as Linux's letters R/S/Z, NAME, VSZ and RSS in kB).
  *
  * `run` starts PATH as a kernel child in the foreground: the monitor waits (the serial input
  * then goes to the program whenever it reads fd 0) and prints how it ended:
@@ -16,16 +17,25 @@
 
 #define KB_SHIFT          10
 #define PROC_RUN_LINE_MAX 160 /* "run: " and the path */
+#define PS_LINE_MAX       96  /* one process line of ps */
 
-/* Print how a process with wait @status ended, after @who ("run: /bin/x"). */
-void proc_print_status(const char *who, int status)
+void proc_status_str(char *buf, unsigned size, const char *who, int status)
 {
 	int sig = status & W_SIGNAL_MASK;
 
 	if (sig)
-		kprintf("%s killed by signal %d (%s)\n", who, sig, signal_name(sig));
+		ksnprintf(buf, size, "%s killed by signal %d (%s)", who, sig, signal_name(sig));
 	else
-		kprintf("%s exited with status %d\n", who, (status >> W_CODE_SHIFT) & W_CODE_MASK);
+		ksnprintf(buf, size, "%s exited with status %d", who,
+		          (status >> W_CODE_SHIFT) & W_CODE_MASK);
+}
+
+void proc_print_status(const char *who, int status)
+{
+	char line[PROC_RUN_LINE_MAX + sizeof(" killed by signal NN (SIGWINCH)")];
+
+	proc_status_str(line, sizeof(line), who, status);
+	kprintf("%s\n", line);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -51,18 +61,33 @@ static int cmd_run(int argc, char **argv)
 MONITOR_COMMAND(run, "run PATH [ARGS...]",
                 "run a program in the foreground and print its exit status", cmd_run);
 
+/* ps's state letter, as Linux's: R running or runnable, S sleeping, Z zombie. */
+static char ps_state(const struct proc *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	return p->task && p->task->state == TASK_BLOCKED ? 'S' : 'R';
+}
+
+void proc_ps_line(char *buf, unsigned size, const struct proc *p)
+{
+	ksnprintf(buf, size, "%5d %5d %c     %-15s %8llu %8u", p->pid, proc_getppid(p), ps_state(p),
+	          p->comm, p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
+	          p->vm ? p->vm->rss_pages * (PAGE_SIZE >> KB_SHIFT) : 0u);
+}
+
 static void ps_proc_line(const struct proc *p, void *ctx)
 {
+	char line[PS_LINE_MAX];
+
 	(void)ctx;
-	kprintf("%5d %5d  %-15s %-8s %8llu %8u\n", p->pid, p->parent ? p->parent->pid : 0, p->comm,
-	        p->state == PROC_ZOMBIE ? "zombie" : "running",
-	        p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
-	        p->vm ? p->vm->rss_pages * (PAGE_SIZE >> KB_SHIFT) : 0u);
+	proc_ps_line(line, sizeof(line), p);
+	kprintf("%s\n", line);
 }
 
 void proc_ps_print(void)
 {
-	kprintf("%5s %5s  %-15s %-8s %8s %8s\n", "PID", "PPID", "NAME", "STATE", "VSZ(kB)",
+	kprintf("\n%5s %5s %-5s %-15s %8s %8s\n", "PID", "PPID", "STATE", "NAME", "VSZ(kB)",
 	        "RSS(kB)");
 	proc_for_each(ps_proc_line, 0);
 }

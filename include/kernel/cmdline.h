@@ -13,6 +13,10 @@
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
  *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
+ *   -- WORD...          every word after "--" is an argument for init, argv[1..] in order
+ *                       (as Linux); not parsed as options. At most CMDLINE_INIT_ARGS words,
+ *                       CMDLINE_MAX bytes in all (NULs included); each one past that is
+ *                       ignored with one warning line.
  *
  * Unknown or malformed options produce one warning line each and are otherwise ignored.
  * Pure code: builds for the host tests.
@@ -23,9 +27,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CMDLINE_MAX      256 /* bytes kept of the command line, NUL included */
-#define CMDLINE_GLOB_MAX 64
-#define CMDLINE_INIT_MAX 128
+#define CMDLINE_MAX       256 /* bytes kept of the command line, NUL included */
+#define CMDLINE_GLOB_MAX  64
+#define CMDLINE_INIT_MAX  128
+#define CMDLINE_INIT_ARGS 32 /* words after "--" kept for init */
+#define CMDLINE_ARGS_SEP  "--"
 
 enum panic_action { PANIC_HALT, PANIC_EXIT };
 
@@ -41,6 +47,8 @@ struct boot_options {
 	bool slub_debug;
 	bool bench;                       /* run the benchmarks */
 	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
+	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
+	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */
 };
 
 /* Fill @opts with the defaults (what an empty command line means). */

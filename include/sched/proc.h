@@ -19,15 +19,29 @@
  *        reaped too, so every byte the child held is back when it returns; it frees the
  *        struct proc. A process with no one to wait (orphan, no init) is freed by the kernel.
  *
- * Signals (what is accepted until delivery comes): kill/tkill/tgkill with the default action
- * of every signal: terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE
- * SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up to 31 and the
- * real-time ones; ignore for SIGCHLD SIGCONT SIGURG SIGWINCH; SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU
- * are accepted and ignored (no job control). rt_sigaction records the action (SIG_IGN makes
- * a signal ignored, except SIGKILL/SIGSTOP); a handler is recorded but never run: the signal
- * takes its default action. rt_sigprocmask records the mask and does not delay anything.
- * A fatal signal is acted on when the target next returns to user mode (a blocked target is
- * woken: wait4, read and sleeps return early). SIGCHLD to the parent is a no-op.
+ * Signals (until handlers run): kill/tkill/tgkill with the default action of every signal:
+ * terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
+ * SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up to 31 and the real-time ones;
+ * ignore for SIGCHLD SIGCONT SIGURG SIGWINCH; SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU are accepted and
+ * ignored (no job control). rt_sigaction records the action (SIG_IGN makes a signal ignored,
+ * except SIGKILL/SIGSTOP, and discards it if pending); a handler is recorded but never run:
+ * the signal takes its default action. As in Linux, a signal is pending (a bit per signal,
+ * no queue) until the target acts on it at its next return to user mode; rt_sigprocmask's
+ * mask holds blocked ones pending (sigpending shows them) until unblocked; an ignored signal
+ * is discarded when sent unless blocked, and when delivered. A deliverable signal wakes the
+ * target from an interruptible sleep (wait4, pause, read, nanosleep return early). glibc's
+ * abort() and raise() (tgkill to itself under a full mask, then the mask restored) end in
+ * the signal at the rt_sigprocmask that unblocks it. init ignores signals sent by processes
+ * unless it installed a handler (Linux's SIGNAL_UNKILLABLE); the kernel (the monitor's kill)
+ * is obeyed. SIGCHLD to the parent is sent (and, by default, ignored).
+ *
+ * Parents: pid 1 is only ever the init process (init=). A process the kernel started (the
+ * monitor's run, or init=) and an orphan have as parent "pid 1": init when it runs (wait4 in
+ * init collects orphans), otherwise the kernel, which reaps orphans itself and, like an init
+ * without handlers, takes every signal sent to pid 1 and ignores it. getppid says 1 for both
+ * (0 only for init itself). Process groups and sessions: kernel-started processes are in
+ * group and session 0 (as Linux's init); fork inherits; setpgid/setsid/getpgid/getsid work
+ * as Linux's.
  *
  * Locking: the process list, parent/child links and states change with interrupts off (one
  * CPU). A struct proc is KM_KERNEL (never charged to a task: fork makes the child's in the
@@ -84,6 +98,12 @@
 #define SIG_DFL_HANDLER 0u
 #define SIG_IGN_HANDLER 1u
 
+/* rt_sigprocmask's @how; the signals no mask can hold (bit sig - 1). */
+#define SIG_BLOCK            0
+#define SIG_UNBLOCK          1
+#define SIG_SETMASK          2
+#define SIG_UNBLOCKABLE_MASK ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
+
 enum proc_state {
 	PROC_RUNNING, /* alive (running, runnable or blocked) */
 	PROC_ZOMBIE,  /* exited; wait_status valid; address space gone */
@@ -91,6 +111,14 @@ enum proc_state {
 
 struct vm_space;
 struct proc;
+
+/* A signal's action as rt_sigaction takes it on i386 (struct sigaction, 20 bytes). */
+struct sig_action {
+	uint32_t handler; /* SIG_DFL_HANDLER, SIG_IGN_HANDLER or a user address */
+	uint32_t flags;   /* SA_* (recorded) */
+	uint32_t restorer;
+	uint64_t mask;
+} __attribute__((packed));
 
 /*
  * The file table hook for the files layer (include/fs/file.h): a per-process opaque table in
@@ -123,13 +151,17 @@ struct proc {
 	struct task_arch *arch;    /* FPU/TLS/CR3 of that task */
 	struct vm_space *vm;       /* NULL once it has exited */
 	int wait_status;           /* ZOMBIE: Linux wait status */
-	int pending_signal;        /* fatal signal to act on at the return to user mode */
-	uint64_t sigmask;          /* rt_sigprocmask: recorded only */
-	uint32_t sig_handler[NSIG_LINUX + 1]; /* rt_sigaction: handler address (recorded) */
-	uint32_t clear_child_tid;   /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
-	uint64_t rlimit_stack;      /* RLIMIT_STACK soft limit (bytes) */
-	struct wait_queue child_wq; /* its wait4 callers sleep here */
-	void *files;                /* the files layer's table (proc_files_ops), or NULL */
+	int pgid, sid;        /* process group and session (0: the kernel's, as Linux's init) */
+	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
+	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
+	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
+	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
+	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
+	struct wait_queue signal_wq; /* pause(): sleeps until a signal is deliverable */
+	uint32_t clear_child_tid;    /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
+	uint64_t rlimit_stack;       /* RLIMIT_STACK soft limit (bytes) */
+	struct wait_queue child_wq;  /* its wait4 callers sleep here */
+	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
 };
 
@@ -188,8 +220,47 @@ int proc_wait4(int pid, int *status, uint32_t options);
  */
 int proc_kill(int pid, int sig);
 
-/* True when the current process has a fatal signal pending (sleeps check it). */
+/* True when the current process has a deliverable signal pending (sleeps check it). */
 bool proc_signal_pending(void);
+
+/*
+ * kill(2) from the current process: @pid > 0 one process, 0 the caller's process group, -1
+ * every process but init and the caller, < -1 the group -@pid. Returns 0, -EINVAL (bad
+ * signal), -ESRCH (nobody matched). init is spared signals it has no handler for.
+ */
+int proc_kill_user(int pid, int sig);
+
+/* rt_sigprocmask: the old mask in *@old (if non-NULL); apply *@set with @how (SIG_BLOCK,
+ * SIG_UNBLOCK, SIG_SETMASK) if non-NULL. Returns 0 or -EINVAL (bad @how; nothing changed). */
+int proc_sigmask(int how, const uint64_t *set, uint64_t *old);
+
+/* rt_sigpending: the pending signals that are blocked. */
+uint64_t proc_sigpending(void);
+
+/* rt_sigaction's recording: old action in *@old, new one from *@act (either NULL).
+ * Returns 0 or -EINVAL (bad signal; SIGKILL/SIGSTOP may not be changed; nothing changed). */
+int proc_sigaction(int sig, const struct sig_action *act, struct sig_action *old);
+
+/* pause(): sleep until a signal is deliverable. Returns -EINTR. */
+int proc_pause(void);
+
+/* getppid of @p: its parent's pid; 1 (init, or the kernel) for kernel children and orphans;
+ * 0 for init itself. */
+int proc_getppid(const struct proc *p);
+
+/* Process groups and sessions (Linux's rules and errors). */
+int proc_getpgid(int pid);           /* -ESRCH */
+int proc_getsid(int pid);            /* -ESRCH */
+int proc_setpgid(int pid, int pgid); /* -EINVAL -ESRCH -EPERM -EACCES */
+int proc_setsid(void);               /* -EPERM (already a group leader) */
+
+/*
+ * Fault injection for the tests (tests/kernel/test_proc.c): from now on the memory owner of
+ * each process made by proc_spawn gets the limit @spawn, and of each one made by fork the
+ * limit @fork (bytes; 0: none), so that building its image or copying the parent's runs out
+ * part way (the user pages count; kernel metadata does not). 0, 0 turns it off.
+ */
+void proc_inject_limits(uint64_t spawn, uint64_t fork);
 
 /* Iterate over processes (for `ps`): @fn is called with interrupts off. */
 void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
@@ -197,10 +268,15 @@ void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
 /* The last component of @path ("/bin/sh" -> "sh"); @path itself when it has no '/'. */
 const char *path_basename(const char *path);
 
-/* Monitor helpers (sched/proc_commands.c): print "WHO exited with status N" or "WHO killed
- * by signal N (SIGX)"; print the process table (pid, ppid, name, state, VSZ, RSS). */
+/*
+ * Monitor helpers (sched/proc_commands.c): print (or format into @buf) "WHO exited with
+ * status N" or "WHO killed by signal N (SIGX)"; print the process table, one line per
+ * process formatted by proc_ps_line: pid, ppid, state (R, S, Z), name, VSZ and RSS in kB.
+ */
 void proc_print_status(const char *who, int status);
+void proc_status_str(char *buf, unsigned size, const char *who, int status);
 void proc_ps_print(void);
+void proc_ps_line(char *buf, unsigned size, const struct proc *p);
 
 /* Name of signal @sig ("SIGSEGV"), "SIG?" when unknown. */
 const char *signal_name(int sig);

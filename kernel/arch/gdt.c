@@ -58,7 +58,14 @@ static void gdt_set(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_
 	gdt[i].base_hi = (base >> 24) & 0xFF;
 }
 
-/* Reload CS with a far return and the data segments; then load the task register. */
+/*
+ * Reload CS with a far return and the data segments; then load the task register and the
+ * null LDT. The LDTR must be loaded: after reset it describes a 64 KiB table at linear
+ * address 0, so a user load of an LDT selector would make the CPU read "descriptors" from
+ * user page 1 (a supervisor-mode #PF from ring 3) instead of raising #GP as on Linux.
+ */
+#define SEL_NULL_LDT 0 /* no LDT: every LDT selector faults (#GP) */
+
 static void gdt_load(void)
 {
 	struct gdt_ptr p = { sizeof(gdt) - 1, (uint32_t)gdt };
@@ -73,9 +80,10 @@ static void gdt_load(void)
 	                 "movw %w2, %%fs\n\t"
 	                 "movw %w2, %%gs\n\t"
 	                 "movw %w2, %%ss\n\t"
-	                 "ltr %w3"
+	                 "ltr %w3\n\t"
+	                 "lldt %w4"
 	                 :
-	                 : "m"(p), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS)
+	                 : "m"(p), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS), "r"(SEL_NULL_LDT)
 	                 : "memory");
 }
 

@@ -478,3 +478,100 @@ HT_TEST(glob)
 	HT_EXPECT(!glob_match("*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 	HT_EXPECT(glob_match("*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"));
 }
+
+/* init's argument @i (0-based) from the packed init_args, or NULL past the count. */
+static const char *init_arg(const struct boot_options *o, int i)
+{
+	const char *a = o->init_args;
+
+	if (i >= o->init_argc)
+		return NULL;
+	while (i--)
+		a += strlen(a) + 1;
+	return a;
+}
+
+HT_TEST(init_args_after_double_dash)
+{
+	struct boot_options o;
+
+	cmdline_defaults(&o);
+	HT_EXPECT_EQ(o.init_argc, 0);
+	ht_log_clear();
+	HT_EXPECT_EQ(cmdline_parse("init=/test/init loglevel=3 -- t_mem t_wait", &o), 0);
+	HT_EXPECT_EQ(strcmp(o.init_path, "/test/init"), 0);
+	HT_EXPECT_EQ(o.loglevel, 3);
+	HT_EXPECT_EQ(o.init_argc, 2);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 0), "t_mem"), 0);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 1), "t_wait"), 0);
+	HT_EXPECT_EQ(log_lines(), 0);
+
+	/* After "--" nothing is an option: not applied, not warned about, kept verbatim. */
+	cmdline_defaults(&o);
+	HT_EXPECT_EQ(cmdline_parse("loglevel=2 -- loglevel=7 bogus -- x=y", &o), 0);
+	HT_EXPECT_EQ(o.loglevel, 2);
+	HT_EXPECT_EQ(o.init_argc, 4);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 0), "loglevel=7"), 0);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 1), "bogus"), 0);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 2), "--"), 0);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 3), "x=y"), 0);
+	HT_EXPECT_EQ(log_lines(), 0);
+
+	/* Runs of spaces and tabs separate; a trailing "--" gives no arguments. */
+	cmdline_defaults(&o);
+	HT_EXPECT_EQ(cmdline_parse("test --  \t a\t\tb  ", &o), 0);
+	HT_EXPECT(o.test);
+	HT_EXPECT_EQ(o.init_argc, 2);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 1), "b"), 0);
+	cmdline_defaults(&o);
+	HT_EXPECT_EQ(cmdline_parse("loglevel=1 --", &o), 0);
+	HT_EXPECT_EQ(o.init_argc, 0);
+
+	/* The kernel's path first, then "--" at once. */
+	cmdline_defaults(&o);
+	HT_EXPECT_EQ(cmdline_parse("/boot/strata.elf -- one", &o), 0);
+	HT_EXPECT_EQ(o.init_argc, 1);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 0), "one"), 0);
+
+	/* "--x" and "x--" are ordinary (unknown) words, not the separator. */
+	cmdline_defaults(&o);
+	ht_log_clear();
+	HT_EXPECT_EQ(cmdline_parse("--x", &o), 1);
+	HT_EXPECT_EQ(o.init_argc, 0);
+	HT_EXPECT_EQ(log_count("ignoring unknown option '--x'"), 1);
+	ht_log_clear();
+}
+
+HT_TEST(init_args_limits)
+{
+	struct boot_options o;
+	char line[1024] = "--";
+	char want[16];
+
+	/* One word more than CMDLINE_INIT_ARGS: exactly one warning, the first ones kept. */
+	for (int i = 0; i <= CMDLINE_INIT_ARGS; i++) {
+		snprintf(want, sizeof(want), " a%d", i);
+		strcat(line, want);
+	}
+	cmdline_defaults(&o);
+	ht_log_clear();
+	HT_EXPECT_EQ(cmdline_parse(line, &o), 1);
+	HT_EXPECT_EQ(o.init_argc, CMDLINE_INIT_ARGS);
+	snprintf(want, sizeof(want), "a%d", CMDLINE_INIT_ARGS - 1);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, CMDLINE_INIT_ARGS - 1), want), 0);
+	HT_EXPECT_EQ(log_lines(), 1);
+	HT_EXPECT_EQ(log_count("(too many)"), 1);
+
+	/* Words that together overflow init_args: the one that does not fit is refused. */
+	char big[CMDLINE_MAX];
+	memset(big, 'w', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(line, sizeof(line), "-- ok %s", big);
+	cmdline_defaults(&o);
+	ht_log_clear();
+	HT_EXPECT_EQ(cmdline_parse(line, &o), 1);
+	HT_EXPECT_EQ(o.init_argc, 1);
+	HT_EXPECT_EQ(strcmp(init_arg(&o, 0), "ok"), 0);
+	HT_EXPECT_EQ(log_count("(too long)"), 1);
+	ht_log_clear();
+}

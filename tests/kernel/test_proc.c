@@ -4,6 +4,10 @@
  * report line, fork + wait4, a static glibc program (printf, fork, abort, malloc, execve, TLS),
  * kill, exec's errors, the copy helpers' EFAULT cases, and that after a process has exited
  * and been waited for, free memory and live slab objects are back exactly (countfree-style).
+ * Fork, spawn and execve that run out of memory at every point of the copy (fault injection
+ * through owner limits, proc_inject_limits) fail with ENOMEM and leave nothing behind;
+ * kernel children have parent pid 1 and never pid 1; orphans without init are reaped by the
+ * kernel; blocked, ignored and fatal signals; pause; the ps line and run's status text.
  */
 #include "kernel/ktest.h"
 #include "lib/errno.h"
@@ -15,6 +19,8 @@
 #include "mm/uaccess.h"
 #include "sched/proc.h"
 #include "sched/stress.h"
+#include "sched/task.h"
+#include "x86/cpu.h"
 
 #define UNMAPPED_USER 0x40000000u /* nothing is mapped there in a kernel task */
 #define NAME_LEN      96
@@ -159,4 +165,262 @@ KTEST(proc, copy_helpers_refuse_bad_pointers)
 	KEXPECT_EQ(t, copy_from_user(buf, NULL, 0), 0); /* nothing to copy */
 	KEXPECT(t, !user_range_ok(KERNEL_BASE - 4, 8));
 	KEXPECT(t, user_range_ok(KERNEL_BASE - 4, 4));
+}
+
+/* ---- out of memory in fork and exec (fault injection through owner limits) ------------ */
+
+#define SWEEP_PAGES_MAX 1024 /* past any test program's needs: the sweep must end before */
+#define SWEEP_STEP_BIG  16   /* pages per step for the glibc program (its image is large) */
+
+/* run() with the injected limits (bytes) in force. */
+static int run_limited(uint64_t spawn, uint64_t fork, const char *path, const char *arg)
+{
+	int st;
+
+	proc_inject_limits(spawn, fork);
+	st = run(path, arg, NULL);
+	proc_inject_limits(0, 0);
+	return st;
+}
+
+/*
+ * Run @path @arg with a limit of 1, 1 + @step, ... pages (on its spawn or on the fork it
+ * makes, per @on_fork) until it ends with @success; every other outcome must be @fail
+ * (ENOMEM where it failed) or, for a limit that let the program start, death by a signal
+ * (it ran out while running: SIGKILL, the OOM kill of a page fault, or glibc's own failure
+ * when brk and mmap refuse: a NULL dereference, SIGSEGV), and after every run free memory and live
+ * slab objects must be exactly as before. Returns how many runs failed with @fail, or -1 when no
+ * limit up to SWEEP_PAGES_MAX let it succeed.
+ */
+static int enomem_sweep(struct ktest_ctx *t, const char *path, const char *arg, bool on_fork,
+                        unsigned step, int success, int fail)
+{
+	uint64_t free0, objs0, free1, objs1;
+	int failures = 0;
+
+	/* Warm up the caches on both paths (a failure and a success). */
+	run_limited(on_fork ? 0 : PAGE_SIZE, on_fork ? PAGE_SIZE : 0, path, arg);
+	run(path, arg, NULL);
+	for (unsigned pages = 1; pages < SWEEP_PAGES_MAX; pages += step) {
+		uint64_t limit = (uint64_t)pages * PAGE_SIZE;
+		stress_snapshot(&free0, &objs0);
+		int st = run_limited(on_fork ? 0 : limit, on_fork ? limit : 0, path, arg);
+		stress_snapshot(&free1, &objs1);
+		KEXPECT_EQ(t, free1, free0);
+		KEXPECT_EQ(t, objs1, objs0);
+		if (st == success)
+			return failures;
+		if (st > 0 && (st & W_SIGNAL_MASK))
+			continue;
+		if (st != fail) {
+			ktest_fail(t, __FILE__, __LINE__, "%s %s at %u pages: status %d", path,
+			           arg ? arg : "", pages, st);
+			return -1;
+		}
+		failures++;
+	}
+	return -1;
+}
+
+KTEST(proc, fork_without_memory_fails_with_enomem_and_leaks_nothing)
+{
+	/* Every page of tiny_fork's copy; then the glibc program in steps. */
+	KEXPECT(t, enomem_sweep(t, "/builtin/tiny_fork", NULL, true, 1, W_EXITCODE(0),
+	                        W_EXITCODE(ENOMEM)) > 0);
+	KEXPECT(t, enomem_sweep(t, "/builtin/uhello", "forkerr", true, SWEEP_STEP_BIG,
+	                        W_EXITCODE(0), W_EXITCODE(ENOMEM)) > 0);
+}
+
+KTEST(proc, exec_without_memory_fails_with_enomem_and_leaks_nothing)
+{
+	/* The kernel's exec (spawn): the new image runs out part way. */
+	KEXPECT(t,
+	        enomem_sweep(t, "/builtin/tiny_exit", NULL, false, 1, W_EXITCODE(42), -ENOMEM) > 0);
+	KEXPECT(t, enomem_sweep(t, "/builtin/uhello", NULL, false, SWEEP_STEP_BIG, W_EXITCODE(0),
+	                        -ENOMEM) > 0);
+}
+
+KTEST(proc, execve_without_memory_fails_with_enomem_and_keeps_the_caller)
+{
+	uint64_t free0, objs0, free1, objs1;
+	int enomem = 0, done = 0;
+
+	run("/builtin/uhello", "execerr", NULL); /* warm up */
+	/* A limit between what the program needs and twice that: its execve of itself (both
+	 * images held until the point of no return) fails, and the caller reports ENOMEM. Below:
+	 * the spawn fails, or the program runs out while running (killed); above: success. */
+	for (unsigned pages = 1; pages < 2 * SWEEP_PAGES_MAX && !done; pages += SWEEP_STEP_BIG) {
+		stress_snapshot(&free0, &objs0);
+		int st = run_limited((uint64_t)pages * PAGE_SIZE, 0, "/builtin/uhello", "execerr");
+		stress_snapshot(&free1, &objs1);
+		KEXPECT_EQ(t, free1, free0);
+		KEXPECT_EQ(t, objs1, objs0);
+		if (st == W_EXITCODE(ENOMEM))
+			enomem++;
+		else if (st == W_EXITCODE(4)) /* uhello args a b: argc */
+			done = 1;
+		else
+			KEXPECT(t, st == -ENOMEM || (st > 0 && (st & W_SIGNAL_MASK)));
+	}
+	KEXPECT(t, done);
+	KEXPECT(t, enomem > 0);
+}
+
+/* ---- parents, orphans, signals, ps ------------------------------------------------------ */
+
+struct find_ctx {
+	const char *comm;
+	int not_pid;
+	struct proc *found;
+};
+
+static void find_fn(const struct proc *p, void *ctx)
+{
+	struct find_ctx *f = ctx;
+
+	if (p->state == PROC_RUNNING && p->pid != f->not_pid && !strcmp(p->comm, f->comm))
+		f->found = (struct proc *)p;
+}
+
+/* A live process named @comm other than @not_pid, or NULL. */
+static struct proc *find_proc(const char *comm, int not_pid)
+{
+	struct find_ctx f = { comm, not_pid, NULL };
+
+	proc_for_each(find_fn, &f);
+	return f.found;
+}
+
+#define YIELDS_MAX 100000 /* bound on yields while waiting for another task's next step */
+
+/* Yield until process @pid is gone (collected or reaped). True when it is. */
+static bool yield_until_gone(int pid)
+{
+	for (unsigned i = 0; i < YIELDS_MAX; i++) {
+		uint32_t flags = irq_save();
+		bool gone = proc_lookup(pid) == NULL;
+		irq_restore(flags);
+		if (gone)
+			return true;
+		task_yield();
+	}
+	return false;
+}
+
+/* Yield until live process @pid sleeps (its task BLOCKED). True when it does. */
+static bool yield_until_asleep(int pid)
+{
+	for (unsigned i = 0; i < YIELDS_MAX; i++) {
+		uint32_t flags = irq_save();
+		struct proc *p = proc_lookup(pid);
+		bool asleep = p && p->state == PROC_RUNNING && p->task->state == TASK_BLOCKED;
+		irq_restore(flags);
+		if (asleep)
+			return true;
+		task_yield();
+	}
+	return false;
+}
+
+KTEST(proc, kernel_children_have_parent_pid_1_and_never_pid_1)
+{
+	char *argv[] = { "/builtin/uhello", "pause", NULL };
+	int status, pid = proc_spawn(argv[0], argv, NULL, false);
+
+	KASSERT(t, pid > 0);
+	KEXPECT(t, pid != 1); /* pid 1 is init's alone */
+	uint32_t flags = irq_save();
+	struct proc *p = proc_lookup(pid);
+	KEXPECT(t, p && p->parent == NULL && proc_getppid(p) == 1);
+	KEXPECT(t, p && p->pgid == 0 && p->sid == 0);
+	irq_restore(flags);
+	KEXPECT_EQ(t, proc_kill(pid, SIGKILL), 0);
+	KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
+	KEXPECT_EQ(t, status, W_SIGNALED(SIGKILL));
+}
+
+KTEST(proc, orphans_without_init_are_reaped_by_the_kernel)
+{
+	uint64_t free0, objs0, free1, objs1;
+
+	run("/builtin/uhello", "orphan", NULL); /* warm up, and end that orphan */
+	struct proc *o = find_proc("uhello", 0);
+	if (o) {
+		int opid = o->pid;
+		proc_kill(opid, SIGKILL);
+		KEXPECT(t, yield_until_gone(opid));
+	}
+	stress_snapshot(&free0, &objs0);
+	KEXPECT_EQ(t, run("/builtin/uhello", "orphan", NULL), W_EXITCODE(0));
+	o = find_proc("uhello", 0);
+	KASSERT(t, o != NULL); /* its child, paused, now an orphan */
+	int opid = o->pid;
+	KEXPECT(t, o->parent == NULL && !o->kernel_child);
+	KEXPECT_EQ(t, proc_getppid(o), 1);
+	KEXPECT(t, yield_until_asleep(opid));
+	KEXPECT_EQ(t, proc_kill(opid, SIGTERM), 0);
+	KEXPECT(t, yield_until_gone(opid)); /* nobody waits: the kernel reaps it */
+	KEXPECT_EQ(t, proc_wait_kernel(opid, NULL), -ECHILD);
+	stress_snapshot(&free1, &objs1);
+	KEXPECT_EQ(t, free1, free0);
+	KEXPECT_EQ(t, objs1, objs0);
+}
+
+KTEST(proc, wait4_collects_the_child_before_a_bad_status_pointer_fails)
+{
+	KEXPECT_EQ(t, run("/builtin/uhello", "waitfault", NULL), W_EXITCODE(0));
+}
+
+KTEST(proc, blocked_signals_wait_and_ignored_ones_do_nothing)
+{
+	/* SIGUSR1 held by the mask, SIGTERM ignored, SIGCHLD ignored by default: the program
+	 * dies of SIGUSR1 only when it unblocks it. */
+	KEXPECT_EQ(t, run("/builtin/uhello", "mask", NULL), W_SIGNALED(SIGUSR1));
+}
+
+KTEST(proc, pause_sleeps_until_a_fatal_signal)
+{
+	char *argv[] = { "/builtin/uhello", "pause", NULL };
+	int status, pid = proc_spawn(argv[0], argv, NULL, false);
+
+	KASSERT(t, pid > 0);
+	KEXPECT(t, yield_until_asleep(pid));
+	KEXPECT_EQ(t, proc_kill(pid, SIGCHLD), 0); /* ignored: discarded, no wake-up */
+	KEXPECT_EQ(t, proc_kill(pid, SIGWINCH), 0);
+	task_yield();
+	uint32_t flags = irq_save();
+	struct proc *p = proc_lookup(pid);
+	KEXPECT(t, p && p->state == PROC_RUNNING && p->task->state == TASK_BLOCKED);
+	KEXPECT(t, p && p->sig_pending == 0);
+	irq_restore(flags);
+	KEXPECT_EQ(t, proc_kill(pid, SIGHUP), 0);
+	KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
+	KEXPECT_EQ(t, status, W_SIGNALED(SIGHUP));
+}
+
+KTEST(proc, ps_line_and_run_status_text)
+{
+	char *argv[] = { "/builtin/uhello", "pause", NULL };
+	char line[128], want[64];
+	int status, pid = proc_spawn(argv[0], argv, NULL, false);
+
+	KASSERT(t, pid > 0);
+	KEXPECT(t, yield_until_asleep(pid));
+	uint32_t flags = irq_save();
+	struct proc *p = proc_lookup(pid);
+	if (p)
+		proc_ps_line(line, sizeof(line), p);
+	irq_restore(flags);
+	KASSERT(t, p != NULL);
+	ksnprintf(want, sizeof(want), "%5d     1 S     uhello ", pid);
+	KEXPECT(t, strncmp(line, want, strlen(want)) == 0);
+	KEXPECT_EQ(t, proc_kill(pid, SIGKILL), 0);
+	KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
+
+	proc_status_str(line, sizeof(line), "run: /x", W_SIGNALED(SIGSEGV));
+	KEXPECT_STREQ(t, line, "run: /x killed by signal 11 (SIGSEGV)");
+	proc_status_str(line, sizeof(line), "run: /x", W_EXITCODE(3));
+	KEXPECT_STREQ(t, line, "run: /x exited with status 3");
+	proc_status_str(line, sizeof(line), "run: /x", W_SIGNALED(SIGABRT));
+	KEXPECT_STREQ(t, line, "run: /x killed by signal 6 (SIGABRT)");
 }

@@ -1,5 +1,6 @@
 ; tiny_fork: fork; the child writes "child\n" and exits 7; the parent waits with wait4 and
-; exits with 0 if the status is 7 << 8 and the pid matches, 1 otherwise.
+; exits with 0 if the status is 7 << 8 and the pid matches, 1 otherwise; when fork itself
+; fails it exits with the errno (12 for ENOMEM).
 bits 32
 global _start
 section .text
@@ -8,7 +9,7 @@ _start:
 	int 0x80
 	test eax, eax
 	jz .child
-	js .fail
+	js .fork_failed
 	mov esi, eax            ; child pid
 	mov eax, 114            ; wait4(pid, &status, 0, NULL)
 	mov ebx, esi
@@ -35,6 +36,11 @@ _start:
 .fail:
 	mov eax, 1
 	mov ebx, 1
+	int 0x80
+.fork_failed:
+	neg eax                 ; -errno -> errno
+	mov ebx, eax
+	mov eax, 1
 	int 0x80
 section .rodata
 msg: db "child", 10

@@ -3,6 +3,8 @@
  * monitor's `run /builtin/uhello [MODE]`. Without a mode it prints a greeting (printf with a
  * double: the FPU/SSE state) and exits 0. Modes:
  *   fork     fork a child that exits 5, wait4 for it, print the status, exit 0 if it was 5
+ *   forkerr  as fork, but exit with fork's errno when it fails (ENOMEM tests)
+ *   execerr  execve itself in mode "args a b"; exit with execve's errno when it fails
  *   abort    abort(): must end with SIGABRT in the wait status
  *   segv     write to a kernel address: SIGSEGV
  *   malloc   malloc 1 MiB (mmap) and 1000 small blocks (brk), check, free, exit 0
@@ -10,22 +12,32 @@
  *   args     print argc, argv and ENV_CHECK, exit argc
  *   tls      check errno (TLS through %gs) after a failing syscall, exit 0 when it works
  *   sleep    sleep 50 ms with nanosleep, exit 0
+ *   mask     block SIGUSR1, send it to itself (held: sigpending shows it), ignore SIGTERM and
+ *            send it, raise SIGCHLD (ignored by default), then unblock SIGUSR1: must die of it
+ *   pause    pause() forever (until a fatal signal)
+ *   waitfault  fork a child that exits 3; wait4 with the status at 0xC0000000 must fail with
+ *            EFAULT having collected it (a second wait4 sees ECHILD): exit 0, else 1..3
+ *   orphan   fork a child that pause()s forever (an orphan once this exits); exit 0 at once
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int do_fork(void)
+static int do_fork(int report_errno)
 {
 	pid_t pid = fork();
 	int status = 0;
 
 	if (pid == 0)
 		_exit(5);
+	if (pid < 0 && report_errno)
+		return errno;
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return 1;
 	printf("uhello: child %d exited with %d\n", (int)pid, WEXITSTATUS(status));
@@ -55,12 +67,29 @@ static int do_malloc(void)
 	return 0;
 }
 
+static int do_mask(void)
+{
+	sigset_t s, pend;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &s, NULL) != 0 || kill(getpid(), SIGUSR1) != 0)
+		return 1;
+	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGUSR1))
+		return 2;
+	signal(SIGTERM, SIG_IGN);
+	if (kill(getpid(), SIGTERM) != 0 || raise(SIGCHLD) != 0)
+		return 3;
+	sigprocmask(SIG_UNBLOCK, &s, NULL); /* SIGUSR1 is delivered here */
+	return 4;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
-	if (!strcmp(mode, "fork"))
-		return do_fork();
+	if (!strcmp(mode, "fork") || !strcmp(mode, "forkerr"))
+		return do_fork(!strcmp(mode, "forkerr"));
 	if (!strcmp(mode, "abort"))
 		abort();
 	if (!strcmp(mode, "segv")) {
@@ -69,11 +98,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "malloc"))
 		return do_malloc();
-	if (!strcmp(mode, "exec")) {
+	if (!strcmp(mode, "exec") || !strcmp(mode, "execerr")) {
 		char *nargv[] = { argv[0], "args", "a", "b", NULL };
 		char *nenvp[] = { "ENV_CHECK=yes", NULL };
 		execve(argv[0], nargv, nenvp);
-		return 99;
+		return !strcmp(mode, "execerr") ? errno : 99;
 	}
 	if (!strcmp(mode, "args")) {
 		const char *env = getenv("ENV_CHECK");
@@ -92,6 +121,27 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "sleep")) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		return nanosleep(&ts, NULL) != 0;
+	}
+	if (!strcmp(mode, "waitfault")) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(3);
+		if (wait4(pid, (int *)0xC0000000u, 0, NULL) != -1 || errno != EFAULT)
+			return 1;
+		if (wait4(pid, NULL, WNOHANG, NULL) != -1 || errno != ECHILD)
+			return 2;
+		return 0;
+	}
+	if (!strcmp(mode, "mask"))
+		return do_mask();
+	if (!strcmp(mode, "pause"))
+		for (;;)
+			pause();
+	if (!strcmp(mode, "orphan")) {
+		if (fork() == 0)
+			for (;;)
+				pause();
+		return 0;
 	}
 	printf("hello from glibc on Strata: pid %d, %.2f\n", (int)getpid(), 1.5 * argc);
 	return 0;
