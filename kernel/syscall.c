@@ -55,6 +55,7 @@ void syscall_init(void)
 		syscall_fn_table[e->nr] = e->fn;
 	}
 	pr_info("syscall: int 0x80, %u Linux i386 system calls\n", n);
+	sys_time_init();
 }
 
 const struct syscall_entry *syscall_lookup(uint32_t nr)

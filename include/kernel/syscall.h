@@ -113,8 +113,12 @@ extern const uint32_t syscall_nr_max;
 long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
                     uint32_t a5, uint32_t a6);
 
-/* Build the dispatch tables from the .syscalls section. Once, at boot. */
+/* Build the dispatch tables from the .syscalls section and start sys_time. Once, at boot,
+ * after the timer. */
 void syscall_init(void);
+
+/* kernel/sys_time.c: read the wall clock, register the CPU-time tick hook (syscall_init). */
+void sys_time_init(void);
 
 /* The registered entry for @nr, or NULL (for tests and the monitor). */
 const struct syscall_entry *syscall_lookup(uint32_t nr);
