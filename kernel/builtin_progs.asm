@@ -19,3 +19,4 @@ IMAGE tiny_exit
 IMAGE tiny_fault
 IMAGE tiny_fork
 IMAGE uhello
+IMAGE usys

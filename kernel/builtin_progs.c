@@ -18,6 +18,7 @@ BUILTIN(tiny_exit);
 BUILTIN(tiny_fault);
 BUILTIN(tiny_fork);
 BUILTIN(uhello);
+BUILTIN(usys);
 
 void builtin_progs_register(void)
 {
@@ -30,6 +31,7 @@ void builtin_progs_register(void)
 		{ "/builtin/tiny_fault", builtin_tiny_fault, &builtin_tiny_fault_size },
 		{ "/builtin/tiny_fork", builtin_tiny_fork, &builtin_tiny_fork_size },
 		{ "/builtin/uhello", builtin_uhello, &builtin_uhello_size },
+		{ "/builtin/usys", builtin_usys, &builtin_usys_size },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(progs); i++)

@@ -1,11 +1,18 @@
 /*
- * sys_info: identity and system information — uname, the uid/gid calls (everyone is root),
- * sysinfo (real figures from the page allocator), getrandom, the resource limits
- * (RLIMIT_STACK is real: 8 MiB default; the others report RLIM_INFINITY and accept any
- * value) and reboot with Linux's magic numbers.
+ * sys_info: identity and system information, as Linux 6.1 i386 answers them — uname, the uid
+ * and gid calls in their 16- and 32-bit forms (everyone is root: every id is 0), sysinfo
+ * (real figures from the page allocator and the process list), getrandom, the resource
+ * limits (getrlimit, ugetrlimit, setrlimit, prlimit64: every resource, held per process in
+ * struct proc.res, include/sched/resource.h), getpriority/setpriority (a recorded nice
+ * value), prctl (the process name; dumpable), set_robust_list (accepted, as Linux for one
+ * thread) and reboot with Linux's magic numbers.
+ *
+ * Argument order and errors follow Linux's kernel/sys.c: a pointer is checked where Linux
+ * copies it (prlimit64 reads the new limit before anything else and stores the old one
+ * last, after the new one took effect; getresuid stores field by field), so a bad pointer
+ * gives -EFAULT at the same point as on Linux.
  */
 #include "kernel/qemu.h"
-#include "x86/random.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "lib/compiler.h"
@@ -14,7 +21,20 @@
 #include "mm/phys.h"
 #include "mm/uaccess.h"
 #include "sched/proc.h"
+#include "sched/resource.h"
 #include "sched/task.h"
+#include "x86/cpu.h"
+#include "x86/random.h"
+
+/* Linux i386 numbers not in include/kernel/syscall.h. */
+#define __NR_getrlimit   76
+#define __NR_getpriority 96
+#define __NR_setpriority 97
+#define __NR_getresuid   165
+#define __NR_getresgid   171
+#define __NR_prctl       172
+#define __NR_getresuid32 209
+#define __NR_getresgid32 211
 
 #define UTS_LEN                    65
 #define LINUX_REBOOT_MAGIC1        0xFEE1DEADu
@@ -30,12 +50,25 @@
 #define GRND_NONBLOCK              0x1u
 #define GRND_RANDOM                0x2u
 #define GRND_INSECURE              0x4u
-#define GETRANDOM_MAX              0x1FFFFFFu /* Linux caps one call at 32 MiB - 1 */
+#define MAX_RW_COUNT               0x7FFFF000u /* INT_MAX & PAGE_MASK: one call's cap */
 #define RANDOM_CHUNK               64u
-#define RLIMIT_STACK               3
-#define RLIM_NLIMITS               16
-#define RLIM_INFINITY32            0xFFFFFFFFu
-#define RLIM_INFINITY64            0xFFFFFFFFFFFFFFFFull
+#define RLIM64_INFINITY            0xFFFFFFFFFFFFFFFFull
+#define OLD_RLIM_CLAMP             0x7FFFFFFFu /* old getrlimit (76) clamps to this */
+#define NR_OPEN                    1048576u    /* sysctl fs.nr_open: RLIMIT_NOFILE's ceiling */
+#define PRIO_PROCESS               0
+#define PRIO_PGRP                  1
+#define PRIO_USER                  2
+#define PRIO_BIAS                  20 /* getpriority returns 20 - nice (1..40) */
+#define PR_GET_PDEATHSIG           2
+#define PR_GET_DUMPABLE            3
+#define PR_SET_DUMPABLE            4
+#define PR_SET_NAME                15
+#define PR_GET_NAME                16
+#define TASK_COMM_LEN              16
+#define ROBUST_LIST_HEAD_SIZE      12 /* struct robust_list_head on i386 */
+#define USEC_PER_SEC               1000000u
+
+_Static_assert(PROC_NAME_MAX >= TASK_COMM_LEN, "prctl's name fits struct proc.comm");
 
 struct new_utsname {
 	char sysname[UTS_LEN], nodename[UTS_LEN], release[UTS_LEN], version[UTS_LEN],
@@ -53,9 +86,6 @@ struct linux_sysinfo {
 };
 _Static_assert(sizeof(struct linux_sysinfo) == 64, "struct sysinfo is 64 bytes on i386");
 
-struct rlimit32 {
-	uint32_t cur, max;
-};
 struct rlimit64 {
 	uint64_t cur, max;
 };
@@ -74,6 +104,7 @@ SYSCALL_DEFINE(uname)
 	return copy_to_user((void *)a1, &u, sizeof(u));
 }
 
+/* Every id is 0 (root), in the 16-bit and the 32-bit calls alike. */
 SYSCALL_DEFINE(getuid)
 {
 	return 0;
@@ -107,38 +138,77 @@ SYSCALL_DEFINE(getegid32)
 	return 0;
 }
 
+/* Store three zero ids of @size bytes at @r, @e, @s one by one (Linux's put_user order). */
+static long put_ids(uint32_t r, uint32_t e, uint32_t s, size_t size)
+{
+	static const uint32_t zero;
+	const uint32_t ptrs[3] = { r, e, s };
+
+	for (int i = 0; i < 3; i++)
+		if (copy_to_user((void *)ptrs[i], &zero, size) < 0)
+			return -EFAULT;
+	return 0;
+}
+
+/* getresuid(ruid *, euid *, suid *) and the gid forms: 0 or -EFAULT. */
+SYSCALL_DEFINE(getresuid)
+{
+	return put_ids(a1, a2, a3, sizeof(uint16_t));
+}
+SYSCALL_DEFINE(getresgid)
+{
+	return put_ids(a1, a2, a3, sizeof(uint16_t));
+}
+SYSCALL_DEFINE(getresuid32)
+{
+	return put_ids(a1, a2, a3, sizeof(uint32_t));
+}
+SYSCALL_DEFINE(getresgid32)
+{
+	return put_ids(a1, a2, a3, sizeof(uint32_t));
+}
+
 static void count_proc(const struct proc *p, void *ctx)
 {
 	(void)p;
 	(*(uint32_t *)ctx)++;
 }
 
+/* sysinfo(info): 0 or -EFAULT. Memory in pages, or in bytes (mem_unit 1) when the total
+ * fits in 32 bits, as Linux's do_sysinfo. */
 SYSCALL_DEFINE(sysinfo)
 {
 	struct linux_sysinfo si;
 	struct mm_meminfo mi;
 	uint32_t nprocs = 0;
+	uint64_t us = timer_uptime_us();
+	unsigned unit = PAGE_SIZE;
 
 	mm_meminfo(&mi);
 	proc_for_each(count_proc, &nprocs);
+	if (mi.total <= UINT32_MAX)
+		unit = 1;
 	memset(&si, 0, sizeof(si));
-	si.uptime = (int32_t)(timer_uptime_us() / 1000000u);
-	si.mem_unit = PAGE_SIZE;
-	si.totalram = (uint32_t)(mi.total / PAGE_SIZE);
-	si.freeram = (uint32_t)(mi.free / PAGE_SIZE);
-	si.totalhigh = (uint32_t)(mi.high_total / PAGE_SIZE);
-	si.freehigh = (uint32_t)(mi.high_free / PAGE_SIZE);
+	si.uptime = (int32_t)((us + USEC_PER_SEC - 1) / USEC_PER_SEC); /* rounded up */
+	si.mem_unit = unit;
+	si.totalram = (uint32_t)(mi.total / unit);
+	si.freeram = (uint32_t)(mi.free / unit);
+	si.totalhigh = (uint32_t)(mi.high_total / unit);
+	si.freehigh = (uint32_t)(mi.high_free / unit);
 	si.procs = (uint16_t)nprocs;
 	return copy_to_user((void *)a1, &si, sizeof(si));
 }
 
-/* getrandom(buf, len, flags) */
+/* getrandom(buf, len, flags): bytes written, -EINVAL (unknown or contradictory flags),
+ * -EFAULT (the range is not user memory, or nothing could be written). */
 SYSCALL_DEFINE(getrandom)
 {
 	uint8_t chunk[RANDOM_CHUNK];
-	uint32_t len = MIN(a2, GETRANDOM_MAX);
+	uint32_t len = MIN(a2, MAX_RW_COUNT);
 
 	if (a3 & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((a3 & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
 		return -EINVAL;
 	if (!user_range_ok(a1, len))
 		return -EFAULT;
@@ -152,73 +222,243 @@ SYSCALL_DEFINE(getrandom)
 	return (long)len;
 }
 
-/* The limit @res of the current process, as 64-bit values. */
-static void rlimit_get(int res, struct rlimit64 *r)
+/* ---- resource limits ------------------------------------------------------------------ */
+
+static uint64_t rlim_to_64(uint32_t v)
 {
-	if (res == RLIMIT_STACK) {
-		r->cur = proc_current()->rlimit_stack;
-		r->max = RLIM_INFINITY64;
-	} else {
-		r->cur = r->max = RLIM_INFINITY64;
+	return v == RLIM_INFINITY ? RLIM64_INFINITY : v;
+}
+
+static uint32_t rlim_from_64(uint64_t v)
+{
+	return v >= RLIM_INFINITY ? RLIM_INFINITY : (uint32_t)v;
+}
+
+/*
+ * Linux's do_prlimit on @p (interrupts off while @p is used): @res checked, then @nw
+ * (cur <= max; RLIMIT_NOFILE's hard limit at most NR_OPEN) set, the old pair in *@old.
+ * Raising a hard limit needs CAP_SYS_RESOURCE, which root has. 0, -EINVAL or -EPERM.
+ */
+static int do_prlimit(struct proc *p, uint32_t res, const struct rlimit_pair *nw,
+                      struct rlimit_pair *old)
+{
+	uint32_t flags;
+
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (nw && nw->cur > nw->max)
+		return -EINVAL;
+	if (nw && res == RLIMIT_NOFILE && nw->max > NR_OPEN)
+		return -EPERM;
+	flags = irq_save();
+	if (old)
+		*old = p->res.rlim[res];
+	if (nw)
+		p->res.rlim[res] = *nw;
+	irq_restore(flags);
+	return 0;
+}
+
+/* prlimit64(pid, resource, new, old): 0, -EFAULT, -ESRCH, -EINVAL, -EPERM. */
+SYSCALL_DEFINE(prlimit64)
+{
+	struct rlimit64 nw64, old64;
+	struct rlimit_pair nw, old;
+	struct proc *p = proc_current();
+	uint32_t flags;
+	int rc;
+
+	if (a3) {
+		if (copy_from_user(&nw64, (const void *)a3, sizeof(nw64)) < 0)
+			return -EFAULT;
+		nw.cur = rlim_from_64(nw64.cur);
+		nw.max = rlim_from_64(nw64.max);
+	}
+	flags = irq_save();
+	if (a1 != 0) {
+		p = proc_lookup((int)a1);
+		if ((int)a1 < 0 || !p) {
+			irq_restore(flags);
+			return -ESRCH;
+		}
+	}
+	rc = do_prlimit(p, a2, a3 ? &nw : NULL, a4 ? &old : NULL);
+	irq_restore(flags);
+	if (rc == 0 && a4) {
+		old64.cur = rlim_to_64(old.cur);
+		old64.max = rlim_to_64(old.max);
+		if (copy_to_user((void *)a4, &old64, sizeof(old64)) < 0)
+			return -EFAULT;
+	}
+	return rc;
+}
+
+/* ugetrlimit(resource, rlim): the 32-bit pair as held. 0, -EINVAL, -EFAULT. */
+SYSCALL_DEFINE(ugetrlimit)
+{
+	struct rlimit_pair r;
+	int rc = do_prlimit(proc_current(), a1, NULL, &r);
+
+	return rc < 0 ? rc : copy_to_user((void *)a2, &r, sizeof(r));
+}
+
+/* getrlimit (the old call): values above 0x7FFFFFFF clamped, as Linux's old_getrlimit. */
+SYSCALL_DEFINE(getrlimit)
+{
+	struct rlimit_pair r;
+	int rc = do_prlimit(proc_current(), a1, NULL, &r);
+
+	if (rc < 0)
+		return rc;
+	r.cur = MIN(r.cur, OLD_RLIM_CLAMP);
+	r.max = MIN(r.max, OLD_RLIM_CLAMP);
+	return copy_to_user((void *)a2, &r, sizeof(r));
+}
+
+/* setrlimit(resource, rlim): the pair read first (-EFAULT), then as prlimit64. */
+SYSCALL_DEFINE(setrlimit)
+{
+	struct rlimit_pair r;
+
+	if (copy_from_user(&r, (const void *)a2, sizeof(r)) < 0)
+		return -EFAULT;
+	return do_prlimit(proc_current(), a1, &r, NULL);
+}
+
+/* ---- priority, prctl, robust futex list ----------------------------------------------- */
+
+/* The pids of the live processes (at most one per task slot). */
+struct pid_list {
+	unsigned n;
+	int pid[TASK_MAX];
+};
+
+static void collect_pid(const struct proc *p, void *ctx)
+{
+	struct pid_list *l = ctx;
+
+	if (l->n < TASK_MAX)
+		l->pid[l->n++] = p->pid;
+}
+
+/*
+ * The processes getpriority/setpriority(@which, @who) name: PRIO_PROCESS a pid (0: the
+ * caller), PRIO_PGRP only the caller's (who 0), PRIO_USER uid 0 (who 0): every process.
+ * Calls @fn on each (interrupts off); returns how many, or -EINVAL for a bad @which.
+ */
+static int prio_for_each(uint32_t which, uint32_t who, void (*fn)(struct proc *p, void *ctx),
+                         void *ctx)
+{
+	struct proc *p;
+	int n = 0;
+
+	switch (which) {
+	case PRIO_PROCESS:
+	case PRIO_PGRP:
+		p = who == 0                ? proc_current()
+		    : which == PRIO_PROCESS ? proc_lookup((int)who)
+		                            : NULL;
+		if (p && p->state == PROC_RUNNING) {
+			fn(p, ctx);
+			n = 1;
+		}
+		return n;
+	case PRIO_USER: {
+		struct pid_list pids = { .n = 0 };
+		if (who != 0)
+			return 0;
+		proc_for_each(collect_pid, &pids);
+		for (unsigned i = 0; i < pids.n; i++) {
+			p = proc_lookup(pids.pid[i]);
+			if (p && p->state == PROC_RUNNING) {
+				fn(p, ctx);
+				n++;
+			}
+		}
+		return n;
+	}
+	default:
+		return -EINVAL;
 	}
 }
 
-static void rlimit_set(int res, const struct rlimit64 *r)
+static void prio_get(struct proc *p, void *ctx)
 {
-	if (res == RLIMIT_STACK)
-		proc_current()->rlimit_stack = r->cur;
+	int *best = ctx;
+
+	*best = MAX(*best, PRIO_BIAS - p->res.nice);
 }
 
-/* prlimit64(pid, resource, new, old) */
-SYSCALL_DEFINE(prlimit64)
+static void prio_set(struct proc *p, void *ctx)
 {
-	struct rlimit64 old, nw;
+	p->res.nice = *(int *)ctx;
+}
+
+/* getpriority(which, who): 20 - the lowest nice value (1..40), -EINVAL, -ESRCH. */
+SYSCALL_DEFINE(getpriority)
+{
+	int best = 0;
+	uint32_t flags = irq_save();
+	int n = prio_for_each(a1, a2, prio_get, &best);
+
+	irq_restore(flags);
+	return n < 0 ? n : n == 0 ? -ESRCH : best;
+}
+
+/* setpriority(which, who, nice): nice clamped to -20..19; 0, -EINVAL, -ESRCH. */
+SYSCALL_DEFINE(setpriority)
+{
+	int nice = (int)a3, n;
+	uint32_t flags;
+
+	nice = MIN(MAX(nice, NICE_MIN), NICE_MAX);
+	flags = irq_save();
+	n = prio_for_each(a1, a2, prio_set, &nice);
+	irq_restore(flags);
+	return n < 0 ? n : n == 0 ? -ESRCH : 0;
+}
+
+/* prctl(option, arg2, ...): PR_SET_NAME/PR_GET_NAME (16 bytes with the NUL),
+ * PR_GET_DUMPABLE (1), PR_SET_DUMPABLE (0 or 1, recorded nowhere), PR_GET_PDEATHSIG (0);
+ * other options -EINVAL. */
+SYSCALL_DEFINE(prctl)
+{
 	struct proc *p = proc_current();
+	char name[TASK_COMM_LEN];
+	uint32_t flags;
+	long n;
 
-	if (a2 >= RLIM_NLIMITS)
+	switch (a1) {
+	case PR_SET_NAME:
+		n = strncpy_from_user(name, (const char *)a2, sizeof(name));
+		if (n < 0)
+			return -EFAULT;
+		name[sizeof(name) - 1] = '\0';
+		flags = irq_save();
+		kstrlcpy(p->comm, name, sizeof(p->comm));
+		kstrlcpy(p->task->name, name, sizeof(p->task->name));
+		irq_restore(flags);
+		return 0;
+	case PR_GET_NAME:
+		memset(name, 0, sizeof(name));
+		kstrlcpy(name, p->comm, sizeof(name));
+		return copy_to_user((void *)a2, name, sizeof(name));
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return a2 <= 1 ? 0 : -EINVAL;
+	case PR_GET_PDEATHSIG:
+		return put_user_u32((void *)a2, 0);
+	default:
 		return -EINVAL;
-	if (a1 != 0 && (int)a1 != p->pid)
-		return -ESRCH; /* other processes' limits: not yet */
-	if (a3 && copy_from_user(&nw, (const void *)a3, sizeof(nw)) < 0)
-		return -EFAULT;
-	if (a3 && nw.cur > nw.max)
-		return -EINVAL;
-	rlimit_get((int)a2, &old);
-	if (a4 && copy_to_user((void *)a4, &old, sizeof(old)) < 0)
-		return -EFAULT;
-	if (a3)
-		rlimit_set((int)a2, &nw);
-	return 0;
+	}
 }
 
-SYSCALL_DEFINE(ugetrlimit)
+/* set_robust_list(head, len): Linux checks only the size; the list is walked at exit, and
+ * with one thread and no futexes there is nothing to walk. 0 or -EINVAL. */
+SYSCALL_DEFINE(set_robust_list)
 {
-	struct rlimit64 r;
-	struct rlimit32 r32;
-
-	if (a1 >= RLIM_NLIMITS)
-		return -EINVAL;
-	rlimit_get((int)a1, &r);
-	r32.cur = r.cur > RLIM_INFINITY32 ? RLIM_INFINITY32 : (uint32_t)r.cur;
-	r32.max = r.max > RLIM_INFINITY32 ? RLIM_INFINITY32 : (uint32_t)r.max;
-	return copy_to_user((void *)a2, &r32, sizeof(r32));
-}
-
-SYSCALL_DEFINE(setrlimit)
-{
-	struct rlimit32 r32;
-	struct rlimit64 r;
-
-	if (a1 >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (copy_from_user(&r32, (const void *)a2, sizeof(r32)) < 0)
-		return -EFAULT;
-	if (r32.cur > r32.max)
-		return -EINVAL;
-	r.cur = r32.cur == RLIM_INFINITY32 ? RLIM_INFINITY64 : r32.cur;
-	r.max = r32.max == RLIM_INFINITY32 ? RLIM_INFINITY64 : r32.max;
-	rlimit_set((int)a1, &r);
-	return 0;
+	return a2 == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
 }
 
 /* reboot(magic1, magic2, cmd, arg) */

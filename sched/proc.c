@@ -195,7 +195,7 @@ static struct proc *proc_alloc(void)
 	list_init(&p->all_link);
 	wait_queue_init(&p->child_wq);
 	wait_queue_init(&p->signal_wq);
-	p->rlimit_stack = USER_STACK_MAX;
+	proc_res_init(&p->res);
 	return p;
 }
 
@@ -302,7 +302,7 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
-	c->rlimit_stack = parent->rlimit_stack;
+	proc_res_fork(&c->res, &parent->res);
 	if (clone_flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tidptr;
 	proc_start(c, parent, false);
@@ -443,8 +443,10 @@ int proc_wait4(int pid, int *status, uint32_t options)
 				break;
 			}
 		}
-		if (zombie)
+		if (zombie) {
+			proc_res_reap(&p->res, &zombie->res);
 			return collect(zombie, status, flags);
+		}
 		if (!any || (options & WNOHANG) || sig_deliverable(p)) {
 			irq_restore(flags);
 			return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;

@@ -3,14 +3,16 @@
 # (`make bench-user`; `make bench-user RECORD=1` records).
 #
 #   KIND    linux   Debian's linux-image-686 from tools/linux-ref.sh (the reference)
-#           strata  build/strata.elf with the archive as its multiboot module (once Strata
-#                   runs processes)
+#           strata  build/strata.elf with the archive as its multiboot module
 #   INITRD  the test initramfs (default build/test-initramfs.cpio)
 #
 # Boots under `-icount shift=0`, where one TSC tick is one guest instruction, so the rdtsc
-# deltas of /test/bench_syscalls are exact instruction counts whatever the host's speed. The
-# runner /test/init is init, asked to run just bench_syscalls (`/test/init bench_syscalls`),
-# so the benchmark gets a console and the machine powers off after it. Prints the
+# deltas of /test/bench_syscalls are exact instruction counts whatever the host's speed. On
+# Linux the runner /test/init is init, asked to run just bench_syscalls (`rdinit=/test/init
+# -- bench_syscalls`), so the benchmark gets a console and the machine powers off after it.
+# On Strata the benchmark itself is init (`init=/test/bench_syscalls`: it needs neither init
+# arguments nor the runner's stat/opendir) and powers off as pid 1; with no argument it runs
+# all three measurements. Prints the
 # "bench: NAME N insn/op" lines and the command used; the log is build/bench/user-KIND.log.
 # --record rewrites the "## User space (...)" section for KIND in tests/bench/results.md
 # (tools/bench.sh keeps such sections when it rewrites the rest).
@@ -35,11 +37,11 @@ case $kind in
     tools/linux-ref.sh boot "$initrd" "$log" "rdinit=/test/init -- bench_syscalls" -icount shift=0 || rc=$?
     ;;
   strata)
-    cmd="qemu-system-i386 -icount shift=0 -m 256M -kernel $BUILD/strata.elf -initrd $initrd -append 'init=/test/init panic=exit loglevel=4 bench_syscalls'"
+    cmd="qemu-system-i386 -icount shift=0 -m 256M -kernel $BUILD/strata.elf -initrd $initrd -append 'init=/test/bench_syscalls panic=exit loglevel=4'"
     timeout "${HANG_TIMEOUT:-600}" "$QEMU" -icount shift=0 -m 256M -display none -monitor none \
       -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio \
       -kernel "$BUILD/strata.elf" -initrd "$initrd" \
-      -append "init=/test/init panic=exit loglevel=4 bench_syscalls" </dev/null >"$log" 2>&1 || rc=$?
+      -append "init=/test/bench_syscalls panic=exit loglevel=4" </dev/null >"$log" 2>&1 || rc=$?
     ;;
   *) echo "usage: tools/bench-user.sh linux|strata [INITRD]" >&2; exit 2 ;;
 esac

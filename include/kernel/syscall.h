@@ -101,8 +101,24 @@ struct syscall_entry {
 	    uint32_t a4 __attribute__((unused)), uint32_t a5 __attribute__((unused)),              \
 	    uint32_t a6 __attribute__((unused)))
 
-/* Build the dispatch table from the .syscalls section. Once, at boot. */
+/*
+ * The fast path's view (kernel/arch/user_entry.asm): the handler of every number below
+ * syscall_nr_max (== SYSCALL_MAX), sys_ni_syscall where none is registered. Filled by
+ * syscall_init, read-only afterwards.
+ */
+extern syscall_fn syscall_fn_table[SYSCALL_MAX];
+extern const uint32_t syscall_nr_max;
+
+/* The handler of unknown numbers: returns -ENOSYS. */
+long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+                    uint32_t a5, uint32_t a6);
+
+/* Build the dispatch tables from the .syscalls section and start sys_time. Once, at boot,
+ * after the timer. */
 void syscall_init(void);
+
+/* kernel/sys_time.c: read the wall clock, register the CPU-time tick hook (syscall_init). */
+void sys_time_init(void);
 
 /* The registered entry for @nr, or NULL (for tests and the monitor). */
 const struct syscall_entry *syscall_lookup(uint32_t nr);

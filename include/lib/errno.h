@@ -29,5 +29,6 @@
 #define ENAMETOOLONG 36
 #define ENOSYS       38
 #define EDQUOT       122 /* over a per-task limit */
+#define EOPNOTSUPP   95  /* clock_nanosleep on a clock that cannot sleep */
 
 #endif

@@ -54,6 +54,7 @@
 #include <stdint.h>
 
 #include "lib/list.h"
+#include "sched/resource.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/trap.h"
@@ -159,7 +160,7 @@ struct proc {
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
 	struct wait_queue signal_wq; /* pause(): sleeps until a signal is deliverable */
 	uint32_t clear_child_tid;    /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
-	uint64_t rlimit_stack;       /* RLIMIT_STACK soft limit (bytes) */
+	struct proc_res res;         /* limits, CPU times, nice (include/sched/resource.h) */
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */

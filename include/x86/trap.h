@@ -84,10 +84,21 @@ struct trap_user_hooks {
 };
 void trap_set_user_hooks(const struct trap_user_hooks *hooks);
 
+/*
+ * The exit work before returning to ring 3 from a system call: calls the ret hook (if set)
+ * with @tf. Called by the int 0x80 stub (kernel/arch/user_entry.asm) with interrupts on;
+ * may not return (a fatal signal ends the process).
+ */
+void trap_user_return(struct trap_frame *tf);
+
 /* Enter user mode with the registers of @tf (kernel/arch/user_entry.asm). */
 __attribute__((noreturn)) void user_enter(const struct trap_frame *tf, uint32_t stack_top);
 
-/* The int 0x80 handler (kernel/syscall.c): result in tf->eax. */
+/*
+ * The int 0x80 handler in C (kernel/syscall.c): result in tf->eax. The gate's own stub
+ * (isr128) dispatches from the table itself; this is for a frame that reaches
+ * trap_dispatch with vector 0x80 by another way.
+ */
 void syscall_dispatch(struct trap_frame *tf);
 
 /* A handler returns true when it dealt with the event (the trapped code resumes). */

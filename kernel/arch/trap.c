@@ -5,7 +5,10 @@
  *                  in mm/ does); otherwise trap_fatal() prints the decoded report and panics.
  *   vector 8       double fault: a task gate (not a stub) so it runs on its own stack even
  *                  when the kernel stack is gone; double_fault_task() reports and panics.
- *   vector 0x80    int 0x80 from ring 3 (DPL 3 gate): syscall_dispatch (kernel/syscall.c).
+ *   vector 0x80    int 0x80 from ring 3 (DPL 3 gate): its own stub (isr128 in
+ *                  kernel/arch/user_entry.asm) calls the handler from the system-call table
+ *                  and trap_user_return; trap_dispatch sees vector 0x80 only from a frame
+ *                  built by other means, and dispatches it the same way (syscall_dispatch).
  *   from ring 3    an exception no handler resolved goes to the process layer's fault hook
  *                  (kills that process with Linux's signal); kernel-mode exceptions at an
  *                  instruction in the exception table resume at its fixup; the rest panic.
@@ -108,6 +111,12 @@ void idt_init(void)
 void trap_set_user_hooks(const struct trap_user_hooks *hooks)
 {
 	user_hooks = *hooks;
+}
+
+void trap_user_return(struct trap_frame *tf)
+{
+	if (user_hooks.ret)
+		user_hooks.ret(tf);
 }
 
 void trap_register(unsigned vector, trap_handler_fn fn)

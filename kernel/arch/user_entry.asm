@@ -1,8 +1,22 @@
-; kernel/arch/user_entry.asm: the int 0x80 entry stub and the first entry into user mode.
+; kernel/arch/user_entry.asm: the int 0x80 system-call entry and exit, and the first entry
+; into user mode.
 ;
-; isr128: int 0x80 from ring 3 (an interrupt gate with DPL 3, kernel/arch/trap.c). Builds the
-;   same struct trap_frame as every other vector (include/x86/trap.h) through trap_common;
-;   trap_dispatch hands vector 0x80 to syscall_dispatch (kernel/syscall.c).
+; isr128: int 0x80 (an interrupt gate with DPL 3, kernel/arch/trap.c). The fast path of every
+;   system call, kept lean (tools/bench-user.sh measures it; tests/bench/results.md):
+;     1. build the same struct trap_frame as every other vector (include/x86/trap.h) — error
+;        0, vector 0x80, pusha, the four data segments — so fork copies it, exec and
+;        sigreturn rewrite it and trap_return/user_enter leave through it as before;
+;     2. load the kernel data segments, enable interrupts (system calls are preemptible);
+;     3. push (tf, ebx, ecx, edx, esi, edi, ebp) straight from the registers, which still hold
+;        the user's arguments, and call syscall_fn_table[eax] (kernel/syscall.c: every slot
+;        filled, unknown numbers go to the -ENOSYS handler; one bounds check against
+;        syscall_nr_max, numbers are unsigned so -1 and 0x7fffffff fail it);
+;     4. store the result in the frame's eax, run the exit work (trap_user_return: a pending
+;        signal; interrupts on, as the trap path runs it), then disable interrupts and pop the
+;        frame and iret — exactly trap_return's tail, whose exception-table fixups for a stale
+;        user selector also cover this exit because it jumps there.
+;   Nothing else: no trap_dispatch, no vector decoding, no FPU work (the kernel is built
+;   without FPU/SSE code; the task's FPU image is switched by context_switch's caller only).
 ;
 ; void user_enter(const struct trap_frame *tf, uint32_t stack_top)   (never returns)
 ;   Copies *tf to the top of the current task's kernel stack (stack_top - TRAP_FRAME_SIZE,
@@ -13,16 +27,56 @@
 
 %define TRAP_FRAME_WORDS 19       ; sizeof(struct trap_frame) / 4, checked in trap.c
 %define T_SYSCALL 0x80
+%define SEL_KDATA 0x10            ; GDT_KDATA << 3 (include/x86/gdt.h)
+%define TF_EAX    44              ; offsetof(struct trap_frame, eax), checked in syscall.c
+%define ARG_BYTES 28              ; tf and the six arguments pushed for the handler
 
-extern trap_common
 extern trap_return
+extern trap_user_return
+extern syscall_fn_table
+extern syscall_nr_max
+extern sys_ni_syscall
 
 section .text
 global isr128
 isr128:
-	push dword 0
-	push dword T_SYSCALL
-	jmp trap_common
+	push dword 0                    ; error code
+	push dword T_SYSCALL            ; vector
+	cld
+	pusha
+	push ds
+	push es
+	push fs
+	push gs
+	mov ax, SEL_KDATA               ; eax is saved in the frame; reloaded below
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov eax, esp                    ; struct trap_frame *
+	sti
+	push ebp                        ; a6 .. a1: the user's registers, untouched so far
+	push edi
+	push esi
+	push edx
+	push ecx
+	push ebx
+	push eax                        ; tf
+	mov eax, [eax + TF_EAX]         ; the system-call number
+	cmp eax, [syscall_nr_max]
+	jae .unknown
+	call [syscall_fn_table + eax * 4]
+.stored:
+	add esp, ARG_BYTES
+	mov [esp + TF_EAX], eax
+	push esp
+	call trap_user_return           ; exit work: pending signal (may not return)
+	add esp, 4
+	cli
+	jmp trap_return
+.unknown:
+	call sys_ni_syscall             ; -ENOSYS
+	jmp .stored
 
 global user_enter
 user_enter:
