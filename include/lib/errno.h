@@ -29,5 +29,6 @@
 #define ENAMETOOLONG 36
 #define ENOSYS       38
 #define EDQUOT       122 /* over a per-task limit */
+#define EOVERFLOW    75  /* a value too large for its type (mmap2 pgoff + len) */
 
 #endif
