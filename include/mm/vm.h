@@ -111,8 +111,9 @@ int vm_discard(struct vm_space *vm, uintptr_t start, size_t len);
  * mremap without MREMAP_FIXED unless @fixed: resize [@old, @old + @old_len) (inside one area)
  * to @new_len bytes, in place when the room above is free, else (with @may_move) at a new
  * address (or at @fixed, replacing what is there), moving the pages themselves. Shrinking
- * unmaps the tail. All lengths page-aligned. Returns the new start, or -EFAULT (not one
- * area), -ENOMEM (no room, no memory), -EINVAL.
+ * unmaps the tail. All lengths page-aligned. Returns the new start (a long: an address above
+ * 2 GiB looks negative; errors are -4095..-1, Linux's IS_ERR_VALUE), or -EFAULT (not inside
+ * one area), -ENOMEM (no room, no memory), -EINVAL.
  */
 long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len, bool may_move,
               uintptr_t fixed);
