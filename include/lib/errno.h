@@ -30,5 +30,6 @@
 #define ENOSYS       38
 #define EDQUOT       122 /* over a per-task limit */
 #define EOPNOTSUPP   95  /* clock_nanosleep on a clock that cannot sleep */
+#define EOVERFLOW    75  /* a value too large for its type (mmap2 pgoff + len) */
 
 #endif
