@@ -48,6 +48,7 @@
 #define __NR__llseek    140
 #define __NR_readv      145
 #define __NR_getcwd     183
+#define __NR_sendfile   187
 #define __NR_stat64     195
 #define __NR_lstat64    196
 #define __NR_fstat64    197
@@ -307,28 +308,30 @@ SYSCALL_DEFINE(writev)
 	return rwv_user((int)a1, a2, a3, true);
 }
 
-/* sendfile64(out_fd, in_fd, loff_t *offset, count) */
-SYSCALL_DEFINE(sendfile64)
+/*
+ * sendfile: copy up to @count bytes from @in_fd to @out_fd through a kernel buffer. @ppos
+ * NULL: from in_fd's position (advanced); else from *@ppos (updated), in_fd's position
+ * untouched. Bytes copied, or -errno (-EBADF, -ESPIPE, -EINVAL for an O_APPEND output or an
+ * input that is not a file or device, -ENOMEM, the read's or write's error).
+ */
+static long do_sendfile(int out_fd, int in_fd, int64_t *ppos, uint32_t count)
 {
-	struct file *in = NULL, *out = NULL;
-	int64_t pos = 0, saved = 0;
+	struct file *in = fget(in_fd), *out = NULL;
+	int64_t saved = 0;
 	uint8_t *buf = NULL;
 	long rc, done = 0;
-	uint32_t count = MIN(a4, MAX_RW_COUNT);
 
-	if (a3 && copy_from_user(&pos, (const void *)a3, sizeof(pos)) < 0)
-		return -EFAULT;
-	in = fget((int)a2);
+	count = MIN(count, MAX_RW_COUNT);
 	rc = -EBADF;
 	if (!in || !can_read(in))
 		goto out;
 	rc = -EINVAL;
-	if (a3 && pos < 0)
+	if (ppos && *ppos < 0)
 		goto out;
 	rc = -ESPIPE;
-	if (a3 && !in->ops->llseek)
+	if (ppos && !in->ops->llseek)
 		goto out;
-	out = fget((int)a1);
+	out = fget(out_fd);
 	rc = -EBADF;
 	if (!out || !can_write(out))
 		goto out;
@@ -339,9 +342,9 @@ SYSCALL_DEFINE(sendfile64)
 	buf = kmalloc(IO_BOUNCE, KM_NORMAL);
 	if (!buf)
 		goto out;
-	if (a3) {
+	if (ppos) {
 		saved = in->pos;
-		in->pos = pos;
+		in->pos = *ppos;
 	}
 	rc = 0;
 	while ((uint32_t)done < count) {
@@ -360,18 +363,51 @@ SYSCALL_DEFINE(sendfile64)
 			break;
 		}
 	}
-	if (a3) {
-		pos = in->pos;
+	if (ppos) {
+		*ppos = in->pos;
 		in->pos = saved;
 	}
 	if (done > 0)
 		rc = done;
-	if (rc >= 0 && a3 && copy_to_user((void *)a3, &pos, sizeof(pos)) < 0)
-		rc = -EFAULT;
 out:
 	kfree(buf);
 	file_put(in);
 	file_put(out);
+	return rc;
+}
+
+/* sendfile64(out_fd, in_fd, loff_t *offset, count) */
+SYSCALL_DEFINE(sendfile64)
+{
+	int64_t pos = 0;
+	long rc;
+
+	if (a3 && copy_from_user(&pos, (const void *)a3, sizeof(pos)) < 0)
+		return -EFAULT;
+	rc = do_sendfile((int)a1, (int)a2, a3 ? &pos : NULL, a4);
+	if (rc >= 0 && a3 && copy_to_user((void *)a3, &pos, sizeof(pos)) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* sendfile(out_fd, in_fd, off_t *offset, count): a 32-bit offset (-EOVERFLOW past it). */
+SYSCALL_DEFINE(sendfile)
+{
+	int32_t off32 = 0;
+	int64_t pos;
+	long rc;
+
+	if (a3 && copy_from_user(&off32, (const void *)a3, sizeof(off32)) < 0)
+		return -EFAULT;
+	pos = off32;
+	rc = do_sendfile((int)a1, (int)a2, a3 ? &pos : NULL, a4);
+	if (rc >= 0 && a3) {
+		if (pos > INT32_MAX)
+			return -EOVERFLOW;
+		off32 = (int32_t)pos;
+		if (copy_to_user((void *)a3, &off32, sizeof(off32)) < 0)
+			rc = -EFAULT;
+	}
 	return rc;
 }
 

@@ -209,7 +209,9 @@ static struct file *open_in_at(const struct ramfs *fs, struct ramfs_inode *start
 		ops = NULL;
 	if (!ops)
 		goto fail;
-	struct file *f = file_alloc(ops, ino, flags, NULL);
+	/* as Linux's f_flags: the flags that only steer the open are not kept */
+	struct file *f =
+	    file_alloc(ops, ino, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), NULL);
 	rc = -ENOMEM;
 	if (!f)
 		goto fail;
