@@ -8,6 +8,7 @@
  */
 #include "kernel/builtin_progs.h"
 #include "fs/exec_source.h"
+#include "fs/fdtable.h"
 #include "fs/initramfs.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
@@ -150,6 +151,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	proc_init();
 	builtin_progs_register();
 	exec_fs_init();
+	files_init(); /* descriptor tables: the files hook of the process layer */
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,

@@ -1,24 +1,34 @@
 /*
- * file: open files — the object a file descriptor will refer to (kernel/fs/file.c).
+ * file: open files — the object a file descriptor refers to (kernel/fs/file.c, iter.c).
  *
- * A struct file holds an inode of the root file system (or none, for a device file a driver
- * makes), the position, the open flags and a reference count, and dispatches through a small
- * ops table, so a console or a /proc file can plug in with its own read/write/llseek/
- * getdents64/ioctl. Every API here takes kernel pointers; the system calls copy to and from
- * user memory around them.
+ * A struct file holds an inode of the root file system (or none, for a file a driver or the
+ * pipe code makes), the position, the open flags and a reference count, and dispatches
+ * through a small ops table, so the console, /dev/null, pipes and later /proc files plug in
+ * with their own read/write/llseek/getdents64/ioctl/stat. Device nodes of the tree are bound
+ * to their driver by major/minor when opened (include/fs/devices.h).
  *
- * The root file system is the initramfs, READ-ONLY for now: opening for writing, truncating
- * or creating gives -EROFS, as Linux does on a read-only mount (Linux's initramfs is a
- * writable tmpfs; writing can come with a tmpfs later). Linux's order of checks is kept:
- * -ENOENT/-ENOTDIR/-ELOOP from the lookup, -EEXIST (O_CREAT|O_EXCL on an existing path),
- * -ELOOP (O_NOFOLLOW on a symbolic link), -ENOTDIR (O_DIRECTORY on a non-directory),
- * -EISDIR (a directory opened for writing), then -EROFS.
+ * Data moves through an iterator (struct iov_iter) over one or more segments of either user
+ * memory (every byte through the copy helpers of include/mm/uaccess.h) or kernel memory, as
+ * Linux's iov_iter: a file type copies exactly the bytes it produces or consumes, so a read
+ * into a partly unmapped buffer returns the bytes that fit before the hole, and nothing is
+ * consumed from a pipe that was not delivered. The kernel-buffer entry points (file_read,
+ * file_write, file_getdents64) wrap the same operations.
  *
- * O_CLOEXEC belongs to the descriptor, not the file: it is kept in file->flags for the
- * descriptor table to read, and means nothing here.
+ * The root file system is the initramfs, READ-ONLY for now: opening a regular file for
+ * writing, truncating or creating gives -EROFS, as Linux does on a read-only mount (Linux's
+ * initramfs is a writable tmpfs; writing can come with a tmpfs later). Linux's order of checks
+ * is kept: -ENOENT/-ENOTDIR/-ELOOP from the lookup, -EEXIST (O_CREAT|O_EXCL on an existing
+ * path), -ELOOP (O_NOFOLLOW on a symbolic link), -ENOTDIR (O_DIRECTORY on a non-directory),
+ * -EISDIR (a directory opened for writing), then -EROFS, then -ENXIO (a device node with no
+ * driver, a fifo or a socket).
  *
- * Locking: none yet (one CPU; the syscall layer will add what it needs). References are
- * counted: file_get() takes one, file_put() drops one and frees the file at zero.
+ * O_CLOEXEC belongs to the descriptor, not the file: the descriptor table keeps it
+ * (include/fs/fdtable.h) and file->flags never holds it (as Linux's f_flags).
+ *
+ * Locking: the reference count changes atomically (a forked child shares its parent's files
+ * and either may run). Position and flags belong to the processes sharing the file (one CPU;
+ * Linux serialises f_pos per call, a detail no test here can see). References are counted:
+ * file_get() takes one, file_put() drops one and releases the file at zero.
  */
 #ifndef STRATA_FS_FILE_H
 #define STRATA_FS_FILE_H
@@ -77,19 +87,57 @@ struct strata_stat {
 
 struct file;
 
+/* One segment of memory for an iov_iter: @len bytes at @base (a user or kernel address). */
+struct io_seg {
+	uintptr_t base;
+	size_t len;
+};
+
+/*
+ * A cursor over @nr segments, all user memory (@user) or all kernel memory. @count is the
+ * number of bytes left from (@idx, @off) on. Made by iter_init(); moved by the copies below.
+ */
+struct iov_iter {
+	bool user;
+	const struct io_seg *seg;
+	uint32_t nr;
+	uint32_t idx; /* the current segment */
+	size_t off;   /* bytes of it already done */
+	size_t count; /* bytes left in all segments */
+};
+
+/* Point @it at the @nr segments @seg (user memory when @user); count is their total. */
+void iter_init(struct iov_iter *it, bool user, const struct io_seg *seg, uint32_t nr);
+
+/*
+ * Copy up to @n bytes from the kernel buffer @src into the iterator's memory and advance it
+ * by what was copied. Returns the bytes copied: fewer than MIN(@n, count) only when a user
+ * page faulted (the copy stops at the page that failed; 0 when the first did).
+ */
+size_t iter_copy_to(struct iov_iter *it, const void *src, size_t n);
+
+/* The other way: up to @n bytes from the iterator's memory into @dst. As iter_copy_to(). */
+size_t iter_copy_from(struct iov_iter *it, void *dst, size_t n);
+
 /* The operations of a file type; a NULL entry means the operation is not supported. */
 struct file_ops {
-	/* Read up to @len bytes at the position into @buf and advance it. Returns bytes or -errno.
+	/*
+	 * Read at the position into @to and advance it. Returns bytes (0 at end of file), or
+	 * -errno: -EFAULT when not one byte could be delivered, -EAGAIN (O_NONBLOCK, nothing
+	 * there), -EINTR (a fatal signal while waiting).
 	 */
-	long (*read)(struct file *f, void *buf, size_t len);
-	/* Write @len bytes from @buf. Returns bytes written or -errno. */
-	long (*write)(struct file *f, const void *buf, size_t len);
+	long (*read)(struct file *f, struct iov_iter *to);
+	/* Write from @from. Returns bytes written, or -errno (-EFAULT, -EAGAIN, -EPIPE, ...). */
+	long (*write)(struct file *f, struct iov_iter *from);
 	/* Move the position (SEEK_*). Returns the new position or -errno. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	/* Fill @buf with linux_dirent64 records. Returns bytes filled (0 at the end) or -errno. */
 	long (*getdents64)(struct file *f, void *buf, size_t len);
 	/* Device control. Returns >= 0 or -errno (-ENOTTY for an unknown @cmd). */
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	/* Attributes of a file with no inode (a pipe, the boot console). Returns 0 or -errno;
+	 * a file with an inode is described by its inode instead. */
+	int (*stat)(struct file *f, struct strata_stat *st);
 	/* Called once when the last reference goes (may be NULL). */
 	void (*release)(struct file *f);
 };
@@ -98,9 +146,9 @@ struct file {
 	const struct file_ops *ops;
 	struct ramfs_inode *inode; /* NULL for files with no inode (a driver's) */
 	int64_t pos;
-	int flags; /* the open flags (O_CLOEXEC included, see above) */
-	uint32_t refs;
-	void *priv; /* the file type's own data */
+	int flags;     /* the open flags, O_CLOEXEC excluded (see above) */
+	uint32_t refs; /* atomic (see above) */
+	void *priv;    /* the file type's own data */
 };
 
 /* The root file system (the initramfs; an empty tree until it is unpacked), or NULL. */
@@ -119,6 +167,12 @@ struct file *file_open(const char *path, int flags, int *err);
 
 /* file_open() in the file system @fs (tests, and later mount points). */
 struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, int *err);
+
+/*
+ * file_open() with a relative @path resolved from the directory @start of the root file
+ * system (openat's dirfd, the working directory); NULL @start means the root.
+ */
+struct file *file_open_at(struct ramfs_inode *start, const char *path, int flags, int *err);
 
 /*
  * A new file of type @ops on @inode (may be NULL), for file types that are not in the tree
@@ -140,6 +194,10 @@ long file_read(struct file *f, void *buf, size_t len);
 /* Write from the kernel buffer @buf. Returns bytes or -errno (-EBADF when not open for writing). */
 long file_write(struct file *f, const void *buf, size_t len);
 
+/* file_read()/file_write() through an iterator (user memory for the system calls). */
+long file_read_iter(struct file *f, struct iov_iter *to);
+long file_write_iter(struct file *f, struct iov_iter *from);
+
 /* lseek/_llseek: SEEK_SET/CUR/END. Returns the new position; -EINVAL for a bad @whence or a
  * negative result, -EOVERFLOW when it would overflow, -ESPIPE when the type cannot seek. */
 int64_t file_llseek(struct file *f, int64_t off, int whence);
@@ -153,5 +211,8 @@ long file_ioctl(struct file *f, unsigned cmd, unsigned long arg);
 
 /* Fill *@st for @inode (fstat64, statx, stat). Returns 0; -EINVAL for a NULL inode. */
 int file_stat(const struct ramfs_inode *inode, struct strata_stat *st);
+
+/* Fill *@st for the open file @f: its inode's attributes, or its type's stat. 0 or -errno. */
+int file_fstat(struct file *f, struct strata_stat *st);
 
 #endif

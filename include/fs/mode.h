@@ -79,5 +79,11 @@
 #ifndef EOVERFLOW
 #define EOVERFLOW 75
 #endif
+#ifndef EMFILE
+#define EMFILE 24
+#endif
+#ifndef EPIPE
+#define EPIPE 32
+#endif
 
 #endif

@@ -11,10 +11,11 @@
  * see kernel/fs/initramfs.c). The tree is read-only after unpacking, so sharing is safe and
  * costs no copy. Names, targets and inodes are kmalloc'd and charged to the kernel (KM_KERNEL).
  *
- * Lookup walks from the root (absolute and relative paths alike: there is no working
- * directory here), skipping empty and "." components, taking ".." to the parent (the root's
- * parent is the root), following symbolic links relative to the directory that holds them,
- * at most MAXSYMLINKS per lookup (-ELOOP beyond). A trailing '/' requires a directory.
+ * Lookup walks from the root, or for a relative path from a start directory the caller names
+ * (ramfs_lookup_at: a process's working directory, openat's dirfd), skipping empty and "."
+ * components, taking ".." to the parent (the root's parent is the root), following symbolic links
+ * relative to the directory that holds them, at most MAXSYMLINKS per lookup (-ELOOP beyond). A
+ * trailing '/' requires a directory.
  *
  * Locking: none. The tree is built before anyone else can see it and read-only afterwards.
  */
@@ -95,6 +96,10 @@ int ramfs_unpack(struct ramfs *fs, const void *buf, size_t len, char *err, size_
  */
 int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags,
                  struct ramfs_inode **out);
+
+/* ramfs_lookup() with a relative @path walked from the directory @start (NULL: the root). */
+int ramfs_lookup_at(const struct ramfs *fs, struct ramfs_inode *start, const char *path,
+                    unsigned flags, struct ramfs_inode **out);
 
 /* The @index-th child of the directory @dir (0-based), or NULL past the end or for a non-dir. */
 struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index);

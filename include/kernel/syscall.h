@@ -10,7 +10,7 @@
  *
  * Adding a system call: in the kernel/sys_*.c file of its concern (sys_proc.c processes,
  * sys_mem.c memory, sys_time.c time, sys_info.c identity and system information,
- * sys_console.c the console files), define its number below as __NR_name (Linux's value)
+ * sys_file.c files and descriptors), define its number below as __NR_name (Linux's value)
  * and write
  *
  *     SYSCALL_DEFINE(name)

@@ -1,11 +1,13 @@
 /*
  * exec_source: exec reads programs from the root file system (the initramfs) through the
  * open-file layer (include/fs/file.h): stat for the type and permission checks, read at an
- * offset for the headers and segments. Registered with exec by exec_fs_init(); embedded
- * /builtin images are looked up first (sched/exec.c).
+ * offset for the headers and segments. A relative path resolves from the calling process's
+ * working directory (the root for a kernel spawn). Registered with exec by exec_fs_init();
+ * embedded /builtin images are looked up first (sched/exec.c).
  */
 #include "fs/exec_source.h"
 
+#include "fs/fdtable.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include "sched/proc.h"
@@ -15,7 +17,7 @@ static int fs_stat(const char *path, uint32_t *mode, uint64_t *size)
 {
 	struct strata_stat st;
 	int err = 0, rc;
-	struct file *f = file_open(path, O_RDONLY, &err);
+	struct file *f = file_open_at(fd_cwd_current(), path, O_RDONLY, &err);
 
 	if (!f)
 		return err;
@@ -33,7 +35,7 @@ static long fs_read(const char *path, uint64_t off, void *buf, uint32_t len)
 {
 	int err = 0;
 	long n = 0;
-	struct file *f = file_open(path, O_RDONLY, &err);
+	struct file *f = file_open_at(fd_cwd_current(), path, O_RDONLY, &err);
 
 	if (!f)
 		return err;

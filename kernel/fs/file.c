@@ -4,11 +4,13 @@
  * Design: one ops table for ramfs inodes (regular files read straight from the borrowed
  * archive data; directories list ".", ".." and their children by index, so the directory
  * position is an index: 0 is ".", 1 is "..", 2 + i is child i); other file types bring their
- * own table through file_alloc(). The dispatchers check what every type shares (access mode,
+ * own table through file_alloc(), and device nodes get their driver's table from
+ * include/fs/devices.h when opened. The dispatchers check what every type shares (access mode,
  * a missing operation) so each type's functions stay small.
  */
 #include "fs/file.h"
 
+#include "fs/devices.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -33,17 +35,20 @@ void fs_set_root(struct ramfs *fs)
 
 /* ---- the ramfs file type ----------------------------------------------------------------- */
 
-/* Read a regular file from its position. Returns bytes (0 at the end). */
-static long ramfs_file_read(struct file *f, void *buf, size_t len)
+/* Read a regular file from its position. Returns bytes (0 at the end), -EFAULT when none
+ * could be delivered. */
+static long ramfs_file_read(struct file *f, struct iov_iter *to)
 {
 	struct ramfs_inode *ino = f->inode;
-	if (f->pos >= ino->size)
+	if (f->pos >= ino->size || to->count == 0)
 		return 0;
-	size_t n = MIN((size_t)(ino->size - f->pos), len);
+	size_t n = MIN((size_t)(ino->size - f->pos), to->count);
 	n = MIN(n, (size_t)INT32_MAX);
-	memcpy(buf, (const uint8_t *)ino->data + f->pos, n);
-	f->pos += (int64_t)n;
-	return (long)n;
+	size_t got = iter_copy_to(to, (const uint8_t *)ino->data + f->pos, n);
+	if (got == 0)
+		return -EFAULT;
+	f->pos += (int64_t)got;
+	return (long)got;
 }
 
 /* The generic lseek (directories: SEEK_SET and SEEK_CUR only, as Linux's dcache_dir_lseek). */
@@ -151,13 +156,15 @@ struct file *file_alloc(const struct file_ops *ops, struct ramfs_inode *inode, i
 		return NULL;
 	f->ops = ops;
 	f->inode = inode;
-	f->flags = flags;
+	f->flags = flags & ~O_CLOEXEC;
 	f->refs = 1;
 	f->priv = priv;
 	return f;
 }
 
-struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, int *err)
+/* Open @path of @fs, relative paths from @start (NULL: the root). As file_open(). */
+static struct file *open_in_at(const struct ramfs *fs, struct ramfs_inode *start, const char *path,
+                               int flags, int *err)
 {
 	struct ramfs_inode *ino;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
@@ -172,9 +179,9 @@ struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, i
 		*err = -ENOENT;
 		return NULL;
 	}
-	rc = ramfs_lookup(fs, path, lf, &ino);
+	rc = ramfs_lookup_at(fs, start, path, lf, &ino);
 	if (rc == 0 && S_ISLNK(ino->mode) && !(flags & (O_NOFOLLOW | O_EXCL)))
-		rc = ramfs_lookup(fs, path, 0, &ino); /* O_CREAT alone follows a final link */
+		rc = ramfs_lookup_at(fs, start, path, 0, &ino); /* O_CREAT alone follows a link */
 	if (rc == -ENOENT && (flags & O_CREAT))
 		rc = -EROFS;
 	if (rc < 0)
@@ -194,11 +201,17 @@ struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, i
 	rc = -EROFS;
 	if (writing && S_ISREG(ino->mode))
 		goto fail;
-	rc = -ENXIO; /* device nodes, fifos, sockets: no driver yet */
-	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+	const struct file_ops *ops = S_ISDIR(ino->mode) ? &ramfs_dir_ops : &ramfs_file_ops;
+	rc = -ENXIO; /* a device node without a driver, fifos, sockets */
+	if (S_ISCHR(ino->mode))
+		ops = chrdev_ops(ino->rdev_major, ino->rdev_minor);
+	else if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+		ops = NULL;
+	if (!ops)
 		goto fail;
+	/* as Linux's f_flags: the flags that only steer the open are not kept */
 	struct file *f =
-	    file_alloc(S_ISDIR(ino->mode) ? &ramfs_dir_ops : &ramfs_file_ops, ino, flags, NULL);
+	    file_alloc(ops, ino, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), NULL);
 	rc = -ENOMEM;
 	if (!f)
 		goto fail;
@@ -208,27 +221,37 @@ fail:
 	return NULL;
 }
 
+struct file *file_open_in(const struct ramfs *fs, const char *path, int flags, int *err)
+{
+	return open_in_at(fs, NULL, path, flags, err);
+}
+
 struct file *file_open(const char *path, int flags, int *err)
 {
-	return file_open_in(root_fs, path, flags, err);
+	return open_in_at(root_fs, NULL, path, flags, err);
+}
+
+struct file *file_open_at(struct ramfs_inode *start, const char *path, int flags, int *err)
+{
+	return open_in_at(root_fs, start, path, flags, err);
 }
 
 struct file *file_get(struct file *f)
 {
-	f->refs++;
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_SEQ_CST);
 	return f;
 }
 
 void file_put(struct file *f)
 {
-	if (!f || --f->refs > 0)
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST) > 0)
 		return;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	kfree(f);
 }
 
-long file_read(struct file *f, void *buf, size_t len)
+long file_read_iter(struct file *f, struct iov_iter *to)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
@@ -236,16 +259,34 @@ long file_read(struct file *f, void *buf, size_t len)
 		return -EISDIR;
 	if (!f->ops->read)
 		return -EINVAL;
-	return f->ops->read(f, buf, len);
+	return f->ops->read(f, to);
 }
 
-long file_write(struct file *f, const void *buf, size_t len)
+long file_write_iter(struct file *f, struct iov_iter *from)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	if (!f->ops->write)
 		return -EINVAL;
-	return f->ops->write(f, buf, len);
+	return f->ops->write(f, from);
+}
+
+long file_read(struct file *f, void *buf, size_t len)
+{
+	struct io_seg seg = { (uintptr_t)buf, len };
+	struct iov_iter it;
+
+	iter_init(&it, false, &seg, 1);
+	return file_read_iter(f, &it);
+}
+
+long file_write(struct file *f, const void *buf, size_t len)
+{
+	struct io_seg seg = { (uintptr_t)buf, len };
+	struct iov_iter it;
+
+	iter_init(&it, false, &seg, 1);
+	return file_write_iter(f, &it);
 }
 
 int64_t file_llseek(struct file *f, int64_t off, int whence)
@@ -287,4 +328,13 @@ int file_stat(const struct ramfs_inode *inode, struct strata_stat *st)
 	st->blocks = ((uint64_t)inode->size + FILE_BLOCK_SIZE - 1) / FILE_BLOCK_SIZE;
 	st->atime = st->mtime = st->ctime = inode->mtime;
 	return 0;
+}
+
+int file_fstat(struct file *f, struct strata_stat *st)
+{
+	if (f->inode)
+		return file_stat(f->inode, st);
+	if (f->ops->stat)
+		return f->ops->stat(f, st);
+	return -EINVAL;
 }

@@ -175,11 +175,19 @@ static int walk(const struct ramfs *fs, struct ramfs_inode *start, const char *p
 
 int ramfs_lookup(const struct ramfs *fs, const char *path, unsigned flags, struct ramfs_inode **out)
 {
+	return ramfs_lookup_at(fs, NULL, path, flags, out);
+}
+
+int ramfs_lookup_at(const struct ramfs *fs, struct ramfs_inode *start, const char *path,
+                    unsigned flags, struct ramfs_inode **out)
+{
 	unsigned links = 0;
 
 	if (!fs || !fs->root || !path || !out)
 		return -EINVAL;
-	return walk(fs, fs->root, path, !(flags & RAMFS_NOFOLLOW), &links, out);
+	if (start && !S_ISDIR(start->mode))
+		return -ENOTDIR;
+	return walk(fs, start ? start : fs->root, path, !(flags & RAMFS_NOFOLLOW), &links, out);
 }
 
 /* ---- unpacking ------------------------------------------------------------------------- */
