@@ -15,6 +15,8 @@
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
+#   user   Strata boots build/test-initramfs.cpio with init=/test/init and runs every user
+#          test; the demo programs run under busybox sh
 #   linux  the reference: Debian's linux-image-686 boots build/test-initramfs.cpio
 #          (rdinit=/test/init) and the runner's summary is counted; the demo programs of
 #          build/initramfs.cpio run under busybox sh. Skipped with a message (not counted)
@@ -26,7 +28,7 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint linux)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint user linux)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -432,6 +434,21 @@ run_user_demos() { # kind
     '^hog: free memory before [0-9]+ kB, after [0-9]+ kB' \
     '^forktree: 15 processes ran \(expected 15\)' '^forktree-status=0' \
     '^forktree: 13 processes ran \(expected 13\)'
+}
+
+part_user() {
+  echo "user space on Strata (the same archive as on Linux):"
+  run_user_tests strata
+  # The demo programs from the monitor, as README shows: run prints each one's status.
+  local log=$LOGS/user-monitor-strata.log
+  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nps\npoweroff\n" \
+    -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
+  if [ "$rc" -ne 0 ]; then fail "demo programs from the monitor: QEMU exit status $rc, expected 0" "$log"; return 0; fi
+  expect_lines "demo programs from the monitor: run prints each status" "$log" \
+    '^hello: argc=4' '^hello: argv\[3\]="b"' '^run: /bin/hello exited with status 7' \
+    '^hog: touched 2048 pages \(write\)' '^hog: touched 1024 pages \(read\), all read as zero' \
+    '^run: /bin/hog exited with status 0' '^forktree: 15 processes ran \(expected 15\)' \
+    '^run: /bin/forktree exited with status 0' 'PID +PPID'
 }
 
 part_linux() {

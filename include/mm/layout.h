@@ -12,10 +12,13 @@
  *            +-----------------------+  DIRECT_MAP_END = 0xFC000000 (960 MiB of lowmem at most;
  *                                        a multiple of 16 MiB, the largest buddy block, so the
  *                                        Normal/HighMem zone boundary is block-aligned)
- *            | user stack            |  USER_STACK_TOP = KERNEL_BASE, growing down, at most
- *            |                       |  USER_STACK_MAX (RLIMIT_STACK, 8 MiB) -> 0xBF800000
+ *            | free for the program  |  USER_TOP_GAP (64 KiB below KERNEL_BASE, never used by
+ *            |                       |  exec: as on Linux, whose stack top sits below
+ *            |                       |  TASK_SIZE, a program may map the last user pages)
+ *            | user stack            |  USER_STACK_TOP = 0xBFFF0000, growing down, at most
+ *            |                       |  USER_STACK_MAX (RLIMIT_STACK, 8 MiB) -> 0xBF7F0000
  *            | guard gap             |  USER_STACK_GAP (1 MiB, never mapped)
- *            | mmap area (top down)  |  from USER_MMAP_TOP = 0xBF700000
+ *            | mmap area (top down)  |  from USER_MMAP_TOP = 0xBF6F0000
  *            |        ...            |
  *            | heap (brk, grows up)  |  from the page-aligned end of the program's bss
  *            | program (ELF)         |  0x08048000 for Debian's static binaries
@@ -32,7 +35,8 @@
 #define KERNEL_BASE      0xC0000000u
 #define KERNEL_LOAD_PHYS 0x00100000u /* where the loader puts the image: 1 MiB */
 #define USER_BASE        0x00100000u
-#define USER_STACK_TOP   KERNEL_BASE
+#define USER_TOP_GAP     0x00010000u /* left free above the stack (see the picture) */
+#define USER_STACK_TOP   (KERNEL_BASE - USER_TOP_GAP)
 #define USER_STACK_MAX   0x00800000u /* RLIMIT_STACK default: 8 MiB */
 #define USER_STACK_GAP   0x00100000u /* unmapped gap between the stack's limit and mmap */
 #define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_MAX - USER_STACK_GAP)
