@@ -629,7 +629,13 @@ static void user_return(struct trap_frame *tf)
 	struct proc *p = proc_current();
 
 	(void)tf;
-	if (!p)
+	/*
+	 * The fast path of every system call: nothing pending, nothing to do. Read without
+	 * masking interrupts: a signal sent after this test is acted on at the next return to
+	 * user mode (the next system call or interrupt, within one tick), as a signal sent a
+	 * moment later would be.
+	 */
+	if (!p || likely(!p->sig_pending))
 		return;
 	for (;;) {
 		uint32_t flags = irq_save();
