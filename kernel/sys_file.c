@@ -1,7 +1,7 @@
 /*
- * sys_file: the file system calls of the Linux i386 ABI over the files layer — descriptors
- * (include/fs/fdtable.h), open files (include/fs/file.h), pipes (include/fs/pipe.h), the
- * console and /dev/null (include/fs/devices.h) and the root file system's tree.
+ * sys_file: the descriptor-level file system calls of the Linux i386 ABI over the files layer —
+ * descriptors (include/fs/fdtable.h), open files (include/fs/file.h), pipes (include/fs/pipe.h),
+ * the console and /dev/null (include/fs/devices.h) and the root file system's tree.
  *
  * Every call keeps Linux 6.1's order of checks, so the same bad call fails the same way:
  * the descriptor (-EBADF), then the flags (-EINVAL), then user memory (-EFAULT), then the
@@ -15,6 +15,9 @@
  * fit, -ENOENT when empty unless the call takes AT_EMPTY_PATH); relative paths resolve from
  * the process's working directory, or for the *at calls from the directory open on dirfd
  * (AT_FDCWD: the working directory); an absolute path ignores dirfd.
+ *
+ * The stat family and the path and directory calls are in kernel/sys_path.c; both share
+ * kernel/sys_file_internal.h.
  *
  * Not here yet: creating, writing or removing files (the root is read-only: -EROFS), poll
  * and select, getdents (141: -ENOSYS, glibc uses getdents64), /proc.
@@ -32,84 +35,24 @@
 #include "mm/uaccess.h"
 #include "sched/proc.h"
 
-/* Linux i386 numbers of the calls defined here (syscall_32.tbl) not in kernel/syscall.h. */
-#define __NR_open       5
-#define __NR_close      6
-#define __NR_chdir      12
-#define __NR_lseek      19
-#define __NR_access     33
-#define __NR_dup        41
-#define __NR_pipe       42
-#define __NR_fcntl      55
-#define __NR_umask      60
-#define __NR_dup2       63
-#define __NR_readlink   85
-#define __NR_fchdir     133
-#define __NR__llseek    140
-#define __NR_readv      145
-#define __NR_getcwd     183
-#define __NR_sendfile   187
-#define __NR_stat64     195
-#define __NR_lstat64    196
-#define __NR_fstat64    197
-#define __NR_getdents64 220
-#define __NR_fcntl64    221
-#define __NR_sendfile64 239
-#define __NR_openat     295
-#define __NR_fstatat64  300
-#define __NR_readlinkat 305
-#define __NR_faccessat  307
-#define __NR_dup3       330
-#define __NR_pipe2      331
-#define __NR_statx      383
-
-#define AT_FDCWD            (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_NO_AUTOMOUNT     0x800
-#define AT_EMPTY_PATH       0x1000
-#define AT_STATX_SYNC_TYPE  0x6000
-#define STATX_BASIC_STATS   0x7FFu
-#define STATX__RESERVED     0x80000000u
-
-#define F_DUPFD         0
-#define F_GETFD         1
-#define F_SETFD         2
-#define F_GETFL         3
-#define F_SETFL         4
-#define F_SETOWN        8
-#define F_GETOWN        9
-#define F_DUPFD_CLOEXEC 1030
-#define F_SETFL_MASK    (O_APPEND | O_NONBLOCK) /* the status flags F_SETFL changes */
-
-#define R_OK       4 /* access(2) modes */
-#define W_OK       2
-#define X_OK       1
-#define ACCESS_ALL (R_OK | W_OK | X_OK)
-#define S_IXUGO    0111u
-
-#define MAX_RW_COUNT  0x7FFFF000u /* INT_MAX rounded down to a page: Linux's cap per call */
-#define UIO_MAXIOV    1024u
-#define IO_BOUNCE     4096u /* bytes of the kernel buffer of getdents64 and sendfile */
-#define SEEK_MAX_LINX 4     /* SEEK_HOLE: whence values above are -EINVAL */
-#define UMASK_BITS    0777u
-#define DEV_MINOR_LOW 0xFFu /* new_encode_dev: minor's low byte, major, minor's high bits */
+#include "sys_file_internal.h"
 
 /* ---- common helpers ------------------------------------------------------------------------ */
 
 /* The current process's file of @fd with a reference (file_put it), or NULL. */
-static struct file *fget(int fd)
+struct file *fget(int fd)
 {
 	struct fdtable *t = fdtable_current();
 
 	return t ? fd_get(t, fd) : NULL;
 }
 
-static bool can_read(const struct file *f)
+bool can_read(const struct file *f)
 {
 	return (f->flags & O_ACCMODE) != O_WRONLY;
 }
 
-static bool can_write(const struct file *f)
+bool can_write(const struct file *f)
 {
 	return (f->flags & O_ACCMODE) != O_RDONLY;
 }
@@ -118,7 +61,7 @@ static bool can_write(const struct file *f)
  * Copy the user path @upath into a new PATH_MAX buffer *@out (kfree it). @empty_ok: an empty
  * path is allowed (AT_EMPTY_PATH). 0, -EFAULT, -ENAMETOOLONG, -ENOENT (empty), -ENOMEM.
  */
-static int path_get(uint32_t upath, char **out, bool empty_ok)
+int path_get(uint32_t upath, char **out, bool empty_ok)
 {
 	char *buf = kmalloc(PATH_MAX, KM_NORMAL);
 	long n;
@@ -138,7 +81,7 @@ static int path_get(uint32_t upath, char **out, bool empty_ok)
  * The directory @path starts from in an *at call: NULL (the root) for an absolute path, the
  * working directory for AT_FDCWD, else the directory open on @dirfd. 0, -EBADF, -ENOTDIR.
  */
-static int at_start(int dirfd, const char *path, struct ramfs_inode **start)
+int at_start(int dirfd, const char *path, struct ramfs_inode **start)
 {
 	struct file *f;
 	int rc = 0;
@@ -166,8 +109,7 @@ static int at_start(int dirfd, const char *path, struct ramfs_inode **start)
  * AT_EMPTY_PATH (an empty path names dirfd itself; *@f then holds its file, else NULL:
  * file_put it). 0 or -errno.
  */
-static int lookup_at(int dirfd, uint32_t upath, int flags, struct ramfs_inode **ino,
-                     struct file **f)
+int lookup_at(int dirfd, uint32_t upath, int flags, struct ramfs_inode **ino, struct file **f)
 {
 	struct ramfs_inode *start;
 	char *path;
@@ -654,380 +596,4 @@ SYSCALL_DEFINE(pipe)
 SYSCALL_DEFINE(pipe2)
 {
 	return do_pipe2(a1, a2);
-}
-
-/* ---- the stat family --------------------------------------------------------------------------
- */
-
-/* Linux i386's struct stat64 (96 bytes, 4-byte aligned 64-bit fields). */
-struct stat64_linux {
-	uint64_t st_dev;
-	uint32_t pad0;
-	uint32_t st_ino32;
-	uint32_t st_mode;
-	uint32_t st_nlink;
-	uint32_t st_uid;
-	uint32_t st_gid;
-	uint64_t st_rdev;
-	uint32_t pad3;
-	int64_t st_size;
-	uint32_t st_blksize;
-	uint64_t st_blocks;
-	uint32_t st_atime, st_atime_nsec;
-	uint32_t st_mtime, st_mtime_nsec;
-	uint32_t st_ctime, st_ctime_nsec;
-	uint64_t st_ino;
-} __attribute__((packed));
-_Static_assert(sizeof(struct stat64_linux) == 96, "struct stat64 is 96 bytes on i386");
-
-struct statx_timestamp_linux {
-	int64_t tv_sec;
-	uint32_t tv_nsec;
-	int32_t reserved;
-};
-
-/* Linux's struct statx (256 bytes). */
-struct statx_linux {
-	uint32_t stx_mask;
-	uint32_t stx_blksize;
-	uint64_t stx_attributes;
-	uint32_t stx_nlink;
-	uint32_t stx_uid;
-	uint32_t stx_gid;
-	uint16_t stx_mode;
-	uint16_t spare0;
-	uint64_t stx_ino;
-	uint64_t stx_size;
-	uint64_t stx_blocks;
-	uint64_t stx_attributes_mask;
-	struct statx_timestamp_linux stx_atime, stx_btime, stx_ctime, stx_mtime;
-	uint32_t stx_rdev_major, stx_rdev_minor;
-	uint32_t stx_dev_major, stx_dev_minor;
-	uint64_t stx_mnt_id;
-	uint32_t stx_dio_mem_align, stx_dio_offset_align;
-	uint64_t spare3[12];
-};
-_Static_assert(sizeof(struct statx_linux) == 256, "struct statx is 256 bytes");
-
-/* Linux's new_encode_dev. */
-static uint64_t encode_dev(uint32_t major, uint32_t minor)
-{
-	return (minor & DEV_MINOR_LOW) | (major << 8) | ((minor & ~DEV_MINOR_LOW) << 12);
-}
-
-/* Copy @st out as a struct stat64 to @ubuf. 0 or -EFAULT. */
-static long put_stat64(uint32_t ubuf, const struct strata_stat *st)
-{
-	struct stat64_linux s;
-
-	memset(&s, 0, sizeof(s));
-	s.st_dev = encode_dev(st->dev_major, st->dev_minor);
-	s.st_ino32 = (uint32_t)st->ino;
-	s.st_ino = st->ino;
-	s.st_mode = st->mode;
-	s.st_nlink = st->nlink;
-	s.st_uid = st->uid;
-	s.st_gid = st->gid;
-	s.st_rdev = encode_dev(st->rdev_major, st->rdev_minor);
-	s.st_size = (int64_t)st->size;
-	s.st_blksize = st->blksize;
-	s.st_blocks = st->blocks;
-	s.st_atime = (uint32_t)st->atime;
-	s.st_mtime = (uint32_t)st->mtime;
-	s.st_ctime = (uint32_t)st->ctime;
-	return copy_to_user((void *)ubuf, &s, sizeof(s));
-}
-
-/* stat an inode, or @f's own attributes when it has none. */
-static int stat_of(struct ramfs_inode *ino, struct file *f, struct strata_stat *st)
-{
-	return f && !ino ? file_fstat(f, st) : file_stat(ino, st);
-}
-
-/* fstatat64(dirfd, path, buf, flags) with its flag check. */
-static long do_fstatat64(int dirfd, uint32_t upath, uint32_t ubuf, uint32_t flags)
-{
-	struct strata_stat st;
-	struct ramfs_inode *ino = NULL;
-	struct file *f;
-	long rc;
-
-	if (flags & ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
-		return -EINVAL;
-	rc = lookup_at(dirfd, upath, (int)flags, &ino, &f);
-	if (rc == 0)
-		rc = stat_of(ino, f, &st);
-	file_put(f);
-	return rc < 0 ? rc : put_stat64(ubuf, &st);
-}
-
-SYSCALL_DEFINE(stat64)
-{
-	return do_fstatat64(AT_FDCWD, a1, a2, 0);
-}
-
-SYSCALL_DEFINE(lstat64)
-{
-	return do_fstatat64(AT_FDCWD, a1, a2, AT_SYMLINK_NOFOLLOW);
-}
-
-SYSCALL_DEFINE(fstatat64)
-{
-	return do_fstatat64((int)a1, a2, a3, a4);
-}
-
-SYSCALL_DEFINE(fstat64)
-{
-	struct strata_stat st;
-	struct file *f = fget((int)a1);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = file_fstat(f, &st);
-	file_put(f);
-	return rc < 0 ? rc : put_stat64(a2, &st);
-}
-
-/* statx(dirfd, path, flags, mask, buf): every basic field, whatever the mask asks. */
-SYSCALL_DEFINE(statx)
-{
-	struct strata_stat st;
-	struct statx_linux sx;
-	struct ramfs_inode *ino = NULL;
-	struct file *f;
-	long rc;
-
-	if (a4 & STATX__RESERVED)
-		return -EINVAL;
-	if ((a3 & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
-		return -EINVAL;
-	if (a3 &
-	    ~(uint32_t)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE))
-		return -EINVAL;
-	rc = lookup_at((int)a1, a2, (int)a3, &ino, &f);
-	if (rc == 0)
-		rc = stat_of(ino, f, &st);
-	file_put(f);
-	if (rc < 0)
-		return rc;
-	memset(&sx, 0, sizeof(sx));
-	sx.stx_mask = STATX_BASIC_STATS;
-	sx.stx_blksize = st.blksize;
-	sx.stx_nlink = st.nlink;
-	sx.stx_uid = st.uid;
-	sx.stx_gid = st.gid;
-	sx.stx_mode = (uint16_t)st.mode;
-	sx.stx_ino = st.ino;
-	sx.stx_size = st.size;
-	sx.stx_blocks = st.blocks;
-	sx.stx_atime.tv_sec = st.atime;
-	sx.stx_mtime.tv_sec = st.mtime;
-	sx.stx_ctime.tv_sec = st.ctime;
-	sx.stx_rdev_major = st.rdev_major;
-	sx.stx_rdev_minor = st.rdev_minor;
-	sx.stx_dev_major = st.dev_major;
-	sx.stx_dev_minor = st.dev_minor;
-	return copy_to_user((void *)a5, &sx, sizeof(sx));
-}
-
-/* ---- directories ------------------------------------------------------------------------------
- */
-
-/*
- * getdents64(fd, dirp, count): records are made in a kernel buffer and copied out one by one,
- * each checked on its own (Linux's filldir64): when a record cannot be written the call
- * returns the records before it (-EFAULT when there are none) and the directory position
- * stays at that record, so the next call starts with it.
- */
-SYSCALL_DEFINE(getdents64)
-{
-	struct file *f = fget((int)a1);
-	uint8_t *buf;
-	uint32_t done = 0;
-	long rc = 0;
-
-	if (!f)
-		return -EBADF;
-	buf = kmalloc(IO_BOUNCE, KM_NORMAL);
-	if (!buf) {
-		file_put(f);
-		return -ENOMEM;
-	}
-	while (done < a3) {
-		int64_t pos = f->pos;
-		long n = file_getdents64(f, buf, MIN(a3 - done, IO_BOUNCE));
-		if (n <= 0) {
-			rc = n;
-			break;
-		}
-		bool fault = false;
-		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
-			if (copy_to_user((void *)(a2 + done), d, d->d_reclen) < 0) {
-				file_llseek(f, pos, SEEK_SET);
-				fault = true;
-				break;
-			}
-			pos = d->d_off;
-			off += d->d_reclen;
-			done += d->d_reclen;
-		}
-		if (fault) {
-			rc = -EFAULT;
-			break;
-		}
-	}
-	kfree(buf);
-	file_put(f);
-	return done ? (long)done : rc;
-}
-
-/* readlinkat(dirfd, path, buf, bufsiz): the target, not terminated, cut to bufsiz. */
-static long do_readlinkat(int dirfd, uint32_t upath, uint32_t ubuf, int32_t size)
-{
-	struct ramfs_inode *ino;
-	struct file *f;
-	long rc;
-
-	if (size <= 0)
-		return -EINVAL;
-	rc = lookup_at(dirfd, upath, AT_SYMLINK_NOFOLLOW, &ino, &f);
-	file_put(f);
-	if (rc < 0)
-		return rc;
-	if (!S_ISLNK(ino->mode))
-		return -EINVAL;
-	uint32_t n = MIN(ino->size, (uint32_t)size);
-	return copy_to_user((void *)ubuf, ino->target, n) < 0 ? -EFAULT : (long)n;
-}
-
-SYSCALL_DEFINE(readlink)
-{
-	return do_readlinkat(AT_FDCWD, a1, a2, (int32_t)a3);
-}
-
-SYSCALL_DEFINE(readlinkat)
-{
-	return do_readlinkat((int)a1, a2, a3, (int32_t)a4);
-}
-
-/* faccessat(dirfd, path, mode): we are root: -EACCES only for X_OK on a file with no x bit;
- * -EROFS for W_OK on the read-only tree (not on devices). */
-static long do_faccessat(int dirfd, uint32_t upath, uint32_t mode)
-{
-	struct ramfs_inode *ino;
-	struct file *f;
-	long rc;
-
-	if (mode & ~(uint32_t)ACCESS_ALL)
-		return -EINVAL;
-	rc = lookup_at(dirfd, upath, 0, &ino, &f);
-	file_put(f);
-	if (rc < 0)
-		return rc;
-	if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & S_IXUGO))
-		return -EACCES;
-	if ((mode & W_OK) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
-		return -EROFS;
-	return 0;
-}
-
-SYSCALL_DEFINE(access)
-{
-	return do_faccessat(AT_FDCWD, a1, a2);
-}
-
-SYSCALL_DEFINE(faccessat)
-{
-	return do_faccessat((int)a1, a2, a3);
-}
-
-/*
- * Write the absolute path of the directory @dir into @buf (PATH_MAX bytes). Returns its length
- * with the NUL, or -ENAMETOOLONG.
- */
-static long dir_path(const struct ramfs_inode *dir, char *buf)
-{
-	size_t at = PATH_MAX - 1;
-
-	buf[at] = '\0';
-	for (const struct ramfs_inode *d = dir; d && d->parent != d; d = d->parent) {
-		size_t n = strlen(d->name);
-		if (n + 1 > at)
-			return -ENAMETOOLONG;
-		at -= n;
-		memcpy(buf + at, d->name, n);
-		buf[--at] = '/';
-	}
-	if (at == PATH_MAX - 1)
-		buf[--at] = '/';
-	size_t len = PATH_MAX - at;
-	memmove(buf, buf + at, len);
-	return (long)len;
-}
-
-/* getcwd(buf, size): the length with the NUL; -ERANGE when it does not fit. */
-SYSCALL_DEFINE(getcwd)
-{
-	char *buf = kmalloc(PATH_MAX, KM_NORMAL);
-	long len;
-
-	if (!buf)
-		return -ENOMEM;
-	len = dir_path(fd_cwd_current(), buf);
-	if (len > 0 && (uint32_t)len > a2)
-		len = -ERANGE;
-	if (len > 0 && copy_to_user((void *)a1, buf, (size_t)len) < 0)
-		len = -EFAULT;
-	kfree(buf);
-	return len;
-}
-
-/* Make @dir (or an error for it) the working directory. */
-static long set_cwd(struct ramfs_inode *dir)
-{
-	struct fdtable *t = fdtable_current();
-
-	if (!S_ISDIR(dir->mode))
-		return -ENOTDIR;
-	if (!t)
-		return -ENOMEM;
-	t->cwd = dir;
-	return 0;
-}
-
-SYSCALL_DEFINE(chdir)
-{
-	struct ramfs_inode *ino;
-	struct file *f;
-	long rc = lookup_at(AT_FDCWD, a1, 0, &ino, &f);
-
-	file_put(f);
-	return rc < 0 ? rc : set_cwd(ino);
-}
-
-SYSCALL_DEFINE(fchdir)
-{
-	struct file *f = fget((int)a1);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = f->inode ? set_cwd(f->inode) : -ENOTDIR;
-	file_put(f);
-	return rc;
-}
-
-/* umask(mask): the previous mask. */
-SYSCALL_DEFINE(umask)
-{
-	struct fdtable *t = fdtable_current();
-	uint32_t old;
-
-	if (!t)
-		return -ENOMEM;
-	old = t->umask;
-	t->umask = a1 & UMASK_BITS;
-	return (long)old;
 }

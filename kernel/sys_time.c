@@ -392,34 +392,46 @@ SYSCALL_DEFINE(nanosleep)
 	return do_nanosleep(&c, 0, req.sec, req.nsec, a2, false);
 }
 
-/* clock_nanosleep(clock, flags, req, rem) and the time64 form: 0, -EINVAL (clock, request),
- * -EOPNOTSUPP (a clock that cannot sleep), -EFAULT, -EINTR. */
-SYSCALL_DEFINE(clock_nanosleep)
+/*
+ * clock_nanosleep(clock, flags, req, rem) and its time64 form (@t64: req and rem are
+ * struct timespec64): 0, -EINVAL (clock, request), -EOPNOTSUPP (a clock that cannot sleep),
+ * -EFAULT, -EINTR. Linux's order: the clock, then the copy of the request, then its value.
+ */
+static long clock_nanosleep_common(uint32_t clk, uint32_t flags, uint32_t ureq, uint32_t urem,
+                                   bool t64)
 {
-	struct timespec32 req;
 	struct clock c;
+	int64_t sec;
+	int32_t nsec;
 
-	if (clock_decode((int32_t)a1, &c) < 0)
+	if (clock_decode((int32_t)clk, &c) < 0)
 		return -EINVAL;
 	if (!c.can_sleep)
 		return -EOPNOTSUPP;
-	if (copy_from_user(&req, (const void *)a3, sizeof(req)) < 0)
-		return -EFAULT;
-	return do_nanosleep(&c, a2, req.sec, req.nsec, a4, false);
+	if (t64) {
+		struct timespec64 req;
+		if (copy_from_user(&req, (const void *)ureq, sizeof(req)) < 0)
+			return -EFAULT;
+		sec = req.sec;
+		nsec = req.nsec;
+	} else {
+		struct timespec32 req;
+		if (copy_from_user(&req, (const void *)ureq, sizeof(req)) < 0)
+			return -EFAULT;
+		sec = req.sec;
+		nsec = req.nsec;
+	}
+	return do_nanosleep(&c, flags, sec, nsec, urem, t64);
+}
+
+SYSCALL_DEFINE(clock_nanosleep)
+{
+	return clock_nanosleep_common(a1, a2, a3, a4, false);
 }
 
 SYSCALL_DEFINE(clock_nanosleep_time64)
 {
-	struct timespec64 req;
-	struct clock c;
-
-	if (clock_decode((int32_t)a1, &c) < 0)
-		return -EINVAL;
-	if (!c.can_sleep)
-		return -EOPNOTSUPP;
-	if (copy_from_user(&req, (const void *)a3, sizeof(req)) < 0)
-		return -EFAULT;
-	return do_nanosleep(&c, a2, req.sec, req.nsec, a4, true);
+	return clock_nanosleep_common(a1, a2, a3, a4, true);
 }
 
 /* ---- CPU-time accounting -------------------------------------------------------------- */

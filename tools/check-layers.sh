@@ -10,7 +10,7 @@
 #
 #   lib        kernel/lib/*.c, include/lib/*.h        lib/ only
 #   x86        include/x86/*.h                         lib/, x86/
-#   mm core    mm/memmap.c mm/bitmap.c mm/buddy.c       lib/, mm/ — and everything they reach
+#   mm core    mm/memmap.c mm/bitmap.c mm/buddy*.c      lib/, mm/ — and everything they reach
 #              mm/slab*.c mm/kmalloc.c mm/error.c       through those headers must be lib/ or
 #              mm/pressure.c                            mm/ too (checked transitively), so the
 #                                                       cores build unchanged on the host
@@ -32,7 +32,7 @@ root=${1:-.}
 cd "$root" || { echo "check-layers: no directory '$root'"; exit 1; }
 
 # The hardware-independent allocator cores (patterns; slab may be split into mm/slab*.c).
-core_patterns=(mm/memmap.c mm/bitmap.c mm/buddy.c 'mm/slab*.c' mm/kmalloc.c mm/error.c
+core_patterns=(mm/memmap.c mm/bitmap.c 'mm/buddy*.c' 'mm/slab*.c' mm/kmalloc.c mm/error.c
                mm/pressure.c mm/vma.c)
 freestanding=" stdarg.h stdbool.h stddef.h stdint.h stdalign.h stdnoreturn.h iso646.h float.h "
 
