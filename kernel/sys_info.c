@@ -14,7 +14,7 @@
  */
 #include "kernel/qemu.h"
 #include "kernel/syscall.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"

@@ -25,7 +25,7 @@
  */
 #include "kernel/syscall.h"
 
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/printk.h"

@@ -122,9 +122,9 @@ struct sig_action {
 } __attribute__((packed));
 
 /*
- * The file table hook for the files layer (include/fs/file.h): a per-process opaque table in
- * struct proc.files, managed through these operations once registered. Without them, fds 0,
- * 1 and 2 are the serial console (kernel/sys_console.c) and there is no table.
+ * The file table hook for the files layer (include/fs/fdtable.h): a per-process opaque table
+ * in struct proc.files, managed through these operations, which kernel/fs/fdtable.c
+ * registers at boot (files_init).
  */
 struct proc_files_ops {
 	/* fork: give @child a table duplicating @parent's (file_get each). 0 or -ENOMEM. */

@@ -8,7 +8,7 @@
  */
 #include "fs/file.h"
 #include "fs/ramfs.h"
-#include "kernel/console.h"
+#include "lib/console.h"
 #include "kernel/monitor.h"
 #include "lib/errno.h"
 #include "lib/string.h"

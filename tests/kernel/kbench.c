@@ -4,7 +4,7 @@
  */
 #include "kernel/kbench.h"
 
-#include "kernel/console.h"
+#include "lib/console.h"
 #include "kernel/qemu.h"
 
 extern const struct kbench __kbench_start[], __kbench_end[];

@@ -21,10 +21,10 @@
 #include <stdarg.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "lib/console.h"
 #include "lib/printk.h"
 #include "kernel/qemu.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

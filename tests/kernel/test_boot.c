@@ -7,7 +7,7 @@
 #include "lib/ksym.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"

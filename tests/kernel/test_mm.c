@@ -12,7 +12,7 @@
 #include "mm/fault.h"
 #include "mm/layout.h"
 #include "kernel/cmdline.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "mm/memdemo.h"
 #include "kernel/memstat.h"
 #include "sched/task.h"

@@ -4,10 +4,10 @@
  * sleep accuracy, the reaper's own-stack guard, out-of-memory inside a task, per-task limits
  * and the ledger.
  */
-#include "kernel/console.h"
+#include "lib/console.h"
 #include "kernel/ktest.h"
 #include "lib/printk.h"
-#include "kernel/time.h"
+#include "x86/timer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
