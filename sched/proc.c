@@ -222,10 +222,12 @@ static void task_discard(int tid)
 }
 
 /*
- * Attach @p to its suspended task, link it, start it (@init: as the init process).
- * Interrupts are masked inside.
+ * Give @p its pid and link it (@init: as the init process), attached to its task, which stays
+ * suspended: the caller finishes what must be in place before the process can run (fork's
+ * CLONE_*_SETTID writes into the child) and then starts it with task_start_new. Interrupts
+ * are masked inside.
  */
-static void proc_start(struct proc *p, struct proc *parent, bool init)
+static void proc_publish(struct proc *p, struct proc *parent, bool init)
 {
 	uint32_t flags = irq_save();
 
@@ -239,7 +241,6 @@ static void proc_start(struct proc *p, struct proc *parent, bool init)
 	p->task->proc = p;
 	p->task->arch = p->arch;
 	irq_restore(flags);
-	task_start_new((int)p->task->tid);
 }
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init)
@@ -265,7 +266,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 		return rc;
 	}
 	p->kernel_child = true;
-	proc_start(p, NULL, init && !init_proc);
+	proc_publish(p, NULL, init && !init_proc);
+	task_start_new((int)p->task->tid);
 	return p->pid;
 }
 
@@ -305,15 +307,21 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	proc_res_fork(&c->res, &parent->res);
 	if (clone_flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tidptr;
-	proc_start(c, parent, false);
-	/* The pid is known now; the child has not run yet (it was only made runnable). */
+	proc_publish(c, parent, false);
+	/*
+	 * The pid is known now and the child cannot run yet: write its tid into its memory
+	 * before it starts (once started it may exec or exit, and its address space go, before
+	 * this parent runs again).
+	 */
+	int pid = c->pid;
 	if (clone_flags & CLONE_CHILD_SETTID)
 		vm_write(c->vm, child_tidptr, &c->pid, sizeof(c->pid));
-	if (clone_flags & CLONE_PARENT_SETTID) {
-		put_user_u32((void *)parent_tidptr, (uint32_t)c->pid);
+	if (clone_flags & CLONE_PARENT_SETTID)
 		vm_write(c->vm, parent_tidptr, &c->pid, sizeof(c->pid));
-	}
-	return c->pid;
+	task_start_new((int)c->task->tid);
+	if (clone_flags & CLONE_PARENT_SETTID)
+		put_user_u32((void *)parent_tidptr, (uint32_t)pid);
+	return pid;
 fail:
 	vm_destroy(c->vm);
 	task_discard(tid);
