@@ -8,7 +8,7 @@
  * Linux's own earlier checks (EINVAL for a bad type, EBADF for a negative fd). Flags Linux
  * ignores for private anonymous memory are ignored here too (unknown bits included, as
  * Linux's legacy mmap does); so are unknown prot bits, which Linux's mmap does not check
- * (mprotect does: EINVAL). MAP_NORESERVE maps lazily (pages on first touch);
+ * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE: all now);
  * MAP_FIXED_NOREPLACE fails with EEXIST over any area; an address hint is used when the
  * range is free, else the mapping goes top-down below the stack's guard gap.
  */
@@ -39,6 +39,7 @@
 #define MAP_FIXED           0x10u
 #define MAP_ANONYMOUS       0x20u
 #define MAP_NORESERVE       0x4000u
+#define MAP_POPULATE        0x8000u
 #define MAP_FIXED_NOREPLACE 0x100000u
 
 #define MREMAP_MAYMOVE   1u
@@ -123,8 +124,8 @@ SYSCALL_DEFINE(mmap2)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE)
 		return -ENODEV; /* file and shared mappings: later issues */
-	if (flags & MAP_NORESERVE)
-		kind |= VM_MAP_LAZY;
+	if (flags & MAP_POPULATE)
+		kind |= VM_MAP_POPULATE;
 	if (flags & MAP_FIXED) {
 		if ((rc = vm_unmap(vm, addr, len)) < 0)
 			return rc;

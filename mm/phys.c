@@ -237,6 +237,20 @@ int free_pages(struct page *pg, unsigned order)
 	return rc;
 }
 
+void page_disown(struct page *pg)
+{
+	uint32_t flags = irq_save();
+	uint32_t owner = pg->owner;
+
+	if (owner != PAGE_OWNER_KERNEL) {
+		list_del(&pg->link);
+		pg->owner = PAGE_OWNER_KERNEL;
+		if (owner_ops)
+			owner_ops->charge(owner, -(1 << pg->order), 0);
+	}
+	irq_restore(flags);
+}
+
 uint32_t page_to_pfn(const struct page *pg)
 {
 	return buddy_page_pfn(&buddy, pg);

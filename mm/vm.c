@@ -1,18 +1,21 @@
 /*
- * vm: user address spaces — areas (over the pure interval logic of mm/vma.c), eager
- * population, fork copy, brk, mmap placement, mprotect, mremap, MADV_DONTNEED, demand-zero
- * and teardown (contracts and policy in include/mm/vm.h).
+ * vm: user address spaces — areas (over the pure interval logic of mm/vma.c), the fault
+ * handler's cases (demand-zero, the zero page, copy-on-write, On-Demand-Fork's shared page
+ * tables: the diagram is in include/mm/vm.h), brk, mmap placement, mprotect, mremap,
+ * MADV_DONTNEED and teardown.
  *
- * Page tables: the user half's tables are made here (user_pte), charged to the space's owner,
- * before the one walker (paging_walk) is asked for a PTE, so the walker never allocates for a
- * user address; a table is freed once no area is left in its 4 MiB span (drop_empty_tables)
- * and all of them by vm_destroy, before paging_pgdir_destroy frees the directory. Every PTE
- * is reached through the walker on the space's own directory through the direct map: a space
- * being built (exec) or copied into (fork) is never loaded to be worked on. TLB: a PTE change
- * is flushed (invlpg) when the directory is the loaded one.
+ * Page tables: the user half's tables are made here (pte_mut), charged to the space's owner,
+ * and reached through the direct map: a space being built (exec) or forked is never loaded
+ * to be worked on. pte_mut hands out a PTE only in a table this space alone holds (a shared
+ * one is copied, or reclaimed by its last holder, first); pte_peek reads without changing.
+ * Operations over a range call unshare_range first, so the PTE work after it cannot fail.
+ * A table is put once no area is left in its 4 MiB span (drop_empty_tables) and all of them
+ * by vm_destroy. TLB: a PTE change is flushed (invlpg) when the directory is the loaded one;
+ * a PDE change reloads CR3.
  *
- * A PTE with a frame is either present (PTE_P, PTE_U, PTE_W if writable) or, under PROT_NONE,
- * not present with PTE_PROTNONE and the frame address kept.
+ * A PTE with a frame is either present (PTE_P, PTE_U; PTE_W if writable and exclusive, else
+ * PTE_COW in a writable area) or, under PROT_NONE, not present with PTE_PROTNONE and the
+ * frame address kept.
  *
  * Operations that change areas get their nodes first (vma_splits_needed + kzalloc), so an
  * -ENOMEM leaves the space as it was. Area metadata is KM_KERNEL: owned by the space, never
@@ -28,28 +31,65 @@
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
+#include "x86/pageops.h"
 
 /* Software PTE bit (available to the OS; bit 9 is PTE_COW): a PROT_NONE page's frame. */
 #define PTE_PROTNONE (1u << 10)
-/* A user PDE: present, writable, user (the PTE decides). */
+/* An exclusive user PDE: present, writable, user (the PTE decides). A table shared between
+ * spaces since fork has its PDEs without PTE_W in every space that holds it. */
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
+#define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 
+/* The shared zero page (allocated by the first vm_create, never freed) and its frame. */
+static struct page *zero_page;
+static uint32_t zero_pa;
+
+struct vm_counters vm_counters;
+
 /* ---- pages and PTEs -------------------------------------------------------------------- */
 
-/* The PTE value of frame @pa mapped with @prot. */
-static pte_t make_pte(uint32_t pa, uint32_t prot)
+static uint32_t page_pa(const struct page *pg)
+{
+	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
+}
+
+static struct page *pa_page(uint32_t pa)
+{
+	return pfn_to_page(pa >> PAGE_SHIFT);
+}
+
+/*
+ * The PTE value of frame @pa mapped with @prot: PROT_NONE keeps the frame not present; a
+ * writable area's page is writable only when @exclusive (the one reference is this table's),
+ * else read-only and marked PTE_COW for the write fault.
+ */
+static pte_t make_pte(uint32_t pa, uint32_t prot, bool exclusive)
 {
 	if (!(prot & VM_PROT_MASK))
 		return pa | PTE_PROTNONE;
-	return pa | PTE_P | PTE_U | ((prot & VM_WRITE) ? PTE_W : 0);
+	if (!(prot & VM_WRITE))
+		return pa | PTE_P | PTE_U;
+	return pa | PTE_P | PTE_U | (exclusive ? PTE_W : PTE_COW);
 }
 
 /* Does PTE @e hold a frame? */
 static bool pte_has_frame(pte_t e)
 {
 	return (e & (PTE_P | PTE_PROTNONE)) != 0;
+}
+
+/* Is frame @pa a private page only this table references (not the zero page)? */
+static bool frame_exclusive(uint32_t pa)
+{
+	return pa != zero_pa && page_ref_count(pa_page(pa)) == 1;
+}
+
+/* The table a present user PDE points at, through the direct map. */
+static pte_t *pde_table(pde_t pde)
+{
+	return (pte_t *)phys_to_virt(PTE_ADDR(pde));
 }
 
 /* Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded. */
@@ -60,7 +100,15 @@ static void set_pte(struct vm_space *vm, pte_t *e, uintptr_t va, pte_t val)
 		invlpg(va);
 }
 
-/* A zeroed lowmem page charged to @owner (interrupts off around the owner swap). */
+/* Drop every cached translation of @vm's user half when it is loaded (a PDE changed). */
+static void flush_space(struct vm_space *vm)
+{
+	if (vm->pgdir == paging_current_pgdir())
+		write_cr3(read_cr3());
+}
+
+/* A lowmem page charged to @owner, its content undefined (interrupts off around the owner
+ * swap). NULL when out of memory or the owner's limit refuses it. */
 static struct page *user_page_alloc(uint32_t owner)
 {
 	struct mm_error err;
@@ -68,51 +116,207 @@ static struct page *user_page_alloc(uint32_t owner)
 	uint32_t prev = mm_current_owner();
 
 	mm_set_current_owner(owner);
-	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_ZERO, &err);
+	struct page *pg = alloc_pages(0, GFP_KERNEL, &err);
 	mm_set_current_owner(prev);
 	irq_restore(flags);
 	return pg;
 }
 
-static uint32_t page_pa(const struct page *pg)
+/* A zeroed page charged to @owner, or NULL. */
+static struct page *user_zeroed_page(uint32_t owner)
 {
-	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
+	struct page *pg = user_page_alloc(owner);
+
+	if (pg)
+		clear_page(phys_to_virt(page_pa(pg)));
+	return pg;
 }
 
 /*
- * @vm's PTE for user address @va, or NULL when its table is absent and @alloc is false, or
- * no table frame could be had (then -ENOMEM for the caller). A new table is charged to the
- * owner (a not-present PDE is never cached in the TLB: no flush).
+ * Drop @vm's reference to frame @pg (a user page, never the zero page). The last reference
+ * frees it; a page that lives on (mapped by another space) and is still charged to @vm's
+ * owner goes to the kernel, since the owner's ledger must not drop a reference it gave away.
  */
-static pte_t *user_pte(struct vm_space *vm, uintptr_t va, bool alloc)
+static void frame_put(struct vm_space *vm, struct page *pg)
+{
+	if (put_page_testzero(pg)) {
+		free_pages(pg, 0);
+		vm_counters.pgfree++;
+	} else if (pg->owner == vm->owner) {
+		page_disown(pg);
+	}
+}
+
+/*
+ * Drop @vm's reference to the page table @tbl. The last reference puts every frame the
+ * table maps, then frees it; otherwise (still shared) as frame_put.
+ */
+static void table_put(struct vm_space *vm, struct page *tbl)
+{
+	if (!put_page_testzero(tbl)) {
+		if (tbl->owner == vm->owner)
+			page_disown(tbl);
+		return;
+	}
+	pte_t *t = phys_to_virt(page_pa(tbl));
+	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != zero_pa)
+			frame_put(vm, pa_page(PTE_ADDR(t[i])));
+	}
+	free_pages(tbl, 0);
+	vm->pt_pages--;
+}
+
+/*
+ * Give @vm its own copy of the shared table behind *@pde (On-Demand-Fork's table copy):
+ * the sole holder just regains PTE_W on its PDE; otherwise a new table takes every entry,
+ * one more reference on each frame, and writable entries become read-only PTE_COW in both
+ * tables (the old one stays shared by the others, who cannot write through it anyway).
+ * Returns 0 or -ENOMEM (nothing changed).
+ */
+static int unshare_table(struct vm_space *vm, pde_t *pde)
+{
+	struct page *old = pa_page(PTE_ADDR(*pde)), *tbl;
+	pte_t *from = pde_table(*pde), *to;
+
+	if (page_ref_count(old) == 1) {
+		*pde |= PTE_W;
+		flush_space(vm);
+		return 0;
+	}
+	if (!(tbl = user_page_alloc(vm->owner)))
+		return -ENOMEM;
+	to = phys_to_virt(page_pa(tbl));
+	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+		pte_t e = from[i];
+
+		if (pte_has_frame(e)) {
+			if (PTE_ADDR(e) != zero_pa)
+				get_page(pa_page(PTE_ADDR(e)));
+			if (e & PTE_W) {
+				e = (e & ~PTE_W) | PTE_COW;
+				from[i] = e;
+			}
+		}
+		to[i] = e;
+	}
+	*pde = page_pa(tbl) | USER_PDE_FLAGS;
+	vm->pt_pages++;
+	table_put(vm, old);
+	flush_space(vm);
+	vm_counters.table_copies++;
+	return 0;
+}
+
+/*
+ * @vm's PTE for user address @va in a table @vm alone holds (a shared one is unshared
+ * first), for changing it. NULL when the table is absent and @alloc is false (*@err 0), or
+ * no memory for a table (*@err -ENOMEM). A new table is zeroed and charged to the owner (a
+ * not-present PDE is never cached in the TLB: no flush).
+ */
+static pte_t *pte_mut(struct vm_space *vm, uintptr_t va, bool alloc, int *err)
 {
 	pde_t *pde = &vm->pgdir[PDX(va)];
 
+	*err = 0;
 	if (!(*pde & PTE_P)) {
 		struct page *pg;
 
-		if (!alloc || !(pg = user_page_alloc(vm->owner)))
+		if (!alloc)
 			return NULL;
+		if (!(pg = user_zeroed_page(vm->owner))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
 		*pde = page_pa(pg) | USER_PDE_FLAGS;
+		vm->pt_pages++;
+	} else if (!(*pde & PTE_W) && (*err = unshare_table(vm, pde)) < 0) {
+		return NULL;
 	}
-	return paging_walk(vm->pgdir, va, false, NULL);
+	return pde_table(*pde) + PTX(va);
 }
 
-/* Give the page at @va a fresh zeroed frame with @prot unless it has one. 0 or -ENOMEM. */
+/* @vm's PTE for @va for reading only (possibly in a shared table), or NULL (no table). */
+static pte_t *pte_peek(const struct vm_space *vm, uintptr_t va)
+{
+	pde_t pde = vm->pgdir[PDX(va)];
+
+	return (pde & PTE_P) ? pde_table(pde) + PTX(va) : NULL;
+}
+
+/*
+ * Unshare every table holding part of [@start, @end), so that the PTE changes that follow
+ * cannot fail. Returns 0 or -ENOMEM (tables already unshared stay so: that is invisible).
+ */
+static int unshare_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t span = ALIGN_DOWN(start, PDE_SPAN); span < end; span += PDE_SPAN) {
+		pde_t *pde = &vm->pgdir[PDX(span)];
+		int rc;
+
+		if ((*pde & PTE_P) && !(*pde & PTE_W) && (rc = unshare_table(vm, pde)) < 0)
+			return rc;
+		if (span + PDE_SPAN < span)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Make the page at @va (in an area with @prot) a private frame @vm alone maps, with the
+ * PTE @prot gives an exclusive page: a missing page gets a zeroed one, the zero page is
+ * replaced by one, a frame shared by copy-on-write is copied (or, when @vm holds the last
+ * reference, kept: Linux's wp_page_reuse). Returns its PTE, or NULL with -ENOMEM in *@err.
+ * Counts into *@kind: 0 nothing done, 1 new zeroed page, 2 copied, 3 reused.
+ */
+static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int *err, int *kind)
+{
+	pte_t *e = pte_mut(vm, va, true, err);
+	struct page *pg;
+	uint32_t pa;
+
+	*kind = 0;
+	if (!e)
+		return NULL;
+	if (pte_has_frame(*e) && (pa = PTE_ADDR(*e)) != zero_pa) {
+		pg = pa_page(pa);
+		if (page_ref_count(pg) == 1) {
+			pte_t want = make_pte(pa, prot, true);
+			if (*e != want) {
+				set_pte(vm, e, va, want);
+				*kind = 3;
+			}
+			return e;
+		}
+		struct page *copy = user_page_alloc(vm->owner);
+		if (!copy) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
+		set_pte(vm, e, va, make_pte(page_pa(copy), prot, true));
+		frame_put(vm, pg);
+		vm_counters.pgalloc++;
+		*kind = 2;
+		return e;
+	}
+	if (!(pg = user_zeroed_page(vm->owner))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	set_pte(vm, e, va, make_pte(page_pa(pg), prot, true));
+	vm->rss_pages++;
+	vm_counters.pgalloc++;
+	*kind = 1;
+	return e;
+}
+
+/* Give the page at @va a private frame (populate). 0 or -ENOMEM. */
 static int populate_page(struct vm_space *vm, uintptr_t va, uint32_t prot)
 {
-	pte_t *e = user_pte(vm, va, true);
-	struct page *pg;
+	int err, kind;
 
-	if (!e)
-		return -ENOMEM;
-	if (pte_has_frame(*e))
-		return 0;
-	if (!(pg = user_page_alloc(vm->owner)))
-		return -ENOMEM;
-	set_pte(vm, e, va, make_pte(page_pa(pg), prot));
-	vm->rss_pages++;
-	return 0;
+	return make_private(vm, va, prot, &err, &kind) ? 0 : err;
 }
 
 /* The next page-table span boundary after @va (0 on wrap). */
@@ -121,11 +325,12 @@ static uintptr_t next_span(uintptr_t va)
 	return ALIGN_DOWN(va, PDE_SPAN) + PDE_SPAN;
 }
 
-/* Unmap and free the frames of [@start, @end). */
+/* Unmap and put the frames of [@start, @end), whose tables unshare_range made exclusive. */
 static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 {
 	for (uintptr_t va = start; va < end && va >= start;) {
-		pte_t *e = user_pte(vm, va, false);
+		int err;
+		pte_t *e = pte_mut(vm, va, false, &err);
 
 		if (!e) { /* no table: skip its whole span */
 			va = next_span(va);
@@ -134,44 +339,46 @@ static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
 			set_pte(vm, e, va, 0);
-			free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
-			vm->rss_pages--;
+			if (pa != zero_pa) {
+				frame_put(vm, pa_page(pa));
+				vm->rss_pages--;
+			}
 		}
 		va += PAGE_SIZE;
 	}
 }
 
-/* Free the page table of every span touching [@start, @end) that no area overlaps. */
+/* Put the page table of every span touching [@start, @end) that no area overlaps. */
 static void drop_empty_tables(struct vm_space *vm, uintptr_t start, uintptr_t end)
 {
 	for (uintptr_t span = ALIGN_DOWN(start, PDE_SPAN); span < end; span += PDE_SPAN) {
 		pde_t *pde = &vm->pgdir[PDX(span)];
 
 		if ((*pde & PTE_P) && vma_range_free(&vm->areas, span, span + PDE_SPAN)) {
-			uint32_t pa = PTE_ADDR(*pde);
+			struct page *tbl = pa_page(PTE_ADDR(*pde));
 			*pde = 0;
-			if (vm->pgdir == paging_current_pgdir())
-				write_cr3(
-				    read_cr3()); /* drop every cached translation of the span */
-			free_pages(pfn_to_page(pa >> PAGE_SHIFT), 0);
+			flush_space(vm);
+			table_put(vm, tbl);
 		}
 		if (span + PDE_SPAN < span)
 			break;
 	}
 }
 
-/* Rewrite the PTEs with frames in [@start, @end) for @prot. */
+/* Rewrite the PTEs with frames in [@start, @end) for @prot (tables made exclusive first). */
 static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t prot)
 {
 	for (uintptr_t va = start; va < end && va >= start;) {
-		pte_t *e = user_pte(vm, va, false);
+		int err;
+		pte_t *e = pte_mut(vm, va, false, &err);
 
 		if (!e) {
 			va = next_span(va);
 			continue;
 		}
 		if (pte_has_frame(*e))
-			set_pte(vm, e, va, make_pte(PTE_ADDR(*e), prot));
+			set_pte(vm, e, va,
+			        make_pte(PTE_ADDR(*e), prot, frame_exclusive(PTE_ADDR(*e))));
 		va += PAGE_SIZE;
 	}
 }
@@ -239,6 +446,13 @@ struct vm_space *vm_create(uint32_t owner)
 
 	if (!vm)
 		return NULL;
+	if (!zero_page) {
+		if (!(zero_page = alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED, &err))) {
+			kfree(vm);
+			return NULL;
+		}
+		zero_pa = page_pa(zero_page);
+	}
 	vm->pgdir = paging_pgdir_create(&err);
 	if (!vm->pgdir) {
 		kfree(vm);
@@ -253,19 +467,18 @@ struct vm_space *vm_create(uint32_t owner)
 
 void vm_destroy(struct vm_space *vm)
 {
-	struct vm_area *a;
-
 	if (!vm)
 		return;
-	list_for_each_entry(a, &vm->areas.head, link) free_range(vm, a->start, a->end);
-	free_area_list(&vm->areas.head);
-	vm->areas.count = 0;
-	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) { /* the owner-charged user tables */
+	/* Frames live only in tables: put each table (its last holder puts its frames). */
+	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
 		if (vm->pgdir[i] & PTE_P) {
-			free_pages(pfn_to_page(PTE_ADDR(vm->pgdir[i]) >> PAGE_SHIFT), 0);
+			struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[i]));
 			vm->pgdir[i] = 0;
+			table_put(vm, tbl);
 		}
 	}
+	free_area_list(&vm->areas.head);
+	vm->areas.count = 0;
 	paging_pgdir_destroy(vm->pgdir);
 	kfree(vm);
 }
@@ -293,7 +506,7 @@ bool vm_range_mapped(struct vm_space *vm, uintptr_t start, size_t len)
 
 bool vm_page_resident(struct vm_space *vm, uintptr_t va)
 {
-	pte_t *e = user_pte(vm, ALIGN_DOWN(va, PAGE_SIZE), false);
+	pte_t *e = pte_peek(vm, va);
 
 	return e && pte_has_frame(*e);
 }
@@ -312,8 +525,8 @@ int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint
 	na->start = start;
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
-	na->flags = flags & ~VM_MAP_LAZY;
-	if (!(flags & (VM_GROWSDOWN | VM_MAP_LAZY)) && na->prot) {
+	na->flags = flags & ~VM_MAP_FLAGS;
+	if ((flags & VM_MAP_POPULATE) && na->prot) {
 		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 			if (populate_page(vm, va, na->prot) < 0) {
 				free_range(vm, start, va);
@@ -340,6 +553,10 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 		return 0;
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
+	if (unshare_range(vm, start, end) < 0) {
+		put_spares(spares);
+		return -ENOMEM;
+	}
 	vma_split_range(&vm->areas, start, end, spares);
 	put_spares(spares);
 	list_init(&gone);
@@ -354,6 +571,7 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 {
 	struct vm_area *spares[MAX_SPLITS];
 	uintptr_t end = start + len;
+	int rc;
 
 	if (!IS_ALIGNED(start, PAGE_SIZE) || start >= KERNEL_BASE || len > KERNEL_BASE - start)
 		return -EINVAL;
@@ -363,12 +581,16 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 		return -ENOMEM;
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
+	if ((rc = unshare_range(vm, start, end)) < 0) {
+		put_spares(spares);
+		return rc;
+	}
 	vma_split_range(&vm->areas, start, end, spares);
 	put_spares(spares);
+	reprotect_range(vm, start, end, prot);
 	for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a))
 		a->prot = prot & VM_PROT_MASK;
-	reprotect_range(vm, start, end, prot);
 	merge_range(vm, start, end);
 	return 0;
 }
@@ -376,9 +598,12 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 int vm_discard(struct vm_space *vm, uintptr_t start, size_t len)
 {
 	uintptr_t end = start + len;
+	int rc;
 
 	if (!range_valid(start, len))
 		return -EINVAL;
+	if ((rc = unshare_range(vm, start, end)) < 0)
+		return rc;
 	for (struct vm_area *a = vma_find_from(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a))
 		free_range(vm, MAX(a->start, start), MIN(a->end, end));
@@ -397,15 +622,19 @@ uintptr_t vm_find_free(struct vm_space *vm, size_t len)
  */
 static int move_frames(struct vm_space *vm, uintptr_t from, uintptr_t to, size_t len)
 {
+	int err;
+
+	if (unshare_range(vm, from, from + len) < 0)
+		return -ENOMEM;
 	for (size_t off = 0; off < len; off += PDE_SPAN - ((to + off) & (PDE_SPAN - 1)))
-		if (!user_pte(vm, to + off, true))
+		if (!pte_mut(vm, to + off, true, &err))
 			return -ENOMEM;
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = user_pte(vm, from + off, false), *dst;
+		pte_t *src = pte_mut(vm, from + off, false, &err), *dst;
 
 		if (!src || !pte_has_frame(*src))
 			continue;
-		dst = user_pte(vm, to + off, false);
+		dst = pte_mut(vm, to + off, false, &err);
 		set_pte(vm, dst, to + off, *src);
 		set_pte(vm, src, from + off, 0);
 	}
@@ -463,15 +692,12 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return -ENOMEM;
 	}
 	/* The new area lazily, then the old frames moved in, then the old range unmapped. */
-	if ((rc = vm_map(vm, to, new_len, prot, flags | VM_MAP_LAZY)) < 0)
+	if ((rc = vm_map(vm, to, new_len, prot, flags)) < 0)
 		return rc;
-	if ((rc = move_frames(vm, old, to, MIN(old_len, new_len))) < 0) {
+	if ((rc = unshare_range(vm, old, old + old_len)) < 0 ||
+	    (rc = move_frames(vm, old, to, MIN(old_len, new_len))) < 0) {
 		vm_unmap(vm, to, new_len);
 		return rc;
-	}
-	if (new_len > old_len && prot && !(flags & VM_GROWSDOWN)) {
-		for (uintptr_t va = to + old_len; va < to + new_len; va += PAGE_SIZE)
-			populate_page(vm, va, prot); /* eager; a failure stays demand-zero */
 	}
 	if (old_len > new_len)
 		free_range(vm, old + new_len, old + old_len);
@@ -506,9 +732,10 @@ uintptr_t vm_brk(struct vm_space *vm, uintptr_t newbrk)
 	return vm->brk;
 }
 
-int vm_fork(struct vm_space *dst, const struct vm_space *src)
+int vm_fork(struct vm_space *dst, struct vm_space *src)
 {
 	const struct vm_area *a;
+	bool shared = false;
 
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
@@ -520,45 +747,61 @@ int vm_fork(struct vm_space *dst, const struct vm_space *src)
 		if (!na)
 			return -ENOMEM;
 		*na = *a;
-		list_add_tail(&na->link, &dst->areas.head); /* src is sorted, so dst is */
-		dst->areas.count++;
-		for (uintptr_t va = a->start; va < a->end;) {
-			pte_t *e = paging_walk(src->pgdir, va, false, NULL), *de;
-			struct page *pg;
-
-			if (!e) {
-				va = next_span(va);
-				if (!va)
-					break;
-				continue;
-			}
-			if (pte_has_frame(*e)) {
-				if (!(de = user_pte(dst, va, true)) ||
-				    !(pg = user_page_alloc(dst->owner)))
-					return -ENOMEM;
-				memcpy(phys_to_virt(page_pa(pg)), phys_to_virt(PTE_ADDR(*e)),
-				       PAGE_SIZE);
-				*de = make_pte(page_pa(pg),
-				               a->prot); /* dst is not loaded: no flush */
-				dst->rss_pages++;
-			}
-			va += PAGE_SIZE;
-		}
+		vma_insert(&dst->areas, na);
 	}
+	/* On-Demand-Fork: share every page table, read-only in both directories; the first
+	 * write (or PTE change) in a span copies that table (unshare_table). */
+	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
+		pde_t pde = src->pgdir[i];
+
+		if (!(pde & PTE_P))
+			continue;
+		get_page(pa_page(PTE_ADDR(pde)));
+		src->pgdir[i] = dst->pgdir[i] = pde & ~PTE_W;
+		shared = true;
+	}
+	dst->rss_pages = src->rss_pages;
+	if (shared)
+		flush_space(src);
+	vm_counters.forks++;
 	return 0;
 }
 
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 {
-	struct vm_area *a = vm_find(vm, addr);
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vm_area *a = vma_find(&vm->areas, addr);
+	int err, kind;
+	pte_t *e;
 
-	if (!a || (error & PF_P))
-		return -EFAULT;
-	if (!(a->prot & VM_PROT_MASK))
-		return -EFAULT; /* PROT_NONE: the frame (if any) stays hidden */
-	if ((error & PF_W) && !(a->prot & VM_WRITE))
-		return -EFAULT;
-	return populate_page(vm, ALIGN_DOWN(addr, PAGE_SIZE), a->prot);
+	if (!a || !(a->prot & VM_PROT_MASK))
+		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
+	vm->min_flt++;
+	vm_counters.pgfault++;
+	if (error & PF_W) {
+		if (!(a->prot & VM_WRITE))
+			return -EFAULT;
+		if (!make_private(vm, va, a->prot, &err, &kind))
+			return err;
+		if (kind == 2) {
+			vm->cow_faults++;
+			vm_counters.cow_copy++;
+		} else if (kind == 3) {
+			vm_counters.cow_reuse++;
+		}
+		return 0;
+	}
+	if (error & PF_P)
+		return -EFAULT; /* a read of a present page the area allows cannot fault */
+	/* Read of a missing page: the shared zero page, read-only (COW if writable). */
+	if (!(e = pte_mut(vm, va, true, &err)))
+		return err;
+	if (!pte_has_frame(*e)) {
+		set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
+		vm->zero_maps++;
+		vm_counters.zero_maps++;
+	}
+	return 0;
 }
 
 int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
@@ -569,19 +812,24 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 		uintptr_t page = ALIGN_DOWN(uva, PAGE_SIZE);
 		size_t off = uva - page, n = MIN(len, PAGE_SIZE - off);
 		struct vm_area *a = vm_find(vm, uva);
+		int err, kind;
 		pte_t *e;
 
 		if (!a)
 			return -EFAULT;
-		if (populate_page(vm, page, a->prot) < 0)
-			return -ENOMEM;
-		e = user_pte(vm, page, false);
+		if (!(e = make_private(vm, page, a->prot, &err, &kind)))
+			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);
 		s += n;
 		uva += n;
 		len -= n;
 	}
 	return 0;
+}
+
+uint32_t vm_zero_frame(void)
+{
+	return zero_pa;
 }
 
 uint64_t vm_size_bytes(const struct vm_space *vm)

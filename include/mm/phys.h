@@ -78,6 +78,14 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err);
 /* Free a block from alloc_pages(); a bad free is reported and changes nothing (-EINVAL...). */
 int free_pages(struct page *pg, unsigned order);
 
+/*
+ * Hand the allocated block @pg to the kernel: off its owner's page list and out of its
+ * ledger (nothing to do when it is the kernel's already). For a block that outlives the
+ * reference its owner held (a page still mapped by another process after copy-on-write), so
+ * that releasing the owner does not drop a reference it no longer has. Cannot fail.
+ */
+void page_disown(struct page *pg);
+
 uint32_t page_to_pfn(const struct page *pg);
 struct page *pfn_to_page(uint32_t pfn);
 

@@ -6,19 +6,38 @@
  *   struct vm_space     one per process; not loaded in CR3 while it is built or torn down
  *   struct vm_area      [start, end) page-aligned, prot (VM_READ/WRITE/EXEC) and kind flags
  *
- * Policy: eager. vm_map() allocates and zeroes every page of a new accessible area at once (a
- * failure undoes the whole call: -ENOMEM, nothing left behind), fork copies every page, and
- * exec populates the top of the stack. Lazy (demand-zero on first touch, vm_fault): the stack
- * (VM_GROWSDOWN: 8 MiB reserved), areas mapped with VM_MAP_LAZY (MAP_NORESERVE) or PROT_NONE,
- * pages dropped by vm_discard (MADV_DONTNEED), and any absent page inside an area.
+ * Policy: lazy. vm_map() only records the area (VM_MAP_POPULATE: every page at once, or
+ * -ENOMEM with nothing left behind). The fault handler (vm_fault) resolves, by case:
+ *
+ *   fault in an area whose prot allows the access (else -EFAULT: SIGSEGV)
+ *     |-- read, no frame ............... map the shared zero page read-only (PTE_COW if the
+ *     |                                  area is writable)                   [zero_maps]
+ *     `-- write (user, or the kernel's copy helpers: CR0.WP is set)
+ *           |-- the span's table is shared (PDE without PTE_W, since fork)
+ *           |      |-- this space holds the last reference .... regain PTE_W on the PDE
+ *           |      `-- otherwise ............. copy the table: +1 ref on each frame, every
+ *           |                                  writable entry read-only PTE_COW in both
+ *           |-- no frame, or the zero page .. a fresh zeroed page, writable     [pgalloc]
+ *           |-- frame with one reference .... reuse: set PTE_W (wp_page_reuse) [cow_reuse]
+ *           `-- frame shared (refcount > 1) . copy it, drop one reference      [cow_copy]
+ *
+ * Fork (On-Demand-Fork, Zhao et al., EuroSys 2021): the child gets the areas and every page
+ * table of the parent by reference (the table's struct page counts the directories holding
+ * it; both PDEs lose PTE_W), so fork costs O(tables), not O(pages); frames are counted once
+ * per table that maps them. Exit puts each table; the last holder puts its frames. Any PTE
+ * change (munmap, mprotect, MADV_DONTNEED, mremap, a fault) first makes the table exclusive.
+ *
+ * Invariants: a frame's refcount is the number of tables mapping it (plus kernel pins); the
+ * zero page is never writable; a PTE is writable only in an exclusive table and only when its
+ * frame has one reference, so a private page is never writable in two spaces.
  *
  * Pages: lowmem frames (the kernel reaches them through the direct map to load ELF segments,
- * build the initial stack and copy at fork), zeroed, charged to the space's owner id
- * (struct vm_space.owner, the process's memory owner) whoever allocates them, and freed by
- * vm_unmap / vm_discard / vm_destroy. The page tables of the user half are charged to the
- * owner too (made by vm.c itself, before the walker is asked for a PTE); a table is freed
- * when no area is left in its 4 MiB span, and all of them by vm_destroy. The directory itself
- * comes from paging_pgdir_create (kernel-owned: one frame per process, freed by vm_destroy).
+ * build the initial stack and copy them), charged to the space's owner id (struct
+ * vm_space.owner) whoever allocates them. A frame or table that outlives this space's
+ * reference (still mapped elsewhere) is handed to the kernel (page_disown). Page tables are
+ * charged to the owner too; a table is put when no area is left in its span, and all of them
+ * by vm_destroy. The directory comes from paging_pgdir_create (kernel-owned, freed by
+ * vm_destroy).
  *
  * Protection: x86 without PAE has no execute bit: VM_READ implies VM_EXEC. A read-only page
  * is present without PTE_W (CR0.WP: the kernel's copy helpers fault on it too). A PROT_NONE
@@ -52,8 +71,9 @@
 #define VM_HEAP      (1u << 1) /* the brk area */
 #define VM_ANON      (1u << 2) /* mmap anonymous private */
 #define VM_GROWSDOWN (1u << 3) /* the stack: reserved, populated on demand */
-/* vm_map only, not kept in the area: leave the pages absent (demand-zero on first touch). */
-#define VM_MAP_LAZY (1u << 16)
+/* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
+#define VM_MAP_POPULATE (1u << 16)
+#define VM_MAP_FLAGS    VM_MAP_POPULATE
 
 /* Areas a space may have (Linux's default vm.max_map_count); one more is -ENOMEM. */
 #define VM_MAX_AREAS 65530u
@@ -66,8 +86,25 @@ struct vm_space {
 	uintptr_t brk;        /* current break (brk_start <= brk) */
 	uintptr_t mmap_top;   /* mmap searches top-down below this */
 	uintptr_t stack_top;  /* one past the highest stack byte */
-	uint32_t rss_pages;   /* present user pages */
+	uint32_t rss_pages;   /* frames mapped (the zero page not counted) */
+	uint32_t pt_pages;    /* page tables this space made (shared ones count where made) */
+	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
+	uint32_t cow_faults;  /* write faults that copied a shared page */
+	uint32_t zero_maps;   /* reads that mapped the zero page */
 };
+
+/* System-wide counters (vmstat); updated with interrupts on, single CPU: plain increments. */
+struct vm_counters {
+	uint64_t pgfault;      /* faults resolved in user areas */
+	uint64_t pgalloc;      /* user frames allocated (zero fill and copies) */
+	uint64_t pgfree;       /* user frames freed */
+	uint64_t cow_copy;     /* copy-on-write faults that copied */
+	uint64_t cow_reuse;    /* copy-on-write faults where the writer was the sole owner */
+	uint64_t zero_maps;    /* zero-page maps */
+	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
+	uint64_t forks;        /* address spaces forked */
+};
+extern struct vm_counters vm_counters;
 
 /* An empty space (kernel half shared, no areas) charged to @owner. NULL when out of memory. */
 struct vm_space *vm_create(uint32_t owner);
@@ -80,9 +117,9 @@ void vm_destroy(struct vm_space *vm);
 
 /*
  * New area [@start, @start + @len) (page-aligned, inside user space, overlapping nothing)
- * with @prot and @flags (a kind, plus VM_MAP_LAZY); populated at once unless VM_GROWSDOWN,
- * VM_MAP_LAZY or PROT_NONE; merged with equal neighbours. Returns 0, -EINVAL (bad range),
- * -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached; nothing changed).
+ * with @prot and @flags (a kind, plus VM_MAP_POPULATE to allocate every page now; pages are
+ * otherwise left to the fault handler); merged with equal neighbours. Returns 0, -EINVAL (bad
+ * range), -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached; nothing changed).
  */
 int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags);
 
@@ -141,29 +178,32 @@ bool vm_page_resident(struct vm_space *vm, uintptr_t va);
 uintptr_t vm_brk(struct vm_space *vm, uintptr_t newbrk);
 
 /*
- * Copy @src into the empty @dst: the same areas, and a fresh copy of every page with a frame
- * (fork), PROT_NONE ones included. Returns 0 or -ENOMEM (then vm_destroy(@dst) frees what was
- * copied).
+ * Fork @src into the empty @dst: the same areas, and every page table shared copy-on-write
+ * (both directories lose PTE_W on those PDEs; see the policy above). Returns 0 or -ENOMEM
+ * (then vm_destroy(@dst) frees what was taken).
  */
-int vm_fork(struct vm_space *dst, const struct vm_space *src);
+int vm_fork(struct vm_space *dst, struct vm_space *src);
 
 /*
- * Resolve a fault at @addr with #PF error @error: a page with no frame inside an area whose
- * prot allows the access gets a zeroed page. A protection fault, an access the area does not
- * allow (PROT_NONE, a write to a read-only area) and an address in no area are refused. Returns 0
- * (retry), -EFAULT (no area, or the access is not allowed) or -ENOMEM.
+ * Resolve a fault at @addr with #PF error @error by the cases above. An access the area does
+ * not allow (PROT_NONE, a write to a read-only area) and an address in no area are refused.
+ * Returns 0 (retry), -EFAULT (no area, or the access is not allowed) or -ENOMEM.
  */
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error);
 
 /*
  * Kernel write of @len bytes at user address @uva of @vm (not necessarily loaded), through
  * the direct map, whatever the areas' protection (exec fills read-only segments with it);
- * pages without a frame inside areas are populated. Returns 0, -EFAULT, -ENOMEM.
+ * each page is made private first (populated, or its copy-on-write broken) as a write fault
+ * would. Returns 0, -EFAULT, -ENOMEM.
  */
 int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len);
 
 /* The area containing @addr, or NULL. */
 struct vm_area *vm_find(struct vm_space *vm, uintptr_t addr);
+
+/* The physical address of the shared zero page (0 before the first vm_create). */
+uint32_t vm_zero_frame(void);
 
 /* Bytes of all areas (VSZ). */
 uint64_t vm_size_bytes(const struct vm_space *vm);

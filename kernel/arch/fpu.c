@@ -12,6 +12,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "x86/cpu.h"
+#include "x86/pageops.h"
 
 #define CR0_MP         (1u << 1)  /* monitor coprocessor: WAIT/FWAIT honour TS */
 #define CR0_EM         (1u << 2)  /* emulation: FPU instructions trap (#NM) when set */
@@ -51,6 +52,7 @@ void fpu_init(void)
 		cr4 |= CR4_OSXMMEXCPT;
 	write_cr4(cr4);
 	__asm__ volatile("fninit");
+	pageops_init(have_fxsr && (d & CPUID_EDX_SSE));
 	pr_info("fpu: x87%s%s, state saved eagerly per user task\n", have_fxsr ? " FXSR" : "",
 	        (d & CPUID_EDX_SSE) ? " SSE" : "");
 }

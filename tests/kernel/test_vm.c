@@ -6,7 +6,9 @@
  * not present yet keeping their content; vm_fault refusing PROT_NONE, writes to read-only
  * areas and protection faults; the kernel's copy helpers failing on PROT_NONE and read-only
  * pages of the loaded space; brk keeping the stack's gap; mremap moving frames; and
- * MADV_DONTNEED (vm_discard) giving zeros back.
+ * MADV_DONTNEED (vm_discard) giving zeros back; reads mapping the zero page; fork sharing page
+ * tables (On-Demand-Fork), then copying tables and pages on write, reusing a sole owner's page,
+ * and either side going first with every frame and charge accounted.
  */
 #include "kernel/ktest.h"
 #include "lib/errno.h"
@@ -96,7 +98,7 @@ KTEST(vm, pages_and_tables_are_charged_to_the_owner_and_freed_exactly)
 	struct vm_space *vm = space(t, &o);
 
 	KASSERT(t, vm != NULL);
-	KASSERT_EQ(t, vm_map(vm, VA, LEN, VM_READ | VM_WRITE, VM_ANON), 0);
+	KASSERT_EQ(t, vm_map(vm, VA, LEN, VM_READ | VM_WRITE, VM_ANON | VM_MAP_POPULATE), 0);
 	KEXPECT_EQ(t, vm->rss_pages, NPAGES);
 	KEXPECT_EQ(t, o->page_count, NPAGES + 1); /* the pages and their one table */
 	uint64_t mapped = free_now();
@@ -170,7 +172,8 @@ KTEST(vm, copy_helpers_fail_on_prot_none_and_read_only_pages)
 	uint32_t v = 0x12345678, r = 0;
 
 	KASSERT(t, vm != NULL);
-	KASSERT_EQ(t, vm_map(vm, VA, 3 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON), 0);
+	KASSERT_EQ(t, vm_map(vm, VA, 3 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON | VM_MAP_POPULATE),
+	           0);
 	KASSERT_EQ(t, vm_protect(vm, VA + PAGE_SIZE, PAGE_SIZE, 0), 0);
 	KASSERT_EQ(t, vm_protect(vm, VA + 2 * PAGE_SIZE, PAGE_SIZE, VM_READ), 0);
 
@@ -207,6 +210,9 @@ KTEST(vm, brk_grows_shrinks_and_stops_short_of_the_next_area)
 	KASSERT(t, vm != NULL);
 	vm->brk_start = vm->brk = VA;
 	KEXPECT_EQ(t, vm_brk(vm, VA + 3 * PAGE_SIZE + 1), VA + 3 * PAGE_SIZE + 1);
+	KEXPECT_EQ(t, vm->rss_pages, 0); /* pages come on first touch */
+	for (uintptr_t va = VA; va < VA + 4 * PAGE_SIZE; va += PAGE_SIZE)
+		KEXPECT_EQ(t, vm_fault(vm, va, PF_W | PF_U), 0);
 	KEXPECT_EQ(t, vm->rss_pages, 4);
 	KEXPECT_EQ(t, vm_brk(vm, VA + PAGE_SIZE), VA + PAGE_SIZE);
 	KEXPECT_EQ(t, vm->rss_pages, 1);
@@ -231,8 +237,10 @@ KTEST(vm, mremap_moves_frames_and_dontneed_gives_zeros)
 	uint8_t b = PATTERN;
 
 	KASSERT(t, vm != NULL);
-	KASSERT_EQ(t, vm_map(vm, VA, 2 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON), 0);
-	KASSERT_EQ(t, vm_map(vm, VA + 2 * PAGE_SIZE, PAGE_SIZE, VM_READ, VM_ANON), 0);
+	KASSERT_EQ(t, vm_map(vm, VA, 2 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON | VM_MAP_POPULATE),
+	           0);
+	KASSERT_EQ(t, vm_map(vm, VA + 2 * PAGE_SIZE, PAGE_SIZE, VM_READ, VM_ANON | VM_MAP_POPULATE),
+	           0);
 	KASSERT_EQ(t, vm_write(vm, VA + PAGE_SIZE, &b, 1), 0);
 	uint32_t frame = PTE_ADDR(*pte_of(vm, VA + PAGE_SIZE));
 	KEXPECT_EQ(t, vm_remap(vm, VA, 2 * PAGE_SIZE, 4 * PAGE_SIZE, false, 0), -ENOMEM);
@@ -240,7 +248,7 @@ KTEST(vm, mremap_moves_frames_and_dontneed_gives_zeros)
 	KASSERT(t, (unsigned long)to < (unsigned long)-MAX_ERRNO); /* an address, not -errno */
 	KEXPECT(t, vm_find(vm, VA) == NULL);
 	KEXPECT_EQ(t, PTE_ADDR(*pte_of(vm, (uintptr_t)to + PAGE_SIZE)), frame); /* moved */
-	KEXPECT_EQ(t, vm->rss_pages, 5);
+	KEXPECT_EQ(t, vm->rss_pages, 3); /* the two moved, the read-only one; the growth lazy */
 	KEXPECT_EQ(t, vm_remap(vm, (uintptr_t)to, 4 * PAGE_SIZE, PAGE_SIZE, false, 0), to);
 	KEXPECT_EQ(t, vm->rss_pages, 2);
 	KEXPECT_EQ(t, vm_remap(vm, VA + 2 * PAGE_SIZE, 2 * PAGE_SIZE, 3 * PAGE_SIZE, true, 0),
@@ -251,4 +259,131 @@ KTEST(vm, mremap_moves_frames_and_dontneed_gives_zeros)
 	KEXPECT_EQ(t, *(uint8_t *)phys_to_virt(PTE_ADDR(*pte_of(vm, (uintptr_t)to))), 0);
 	KEXPECT_EQ(t, vm_discard(vm, VA, 4 * PAGE_SIZE), -ENOMEM); /* partly unmapped */
 	space_end(t, vm, o, before);
+}
+
+/* The struct page of the frame @va maps in @vm. */
+static struct page *frame_of(struct vm_space *vm, uintptr_t va)
+{
+	return pfn_to_page(PTE_ADDR(*pte_of(vm, va)) >> PAGE_SHIFT);
+}
+
+KTEST(vm, reads_map_the_zero_page_and_a_write_replaces_it)
+{
+	uint64_t before = settled_free();
+	struct owner *o;
+	struct vm_space *vm = space(t, &o);
+
+	KASSERT(t, vm != NULL);
+	KASSERT_EQ(t, vm_map(vm, VA, LEN, VM_READ | VM_WRITE, VM_ANON), 0);
+	KEXPECT_EQ(t, vm->rss_pages, 0);
+	KEXPECT_EQ(t, vm_fault(vm, VA, PF_U), 0);
+	KEXPECT_EQ(t, vm_fault(vm, VA + PAGE_SIZE, 0), 0); /* a kernel read (copy_from_user) */
+	KEXPECT_EQ(t, PTE_ADDR(*pte_of(vm, VA)), vm_zero_frame());
+	KEXPECT_EQ(t, PTE_ADDR(*pte_of(vm, VA + PAGE_SIZE)), vm_zero_frame());
+	KEXPECT(t, !(*pte_of(vm, VA) & PTE_W));
+	KEXPECT(t, *pte_of(vm, VA) & PTE_COW);
+	KEXPECT_EQ(t, vm->rss_pages, 0);
+	KEXPECT_EQ(t, vm->zero_maps, 2);
+	KEXPECT_EQ(t, o->page_count, 1); /* only the table */
+	KEXPECT_EQ(t, vm_fault(vm, VA, PF_P | PF_W | PF_U), 0);
+	KEXPECT(t, PTE_ADDR(*pte_of(vm, VA)) != vm_zero_frame());
+	KEXPECT(t, *pte_of(vm, VA) & PTE_W);
+	KEXPECT_EQ(t, *(uint32_t *)phys_to_virt(PTE_ADDR(*pte_of(vm, VA))), 0);
+	KEXPECT_EQ(t, vm->rss_pages, 1);
+	KEXPECT_EQ(t, *(uint32_t *)phys_to_virt(vm_zero_frame()), 0); /* still zero */
+	/* A read-only area's read maps it too, never writable; its write is refused. */
+	KASSERT_EQ(t, vm_map(vm, VA + LEN, PAGE_SIZE, VM_READ, VM_ANON), 0);
+	KEXPECT_EQ(t, vm_fault(vm, VA + LEN, PF_U), 0);
+	KEXPECT_EQ(t, *pte_of(vm, VA + LEN) & (PTE_W | PTE_COW), 0);
+	KEXPECT_EQ(t, vm_fault(vm, VA + LEN, PF_P | PF_W | PF_U), -EFAULT);
+	space_end(t, vm, o, before);
+}
+
+KTEST(vm, fork_shares_tables_then_pages_copy_on_write)
+{
+	uint64_t before = settled_free();
+	struct owner *po, *co;
+	struct vm_space *parent = space(t, &po), *child = space(t, &co);
+	uint8_t a = 'A', b = 'B', c = 'C';
+
+	KASSERT(t, parent != NULL && child != NULL);
+	KASSERT_EQ(t, vm_map(parent, VA, 4 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON), 0);
+	for (uintptr_t va = VA; va < VA + 4 * PAGE_SIZE; va += PAGE_SIZE)
+		KASSERT_EQ(t, vm_write(parent, va, &a, 1), 0);
+	uint32_t table = PTE_ADDR(parent->pgdir[PDX(VA)]);
+	uint32_t page1 = PTE_ADDR(*pte_of(parent, VA + PAGE_SIZE));
+	KASSERT_EQ(t, vm_fork(child, parent), 0);
+
+	/* One table, held by both directories, read-only in both; frames untouched. */
+	KEXPECT_EQ(t, PTE_ADDR(child->pgdir[PDX(VA)]), table);
+	KEXPECT(t, !(parent->pgdir[PDX(VA)] & PTE_W) && !(child->pgdir[PDX(VA)] & PTE_W));
+	KEXPECT_EQ(t, page_ref_count(pfn_to_page(table >> PAGE_SHIFT)), 2);
+	KEXPECT_EQ(t, page_ref_count(frame_of(parent, VA)), 1);
+	KEXPECT_EQ(t, child->rss_pages, 4);
+	KEXPECT_EQ(t, co->page_count, 0); /* fork charged the child nothing */
+
+	/* The child's write copies the table, then the page. */
+	KEXPECT_EQ(t, vm_write(child, VA, &b, 1), 0);
+	KEXPECT(t, PTE_ADDR(child->pgdir[PDX(VA)]) != table);
+	KEXPECT(t, child->pgdir[PDX(VA)] & PTE_W);
+	KEXPECT_EQ(t, *(uint8_t *)phys_to_virt(PTE_ADDR(*pte_of(child, VA))), 'B');
+	KEXPECT_EQ(t, *(uint8_t *)phys_to_virt(PTE_ADDR(*pte_of(parent, VA))), 'A');
+	KEXPECT_EQ(t, page_ref_count(frame_of(parent, VA + PAGE_SIZE)), 2); /* both tables */
+	KEXPECT(t, !(*pte_of(parent, VA + PAGE_SIZE) & PTE_W));
+	KEXPECT(t, *pte_of(parent, VA + PAGE_SIZE) & PTE_COW);
+	KEXPECT(t, !(*pte_of(child, VA + PAGE_SIZE) & PTE_W));
+	KEXPECT_EQ(t, co->page_count, 2); /* its table and its copy */
+
+	/* The parent, now the table's last holder, gets it back; its write copies the page. */
+	KEXPECT_EQ(t, vm_fault(parent, VA + PAGE_SIZE, PF_P | PF_W | PF_U), 0);
+	KEXPECT_EQ(t, PTE_ADDR(parent->pgdir[PDX(VA)]), table);
+	KEXPECT(t, parent->pgdir[PDX(VA)] & PTE_W);
+	KEXPECT(t, PTE_ADDR(*pte_of(parent, VA + PAGE_SIZE)) != page1);
+	KEXPECT_EQ(t, PTE_ADDR(*pte_of(child, VA + PAGE_SIZE)), page1);
+	KEXPECT_EQ(t, page_ref_count(pfn_to_page(page1 >> PAGE_SHIFT)), 1);
+	KEXPECT_EQ(t, parent->cow_faults, 1);
+
+	/* The child writes its now-sole copy of page1: reused in place, no copy. */
+	KEXPECT_EQ(t, vm_write(child, VA + PAGE_SIZE, &c, 1), 0);
+	KEXPECT_EQ(t, PTE_ADDR(*pte_of(child, VA + PAGE_SIZE)), page1);
+	KEXPECT(t, *pte_of(child, VA + PAGE_SIZE) & PTE_W);
+
+	/* The child goes: its directory, its table, its copy of VA and page1 (its alone now,
+	 * though charged to the parent) are freed; the parent's shared pages come back to one
+	 * reference, and its sole-owner write reuses the frame. */
+	uint32_t page2 = PTE_ADDR(*pte_of(parent, VA + 2 * PAGE_SIZE));
+	KEXPECT_EQ(t, page_ref_count(pfn_to_page(page2 >> PAGE_SHIFT)), 2);
+	uint64_t f = free_now();
+	vm_destroy(child);
+	KEXPECT_EQ(t, co->page_count, 0);
+	KEXPECT_EQ(t, owner_put(co), 0);
+	KEXPECT_EQ(t, free_now() - f, 4 * PAGE_SIZE); /* and its page directory */
+	KEXPECT_EQ(t, page_ref_count(pfn_to_page(page2 >> PAGE_SHIFT)), 1);
+	KEXPECT_EQ(t, vm_fault(parent, VA + 2 * PAGE_SIZE, PF_P | PF_W | PF_U), 0);
+	KEXPECT_EQ(t, PTE_ADDR(*pte_of(parent, VA + 2 * PAGE_SIZE)), page2);
+	KEXPECT(t, *pte_of(parent, VA + 2 * PAGE_SIZE) & PTE_W);
+	KEXPECT_EQ(t, *(uint8_t *)phys_to_virt(page2), 'A');
+	space_end(t, parent, po, before);
+}
+
+KTEST(vm, a_parent_that_goes_first_leaves_the_child_whole)
+{
+	uint64_t before = settled_free();
+	struct owner *po, *co;
+	struct vm_space *parent = space(t, &po), *child = space(t, &co);
+	uint8_t a = 'A';
+
+	KASSERT(t, parent != NULL && child != NULL);
+	KASSERT_EQ(t, vm_map(parent, VA, LEN, VM_READ | VM_WRITE, VM_ANON), 0);
+	for (uintptr_t va = VA; va < VA + LEN; va += PAGE_SIZE)
+		KASSERT_EQ(t, vm_write(parent, va, &a, 1), 0);
+	KASSERT_EQ(t, vm_fork(child, parent), 0);
+	KEXPECT_EQ(t, vm_write(parent, VA, &a, 1), 0); /* the parent copies the table */
+	vm_destroy(parent);
+	KEXPECT_EQ(t, po->page_count, 0); /* what the child still maps went to the kernel */
+	KEXPECT_EQ(t, owner_put(po), 0);
+	for (uintptr_t va = VA; va < VA + LEN; va += PAGE_SIZE)
+		KEXPECT_EQ(t, *(uint8_t *)phys_to_virt(PTE_ADDR(*pte_of(child, va))), 'A');
+	KEXPECT_EQ(t, vm_fault(child, VA, PF_P | PF_W | PF_U), 0); /* sole holder: reuse */
+	space_end(t, child, co, before);
 }
