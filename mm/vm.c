@@ -33,8 +33,6 @@
 #include "x86/cpu.h"
 #include "x86/pageops.h"
 
-/* Software PTE bit (available to the OS; bit 9 is PTE_COW): a PROT_NONE page's frame. */
-#define PTE_PROTNONE (1u << 10)
 /* An exclusive user PDE: present, writable, user (the PTE decides). A table shared between
  * spaces since fork has its PDEs without PTE_W in every space that holds it. */
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)

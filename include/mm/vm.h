@@ -60,6 +60,15 @@
 #include "mm/vma.h"
 #include "x86/mmu.h"
 
+/*
+ * Software PTE bits of user PTEs (available to the OS; PTE_COW is bit 9, include/x86/mmu.h):
+ * PTE_PROTNONE  a PROT_NONE page: not present, the frame address kept
+ * PTE_FILE      the frame is a page-cache page of a file object (include/mm/pager.h), which
+ *               holds one reference of its own; such a PTE is never writable
+ */
+#define PTE_PROTNONE (1u << 10)
+#define PTE_FILE     (1u << 11)
+
 /* prot bits: Linux's PROT_* values. */
 #define VM_READ      0x1u
 #define VM_WRITE     0x2u
