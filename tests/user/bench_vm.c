@@ -47,6 +47,7 @@
 
 static int failures;
 
+/* The time-stamp counter (guest instructions under -icount shift=0). */
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -61,6 +62,7 @@ static __attribute__((noinline)) void nothing(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* Ticks of a loop of @ops calls of nothing(): the harness cost subtracted from per-op totals. */
 static uint64_t loop_overhead(unsigned ops)
 {
 	uint64_t t0 = rdtsc();
@@ -70,6 +72,7 @@ static uint64_t loop_overhead(unsigned ops)
 	return rdtsc() - t0;
 }
 
+/* Prints "bench: NAME N insn/op (...)": (@total - @overhead) / @ops, rounded. */
 static void report(const char *name, uint64_t total, uint64_t overhead, unsigned ops)
 {
 	uint64_t net = total > overhead ? total - overhead : 0;
@@ -93,6 +96,7 @@ static void failed(const char *name, const char *fmt, ...)
 	failures++;
 }
 
+/* Private anonymous read-write memory of @len bytes; MAP_FAILED on failure. */
 static unsigned char *anon(size_t len)
 {
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -115,6 +119,7 @@ static __attribute__((noinline)) uint64_t pass(volatile unsigned char *m, unsign
 	return t;
 }
 
+/* Waits for @pid (EINTR retried); 0 when it exited with status 0, else -1. */
 static int wait_child(pid_t pid)
 {
 	int status;
@@ -140,6 +145,7 @@ static void bench_fresh(const char *name, int write)
 	munmap(m, FAULT_PAGES * PG);
 }
 
+/* fault.cow: a child writes 256 pages shared with its parent; it reports via a pipe. */
 static void bench_cow(void)
 {
 	const char *name = "fault.cow";
@@ -172,6 +178,7 @@ static void bench_cow(void)
 	munmap(m, FAULT_PAGES * PG);
 }
 
+/* fault.sole_owner_write: the parent writes 256 pages after its child has exited. */
 static void bench_sole_owner(void)
 {
 	const char *name = "fault.sole_owner_write";
@@ -262,6 +269,7 @@ static void bench_fork_size(unsigned mib, unsigned reps)
 	report(ename, exit_total, overhead, done);
 }
 
+/* mmap+touch+munmap: 256 rounds of one page mapped, written, unmapped. */
 static void bench_mmap_touch_munmap(void)
 {
 	const char *name = "mmap+touch+munmap";
@@ -283,6 +291,7 @@ static void bench_mmap_touch_munmap(void)
 	report(name, total, loop_overhead(MMAP_OPS), MMAP_OPS);
 }
 
+/* Runs every measurement; exits 1 if any failed (as pid 1: powers off instead). */
 int main(void)
 {
 	static const unsigned sizes[] = { 1, 4, 16, 64 }, reps[] = { 16, 16, 8, 4 };

@@ -36,11 +36,13 @@
 #define MiB    (1024LL * 1024)
 #define NO_MAP LLONG_MIN /* a cost_of_*() result: mmap failed */
 
+/* Private anonymous read-write memory of @len bytes (flags | @extra); MAP_FAILED on failure. */
 static unsigned char *anon(size_t len, int extra)
 {
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra, -1, 0);
 }
 
+/* Writes one byte to @fd (a pipe used as a semaphore). */
 static void send1(int fd)
 {
 	char c = 1;
@@ -48,6 +50,7 @@ static void send1(int fd)
 		;
 }
 
+/* Reads one byte from @fd, blocking until one comes (or EOF). */
 static void recv1(int fd)
 {
 	char c;
@@ -55,6 +58,7 @@ static void recv1(int fd)
 		;
 }
 
+/* waitpid(@pid) retried on EINTR; the wait status, or -1. */
 static int wait_pid(pid_t pid)
 {
 	int st;
@@ -65,6 +69,7 @@ static int wait_pid(pid_t pid)
 	return w == pid ? st : -1;
 }
 
+/* True when wait status @st is exit 0. */
 static int clean(int st)
 {
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
@@ -81,6 +86,7 @@ static int all(const unsigned char *p, size_t n, unsigned char c)
 
 /* ---- fork with two thirds of free RAM written ------------------------------------------ */
 
+/* Two forks in a row with two thirds of free RAM written (at most 1 GiB). */
 static void test_fork_big(void)
 {
 	unsigned long long fr = free_ram_bytes();
@@ -133,6 +139,7 @@ static void test_fork_big(void)
 
 /* ---- own writes only ------------------------------------------------------------------- */
 
+/* Parent and child write overlapping parts after fork; each sees only its own. */
 static void test_own_writes(void)
 {
 	enum { N = 8 };
@@ -178,6 +185,7 @@ static int gen_view_ok(const unsigned char *b, int own, unsigned char mine)
 	return ok;
 }
 
+/* Parent, child and grandchild each write one third of a buffer shared at fork. */
 static void test_generations(void)
 {
 	unsigned char *b = anon(3 * PART, 0);
@@ -225,6 +233,7 @@ static void test_generations(void)
 
 /* ---- system calls writing into COW pages ----------------------------------------------- */
 
+/* Kernel writes into COW pages (read, pipe, uname, clock_gettime) break COW. */
 static void test_syscall_writes(void)
 {
 	unsigned char *b = anon(4 * PG, 0);
@@ -303,6 +312,7 @@ static void test_syscall_writes(void)
 enum meter { METER_STRATA, METER_RSS, METER_FREE };
 static enum meter g_meter;
 
+/* The resident set from /proc/self/statm in bytes, or -1 when /proc is not there. */
 static long long rss_bytes(void)
 {
 	FILE *f = fopen("/proc/self/statm", "r");
@@ -313,6 +323,7 @@ static long long rss_bytes(void)
 	return n == 2 ? res * (long long)PG : -1;
 }
 
+/* Sets g_meter: Strata, else RSS when /proc/self/statm is readable, else free RAM. */
 static void choose_meter(void)
 {
 	if (is_strata())
@@ -329,6 +340,7 @@ static long long used_bytes(void)
 	return g_meter == METER_RSS ? rss_bytes() : -(long long)free_ram_bytes();
 }
 
+/* The chosen meter in words, for the check lines. */
 static const char *meter_name(void)
 {
 	return g_meter == METER_STRATA ? "free RAM (Strata: page tables and bookkeeping allowed)"
@@ -353,6 +365,7 @@ static long long cost_of_reading(int *zero)
 	return after - before;
 }
 
+/* Reading 4,096 fresh pages costs at most 64 KiB (2 MiB by Linux's free RAM). */
 static void test_read_cost(void)
 {
 	int zero = 0, tries = 0;
@@ -393,6 +406,7 @@ static long long cost_of_sparse(size_t *touched, int *ok)
 	return after - before;
 }
 
+/* 512 MiB MAP_NORESERVE written every 64th page costs the 8 MiB written (+ tables). */
 static void test_sparse(void)
 {
 	int ok = 0, tries = 0;
@@ -431,6 +445,7 @@ static void test_sparse(void)
 
 enum { CYC_PAGES = 16, CYCLES = 10000, WARMUP = 10 };
 
+/* 10,010 fork/exit cycles with COW breaks on both sides; free RAM back (Strata). */
 static void test_cycles(void)
 {
 	uint32_t *m = (uint32_t *)anon(CYC_PAGES * PG, 0);
@@ -474,6 +489,7 @@ static void test_cycles(void)
 	munmap(m, CYC_PAGES * PG);
 }
 
+/* Runs every group; exits with the number of failed checks. */
 int main(void)
 {
 	choose_meter();

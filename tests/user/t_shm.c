@@ -35,6 +35,7 @@
 
 extern char **environ;
 
+/* Writes @n bytes to @fd (a pipe used as a semaphore); gives up on an error. */
 static void send_n(int fd, int n)
 {
 	char c[CHILDREN] = { 0 };
@@ -47,6 +48,7 @@ static void send_n(int fd, int n)
 	}
 }
 
+/* Reads one byte from @fd, blocking until one comes (or EOF). */
 static void recv1(int fd)
 {
 	char c;
@@ -54,6 +56,7 @@ static void recv1(int fd)
 		;
 }
 
+/* waitpid(@pid) retried on EINTR; the wait status, or -1. */
 static int wait_pid(pid_t pid)
 {
 	int st;
@@ -64,6 +67,7 @@ static int wait_pid(pid_t pid)
 	return w == pid ? st : -1;
 }
 
+/* True when wait status @st is exit 0. */
 static int clean(int st)
 {
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
@@ -114,6 +118,7 @@ static int board_round(int type, int want_after, struct board **b_out)
 	return good;
 }
 
+/* MAP_SHARED and MAP_PRIVATE anonymous pages across 20 children. */
 static void test_anon(void)
 {
 	struct board *b;
@@ -165,6 +170,7 @@ static key_t our_key(void)
 	return (key_t)(0x53540000 | (getpid() & 0xffff));
 }
 
+/* True when all @n bytes at @p are zero. */
 static int zeroed(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -173,6 +179,7 @@ static int zeroed(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* SysV shared memory: creation, sharing with a child, IPC_STAT/IPC_SET/IPC_RMID, errors. */
 static void test_sysv(void)
 {
 	key_t key = our_key();
@@ -285,6 +292,7 @@ static int memfd_child(int fd)
 	return ok ? 0 : 1;
 }
 
+/* memfd_create + ftruncate + mmap(MAP_SHARED) shared by fork, by fd and by read/write. */
 static void test_memfd(void)
 {
 	int fd = memfd_create("t_shm", 0);
@@ -395,6 +403,7 @@ static int cycle_phase(int cycles, int *setup_ok)
 	return good;
 }
 
+/* A warm-up phase, the baseline, then the 10,000-cycle phase and the free-RAM check. */
 static void test_cycles(void)
 {
 	int setup;
@@ -411,6 +420,7 @@ static void test_cycles(void)
 	                          "shared memory");
 }
 
+/* The tests, or (t_shm --memfd FD) the exec'd memfd child; exits with the failures. */
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--memfd"))

@@ -75,6 +75,7 @@ static void set_stack_limit(rlim_t bytes)
 		_exit(91);
 }
 
+/* Child body: recurse without end under an 8 MiB RLIMIT_STACK; never exits normally. */
 static void child_runaway(void)
 {
 	set_stack_limit(8u << 20);
@@ -82,6 +83,7 @@ static void child_runaway(void)
 	_exit(92); /* not reached */
 }
 
+/* Child body: recurse 2 MiB deep under a 512 KiB RLIMIT_STACK; exit 94 if it survives. */
 static void child_limited(void)
 {
 	set_stack_limit(512u << 10);
@@ -90,6 +92,7 @@ static void child_limited(void)
 	_exit(94); /* survived: the limit was not applied */
 }
 
+/* alloca of 1 MiB written one byte per page from the top down; true when all read back. */
 static __attribute__((noinline)) int alloca_mib(void)
 {
 	size_t n = 1u << 20;
@@ -103,6 +106,7 @@ static __attribute__((noinline)) int alloca_mib(void)
 	return ok;
 }
 
+/* Runs the checks; exits with the number of failed ones. */
 int main(void)
 {
 	char top;

@@ -39,6 +39,7 @@ static int mapped(const void *p)
 }
 
 static volatile unsigned char *g_addr;
+/* Child bodies for probe(): touch the byte at g_addr (a fault kills the child). */
 static void do_read(void)
 {
 	(void)*g_addr;
@@ -55,11 +56,13 @@ static int probe(void *p, int write)
 	return run_child(write ? do_write : do_read);
 }
 
+/* True when wait status @st is a death by SIGSEGV. */
 static int segv(int st)
 {
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV;
 }
 
+/* True when wait status @st is exit 0. */
 static int clean(int st)
 {
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
@@ -78,6 +81,7 @@ static int page_intact(const unsigned char *m, int i)
 	return m[i * PG] == i + 1 && m[i * PG + PG - 1] == i + 1;
 }
 
+/* True when the page at @m reads as zero (sampled every 64 bytes and its last byte). */
 static int page_zero(const unsigned char *m)
 {
 	for (size_t i = 0; i < PG; i += 64)
@@ -86,11 +90,13 @@ static int page_zero(const unsigned char *m)
 	return m[PG - 1] == 0;
 }
 
+/* An mmap/mremap result as check_err() wants it: -1 for MAP_FAILED, else 0. */
 static long mres(void *p)
 {
 	return p == MAP_FAILED ? -1 : 0;
 }
 
+/* munmap of every sub-range of an 8-page area, of head and tail, and across areas. */
 static void test_munmap(void)
 {
 	enum { N = 8 };
@@ -151,6 +157,7 @@ static void test_munmap(void)
 	check(left == 0, "nothing of the range is left mapped (%d pages)", left);
 }
 
+/* mprotect splitting an area into three and five parts, restoring it, and its errors. */
 static void test_mprotect(void)
 {
 	enum { N = 8 };
@@ -193,6 +200,7 @@ static void test_mprotect(void)
 	munmap(m, N * PG);
 }
 
+/* MADV_DONTNEED gives zeros at the next touch; the other advice returns 0; errors. */
 static void test_madvise(void)
 {
 	enum { N = 16 };
@@ -233,6 +241,7 @@ static void test_madvise(void)
 	check_err(madvise(m, N * PG, MADV_NORMAL), ENOMEM, "madvise of an unmapped range fails");
 }
 
+/* mremap grow in place, shrink, blocked growth, MREMAP_MAYMOVE, MREMAP_FIXED, errors. */
 static void test_mremap(void)
 {
 	/* Grow in place: 8 pages mapped, the top 4 unmapped, then grown back to 8. */
@@ -311,6 +320,7 @@ static void test_mremap(void)
 	          "mremap of an unmapped range fails");
 }
 
+/* MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses (EEXIST), address hints. */
 static void test_map_fixed(void)
 {
 	unsigned char *m = anon(NULL, 4 * PG, 0);
@@ -355,6 +365,7 @@ static void test_map_fixed(void)
 	munmap(got, 4 * PG);
 }
 
+/* MAP_POPULATE, MAP_GROWSDOWN and MAP_SHARED_VALIDATE on anonymous memory. */
 static void test_flags(void)
 {
 	enum { N = 16 };
@@ -386,11 +397,14 @@ static void test_flags(void)
 	          EINVAL, "mmap of anonymous memory with MAP_SHARED_VALIDATE fails");
 }
 
+/* The raw brk system call (glibc's brk() caches the break): the new or the old break. */
 static unsigned long sys_brk(unsigned long x)
 {
 	return (unsigned long)syscall(SYS_brk, x);
 }
 
+/* brk is page-granular and does not grow over a mapping above it. No output while the
+ * break is moved (stdout's buffer is malloc'd below it); checks are printed at the end. */
 static void test_brk(void)
 {
 	fflush(stdout);
@@ -440,6 +454,7 @@ static void test_brk(void)
 	check(blk_kept, "the mapping above the break is untouched");
 }
 
+/* Runs every group; exits with the number of failed checks. */
 int main(void)
 {
 	test_munmap();
