@@ -28,6 +28,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
@@ -261,13 +262,34 @@ static int unshare_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 }
 
 /*
- * Make the page at @va (in an area with @prot) a private frame @vm alone maps, with the
- * PTE @prot gives an exclusive page: a missing page gets a zeroed one, the zero page is
- * replaced by one, a frame shared by copy-on-write is copied (or, when @vm holds the last
- * reference, kept: Linux's wp_page_reuse). Returns its PTE, or NULL with -ENOMEM in *@err.
- * Counts into *@kind: 0 nothing done, 1 new zeroed page, 2 copied, 3 reused.
+ * Fill the new private page @pg for @va of area @a: the object's bytes where the area has
+ * them (the tail past the backing's end zeroed), else zeros.
  */
-static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int *err, int *kind)
+static void fill_page(const struct vm_area *a, uintptr_t va, struct page *pg)
+{
+	uint8_t *dst = phys_to_virt(page_pa(pg));
+	struct vm_object *obj = a->backing.obj;
+
+	if (!obj || va >= a->backing.end) {
+		clear_page(dst);
+		return;
+	}
+	uint32_t n = MIN(PAGE_SIZE, a->backing.end - va);
+	if (n < PAGE_SIZE)
+		clear_page(dst);
+	vm_object_read(obj, va - a->backing.base, dst, n);
+}
+
+/*
+ * Make the page at @va (in area @a) a private frame @vm alone maps, with the PTE @a's prot
+ * gives an exclusive page: a missing page gets a new one (filled by fill_page), the zero page
+ * is replaced by a zeroed one, a frame shared by copy-on-write or a page-cache page is copied
+ * (a private frame whose last reference @vm holds is kept: Linux's wp_page_reuse). Returns
+ * its PTE, or NULL with -ENOMEM in *@err. *@kind: 0 nothing done, 1 new page, 2 copied, 3
+ * reused.
+ */
+static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err,
+                           int *kind)
 {
 	pte_t *e = pte_mut(vm, va, true, err);
 	struct page *pg;
@@ -277,9 +299,10 @@ static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int
 	if (!e)
 		return NULL;
 	if (pte_has_frame(*e) && (pa = PTE_ADDR(*e)) != zero_pa) {
+		bool file = *e & PTE_FILE;
 		pg = pa_page(pa);
-		if (page_ref_count(pg) == 1) {
-			pte_t want = make_pte(pa, prot, true);
+		if (!file && page_ref_count(pg) == 1) {
+			pte_t want = make_pte(pa, a->prot, true);
 			if (*e != want) {
 				set_pte(vm, e, va, want);
 				*kind = 3;
@@ -292,29 +315,36 @@ static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int
 			return NULL;
 		}
 		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
-		set_pte(vm, e, va, make_pte(page_pa(copy), prot, true));
+		set_pte(vm, e, va, make_pte(page_pa(copy), a->prot, true));
 		frame_put(vm, pg);
+		if (file)
+			vm->rss_file--;
 		vm_counters.pgalloc++;
 		*kind = 2;
 		return e;
 	}
-	if (!(pg = user_zeroed_page(vm->owner))) {
+	bool had_zero = pte_has_frame(*e);
+	if (!(pg = user_page_alloc(vm->owner))) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	set_pte(vm, e, va, make_pte(page_pa(pg), prot, true));
+	if (had_zero)
+		clear_page(phys_to_virt(page_pa(pg)));
+	else
+		fill_page(a, va, pg);
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
 	vm->rss_pages++;
 	vm_counters.pgalloc++;
 	*kind = 1;
 	return e;
 }
 
-/* Give the page at @va a private frame (populate). 0 or -ENOMEM. */
-static int populate_page(struct vm_space *vm, uintptr_t va, uint32_t prot)
+/* Give the page at @va of area @a a private frame (populate). 0 or -ENOMEM. */
+static int populate_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
 {
 	int err, kind;
 
-	return make_private(vm, va, prot, &err, &kind) ? 0 : err;
+	return make_private(vm, a, va, &err, &kind) ? 0 : err;
 }
 
 /* The next page-table span boundary after @va (0 on wrap). */
@@ -336,6 +366,8 @@ static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 		}
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
+			if (*e & PTE_FILE)
+				vm->rss_file--;
 			set_pte(vm, e, va, 0);
 			if (pa != zero_pa) {
 				frame_put(vm, pa_page(pa));
@@ -374,9 +406,12 @@ static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
 			va = next_span(va);
 			continue;
 		}
-		if (pte_has_frame(*e))
+		if (pte_has_frame(*e)) {
+			pte_t file = *e & PTE_FILE;
 			set_pte(vm, e, va,
-			        make_pte(PTE_ADDR(*e), prot, frame_exclusive(PTE_ADDR(*e))));
+			        make_pte(PTE_ADDR(*e), prot, !file && frame_exclusive(PTE_ADDR(*e))) |
+			            file);
+		}
 		va += PAGE_SIZE;
 	}
 }
@@ -511,6 +546,12 @@ bool vm_page_resident(struct vm_space *vm, uintptr_t va)
 
 int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags)
 {
+	return vm_map_backed(vm, start, len, prot, flags, NULL);
+}
+
+int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags,
+                  const struct vma_backing *backing)
+{
 	struct vm_area *na;
 	uintptr_t end = start + len;
 
@@ -524,9 +565,11 @@ int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
 	na->flags = flags & ~VM_MAP_FLAGS;
+	if (backing && backing->obj)
+		na->backing = *backing;
 	if ((flags & VM_MAP_POPULATE) && na->prot) {
 		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-			if (populate_page(vm, va, na->prot) < 0) {
+			if (populate_page(vm, na, va) < 0) {
 				free_range(vm, start, va);
 				drop_empty_tables(vm, start, end);
 				kfree(na);
@@ -660,6 +703,7 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 	struct vm_area *a = vma_find(&vm->areas, old);
 	uintptr_t to;
 	uint32_t prot, flags;
+	struct vma_backing backing;
 	int rc;
 
 	if (!fixed && old_len >= new_len) { /* shrink (or same): Linux unmaps the tail only */
@@ -673,9 +717,10 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return -EINVAL; /* duplicating a private mapping */
 	prot = a->prot;
 	flags = a->flags;
+	backing = a->backing;
 	if (!fixed && old + old_len == a->end && new_len <= KERNEL_BASE - old &&
 	    old + new_len <= room_end(vm, a->end)) { /* grow in place */
-		rc = vm_map(vm, a->end, old + new_len - a->end, prot, flags);
+		rc = vm_map_backed(vm, a->end, old + new_len - a->end, prot, flags, &backing);
 		return rc < 0 ? rc : (long)old;
 	}
 	if (!may_move)
@@ -690,7 +735,11 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return -ENOMEM;
 	}
 	/* The new area lazily, then the old frames moved in, then the old range unmapped. */
-	if ((rc = vm_map(vm, to, new_len, prot, flags)) < 0)
+	if (backing.obj) { /* the same object bytes at the same offsets from the new start */
+		backing.base += to - old;
+		backing.end += to - old;
+	}
+	if ((rc = vm_map_backed(vm, to, new_len, prot, flags, &backing)) < 0)
 		return rc;
 	if ((rc = unshare_range(vm, old, old + old_len)) < 0 ||
 	    (rc = move_frames(vm, old, to, MIN(old_len, new_len))) < 0) {
@@ -765,6 +814,24 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	return 0;
 }
 
+/*
+ * Map page-cache page @pgoff of @a's object read-only at @va (PTE @e, no frame yet).
+ * 0 or -ENOMEM.
+ */
+static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
+{
+	struct page *pg;
+	int rc = vm_object_get_page(a->backing.obj, (va - a->backing.base) >> PAGE_SHIFT, &pg);
+
+	if (rc < 0)
+		return rc == -EFAULT ? -EFAULT : -ENOMEM;
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, false) | PTE_FILE);
+	vm->rss_pages++;
+	vm->rss_file++;
+	vm_counters.file_maps++;
+	return 0;
+}
+
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -774,12 +841,14 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 
 	if (!a || !(a->prot & VM_PROT_MASK))
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
+	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)
+		return -EFAULT; /* stack growth past RLIMIT_STACK */
 	vm->min_flt++;
 	vm_counters.pgfault++;
 	if (error & PF_W) {
 		if (!(a->prot & VM_WRITE))
 			return -EFAULT;
-		if (!make_private(vm, va, a->prot, &err, &kind))
+		if (!make_private(vm, a, va, &err, &kind))
 			return err;
 		if (kind == 2) {
 			vm->cow_faults++;
@@ -791,14 +860,20 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 	}
 	if (error & PF_P)
 		return -EFAULT; /* a read of a present page the area allows cannot fault */
-	/* Read of a missing page: the shared zero page, read-only (COW if writable). */
 	if (!(e = pte_mut(vm, va, true, &err)))
 		return err;
-	if (!pte_has_frame(*e)) {
-		set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
-		vm->zero_maps++;
-		vm_counters.zero_maps++;
+	if (pte_has_frame(*e))
+		return 0;
+	/* Read of a missing page: a whole page of the object from its cache; a page the
+	 * object's end cuts gets a private copy with the tail zeroed; else the zero page. */
+	if (a->backing.obj && va < a->backing.end) {
+		if (a->backing.end - va >= PAGE_SIZE)
+			return map_file_page(vm, a, va, e);
+		return make_private(vm, a, va, &err, &kind) ? 0 : err;
 	}
+	set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
+	vm->zero_maps++;
+	vm_counters.zero_maps++;
 	return 0;
 }
 
@@ -815,7 +890,7 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 
 		if (!a)
 			return -EFAULT;
-		if (!(e = make_private(vm, page, a->prot, &err, &kind)))
+		if (!(e = make_private(vm, a, page, &err, &kind)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);
 		s += n;

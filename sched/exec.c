@@ -39,6 +39,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "sched/owner.h"
@@ -130,6 +131,18 @@ static int src_stat(const char *path, uint32_t *mode, uint64_t *size)
 		return 0;
 	}
 	return source ? source->stat(path, mode, size) : -ENOENT;
+}
+
+/* The file's bytes in kernel memory for good (an embedded image, an initramfs file), or NULL. */
+static const void *src_bytes(const char *path, uint32_t *size)
+{
+	const struct exec_image *im = image_find(path);
+
+	if (im) {
+		*size = im->size;
+		return im->data;
+	}
+	return source && source->bytes ? source->bytes(path, size) : NULL;
 }
 
 /* Read exactly @len bytes at @off. 0 or -errno (-ENOEXEC for a short read). */
@@ -237,15 +250,27 @@ static uint32_t seg_prot(uint32_t p_flags)
 	       ((p_flags & ELF_PF_X) ? VM_EXEC : 0);
 }
 
-/* Map one PT_LOAD (pages already mapped by an earlier segment get the union of rights). */
+/*
+ * Map one PT_LOAD. A segment whose pages are all new and whose file bytes lie in memory
+ * (@obj) is mapped from the object: its pages come on first touch from the shared page cache
+ * (copied on write; the page the file part ends in and the bss are private and zeroed past
+ * p_filesz). Otherwise (pages shared with an earlier segment get the union of rights) the
+ * bytes are copied in now through @bounce.
+ */
 static int load_segment(struct vm_space *vm, const char *path, const struct elf32_phdr *ph,
-                        uint8_t *bounce)
+                        struct vm_object *obj, uint8_t *bounce)
 {
 	uintptr_t start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE);
 	uintptr_t end = ALIGN_UP((uintptr_t)ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
 	uint32_t prot = seg_prot(ph->p_flags);
 	int rc;
 
+	if (obj && ph->p_filesz && vm_range_free(vm, start, end - start)) {
+		struct vma_backing b = { obj, ph->p_vaddr - ph->p_offset,
+			                 ph->p_vaddr + ph->p_filesz };
+		rc = vm_map_backed(vm, start, end - start, prot, VM_ELF, &b);
+		return rc == -EEXIST ? -ENOEXEC : rc;
+	}
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		struct vm_area *a = vm_find(vm, va);
 		if (!a) {
@@ -373,7 +398,9 @@ static int exec_build(const char *path, struct exec_args *a, uint32_t owner,
 	struct elf_info info;
 	uint8_t *bounce = NULL;
 	uint64_t size;
-	uint32_t sp;
+	uint32_t sp, dsize = 0;
+	struct vm_object *obj;
+	const void *data;
 	int rc;
 
 	rc = src_read(path, 0, &eh, sizeof(eh));
@@ -393,9 +420,11 @@ static int exec_build(const char *path, struct exec_args *a, uint32_t owner,
 	rc = elf_check_phdrs(&eh, ph, size, USER_BASE, USER_MMAP_TOP, &info);
 	if (rc < 0)
 		goto out;
+	data = src_bytes(path, &dsize);
+	obj = data && dsize == size ? vm_object_memory(data, dsize) : NULL;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type == PT_LOAD &&
-		    (rc = load_segment(res->vm, path, &ph[i], bounce)) < 0)
+		    (rc = load_segment(res->vm, path, &ph[i], obj, bounce)) < 0)
 			goto out;
 	}
 	res->vm->brk_start = res->vm->brk = info.brk_start;

@@ -733,6 +733,7 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 
 	if (!p || !p->vm)
 		return -EFAULT;
+	p->vm->stack_limit = p->res.rlim[RLIMIT_STACK].cur; /* read at fault time, as Linux */
 	rc = vm_fault(p->vm, addr, error);
 	p->fault_oom = rc == -ENOMEM;
 	return rc;

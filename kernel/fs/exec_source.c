@@ -1,7 +1,7 @@
 /*
  * exec_source: exec reads programs from the root file system (the initramfs) through the
  * open-file layer (include/fs/file.h): stat for the type and permission checks, read at an
- * offset for the headers and segments. A relative path resolves from the calling process's
+ * offset for the headers and segments, and the file's bytes in memory for mapping them. A relative path resolves from the calling process's
  * working directory (the root for a kernel spawn). Registered with exec by exec_fs_init();
  * embedded /builtin images are looked up first (sched/exec.c).
  */
@@ -9,6 +9,8 @@
 
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/mode.h"
+#include "fs/ramfs.h"
 #include "lib/errno.h"
 #include "sched/proc.h"
 
@@ -56,9 +58,27 @@ static long fs_read(const char *path, uint64_t off, void *buf, uint32_t len)
 	return n;
 }
 
+/* The bytes of the regular file @path in the initramfs (borrowed from the archive, which is
+ * kept for good: include/fs/ramfs.h), or NULL. */
+static const void *fs_bytes(const char *path, uint32_t *size)
+{
+	int err = 0;
+	const void *data = NULL;
+	struct file *f = file_open_at(fd_cwd_current(), path, O_RDONLY, &err);
+
+	if (!f)
+		return NULL;
+	if (f->inode && (f->inode->mode & S_IFMT) == S_IFREG) {
+		data = f->inode->data;
+		*size = f->inode->size;
+	}
+	file_put(f);
+	return data;
+}
+
 void exec_fs_init(void)
 {
-	static const struct exec_source src = { fs_stat, fs_read };
+	static const struct exec_source src = { fs_stat, fs_read, fs_bytes };
 
 	exec_set_source(&src);
 }

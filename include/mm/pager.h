@@ -1,0 +1,82 @@
+/*
+ * pager: what supplies the pages of a VM area that is not plain anonymous memory
+ * (mm/pager.c). The fault handler (mm/vm.c) asks an area's object for the page at an offset;
+ * the object's pager supplies it. Seed 003's interface: fault (get a page), supply (the
+ * provider fills it), pin/unpin (references on the object and on the page). Anonymous
+ * memory needs no object (the fault handler zero-fills); shared-memory objects and a swap
+ * device are to be more providers behind the same operations.
+ *
+ * The provider here: MEMORY-BACKED FILES — bytes already in kernel memory for good (an
+ * initramfs file, a program embedded in the kernel image). One object per distinct byte
+ * range, found again by its address (vm_object_memory), so every process mapping the same
+ * program shares one page cache: a page is filled (copied from the bytes, the tail past the
+ * end zeroed) the first time any process faults it, then mapped read-only into every space
+ * that reads it (PTE_FILE, include/mm/vm.h), and copied on a write. The cache holds one
+ * reference of its own on each page; vm_object_shrink drops the pages nobody maps.
+ *
+ * Lifetime: objects live as long as the kernel (the bytes they describe do); their cached
+ * pages are kernel-owned (charged to no process) and counted in vm_object_stats.
+ *
+ * Locking: one CPU; the cache slots are filled with interrupts masked around the check and
+ * the store, so two processes faulting the same page both end with the one cached page.
+ */
+#ifndef STRATA_MM_PAGER_H
+#define STRATA_MM_PAGER_H
+
+#include <stdint.h>
+
+#include "lib/list.h"
+#include "mm/page.h"
+
+struct vm_object;
+
+struct pager_ops {
+	const char *name;
+	/*
+	 * Supply page @pgoff of @obj: *@out gets the page with one reference taken for the
+	 * caller (who maps it, and drops it with put_page). Returns 0, -EFAULT (@pgoff past the
+	 * object's end) or -ENOMEM.
+	 */
+	int (*get_page)(struct vm_object *obj, uint32_t pgoff, struct page **out);
+};
+
+struct vm_object {
+	const struct pager_ops *ops;
+	const uint8_t *data;   /* memory provider: the bytes (borrowed, permanent) */
+	uint32_t size;         /* bytes */
+	uint32_t npages;       /* pages covering size */
+	struct page **cache;   /* npages slots, NULL until the page is first supplied */
+	uint32_t cached;       /* non-NULL slots */
+	struct list_head link; /* the registry of memory objects */
+};
+
+struct vm_object_stats {
+	uint32_t objects;     /* memory objects made */
+	uint32_t cached;      /* pages in their caches */
+	uint64_t fills;       /* pages filled from the bytes */
+	uint64_t hits;        /* pages found in a cache */
+	uint64_t shrunk;      /* pages dropped by vm_object_shrink */
+};
+
+/*
+ * The object for the @size bytes at @data (kernel memory that is never freed), made on first
+ * use and found again by @data and @size afterwards. NULL when out of memory or @size is 0.
+ */
+struct vm_object *vm_object_memory(const void *data, uint32_t size);
+
+/* Supply page @pgoff of @obj through its pager (contract of pager_ops.get_page). */
+int vm_object_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out);
+
+/* Copy @len bytes at object offset @off into @dst (@off + @len within the object). */
+void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len);
+
+/*
+ * Drop the cached pages no space maps (only the cache's reference left), in every object.
+ * Returns the number of pages freed.
+ */
+uint32_t vm_object_shrink(void);
+
+/* Current figures. */
+void vm_object_get_stats(struct vm_object_stats *out);
+
+#endif
