@@ -39,7 +39,8 @@ static int memory_get_page(struct vm_object *obj, uint32_t pgoff, struct page **
 	if (!pg)
 		return -ENOMEM;
 	uint8_t *dst = phys_to_virt(PFN_PHYS(page_to_pfn(pg)));
-	uint32_t off = pgoff << PAGE_SHIFT, n = obj->size - off < PAGE_SIZE ? obj->size - off : PAGE_SIZE;
+	uint32_t off = pgoff << PAGE_SHIFT,
+		 n = obj->size - off < PAGE_SIZE ? obj->size - off : PAGE_SIZE;
 	if (n < PAGE_SIZE)
 		clear_page(dst);
 	memcpy(dst, obj->data + off, n);
@@ -92,6 +93,17 @@ struct vm_object *vm_object_memory(const void *data, uint32_t size)
 int vm_object_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
 {
 	return obj->ops->get_page(obj, pgoff, out);
+}
+
+struct page *vm_object_peek_page(struct vm_object *obj, uint32_t pgoff)
+{
+	uint32_t flags = irq_save();
+	struct page *pg = pgoff < obj->npages ? obj->cache[pgoff] : NULL;
+
+	if (pg)
+		get_page(pg);
+	irq_restore(flags);
+	return pg;
 }
 
 void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len)

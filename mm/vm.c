@@ -38,6 +38,8 @@
  * spaces since fork has its PDEs without PTE_W in every space that holds it. */
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
 #define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
+/* Fault-around: a file read fault maps the cached pages of this aligned window too. */
+#define FAULT_AROUND_PAGES 16u
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 
@@ -91,10 +93,48 @@ static pte_t *pde_table(pde_t pde)
 	return (pte_t *)phys_to_virt(PTE_ADDR(pde));
 }
 
+/*
+ * Table bounds: a table's struct page keeps in private_data (0 after allocation: empty) the
+ * index range [lo, hi) outside which every entry is 0, as lo | hi << 16 — a superset, grown
+ * by every store of a frame and never shrunk, so that copying and tearing down a table scans
+ * only the part that was ever used (a stack table holds a few entries at its top).
+ */
+static uint32_t bounds_lo(uint32_t b)
+{
+	return b & 0xFFFFu;
+}
+
+static uint32_t bounds_hi(uint32_t b)
+{
+	return b >> 16;
+}
+
+/* Grow the bounds of the table holding entry @e to include it. */
+static void table_note(pte_t *e)
+{
+	struct page *tp = pa_page(virt_to_phys((void *)ALIGN_DOWN((uintptr_t)e, PAGE_SIZE)));
+	uint32_t i = ((uintptr_t)e & (PAGE_SIZE - 1)) / sizeof(pte_t), b = tp->private_data;
+	uint32_t lo = bounds_lo(b), hi = bounds_hi(b);
+
+	if (hi == 0) {
+		lo = i;
+		hi = i + 1;
+	} else if (i < lo) {
+		lo = i;
+	} else if (i >= hi) {
+		hi = i + 1;
+	} else {
+		return;
+	}
+	tp->private_data = lo | hi << 16;
+}
+
 /* Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded. */
 static void set_pte(struct vm_space *vm, pte_t *e, uintptr_t va, pte_t val)
 {
 	*e = val;
+	if (pte_has_frame(val))
+		table_note(e);
 	if (vm->pgdir == paging_current_pgdir())
 		invlpg(va);
 }
@@ -158,7 +198,7 @@ static void table_put(struct vm_space *vm, struct page *tbl)
 		return;
 	}
 	pte_t *t = phys_to_virt(page_pa(tbl));
-	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+	for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data); i++) {
 		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != zero_pa)
 			frame_put(vm, pa_page(PTE_ADDR(t[i])));
 	}
@@ -186,7 +226,9 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 	if (!(tbl = user_page_alloc(vm->owner)))
 		return -ENOMEM;
 	to = phys_to_virt(page_pa(tbl));
-	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+	clear_page(to);
+	tbl->private_data = old->private_data;
+	for (uint32_t i = bounds_lo(old->private_data); i < bounds_hi(old->private_data); i++) {
 		pte_t e = from[i];
 
 		if (pte_has_frame(e)) {
@@ -408,9 +450,10 @@ static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
 		}
 		if (pte_has_frame(*e)) {
 			pte_t file = *e & PTE_FILE;
-			set_pte(vm, e, va,
-			        make_pte(PTE_ADDR(*e), prot, !file && frame_exclusive(PTE_ADDR(*e))) |
-			            file);
+			set_pte(
+			    vm, e, va,
+			    make_pte(PTE_ADDR(*e), prot, !file && frame_exclusive(PTE_ADDR(*e))) |
+				file);
 		}
 		va += PAGE_SIZE;
 	}
@@ -814,21 +857,42 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	return 0;
 }
 
-/*
- * Map page-cache page @pgoff of @a's object read-only at @va (PTE @e, no frame yet).
- * 0 or -ENOMEM.
- */
-static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
+/* Map page-cache page @pg (a reference taken for this mapping) at @va, PTE @e. */
+static void set_file_pte(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e,
+                         struct page *pg)
 {
-	struct page *pg;
-	int rc = vm_object_get_page(a->backing.obj, (va - a->backing.base) >> PAGE_SHIFT, &pg);
-
-	if (rc < 0)
-		return rc == -EFAULT ? -EFAULT : -ENOMEM;
 	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, false) | PTE_FILE);
 	vm->rss_pages++;
 	vm->rss_file++;
+}
+
+/*
+ * Map page-cache page of @a's object read-only at @va (PTE @e, no frame yet), and around it
+ * (Linux's fault-around: the aligned FAULT_AROUND_PAGES window in the same table) every page
+ * of the area the object covers whole that has no frame yet and is in the cache already.
+ * Returns 0 or -ENOMEM.
+ */
+static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
+{
+	struct vm_object *obj = a->backing.obj;
+	struct page *pg;
+	int rc = vm_object_get_page(obj, (va - a->backing.base) >> PAGE_SHIFT, &pg);
+
+	if (rc < 0)
+		return rc == -EFAULT ? -EFAULT : -ENOMEM;
+	set_file_pte(vm, a, va, e, pg);
 	vm_counters.file_maps++;
+	uintptr_t lo = MAX(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE), a->start);
+	uintptr_t hi = MIN(lo + FAULT_AROUND_PAGES * PAGE_SIZE, a->end);
+	hi = MIN(hi, ALIGN_DOWN(a->backing.end, PAGE_SIZE));
+	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE) {
+		pte_t *pe = e + (pte_t)((intptr_t)(p - va) / (intptr_t)PAGE_SIZE);
+		if (p == va || pte_has_frame(*pe) ||
+		    !(pg = vm_object_peek_page(obj, (p - a->backing.base) >> PAGE_SHIFT)))
+			continue;
+		set_file_pte(vm, a, p, pe, pg);
+		vm_counters.file_around++;
+	}
 	return 0;
 }
 

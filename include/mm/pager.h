@@ -51,11 +51,11 @@ struct vm_object {
 };
 
 struct vm_object_stats {
-	uint32_t objects;     /* memory objects made */
-	uint32_t cached;      /* pages in their caches */
-	uint64_t fills;       /* pages filled from the bytes */
-	uint64_t hits;        /* pages found in a cache */
-	uint64_t shrunk;      /* pages dropped by vm_object_shrink */
+	uint32_t objects; /* memory objects made */
+	uint32_t cached;  /* pages in their caches */
+	uint64_t fills;   /* pages filled from the bytes */
+	uint64_t hits;    /* pages found in a cache */
+	uint64_t shrunk;  /* pages dropped by vm_object_shrink */
 };
 
 /*
@@ -66,6 +66,12 @@ struct vm_object *vm_object_memory(const void *data, uint32_t size);
 
 /* Supply page @pgoff of @obj through its pager (contract of pager_ops.get_page). */
 int vm_object_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out);
+
+/*
+ * Page @pgoff of @obj if it is in the cache already, with one reference taken for the caller;
+ * NULL otherwise (nothing is filled). For fault-around.
+ */
+struct page *vm_object_peek_page(struct vm_object *obj, uint32_t pgoff);
 
 /* Copy @len bytes at object offset @off into @dst (@off + @len within the object). */
 void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len);

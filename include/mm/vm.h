@@ -12,7 +12,8 @@
  *   fault in an area whose prot allows the access (else -EFAULT: SIGSEGV)
  *     |-- read, no frame, file-backed page (the area's object covers it whole)
  *     |                                  map the object's page-cache page read-only with
- *     |                                  PTE_FILE (include/mm/pager.h)        [file_maps]
+ *     |                                  PTE_FILE (include/mm/pager.h), and the cached
+ *     |                                  pages of its 64 KiB window (fault-around)
  *     |-- read, no frame, the page the object's end cuts: a private copy, tail zeroed
  *     |-- read, no frame, otherwise .... map the shared zero page read-only (PTE_COW if the
  *     |                                  area is writable)                   [zero_maps]
@@ -120,6 +121,7 @@ struct vm_counters {
 	uint64_t cow_reuse;    /* copy-on-write faults where the writer was the sole owner */
 	uint64_t zero_maps;    /* zero-page maps */
 	uint64_t file_maps;    /* page-cache pages mapped by read faults */
+	uint64_t file_around;  /* cached pages mapped around them (fault-around) */
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
 };

@@ -93,7 +93,8 @@ unsigned vma_detach_range(struct vma_set *s, uintptr_t start, uintptr_t end, str
 /*
  * Merge areas that touch [@start, @end] (the areas inside it and one neighbour on each side)
  * with their neighbours when adjacent (one's end is the other's start) with equal prot,
- * flags and backing. Nodes merged away are moved to @out for the caller to free. Returns their number.
+ * flags and backing. Nodes merged away are moved to @out for the caller to free. Returns their
+ * number.
  */
 unsigned vma_merge_range(struct vma_set *s, uintptr_t start, uintptr_t end, struct list_head *out);
 

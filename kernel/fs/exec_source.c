@@ -1,9 +1,10 @@
 /*
  * exec_source: exec reads programs from the root file system (the initramfs) through the
  * open-file layer (include/fs/file.h): stat for the type and permission checks, read at an
- * offset for the headers and segments, and the file's bytes in memory for mapping them. A relative path resolves from the calling process's
- * working directory (the root for a kernel spawn). Registered with exec by exec_fs_init();
- * embedded /builtin images are looked up first (sched/exec.c).
+ * offset for the headers and segments, and the file's bytes in memory for mapping them. A relative
+ * path resolves from the calling process's working directory (the root for a kernel spawn).
+ * Registered with exec by exec_fs_init(); embedded /builtin images are looked up first
+ * (sched/exec.c).
  */
 #include "fs/exec_source.h"
 
