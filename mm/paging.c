@@ -171,6 +171,14 @@ pde_t *paging_pgdir_create(struct mm_error *err)
 	return pgdir;
 }
 
+int paging_pgdir_free(pde_t *pgdir)
+{
+	if (pgdir == kernel_pgdir || pgdir == paging_current_pgdir())
+		return -EBUSY;
+	mm_free_page_table(virt_to_phys(pgdir));
+	return 0;
+}
+
 int paging_pgdir_destroy(pde_t *pgdir)
 {
 	if (pgdir == kernel_pgdir || pgdir == paging_current_pgdir())

@@ -541,12 +541,30 @@ struct vm_space *vm_create(uint32_t owner)
 	return vm;
 }
 
+/*
+ * The directory slots [*@lo, *@hi) that may hold user tables: those of the spans from the
+ * lowest area to the highest (a table is dropped when no area is left in its span). Empty
+ * when there is no area.
+ */
+static void table_slots(const struct vm_space *vm, unsigned *lo, unsigned *hi)
+{
+	if (list_empty(&vm->areas.head)) {
+		*lo = *hi = 0;
+		return;
+	}
+	*lo = PDX(list_first_entry(&vm->areas.head, struct vm_area, link)->start);
+	*hi = PDX(list_last_entry(&vm->areas.head, struct vm_area, link)->end - 1) + 1;
+}
+
 void vm_destroy(struct vm_space *vm)
 {
+	unsigned lo, hi;
+
 	if (!vm)
 		return;
 	/* Frames live only in tables: put each table (its last holder puts its frames). */
-	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
+	table_slots(vm, &lo, &hi);
+	for (unsigned i = lo; i < hi; i++) {
 		if (vm->pgdir[i] & PTE_P) {
 			struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[i]));
 			vm->pgdir[i] = 0;
@@ -555,7 +573,7 @@ void vm_destroy(struct vm_space *vm)
 	}
 	free_area_list(&vm->areas.head);
 	vm->areas.count = 0;
-	paging_pgdir_destroy(vm->pgdir);
+	paging_pgdir_free(vm->pgdir);
 	kfree(vm);
 }
 
@@ -841,7 +859,9 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	}
 	/* On-Demand-Fork: share every page table, read-only in both directories; the first
 	 * write (or PTE change) in a span copies that table (unshare_table). */
-	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
+	unsigned lo, hi;
+	table_slots(src, &lo, &hi);
+	for (unsigned i = lo; i < hi; i++) {
 		pde_t pde = src->pgdir[i];
 
 		if (!(pde & PTE_P))
