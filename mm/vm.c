@@ -234,7 +234,7 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 		if (pte_has_frame(e)) {
 			if (PTE_ADDR(e) != zero_pa)
 				get_page(pa_page(PTE_ADDR(e)));
-			if (e & PTE_W) {
+			if ((e & PTE_W) && !(e & PTE_FILE)) { /* writable object pages are shared */
 				e = (e & ~PTE_W) | PTE_COW;
 				from[i] = e;
 			}
@@ -381,12 +381,46 @@ static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr
 	return e;
 }
 
-/* Give the page at @va of area @a a private frame (populate). 0 or -ENOMEM. */
-static int populate_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
+/*
+ * Map the page at @va of the shared area @a (PTE @e) from its object: the object's page,
+ * writable when the area is (every space mapping it sees every write). A page with a frame
+ * already only regains write access (after mprotect or a table copy). Returns 0, -EFAULT (past
+ * the object's end) or -ENOMEM.
+ */
+static int map_shared_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
 {
-	int err, kind;
+	struct page *pg;
+	int rc;
 
-	return make_private(vm, a, va, &err, &kind) ? 0 : err;
+	if (pte_has_frame(*e)) {
+		set_pte(vm, e, va, make_pte(PTE_ADDR(*e), a->prot, true) | PTE_FILE);
+		return 0;
+	}
+	if (va >= a->backing.end ||
+	    (rc = vm_object_get_page(a->backing.obj, (va - a->backing.base) >> PAGE_SHIFT, &pg)) <
+	        0)
+		return va >= a->backing.end || rc == -EFAULT ? -EFAULT : -ENOMEM;
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true) | PTE_FILE);
+	vm->rss_pages++;
+	vm->rss_shmem++;
+	return 0;
+}
+
+/*
+ * Give the page at @va of area @a a frame as a fault of kind @write would (shared areas map
+ * their object's page; private ones get a private frame, make_private). Returns its PTE, or
+ * NULL with the error in *@err.
+ */
+static pte_t *resolve_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err)
+{
+	int kind;
+	pte_t *e;
+
+	if (!(a->flags & VM_SHARED))
+		return make_private(vm, a, va, err, &kind);
+	if (!(e = pte_mut(vm, va, true, err)))
+		return NULL;
+	return (*err = map_shared_page(vm, a, va, e)) < 0 ? NULL : e;
 }
 
 /* The next page-table span boundary after @va (0 on wrap). */
@@ -395,8 +429,11 @@ static uintptr_t next_span(uintptr_t va)
 	return ALIGN_DOWN(va, PDE_SPAN) + PDE_SPAN;
 }
 
-/* Unmap and put the frames of [@start, @end), whose tables unshare_range made exclusive. */
-static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
+/*
+ * Unmap and put the frames of [@start, @end) (in areas that are @shared, or not), whose
+ * tables unshare_range made exclusive.
+ */
+static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool shared)
 {
 	for (uintptr_t va = start; va < end && va >= start;) {
 		int err;
@@ -408,7 +445,9 @@ static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 		}
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
-			if (*e & PTE_FILE)
+			if ((*e & PTE_FILE) && shared)
+				vm->rss_shmem--;
+			else if (*e & PTE_FILE)
 				vm->rss_file--;
 			set_pte(vm, e, va, 0);
 			if (pa != zero_pa) {
@@ -437,9 +476,16 @@ static void drop_empty_tables(struct vm_space *vm, uintptr_t start, uintptr_t en
 	}
 }
 
-/* Rewrite the PTEs with frames in [@start, @end) for @prot (tables made exclusive first). */
-static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t prot)
+/*
+ * Rewrite the PTEs with frames in [@start, @end) of area @a for @prot (tables made exclusive
+ * first): a shared area's pages are writable when @prot is; a private page only when it is
+ * exclusive (not the zero page, not a page-cache page, one reference).
+ */
+static void reprotect_range(struct vm_space *vm, const struct vm_area *a, uintptr_t start,
+                            uintptr_t end, uint32_t prot)
 {
+	bool shared = a->flags & VM_SHARED;
+
 	for (uintptr_t va = start; va < end && va >= start;) {
 		int err;
 		pte_t *e = pte_mut(vm, va, false, &err);
@@ -450,10 +496,10 @@ static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
 		}
 		if (pte_has_frame(*e)) {
 			pte_t file = *e & PTE_FILE;
-			set_pte(
-			    vm, e, va,
-			    make_pte(PTE_ADDR(*e), prot, !file && frame_exclusive(PTE_ADDR(*e))) |
-				file);
+			uint32_t pa = PTE_ADDR(*e);
+			set_pte(vm, e, va,
+			        make_pte(pa, prot, shared || (!file && frame_exclusive(pa))) |
+			            file);
 		}
 		va += PAGE_SIZE;
 	}
@@ -474,6 +520,7 @@ static void free_area_list(struct list_head *list)
 	list_for_each_entry_safe(a, n, list, link)
 	{
 		list_del(&a->link);
+		vm_object_put(a->backing.obj);
 		kfree(a);
 	}
 }
@@ -495,6 +542,21 @@ static int get_spares(struct vm_space *vm, uintptr_t start, uintptr_t end,
 		}
 	}
 	return 0;
+}
+
+/*
+ * vma_split_range, then one more object reference for each node a split took (the new half
+ * shares its area's backing).
+ */
+static void split_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
+                        struct vm_area *spares[MAX_SPLITS])
+{
+	struct vm_area *given[MAX_SPLITS] = { spares[0], spares[1] };
+
+	vma_split_range(&vm->areas, start, end, spares);
+	for (unsigned i = 0; i < MAX_SPLITS; i++)
+		if (given[i] && !spares[i] && given[i]->backing.obj)
+			vm_object_get(given[i]->backing.obj);
 }
 
 static void put_spares(struct vm_area *spares[MAX_SPLITS])
@@ -626,15 +688,19 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
 	na->flags = flags & ~VM_MAP_FLAGS;
-	if (backing && backing->obj)
+	if (backing && backing->obj) {
 		na->backing = *backing;
+		vm_object_get(backing->obj);
+	}
 	if ((flags & VM_MAP_POPULATE) && na->prot) {
 		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-			if (populate_page(vm, na, va) < 0) {
-				free_range(vm, start, va);
+			int err;
+			if (!resolve_page(vm, na, va, &err)) {
+				free_range(vm, start, va, flags & VM_SHARED);
 				drop_empty_tables(vm, start, end);
+				vm_object_put(na->backing.obj);
 				kfree(na);
-				return -ENOMEM;
+				return err == -EFAULT ? -EFAULT : -ENOMEM;
 			}
 		}
 	}
@@ -659,11 +725,11 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 		put_spares(spares);
 		return -ENOMEM;
 	}
-	vma_split_range(&vm->areas, start, end, spares);
+	split_range(vm, start, end, spares);
 	put_spares(spares);
 	list_init(&gone);
 	vma_detach_range(&vm->areas, start, end, &gone);
-	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end);
+	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end, a->flags & VM_SHARED);
 	free_area_list(&gone);
 	drop_empty_tables(vm, start, end);
 	return 0;
@@ -687,12 +753,13 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 		put_spares(spares);
 		return rc;
 	}
-	vma_split_range(&vm->areas, start, end, spares);
+	split_range(vm, start, end, spares);
 	put_spares(spares);
-	reprotect_range(vm, start, end, prot);
 	for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
-	     a = vma_next(&vm->areas, a))
+	     a = vma_next(&vm->areas, a)) {
+		reprotect_range(vm, a, a->start, a->end, prot);
 		a->prot = prot & VM_PROT_MASK;
+	}
 	merge_range(vm, start, end);
 	return 0;
 }
@@ -708,7 +775,7 @@ int vm_discard(struct vm_space *vm, uintptr_t start, size_t len)
 		return rc;
 	for (struct vm_area *a = vma_find_from(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a))
-		free_range(vm, MAX(a->start, start), MIN(a->end, end));
+		free_range(vm, MAX(a->start, start), MIN(a->end, end), a->flags & VM_SHARED);
 	return vma_range_covered(&vm->areas, start, end) ? 0 : -ENOMEM;
 }
 
@@ -808,7 +875,7 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return rc;
 	}
 	if (old_len > new_len)
-		free_range(vm, old + new_len, old + old_len);
+		free_range(vm, old + new_len, old + old_len, flags & VM_SHARED);
 	/* The old range's frames are gone; should its unmap fail (a split needing a node), the
 	 * range stays mapped with absent pages (demand-zero), which leaks nothing. */
 	vm_unmap(vm, old, old_len);
@@ -855,6 +922,8 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 		if (!na)
 			return -ENOMEM;
 		*na = *a;
+		if (na->backing.obj)
+			vm_object_get(na->backing.obj);
 		vma_insert(&dst->areas, na);
 	}
 	/* On-Demand-Fork: share every page table, read-only in both directories; the first
@@ -927,8 +996,17 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
 	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)
 		return -EFAULT; /* stack growth past RLIMIT_STACK */
+	if ((a->flags & VM_FILE) && va >= ALIGN_UP(a->backing.end, PAGE_SIZE))
+		return -EIO; /* past the end of the mapped file */
 	vm->min_flt++;
 	vm_counters.pgfault++;
+	if (a->flags & VM_SHARED) {
+		if ((error & PF_W) && !(a->prot & VM_WRITE))
+			return -EFAULT;
+		if (!(e = pte_mut(vm, va, true, &err)))
+			return err;
+		return map_shared_page(vm, a, va, e);
+	}
 	if (error & PF_W) {
 		if (!(a->prot & VM_WRITE))
 			return -EFAULT;
@@ -969,12 +1047,12 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 		uintptr_t page = ALIGN_DOWN(uva, PAGE_SIZE);
 		size_t off = uva - page, n = MIN(len, PAGE_SIZE - off);
 		struct vm_area *a = vm_find(vm, uva);
-		int err, kind;
+		int err;
 		pte_t *e;
 
 		if (!a)
 			return -EFAULT;
-		if (!(e = make_private(vm, a, page, &err, &kind)))
+		if (!(e = resolve_page(vm, a, page, &err)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);
 		s += n;

@@ -28,6 +28,10 @@
  *           |-- frame with one reference .... reuse: set PTE_W (wp_page_reuse) [cow_reuse]
  *           `-- frame shared (refcount > 1) . copy it, drop one reference      [cow_copy]
  *
+ * Shared areas (VM_SHARED: MAP_SHARED, SysV shm, memfd) map their object's pages on any
+ * fault, writable when the area is, in every space: PTE_FILE with PTE_W (the only writable
+ * PTE_FILE pages). A table copy keeps their PTE_W; fork shares them.
+ *
  * Fork (On-Demand-Fork, Zhao et al., EuroSys 2021): the child gets the areas and every page
  * table of the parent by reference (the table's struct page counts the directories holding
  * it; both PDEs lose PTE_W), so fork costs O(tables), not O(pages); frames are counted once
@@ -87,6 +91,8 @@
 #define VM_HEAP      (1u << 1) /* the brk area */
 #define VM_ANON      (1u << 2) /* mmap anonymous private */
 #define VM_GROWSDOWN (1u << 3) /* the stack: reserved, populated on demand */
+#define VM_SHARED    (1u << 4) /* MAP_SHARED: the backing object's pages, writable in all */
+#define VM_FILE      (1u << 5) /* mmap of a file: a page past the object's end is -EIO (SIGBUS) */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
 #define VM_MAP_POPULATE (1u << 16)
 #define VM_MAP_FLAGS    VM_MAP_POPULATE
@@ -105,7 +111,8 @@ struct vm_space {
 	uint32_t stack_limit; /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
 	                       * below stack_top are refused (0: the area's size is the limit) */
 	uint32_t rss_pages;   /* frames mapped (the zero page not counted) */
-	uint32_t rss_file;    /* of which page-cache pages (PTE_FILE) */
+	uint32_t rss_file;    /* of which page-cache pages of private file mappings */
+	uint32_t rss_shmem;   /* of which shared objects' pages (VM_SHARED areas) */
 	uint32_t pt_pages;    /* page tables this space made (shared ones count where made) */
 	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
 	uint32_t cow_faults;  /* write faults that copied a shared page */
@@ -217,7 +224,8 @@ int vm_fork(struct vm_space *dst, struct vm_space *src);
  * Resolve a fault at @addr with #PF error @error by the cases above. An access the area does
  * not allow (PROT_NONE, a write to a read-only area), an address in no area and a stack page
  * further than stack_limit below stack_top (the stack may not grow there) are refused.
- * Returns 0 (retry), -EFAULT (no area, or the access is not allowed) or -ENOMEM.
+ * A page of a file mapping (VM_FILE) wholly past the file's end is -EIO: Linux's SIGBUS.
+ * Returns 0 (retry), -EFAULT (no area, or the access is not allowed), -EIO or -ENOMEM.
  */
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error);
 

@@ -155,6 +155,7 @@ struct proc {
 	int pgid, sid;        /* process group and session (0: the kernel's, as Linux's init) */
 	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
 	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
+	bool fault_bus;       /* its last #PF was past the end of a mapped file (SIGBUS) */
 	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
 	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
