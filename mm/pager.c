@@ -122,6 +122,8 @@ static void shared_drop_pages(struct vm_object *obj, uint32_t from)
 
 static void shared_release(struct vm_object *obj)
 {
+	if (obj->on_release)
+		obj->on_release(obj);
 	shared_drop_pages(obj, 0);
 	stats.objects--;
 	kfree(obj->cache);
@@ -143,10 +145,9 @@ struct vm_object *vm_object_shared(uint64_t size)
 	uint32_t n = pages_for(size);
 	struct vm_object *obj;
 
-	if (!size || !n || !(obj = kzalloc(sizeof(*obj), KM_KERNEL)))
+	if ((size && !n) || !(obj = kzalloc(sizeof(*obj), KM_KERNEL)))
 		return NULL;
-	obj->cache = kzalloc(n * sizeof(*obj->cache), KM_KERNEL);
-	if (!obj->cache) {
+	if (n && !(obj->cache = kzalloc(n * sizeof(*obj->cache), KM_KERNEL))) {
 		kfree(obj);
 		return NULL;
 	}
@@ -177,7 +178,8 @@ int vm_object_resize(struct vm_object *obj, uint64_t size)
 		if (!cache)
 			return -ENOMEM;
 		uint32_t flags = irq_save();
-		memcpy(cache, obj->cache, obj->npages * sizeof(*cache));
+		if (obj->npages)
+			memcpy(cache, obj->cache, obj->npages * sizeof(*cache));
 		struct page **old = obj->cache;
 		obj->cache = cache;
 		obj->npages = n;

@@ -56,6 +56,10 @@ struct vm_object {
 	struct page **cache;   /* npages slots, NULL until the page is first supplied */
 	uint32_t cached;       /* non-NULL slots */
 	uint32_t refs;         /* references (areas, ids, files); see Lifetime */
+	/* Shared objects: called by the release of the last reference, before the pages go
+	 * (a SysV segment leaves its id table); NULL: nothing to tell. @owner_data is its. */
+	void (*on_release)(struct vm_object *obj);
+	void *owner_data;
 	struct list_head link; /* the registry of memory objects */
 };
 
@@ -75,8 +79,9 @@ struct vm_object_stats {
 struct vm_object *vm_object_memory(const void *data, uint32_t size);
 
 /*
- * A new shared anonymous object of @size bytes (pages zero-filled on first use), with one
- * reference for the caller. NULL when out of memory or @size is 0.
+ * A new shared anonymous object of @size bytes (pages zero-filled on first use; 0 is fine:
+ * a memfd starts empty), with one reference for the caller. NULL when out of memory or
+ * @size is more than 4 GiB.
  */
 struct vm_object *vm_object_shared(uint64_t size);
 
