@@ -604,35 +604,42 @@ struct vm_space *vm_create(uint32_t owner)
 }
 
 /*
- * The directory slots [*@lo, *@hi) that may hold user tables: those of the spans from the
- * lowest area to the highest (a table is dropped when no area is left in its span). Empty
- * when there is no area.
+ * Call @fn(@vm, slot, @ctx) once for each directory slot a table may occupy: those of the
+ * spans the areas touch (a table is dropped when no area is left in its span), in address
+ * order; a few per process however far apart its areas lie.
  */
-static void table_slots(const struct vm_space *vm, unsigned *lo, unsigned *hi)
+static void for_each_table_slot(struct vm_space *vm,
+                                void (*fn)(struct vm_space *, unsigned, void *), void *ctx)
 {
-	if (list_empty(&vm->areas.head)) {
-		*lo = *hi = 0;
-		return;
+	const struct vm_area *a;
+	unsigned next = 0; /* slots below this were visited */
+
+	list_for_each_entry(a, &vm->areas.head, link)
+	{
+		unsigned last = PDX(a->end - 1);
+		for (unsigned i = MAX(PDX(a->start), next); i <= last; i++)
+			fn(vm, i, ctx);
+		next = MAX(next, last + 1);
 	}
-	*lo = PDX(list_first_entry(&vm->areas.head, struct vm_area, link)->start);
-	*hi = PDX(list_last_entry(&vm->areas.head, struct vm_area, link)->end - 1) + 1;
+}
+
+/* vm_destroy's slot step: put the table in @slot. */
+static void destroy_slot(struct vm_space *vm, unsigned slot, void *ctx)
+{
+	(void)ctx;
+	if (vm->pgdir[slot] & PTE_P) {
+		struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[slot]));
+		vm->pgdir[slot] = 0;
+		table_put(vm, tbl);
+	}
 }
 
 void vm_destroy(struct vm_space *vm)
 {
-	unsigned lo, hi;
-
 	if (!vm)
 		return;
 	/* Frames live only in tables: put each table (its last holder puts its frames). */
-	table_slots(vm, &lo, &hi);
-	for (unsigned i = lo; i < hi; i++) {
-		if (vm->pgdir[i] & PTE_P) {
-			struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[i]));
-			vm->pgdir[i] = 0;
-			table_put(vm, tbl);
-		}
-	}
+	for_each_table_slot(vm, destroy_slot, NULL);
 	free_area_list(&vm->areas.head);
 	vm->areas.count = 0;
 	paging_pgdir_free(vm->pgdir);
@@ -907,10 +914,21 @@ uintptr_t vm_brk(struct vm_space *vm, uintptr_t newbrk)
 	return vm->brk;
 }
 
+/* vm_fork's slot step: share the table in @slot with the child @ctx, read-only in both. */
+static void fork_slot(struct vm_space *src, unsigned slot, void *ctx)
+{
+	struct vm_space *dst = ctx;
+	pde_t pde = src->pgdir[slot];
+
+	if (!(pde & PTE_P))
+		return;
+	get_page(pa_page(PTE_ADDR(pde)));
+	src->pgdir[slot] = dst->pgdir[slot] = pde & ~PTE_W;
+}
+
 int vm_fork(struct vm_space *dst, struct vm_space *src)
 {
 	const struct vm_area *a;
-	bool shared = false;
 
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
@@ -928,20 +946,11 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	}
 	/* On-Demand-Fork: share every page table, read-only in both directories; the first
 	 * write (or PTE change) in a span copies that table (unshare_table). */
-	unsigned lo, hi;
-	table_slots(src, &lo, &hi);
-	for (unsigned i = lo; i < hi; i++) {
-		pde_t pde = src->pgdir[i];
-
-		if (!(pde & PTE_P))
-			continue;
-		get_page(pa_page(PTE_ADDR(pde)));
-		src->pgdir[i] = dst->pgdir[i] = pde & ~PTE_W;
-		shared = true;
-	}
+	for_each_table_slot(src, fork_slot, dst);
 	dst->rss_pages = src->rss_pages;
-	if (shared)
-		flush_space(src);
+	dst->rss_file = src->rss_file;
+	dst->rss_shmem = src->rss_shmem;
+	flush_space(src);
 	vm_counters.forks++;
 	return 0;
 }

@@ -350,30 +350,27 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 	uint32_t w = ALIGN_DOWN(ALIGN_DOWN(p, 16u) - words * sizeof(uint32_t), 16u);
 	*sp = w;
 
-	uint32_t argc = a->argc, s = strings_at;
-#define PUSH(v)                                                                                    \
-	do {                                                                                       \
-		uint32_t v_ = (v);                                                                 \
-		if ((rc = vm_write(vm, w, &v_, sizeof(v_))) < 0)                                   \
-			return rc;                                                                 \
-		w += sizeof(v_);                                                                   \
-	} while (0)
-	PUSH(argc);
+	/* The pointer block (argc, argv, envp, auxv) built in a kernel buffer, then one write. */
+	uint32_t *blk = kmalloc(words * sizeof(uint32_t), KM_KERNEL), n = 0, s = strings_at;
+	if (!blk)
+		return -ENOMEM;
+	blk[n++] = a->argc;
 	for (uint32_t i = 0; i < a->argc + a->envc; i++) {
 		if (i == a->argc)
-			PUSH(0); /* end of argv */
-		PUSH(s);
+			blk[n++] = 0; /* end of argv */
+		blk[n++] = s;
 		s += (uint32_t)strlen(a->buf + (s - strings_at)) + 1;
 	}
 	if (a->envc == 0)
-		PUSH(0); /* end of argv (the loop did not reach envp) */
-	PUSH(0);         /* end of envp */
+		blk[n++] = 0; /* end of argv (the loop did not reach envp) */
+	blk[n++] = 0;         /* end of envp */
 	for (unsigned i = 0; i < AUXV_PAIRS; i++) {
-		PUSH(auxv[i][0]);
-		PUSH(auxv[i][1]);
+		blk[n++] = auxv[i][0];
+		blk[n++] = auxv[i][1];
 	}
-#undef PUSH
-	return 0;
+	rc = vm_write(vm, w, blk, n * sizeof(uint32_t));
+	kfree(blk);
+	return rc;
 }
 
 /* The registers a new program starts with. */

@@ -50,12 +50,12 @@ struct pager_ops {
 
 struct vm_object {
 	const struct pager_ops *ops;
-	const uint8_t *data;   /* memory provider: the bytes (borrowed, permanent) */
-	uint32_t size;         /* bytes */
-	uint32_t npages;       /* pages covering size */
-	struct page **cache;   /* npages slots, NULL until the page is first supplied */
-	uint32_t cached;       /* non-NULL slots */
-	uint32_t refs;         /* references (areas, ids, files); see Lifetime */
+	const uint8_t *data; /* memory provider: the bytes (borrowed, permanent) */
+	uint32_t size;       /* bytes */
+	uint32_t npages;     /* pages covering size */
+	struct page **cache; /* npages slots, NULL until the page is first supplied */
+	uint32_t cached;     /* non-NULL slots */
+	uint32_t refs;       /* references (areas, ids, files); see Lifetime */
 	/* Shared objects: called by the release of the last reference, before the pages go
 	 * (a SysV segment leaves its id table); NULL: nothing to tell. @owner_data is its. */
 	void (*on_release)(struct vm_object *obj);
