@@ -980,17 +980,27 @@ static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t
 		return rc == -EFAULT ? -EFAULT : -ENOMEM;
 	set_file_pte(vm, a, va, e, pg);
 	vm_counters.file_maps++;
+	/* Fault-around: entries of one table; not present before, so no TLB flush. */
 	uintptr_t lo = MAX(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE), a->start);
-	uintptr_t hi = MIN(lo + FAULT_AROUND_PAGES * PAGE_SIZE, a->end);
-	hi = MIN(hi, ALIGN_DOWN(a->backing.end, PAGE_SIZE));
-	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE) {
-		pte_t *pe = e + (pte_t)((intptr_t)(p - va) / (intptr_t)PAGE_SIZE);
-		if (p == va || pte_has_frame(*pe) ||
-		    !(pg = vm_object_peek_page(obj, (p - a->backing.base) >> PAGE_SHIFT)))
-			continue;
-		set_file_pte(vm, a, p, pe, pg);
-		vm_counters.file_around++;
+	uintptr_t hi = MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) +
+	                       FAULT_AROUND_PAGES * PAGE_SIZE,
+	                   MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
+	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
+	pte_t *pe = e - (va - lo) / PAGE_SIZE;
+	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;
+	uint32_t flags = irq_save(); /* the cache slots stay as read (include/mm/pager.h) */
+	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE, pe++, pgoff++) {
+		if (*pe || pgoff >= obj->npages || !(pg = obj->cache[pgoff]))
+			continue; /* p == va has its frame already */
+		get_page(pg);
+		*pe = page_pa(pg) | bits;
+		table_note(pe);
+		mapped++;
 	}
+	irq_restore(flags);
+	vm->rss_pages += mapped;
+	vm->rss_file += mapped;
+	vm_counters.file_around += mapped;
 	return 0;
 }
 

@@ -23,7 +23,9 @@
  * kernel-owned (charged to no process), counted in vm_object_stats.
  *
  * Locking: one CPU; the cache slots are filled with interrupts masked around the check and
- * the store, so two processes faulting the same page both end with the one cached page.
+ * the store, so two processes faulting the same page both end with the one cached page. A
+ * reader that masks interrupts may read cache[] and take references directly (the fault
+ * handler's fault-around does: a slot cannot empty while interrupts are masked).
  */
 #ifndef STRATA_MM_PAGER_H
 #define STRATA_MM_PAGER_H
