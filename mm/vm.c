@@ -982,9 +982,9 @@ static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t
 	vm_counters.file_maps++;
 	/* Fault-around: entries of one table; not present before, so no TLB flush. */
 	uintptr_t lo = MAX(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE), a->start);
-	uintptr_t hi = MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) +
-	                       FAULT_AROUND_PAGES * PAGE_SIZE,
-	                   MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
+	uintptr_t hi =
+	    MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) + FAULT_AROUND_PAGES * PAGE_SIZE,
+	        MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
 	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
 	pte_t *pe = e - (va - lo) / PAGE_SIZE;
 	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;

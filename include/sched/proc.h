@@ -290,14 +290,14 @@ const char *signal_name(int sig);
  * until then, images registered with exec_register_image (embedded in the kernel).
  *   stat: 0 with *@mode (S_IF* | permission bits) and *@size, or -ENOENT/-ENOTDIR/...
  *   read: bytes read at @off into @buf (short only at the end), or -errno
- *   bytes: the file's bytes where they lie in kernel memory for good (an initramfs file),
- *          with *@size, so exec can map them through the page cache; NULL otherwise
- *          (exec then copies the segments with read)
+ *   open: stat in one lookup, and the file's bytes in *@data where they lie in kernel
+ *         memory for good (an initramfs file: exec maps them through the page cache and
+ *         reads headers from them), else NULL in *@data (exec then uses read); may be NULL
  */
 struct exec_source {
 	int (*stat)(const char *path, uint32_t *mode, uint64_t *size);
 	long (*read)(const char *path, uint64_t off, void *buf, uint32_t len);
-	const void *(*bytes)(const char *path, uint32_t *size);
+	int (*open)(const char *path, uint32_t *mode, uint64_t *size, const void **data);
 };
 void exec_set_source(const struct exec_source *src);
 

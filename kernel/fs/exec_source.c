@@ -59,27 +59,31 @@ static long fs_read(const char *path, uint64_t off, void *buf, uint32_t len)
 	return n;
 }
 
-/* The bytes of the regular file @path in the initramfs (borrowed from the archive, which is
- * kept for good: include/fs/ramfs.h), or NULL. */
-static const void *fs_bytes(const char *path, uint32_t *size)
+/* stat(@path) in one lookup, with the bytes of a regular initramfs file (borrowed from the
+ * archive, which is kept for good: include/fs/ramfs.h) in *@data, else NULL. 0 or -errno. */
+static int fs_open(const char *path, uint32_t *mode, uint64_t *size, const void **data)
 {
-	int err = 0;
-	const void *data = NULL;
+	struct strata_stat st;
+	int err = 0, rc;
 	struct file *f = file_open_at(fd_cwd_current(), path, O_RDONLY, &err);
 
+	*data = NULL;
 	if (!f)
-		return NULL;
-	if (f->inode && (f->inode->mode & S_IFMT) == S_IFREG) {
-		data = f->inode->data;
-		*size = f->inode->size;
+		return err;
+	rc = f->inode ? file_stat(f->inode, &st) : -EACCES;
+	if (rc == 0) {
+		*mode = st.mode;
+		*size = st.size;
+		if ((f->inode->mode & S_IFMT) == S_IFREG)
+			*data = f->inode->data;
 	}
 	file_put(f);
-	return data;
+	return rc;
 }
 
 void exec_fs_init(void)
 {
-	static const struct exec_source src = { fs_stat, fs_read, fs_bytes };
+	static const struct exec_source src = { fs_stat, fs_read, fs_open };
 
 	exec_set_source(&src);
 }
