@@ -39,7 +39,7 @@
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
 #define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
 /* Fault-around: a file read fault maps the cached pages of this aligned window too. */
-#define FAULT_AROUND_PAGES 16u
+#define FAULT_AROUND_PAGES 32u
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 

@@ -13,7 +13,7 @@
  *     |-- read, no frame, file-backed page (the area's object covers it whole)
  *     |                                  map the object's page-cache page read-only with
  *     |                                  PTE_FILE (include/mm/pager.h), and the cached
- *     |                                  pages of its 64 KiB window (fault-around)
+ *     |                                  pages of its 128 KiB window (fault-around)
  *     |-- read, no frame, the page the object's end cuts: a private copy, tail zeroed
  *     |-- read, no frame, otherwise .... map the shared zero page read-only (PTE_COW if the
  *     |                                  area is writable)                   [zero_maps]

@@ -104,9 +104,9 @@ static void bench_fork(void)
 	report("fork+exit+wait", total, loop_overhead(FORK_OPS), FORK_OPS);
 }
 
-static void bench_exec(void)
+static void bench_exec(const char *path)
 {
-	char *const argv[] = { EXEC_PATH, NULL };
+	char *const argv[] = { (char *)path, NULL };
 	char *const envp[] = { NULL };
 	uint64_t t0, total;
 
@@ -117,7 +117,7 @@ static void bench_exec(void)
 			int fd = open("/dev/null", O_WRONLY);
 			if (fd >= 0)
 				dup2(fd, 1);
-			execve(EXEC_PATH, argv, envp);
+			execve(path, argv, envp);
 			_exit(127);
 		}
 		wait_child(pid);
@@ -126,13 +126,13 @@ static void bench_exec(void)
 	report("fork+exec+wait", total, loop_overhead(EXEC_OPS), EXEC_OPS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_getppid();
 	fflush(stdout);
 	bench_fork();
-	bench_exec();
+	bench_exec(argc > 1 ? argv[1] : EXEC_PATH);
 	if (failures)
 		printf("bench: %d operations failed\n", failures);
 	fflush(stdout);
