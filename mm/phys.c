@@ -29,6 +29,7 @@
 static struct memmap memmap;
 static struct frame_bitmap bitmap;
 static struct buddy buddy;
+struct page *mm_page_array;
 static uint32_t lowmem_end;       /* physical end of the direct map */
 static uint32_t page_table_pages; /* page tables allocated after boot, not yet freed */
 uint64_t mm_init_tsc;             /* rdtsc delta of mm_init (make bench reads it) */
@@ -160,6 +161,7 @@ void mm_init(const struct mm_boot_params *p)
 		.init_on_alloc = p->init_on_alloc,
 	};
 	rc = buddy_init(&buddy, &bitmap, &cfg);
+	mm_page_array = buddy.pages;
 	if (rc < 0)
 		panic("mm: buddy allocator init failed: %d", rc);
 	uint64_t t1 = rdtsc();
@@ -249,16 +251,6 @@ void page_disown(struct page *pg)
 			owner_ops->charge(owner, -(1 << pg->order), 0);
 	}
 	irq_restore(flags);
-}
-
-uint32_t page_to_pfn(const struct page *pg)
-{
-	return buddy_page_pfn(&buddy, pg);
-}
-
-struct page *pfn_to_page(uint32_t pfn)
-{
-	return buddy_pfn_page(&buddy, pfn);
 }
 
 void *page_address(const struct page *pg)

@@ -129,13 +129,18 @@ static void table_note(pte_t *e)
 	tp->private_data = lo | hi << 16;
 }
 
-/* Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded. */
+/*
+ * Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded and the old entry
+ * was present (the TLB never holds a not-present entry: filling one needs no flush).
+ */
 static void set_pte(struct vm_space *vm, pte_t *e, uintptr_t va, pte_t val)
 {
+	pte_t old = *e;
+
 	*e = val;
 	if (pte_has_frame(val))
 		table_note(e);
-	if (vm->pgdir == paging_current_pgdir())
+	if ((old & PTE_P) && vm->pgdir == paging_current_pgdir())
 		invlpg(va);
 }
 
@@ -568,6 +573,7 @@ static void put_spares(struct vm_area *spares[MAX_SPLITS])
 /* Merge around [@start, @end) and free the nodes merged away. */
 static void merge_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 {
+	vm->fault_hint = NULL; /* the nodes merged away are freed */
 	struct list_head gone;
 
 	list_init(&gone);
@@ -735,6 +741,7 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 	split_range(vm, start, end, spares);
 	put_spares(spares);
 	list_init(&gone);
+	vm->fault_hint = NULL; /* the nodes detached are freed */
 	vma_detach_range(&vm->areas, start, end, &gone);
 	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end, a->flags & VM_SHARED);
 	free_area_list(&gone);
@@ -1007,10 +1014,12 @@ static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-	struct vm_area *a = vma_find(&vm->areas, addr);
+	struct vm_area *a = vm->fault_hint;
 	int err, kind;
 	pte_t *e;
 
+	if (!a || addr < a->start || addr >= a->end)
+		vm->fault_hint = a = vma_find(&vm->areas, addr);
 	if (!a || !(a->prot & VM_PROT_MASK))
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
 	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)

@@ -86,8 +86,19 @@ int free_pages(struct page *pg, unsigned order);
  */
 void page_disown(struct page *pg);
 
-uint32_t page_to_pfn(const struct page *pg);
-struct page *pfn_to_page(uint32_t pfn);
+/* The struct page array of every managed frame (set by mm_init; read-only afterwards). */
+extern struct page *mm_page_array;
+
+/* pfn <-> struct page of a managed frame: inline, they are on every fault's path. */
+static inline uint32_t page_to_pfn(const struct page *pg)
+{
+	return (uint32_t)(pg - mm_page_array);
+}
+
+static inline struct page *pfn_to_page(uint32_t pfn)
+{
+	return &mm_page_array[pfn];
+}
 
 /* The direct-map address of a lowmem page; NULL for a HIGHMEM page (use kmap). */
 void *page_address(const struct page *pg);

@@ -101,22 +101,24 @@
 #define VM_MAX_AREAS 65530u
 
 struct vm_space {
-	pde_t *pgdir;         /* direct-map address of the page directory */
-	struct vma_set areas; /* struct vm_area, sorted, disjoint, at most VM_MAX_AREAS */
-	uint32_t owner;       /* memory owner charged for the user pages */
-	uintptr_t brk_start;  /* page-aligned end of bss: the heap starts here */
-	uintptr_t brk;        /* current break (brk_start <= brk) */
-	uintptr_t mmap_top;   /* mmap searches top-down below this */
-	uintptr_t stack_top;  /* one past the highest stack byte */
-	uint32_t stack_limit; /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
-	                       * below stack_top are refused (0: the area's size is the limit) */
-	uint32_t rss_pages;   /* frames mapped (the zero page not counted) */
-	uint32_t rss_file;    /* of which page-cache pages of private file mappings */
-	uint32_t rss_shmem;   /* of which shared objects' pages (VM_SHARED areas) */
-	uint32_t pt_pages;    /* page tables this space made (shared ones count where made) */
-	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
-	uint32_t cow_faults;  /* write faults that copied a shared page */
-	uint32_t zero_maps;   /* reads that mapped the zero page */
+	pde_t *pgdir;               /* direct-map address of the page directory */
+	struct vma_set areas;       /* struct vm_area, sorted, disjoint, at most VM_MAX_AREAS */
+	uint32_t owner;             /* memory owner charged for the user pages */
+	uintptr_t brk_start;        /* page-aligned end of bss: the heap starts here */
+	uintptr_t brk;              /* current break (brk_start <= brk) */
+	uintptr_t mmap_top;         /* mmap searches top-down below this */
+	uintptr_t stack_top;        /* one past the highest stack byte */
+	struct vm_area *fault_hint; /* the area of the last fault (a lookup shortcut); NULL
+	                             * whenever an area node may have been freed */
+	uint32_t stack_limit;       /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
+	                             * below stack_top are refused (0: the area's size is the limit) */
+	uint32_t rss_pages;         /* frames mapped (the zero page not counted) */
+	uint32_t rss_file;          /* of which page-cache pages of private file mappings */
+	uint32_t rss_shmem;         /* of which shared objects' pages (VM_SHARED areas) */
+	uint32_t pt_pages;          /* page tables this space made (shared ones count where made) */
+	uint32_t min_flt;           /* faults resolved (Linux's min_flt) */
+	uint32_t cow_faults;        /* write faults that copied a shared page */
+	uint32_t zero_maps;         /* reads that mapped the zero page */
 };
 
 /* System-wide counters (vmstat); updated with interrupts on, single CPU: plain increments. */
