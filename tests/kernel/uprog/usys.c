@@ -311,7 +311,10 @@ static long long busy(long long want_ns)
 	struct timespec c, w0, w;
 	clock_gettime(CLOCK_MONOTONIC, &w0);
 	do {
-		for (volatile int i = 0; i < 10000; i++)
+		/* A long stretch of user code per pair of system calls: under an emulator a system
+		 * call costs far more host time than its instructions, and the tick samples host
+		 * time. */
+		for (volatile int i = 0; i < 1000000; i++)
 			;
 		syscall(SYS_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, &c);
 		clock_gettime(CLOCK_MONOTONIC, &w);
