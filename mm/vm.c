@@ -646,8 +646,10 @@ void vm_destroy(struct vm_space *vm)
 		return;
 	/* Frames live only in tables: put each table (its last holder puts its frames). */
 	for_each_table_slot(vm, destroy_slot, NULL);
-	free_area_list(&vm->areas.head);
-	vm->areas.count = 0;
+	struct list_head all;
+	list_init(&all);
+	vma_set_clear(&vm->areas, &all);
+	free_area_list(&all);
 	paging_pgdir_free(vm->pgdir);
 	kfree(vm);
 }
