@@ -524,7 +524,10 @@ int shm_ipc_info(struct shminfo64 *out)
 	out->shmmin = SHMMIN;
 	out->shmmni = out->shmseg = SHMMNI;
 	out->shmall = SHMALL;
-	return MAX(ids.max_idx, 0);
+	table_enter();
+	int rc = MAX(ids.max_idx, 0);
+	table_leave();
+	return rc;
 }
 
 int shm_get_info(struct shm_info *out)
