@@ -222,8 +222,8 @@ SYSCALL_DEFINE(write)
 
 /*
  * pread64/pwrite64 of @len bytes at the user @ubuf on @fd at offset @pos; the file's position
- * does not move. Linux's order: -EINVAL (negative @pos, or @pos + @len past 2^63), -EBADF,
- * -ESPIPE (a file that cannot seek: pipes, the console), then as read/write. The file type's
+ * does not move. Linux's order: -EINVAL (negative @pos), -EBADF, -ESPIPE (a file that cannot
+ * seek: pipes, the console), then as read/write, -EINVAL (@pos + @len past 2^63). The file type's
  * operation runs on a copy of the open file whose position is @pos, so the position the
  * sharers of the file see is never touched, even while the call sleeps (Linux passes the
  * position beside the file, in a kiocb; file_ops here take it from the file).
@@ -235,7 +235,7 @@ static long prw_user(int fd, uint32_t ubuf, uint32_t len, int64_t pos, bool writ
 	struct iov_iter it;
 	long rc;
 
-	if (pos < 0 || pos > INT64_MAX - (int64_t)seg.len)
+	if (pos < 0)
 		return -EINVAL;
 	f = fget(fd);
 	if (!f)
@@ -246,6 +246,8 @@ static long prw_user(int fd, uint32_t ubuf, uint32_t len, int64_t pos, bool writ
 		rc = -EBADF;
 	else if (!user_range_ok(ubuf, len))
 		rc = -EFAULT;
+	else if (pos > INT64_MAX - (int64_t)seg.len)
+		rc = -EINVAL;
 	else {
 		at = *f;
 		at.pos = pos;

@@ -56,6 +56,14 @@
 
 #define MEMFD_MAX_SIZE 0xFFFFFFFFull /* bytes: the largest size a memory object holds */
 
+/* lseek whence values beyond include/fs/file.h's (Linux's); guarded likewise. */
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#endif
+#ifndef SEEK_HOLE
+#define SEEK_HOLE 4
+#endif
+
 #ifndef EFBIG
 #define EFBIG 27 /* Linux's value; guarded so lib/errno.h may take it over */
 #endif

@@ -8,7 +8,9 @@
  * reads a hole through the zero page); a write gets each page from the object's pager
  * (allocated zeroed on first use) after growing the object once to the write's end, and
  * shrinks it back to what was written when a user page faults (Linux grows the size page by
- * page as it writes; the end result is the same). Page bytes are reached through the direct
+ * page as it writes; the end result is the same). As Linux 6.1's generic_perform_write, which
+ * faults the source in before it makes the page, a piece whose first source byte cannot be
+ * read ends the write before any page is made for it. Page bytes are reached through the direct
  * map (the shared pager allocates them from lowmem) or a kmap slot otherwise.
  *
  * Sizes are checked against MEMFD_MAX_SIZE (the object keeps a 32-bit size); positions, as
@@ -29,13 +31,6 @@
 #include "mm/phys.h"
 #include "sched/wait.h"
 #include "x86/cpu.h"
-
-#ifndef SEEK_DATA
-#define SEEK_DATA 3
-#endif
-#ifndef SEEK_HOLE
-#define SEEK_HOLE 4
-#endif
 
 #define MEMFD_DEV_MINOR  5u    /* st_dev 0:5: an anonymous device of its own (Linux: shm_mnt's) */
 #define MEMFD_MODE       0777u /* S_IRWXUGO, as shmem_file_setup */
@@ -104,6 +99,15 @@ static size_t copy_zeros(struct iov_iter *to, size_t n)
 			break;
 	}
 	return done;
+}
+
+/* True when the next byte of @from can be read (the iterator is left where it was). */
+static bool readable(const struct iov_iter *from)
+{
+	struct iov_iter probe = *from;
+	uint8_t byte;
+
+	return iter_copy_from(&probe, &byte, 1) == 1;
 }
 
 /*
@@ -182,6 +186,10 @@ static long memfd_write(struct file *f, struct iov_iter *from)
 			rc = -EPERM;
 			break;
 		}
+		if (!readable(from)) { /* as 6.1's fault-in before write_begin: no page made */
+			rc = -EFAULT;
+			break;
+		}
 		if ((rc = vm_object_get_page(obj, (uint32_t)(pos >> PAGE_SHIFT), &pg)) < 0)
 			break;
 		uint8_t *va = page_map(pg);
@@ -200,8 +208,9 @@ static long memfd_write(struct file *f, struct iov_iter *from)
 			break;
 		}
 	}
-	if (obj->size > MAX(old, pos)) /* a fault stopped it: the file ends where the bytes do */
-		vm_object_resize(obj, MAX(old, pos));
+	uint64_t last = done ? MAX(old, pos) : old;
+	if (obj->size > last) /* a fault stopped it: the file ends where the bytes do */
+		vm_object_resize(obj, last);
 	f->pos = (int64_t)pos;
 out:
 	memfd_unlock(m);
