@@ -19,12 +19,16 @@
  * The stat family and the path and directory calls are in kernel/sys_path.c; both share
  * kernel/sys_file_internal.h.
  *
+ * Sizes: ftruncate changes only memfds (include/fs/memfd.h); the root's regular files are
+ * never open for writing. memfd_create itself is in kernel/sys_memfd.c.
+ *
  * Not here yet: creating, writing or removing files (the root is read-only: -EROFS), poll
- * and select, getdents (141: -ENOSYS, glibc uses getdents64), /proc.
+ * and select, getdents (141: -ENOSYS, glibc uses getdents64), preadv/pwritev, /proc.
  */
 #include "fs/devices.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/memfd.h"
 #include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "kernel/syscall.h"
@@ -216,6 +220,56 @@ SYSCALL_DEFINE(write)
 	return rw_user((int)a1, a2, a3, true);
 }
 
+/*
+ * pread64/pwrite64 of @len bytes at the user @ubuf on @fd at offset @pos; the file's position
+ * does not move. Linux's order: -EINVAL (negative @pos), -EBADF, -ESPIPE (a file that cannot
+ * seek: pipes, the console), then as read/write, -EINVAL (@pos + @len past 2^63). The file type's
+ * operation runs on a copy of the open file whose position is @pos, so the position the
+ * sharers of the file see is never touched, even while the call sleeps (Linux passes the
+ * position beside the file, in a kiocb; file_ops here take it from the file).
+ */
+static long prw_user(int fd, uint32_t ubuf, uint32_t len, int64_t pos, bool write)
+{
+	struct file *f, at;
+	struct io_seg seg = { ubuf, MIN(len, MAX_RW_COUNT) };
+	struct iov_iter it;
+	long rc;
+
+	if (pos < 0)
+		return -EINVAL;
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops->llseek)
+		rc = -ESPIPE;
+	else if (!(write ? can_write(f) : can_read(f)))
+		rc = -EBADF;
+	else if (!user_range_ok(ubuf, len))
+		rc = -EFAULT;
+	else if (pos > INT64_MAX - (int64_t)seg.len)
+		rc = -EINVAL;
+	else {
+		at = *f;
+		at.pos = pos;
+		iter_init(&it, true, &seg, 1);
+		rc = write ? file_write_iter(&at, &it) : file_read_iter(&at, &it);
+	}
+	file_put(f);
+	return rc;
+}
+
+/* pread64(fd, buf, count, pos_low, pos_high) */
+SYSCALL_DEFINE(pread64)
+{
+	return prw_user((int)a1, a2, a3, (int64_t)(((uint64_t)a5 << 32) | a4), false);
+}
+
+/* pwrite64(fd, buf, count, pos_low, pos_high); with O_APPEND it appends, as Linux's. */
+SYSCALL_DEFINE(pwrite64)
+{
+	return prw_user((int)a1, a2, a3, (int64_t)(((uint64_t)a5 << 32) | a4), true);
+}
+
 /* readv/writev of @cnt iovecs at @uiov on @fd. */
 static long rwv_user(int fd, uint32_t uiov, uint32_t cnt, bool write)
 {
@@ -386,6 +440,43 @@ SYSCALL_DEFINE(_llseek)
 	return copy_to_user((void *)a4, &pos, sizeof(pos));
 }
 
+/* ---- sizes ----------------------------------------------------------------------------------- */
+
+/*
+ * ftruncate of @fd to @len bytes, in Linux's order: -EINVAL (negative @len), -EBADF, -EINVAL
+ * (not a regular file, or not open for writing), then the file's own (memfd_truncate: -EFBIG,
+ * -EPERM for a seal, -ENOMEM).
+ */
+static long do_ftruncate(int fd, int64_t len)
+{
+	struct file *f;
+	long rc;
+
+	if (len < 0)
+		return -EINVAL;
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (!memfd_is(f) || !can_write(f))
+		rc = -EINVAL; /* the root's regular files are never open for writing */
+	else
+		rc = memfd_truncate(f, (uint64_t)len);
+	file_put(f);
+	return rc;
+}
+
+/* ftruncate(fd, off_t length): a signed 32-bit length. */
+SYSCALL_DEFINE(ftruncate)
+{
+	return do_ftruncate((int)a1, (int32_t)a2);
+}
+
+/* ftruncate64(fd, length_low, length_high) */
+SYSCALL_DEFINE(ftruncate64)
+{
+	return do_ftruncate((int)a1, (int64_t)(((uint64_t)a3 << 32) | a2));
+}
+
 /* ---- open, close, dup, fcntl ------------------------------------------------------------------
  */
 
@@ -501,6 +592,10 @@ static long do_fcntl(int fd, uint32_t cmd, uint32_t arg)
 	case F_SETFL:
 		f->flags = (f->flags & ~F_SETFL_MASK) | ((int)arg & F_SETFL_MASK);
 		rc = 0;
+		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		rc = memfd_fcntl(f, cmd, arg);
 		break;
 	case F_GETOWN:
 	case F_SETOWN:
