@@ -1,12 +1,16 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap. Output formats follow
- * Linux's /proc files so the numbers read the same way.
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat. Output
+ * formats follow Linux's /proc files so the numbers read the same way (vmstat adds Strata's
+ * own counters — COW reuse, zero-page and page-cache maps, page-table sharing — under
+ * names of their own).
  */
 #include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/pager.h"
 #include "mm/phys.h"
+#include "mm/vm.h"
 #include "x86/cpu.h"
 
 #define KB(bytes) ((unsigned long long)((bytes) >> 10))
@@ -65,3 +69,35 @@ static int cmd_memmap(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(memmap, "memmap", "the sanitized physical memory map and reservations", cmd_memmap);
+
+static int cmd_vmstat(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: vmstat\n");
+		return -EINVAL;
+	}
+	struct vm_counters c = vm_counters; /* plain counters: a snapshot is good enough */
+	struct vm_object_stats os;
+	vm_object_get_stats(&os);
+	kprintf("nr_anon_pages %llu\n", (unsigned long long)c.anon_pages);
+	kprintf("nr_shmem %u\n", os.shmem);
+	kprintf("nr_file_pages %u\n", os.cached + os.shmem);
+	kprintf("nr_mapped %u\n", vm_object_mapped_pages());
+	kprintf("pgalloc %llu\n", (unsigned long long)c.pgalloc);
+	kprintf("pgfree %llu\n", (unsigned long long)c.pgfree);
+	kprintf("pgfault %llu\n", (unsigned long long)c.pgfault);
+	kprintf("pgmajfault 0\n"); /* no page is ever read from a device */
+	kprintf("cow_fault %llu\n", (unsigned long long)c.cow_copy);
+	kprintf("cow_reuse %llu\n", (unsigned long long)c.cow_reuse);
+	kprintf("zero_page_map %llu\n", (unsigned long long)c.zero_maps);
+	kprintf("file_map %llu\n", (unsigned long long)c.file_maps);
+	kprintf("file_map_around %llu\n", (unsigned long long)c.file_around);
+	kprintf("page_cache_fill %llu\n", (unsigned long long)os.fills);
+	kprintf("pt_share_fork %llu\n", (unsigned long long)c.forks);
+	kprintf("pt_copy %llu\n", (unsigned long long)c.table_copies);
+	return 0;
+}
+MONITOR_COMMAND(vmstat, "vmstat",
+                "virtual-memory event counters (/proc/vmstat's names where Linux has them)",
+                cmd_vmstat);

@@ -286,6 +286,27 @@ uint32_t vm_object_shrink(void)
 	return freed;
 }
 
+/* Count @obj's cached pages with a reference beyond the cache's own. */
+static uint32_t mapped_in(const struct vm_object *obj)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < obj->npages; i++)
+		if (obj->cache[i] && page_ref_count(obj->cache[i]) > 1)
+			n++;
+	return n;
+}
+
+uint32_t vm_object_mapped_pages(void)
+{
+	const struct vm_object *obj;
+	uint32_t n = 0, flags = irq_save();
+
+	list_for_each_entry(obj, &objects, link) n += mapped_in(obj);
+	irq_restore(flags);
+	return n;
+}
+
 void vm_object_get_stats(struct vm_object_stats *out)
 {
 	*out = stats;

@@ -7,6 +7,9 @@
  */
 #include "mm/phys.h"
 
+#include "mm/pager.h"
+#include "mm/vm.h"
+
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/compiler.h"
@@ -350,6 +353,12 @@ void mm_meminfo(struct mm_meminfo *mi)
 	uint32_t stacks, stack_pages;
 	kstack_stats(&stacks, &stack_pages);
 	mi->kernel_stack = (uint64_t)stack_pages * PAGE_SIZE;
+	struct vm_object_stats os;
+	vm_object_get_stats(&os);
+	mi->anon = vm_counters.anon_pages * PAGE_SIZE;
+	mi->shmem = (uint64_t)os.shmem * PAGE_SIZE;
+	mi->cached = (uint64_t)(os.cached + os.shmem) * PAGE_SIZE;
+	mi->mapped = (uint64_t)vm_object_mapped_pages() * PAGE_SIZE;
 }
 
 #define KB(bytes) ((unsigned long long)((bytes) >> 10))
@@ -362,10 +371,14 @@ void mm_print_meminfo(void)
 	kprintf("MemTotal:       %8llu kB\n", KB(mi.total));
 	kprintf("MemFree:        %8llu kB\n", KB(mi.free));
 	kprintf("MemAvailable:   %8llu kB\n", KB(mi.free + mi.reclaimable));
+	kprintf("Cached:         %8llu kB\n", KB(mi.cached));
 	kprintf("HighTotal:      %8llu kB\n", KB(mi.high_total));
 	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
 	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
 	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
+	kprintf("AnonPages:      %8llu kB\n", KB(mi.anon));
+	kprintf("Mapped:         %8llu kB\n", KB(mi.mapped));
+	kprintf("Shmem:          %8llu kB\n", KB(mi.shmem));
 	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
 	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
 	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));

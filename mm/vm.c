@@ -183,9 +183,11 @@ static struct page *user_zeroed_page(uint32_t owner)
  */
 static void frame_put(struct vm_space *vm, struct page *pg)
 {
-	if (put_page_testzero(pg)) {
+	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
+		                      * pages keep the object's reference */
 		free_pages(pg, 0);
 		vm_counters.pgfree++;
+		vm_counters.anon_pages--;
 	} else if (pg->owner == vm->owner) {
 		page_disown(pg);
 	}
@@ -367,6 +369,7 @@ static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr
 		if (file)
 			vm->rss_file--;
 		vm_counters.pgalloc++;
+		vm_counters.anon_pages++;
 		*kind = 2;
 		return e;
 	}
@@ -382,6 +385,7 @@ static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr
 	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
 	vm->rss_pages++;
 	vm_counters.pgalloc++;
+	vm_counters.anon_pages++;
 	*kind = 1;
 	return e;
 }
@@ -1090,6 +1094,26 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t *rss,
+                    uint32_t *dirty)
+{
+	*rss = *dirty = 0;
+	for (uintptr_t va = start; va < end && va >= start;) {
+		const pte_t *e = pte_peek(vm, va);
+
+		if (!e) {
+			va = next_span(va);
+			continue;
+		}
+		if (pte_has_frame(*e) && PTE_ADDR(*e) != zero_pa) {
+			(*rss)++;
+			if (*e & PTE_D)
+				(*dirty)++;
+		}
+		va += PAGE_SIZE;
+	}
 }
 
 uint32_t vm_zero_frame(void)

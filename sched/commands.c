@@ -60,16 +60,7 @@ MONITOR_COMMAND(ps, "ps",
 /* Parse a decimal number in [1, max]; false when @s is not one. */
 static bool parse_count(const char *s, uint32_t max, uint32_t *out)
 {
-	uint32_t v = 0;
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (uint32_t)(*s - '0')) / 10)
-			return false;
-		v = v * 10 + (uint32_t)(*s - '0');
-	}
-	*out = v;
-	return v > 0;
+	return parse_decimal(s, max, out) && *out > 0;
 }
 
 static int cmd_kill(int argc, char **argv)

@@ -1,6 +1,7 @@
 /*
- * proc commands: the monitor's `run PATH [ARGS...]` and the process half of `ps` (after the
- * task table: PID, PPID, STATE as Linux's letters R/S/Z, NAME, VSZ and RSS in kB).
+ * proc commands: the monitor's `run PATH [ARGS...]`, the process half of `ps` (after the
+ * task table: PID, PPID, STATE as Linux's letters R/S/Z, NAME, VSZ and RSS in kB) and
+ * `pmap PID` (a process's areas in the columns of Linux's pmap -x).
  *
  * `run` starts PATH as a kernel child in the foreground: the monitor waits (the serial input
  * then goes to the program whenever it reads fd 0) and prints how it ended:
@@ -91,3 +92,67 @@ void proc_ps_print(void)
 	        "RSS(kB)");
 	proc_for_each(ps_proc_line, 0);
 }
+
+/* pmap's mode column: r w x, s for shared, - otherwise (5 characters, as Linux's pmap). */
+static void pmap_mode(char out[6], const struct vm_area *a)
+{
+	out[0] = (a->prot & VM_READ) ? 'r' : '-';
+	out[1] = (a->prot & VM_WRITE) ? 'w' : '-';
+	out[2] = (a->prot & VM_EXEC) ? 'x' : '-';
+	out[3] = (a->flags & VM_SHARED) ? 's' : '-';
+	out[4] = '-';
+	out[5] = '\0';
+}
+
+/* pmap's mapping column: the program for its segments, [ stack ], [ anon ], [ shmem ]... */
+static const char *pmap_name(const struct proc *p, const struct vm_area *a)
+{
+	if (a->flags & VM_ELF)
+		return p->comm;
+	if (a->flags & VM_GROWSDOWN)
+		return "[ stack ]";
+	if (a->flags & VM_SHARED)
+		return (a->flags & VM_FILE) ? "[ shared file ]" : "[ shmem ]";
+	if (a->flags & VM_FILE)
+		return "[ file ]";
+	return "[ anon ]";
+}
+
+static int cmd_pmap(int argc, char **argv)
+{
+	uint32_t pid;
+	struct proc *p;
+
+	if (argc != 2 || !parse_decimal(argv[1], INT32_MAX, &pid)) {
+		kprintf("usage: pmap PID\n");
+		return -EINVAL;
+	}
+	p = proc_lookup((int)pid);
+	if (!p || !p->vm) {
+		kprintf("pmap: no process %u with an address space\n", pid);
+		return -ESRCH;
+	}
+	uint64_t kb = 0, rss_kb = 0, dirty_kb = 0;
+	const struct vm_area *a;
+	kprintf("%d:   %s\n", p->pid, p->comm);
+	kprintf("Address   Kbytes     RSS   Dirty Mode  Mapping\n");
+	list_for_each_entry(a, &p->vm->areas.head, link)
+	{
+		uint32_t rss, dirty, size_kb = (uint32_t)((a->end - a->start) >> KB_SHIFT);
+		char mode[6];
+		vm_range_stats(p->vm, a->start, a->end, &rss, &dirty);
+		pmap_mode(mode, a);
+		kprintf("%08x %7u %7u %7u %s %s\n", (unsigned)a->start, size_kb,
+		        rss * (PAGE_SIZE >> KB_SHIFT), dirty * (PAGE_SIZE >> KB_SHIFT), mode,
+		        pmap_name(p, a));
+		kb += size_kb;
+		rss_kb += rss * (PAGE_SIZE >> KB_SHIFT);
+		dirty_kb += dirty * (PAGE_SIZE >> KB_SHIFT);
+	}
+	kprintf("-------- ------- ------- -------\n");
+	kprintf("total kB %7llu %7llu %7llu\n", (unsigned long long)kb, (unsigned long long)rss_kb,
+	        (unsigned long long)dirty_kb);
+	return 0;
+}
+MONITOR_COMMAND(pmap, "pmap PID", "a process's mappings in the layout of Linux's pmap -x",
+                cmd_pmap);

@@ -1,5 +1,6 @@
 /*
- * format: freestanding printf-style formatting (libk).
+ * format: freestanding printf-style formatting (libk), and the decimal parser the monitor's
+ * commands share.
  *
  * Conversions: %d %i %u %x %X %o %p %s %c %%, length modifiers hh h l ll z t, flags '-' '0'
  * '+' ' ' '#', field width and precision (also '*'). Extension: %pS prints a code address
@@ -10,7 +11,9 @@
 #define STRATA_LIB_FORMAT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Format into @buf (capacity @size, always NUL-terminated when @size > 0).
@@ -19,5 +22,9 @@
  */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parse the decimal number @s (digits only, at most @max) into *@out. False when @s is not
+ * one (empty, another character, or above @max); *@out is then unchanged. */
+bool parse_decimal(const char *s, uint32_t max, uint32_t *out);
 
 #endif

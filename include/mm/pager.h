@@ -122,6 +122,9 @@ void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32
  */
 uint32_t vm_object_shrink(void);
 
+/* Pages in objects' caches that some page table maps (a reference beyond the object's). */
+uint32_t vm_object_mapped_pages(void);
+
 /* Current figures. */
 void vm_object_get_stats(struct vm_object_stats *out);
 

@@ -139,6 +139,10 @@ struct mm_meminfo {
 	uint64_t slab;         /* bytes in slabs and large kmalloc blocks */
 	uint64_t kernel_stack; /* bytes of kernel stacks */
 	uint64_t reclaimable;  /* bytes shrinkers could give back (empty slabs) */
+	uint64_t anon;         /* private anonymous user pages (AnonPages) */
+	uint64_t shmem;        /* shared memory objects' pages (Shmem) */
+	uint64_t cached;       /* page cache: file pages and shmem (Cached, as Linux) */
+	uint64_t mapped;       /* page-cache pages some page table maps (Mapped) */
 };
 void mm_meminfo(struct mm_meminfo *mi);
 

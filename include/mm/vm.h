@@ -133,6 +133,7 @@ struct vm_counters {
 	uint64_t file_around;  /* cached pages mapped around them (fault-around) */
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
+	uint64_t anon_pages;   /* private anonymous pages allocated now (meminfo AnonPages) */
 };
 extern struct vm_counters vm_counters;
 
@@ -241,6 +242,13 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len);
 
 /* The area containing @addr, or NULL. */
 struct vm_area *vm_find(struct vm_space *vm, uintptr_t addr);
+
+/*
+ * Pages of [@start, @end) in @vm with a frame (the zero page not counted) in *@rss, of which
+ * the CPU marked dirty (PTE_D) in *@dirty: pmap's columns. Reads only.
+ */
+void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t *rss,
+                    uint32_t *dirty);
 
 /* The physical address of the shared zero page (0 before the first vm_create). */
 uint32_t vm_zero_frame(void);

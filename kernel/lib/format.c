@@ -435,3 +435,18 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+bool parse_decimal(const char *s, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (uint32_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint32_t)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
