@@ -2,8 +2,8 @@
  * vmcheck: the auditor of user address spaces (contract and the invariants it checks in
  * include/mm/vmcheck.h; the page-table scheme in include/mm/vm.h).
  *
- * Two phases over one frame map (a 32-bit word per managed frame, vmalloc'd zeroed by
- * vmcheck_begin and freed by vmcheck_end):
+ * Two phases over one frame map (a 32-bit word per managed frame, zeroed by vmcheck_begin,
+ * in one buddy block or else vmalloc, and freed by vmcheck_end):
  *
  *   vmcheck_space (per space)   the space's own invariants: areas, kernel half, PDE bits,
  *                               RSS recount, coverage and protection of every PTE with a
@@ -56,7 +56,7 @@
 
 #define USER_PDES     PDX(KERNEL_BASE)
 #define RECURSIVE_PDX PDX(RECURSIVE_BASE)
-#define NO_ADDR       0xFFFFFFFFu /* report(): the failure has no address */
+#define NO_ADDR       0xFFFFFFFFu     /* report(): the failure has no address */
 #define HW_BITS       (PTE_A | PTE_D) /* set by the CPU in whichever directory it walked */
 
 struct space_rec {
@@ -70,11 +70,13 @@ struct vmcheck {
 	uint32_t lowmem_end;
 	uint32_t zero_pa;
 	const struct buddy *buddy;
-	uint32_t flags;    /* VMCHECK_QUIET */
-	bool incomplete;   /* a space was refused: skip the global counts */
-	unsigned printed;  /* report lines printed */
+	uint32_t flags;   /* VMCHECK_QUIET */
+	bool incomplete;  /* a space was refused: skip the global counts */
+	unsigned printed; /* report lines printed */
 	unsigned max_spaces, nspaces;
-	struct space_rec *spaces; /* [max_spaces], in the same vmalloc area */
+	struct space_rec *spaces; /* [max_spaces], in the same memory */
+	struct page *block;       /* the memory: a buddy block of this order, or (NULL) vmalloc */
+	unsigned order;
 	struct vmcheck_result res;
 };
 
@@ -150,19 +152,45 @@ static bool frame_readable(const struct vmcheck *c, uint32_t pa)
 	return pa < c->lowmem_end && (pa >> PAGE_SHIFT) < c->nframes;
 }
 
+/*
+ * @bytes of zeroed kernel memory for a pass: one lowmem buddy block when one is free (a
+ * single allocation: a pass may run after every exit), else vmalloc. *@block and *@order say
+ * which (NULL: vmalloc). NULL when neither has the memory.
+ */
+static void *pass_memory(size_t bytes, struct page **block, unsigned *order)
+{
+	struct mm_error err;
+	void *mem;
+
+	*order = buddy_order_for(bytes);
+	*block =
+	    *order <= BUDDY_MAX_ORDER ? alloc_pages(*order, GFP_KERNEL | __GFP_KOWNED, &err) : NULL;
+	if (*block && (mem = page_address(*block)) != NULL) {
+		memset(mem, 0, bytes);
+		return mem;
+	}
+	if (*block)
+		free_pages(*block, *order);
+	*block = NULL;
+	return vmalloc(bytes, __GFP_ZERO, &err);
+}
+
 struct vmcheck *vmcheck_begin(unsigned max_spaces, uint32_t flags)
 {
 	const struct buddy *b = mm_buddy();
 	size_t head = ALIGN_UP(sizeof(struct vmcheck) + max_spaces * sizeof(struct space_rec), 4);
 	size_t bytes = head + (size_t)b->nframes * sizeof(uint32_t);
-	struct mm_error err;
-	struct vmcheck *c = vmalloc(bytes, __GFP_ZERO, &err);
+	struct page *block;
+	unsigned order;
+	struct vmcheck *c = pass_memory(bytes, &block, &order);
 
 	if (!c) {
 		pr_err("vmcheck: no memory for the frame map (%zu kB): nothing checked\n",
 		       bytes >> 10);
 		return NULL;
 	}
+	c->block = block;
+	c->order = order;
 	c->spaces = (struct space_rec *)(c + 1);
 	c->map = (uint32_t *)((uintptr_t)c + head);
 	c->nframes = b->nframes;
@@ -189,8 +217,9 @@ static void check_areas(struct vmcheck *c, const struct space_rec *s)
 
 		if (a->start >= a->end || !IS_ALIGNED(a->start, PAGE_SIZE) ||
 		    !IS_ALIGNED(a->end, PAGE_SIZE) || a->start < USER_BASE || a->end > KERNEL_BASE)
-			report(c, VMCHECK_AREAS, s, a->start, 0, "area [0x%08x, 0x%08x) is malformed",
-			       (uint32_t)a->start, (uint32_t)a->end);
+			report(c, VMCHECK_AREAS, s, a->start, 0,
+			       "area [0x%08x, 0x%08x) is malformed", (uint32_t)a->start,
+			       (uint32_t)a->end);
 		else if (a->start < prev_end)
 			report(c, VMCHECK_AREAS, s, a->start, 0,
 			       "area [0x%08x, 0x%08x) starts below the previous end 0x%08x",
@@ -240,8 +269,8 @@ static void count_pte(struct vmcheck *c, const struct space_rec *s, uint32_t va,
 		report(c, VMCHECK_COW_W, s, va, pa, "PTE 0x%08x has PTE_COW and PTE_W", e);
 	if (pa == c->zero_pa) {
 		if (e & PTE_W)
-			report(c, VMCHECK_ZERO_W, s, va, pa, "the zero page mapped writable (0x%08x)",
-			       e);
+			report(c, VMCHECK_ZERO_W, s, va, pa,
+			       "the zero page mapped writable (0x%08x)", e);
 		return;
 	}
 	if ((e & PTE_FILE) && (e & PTE_W))
@@ -252,10 +281,12 @@ static void count_pte(struct vmcheck *c, const struct space_rec *s, uint32_t va,
 	}
 	uint32_t *m = &c->map[pa >> PAGE_SHIFT];
 	if (!(*m & M_DATA) && !frame_allocated(c, pa)) {
-		report(c, VMCHECK_FRAME, s, va, pa, "not an allocated page (free or a block's tail)");
+		report(c, VMCHECK_FRAME, s, va, pa,
+		       "not an allocated page (free or a block's tail)");
 		*m |= M_BAD;
 	}
-	*m = (*m & ~M_COUNT) | (((*m & M_COUNT) + 1) & M_COUNT) | M_DATA | (e & PTE_FILE ? M_FILE : 0);
+	*m = (*m & ~M_COUNT) | (((*m & M_COUNT) + 1) & M_COUNT) | M_DATA |
+	     (e & PTE_FILE ? M_FILE : 0);
 }
 
 /*
@@ -309,7 +340,8 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 			return 0;
 	if (c->nspaces == c->max_spaces) {
 		if (!c->incomplete && !(c->flags & VMCHECK_QUIET))
-			pr_err("vmcheck: more than %u spaces: refcounts not checked\n", c->max_spaces);
+			pr_err("vmcheck: more than %u spaces: refcounts not checked\n",
+			       c->max_spaces);
 		c->incomplete = true;
 		return -ENOSPC;
 	}
@@ -327,8 +359,9 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 		c->map[dir_pa >> PAGE_SHIFT] |= M_DIR | 1;
 	check_kernel_half(c, s, dir_pa);
 
-	area = list_empty(&vm->areas.head) ? NULL
-	                                   : list_first_entry(&vm->areas.head, struct vm_area, link);
+	area = list_empty(&vm->areas.head)
+	           ? NULL
+	           : list_first_entry(&vm->areas.head, struct vm_area, link);
 	for (unsigned i = 0; i < USER_PDES; i++) {
 		pde_t pde = vm->pgdir[i];
 		uint32_t span = (uint32_t)i << PDX_SHIFT, tpa = PTE_ADDR(pde);
@@ -357,8 +390,8 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 		walk_table(c, s, span, pde, first, &area, &rss);
 	}
 	if (rss != vm->rss_pages)
-		report(c, VMCHECK_RSS, s, NO_ADDR, 0, "rss_pages %u, %u frames mapped", vm->rss_pages,
-		       rss);
+		report(c, VMCHECK_RSS, s, NO_ADDR, 0, "rss_pages %u, %u frames mapped",
+		       vm->rss_pages, rss);
 	return 0;
 }
 
@@ -441,6 +474,9 @@ unsigned vmcheck_end(struct vmcheck *c, struct vmcheck_result *res)
 	if (res)
 		*res = c->res;
 	failures = c->res.failures;
-	vfree(c);
+	if (c->block)
+		free_pages(c->block, c->order);
+	else
+		vfree(c);
 	return failures;
 }

@@ -181,14 +181,15 @@ static int cmd_vmcheck(int argc, char **argv)
 	(void)argv;
 	rc = proc_vmcheck_all(0, &r, &busy);
 	if (rc == -EBUSY) {
-		kprintf("vmcheck: pid %d stays preempted inside the kernel: nothing checked\n", busy);
+		kprintf("vmcheck: pid %d stays preempted inside the kernel: nothing checked\n",
+		        busy);
 		return rc;
 	}
 	if (rc == -ENOMEM)
 		return rc; /* the auditor said so */
 	if (rc == 0)
-		kprintf("vmcheck: %u spaces, %u tables, %u frames checked: ok\n", r.spaces, r.tables,
-		        r.frames);
+		kprintf("vmcheck: %u spaces, %u tables, %u frames checked: ok\n", r.spaces,
+		        r.tables, r.frames);
 	else
 		kprintf("vmcheck: %u spaces, %u tables, %u frames checked: %d broken\n", r.spaces,
 		        r.tables, r.frames, rc);

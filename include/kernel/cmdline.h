@@ -48,7 +48,7 @@ struct boot_options {
 	bool init_on_alloc;
 	bool slub_debug;
 	bool vmcheck; /* run the auditor after each exit and each in-kernel test */
-	bool bench;                       /* run the benchmarks */
+	bool bench;   /* run the benchmarks */
 	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
 	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
 	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */

@@ -109,8 +109,9 @@ static void vmcheck_after_test(struct ktest_ctx *t, unsigned broken_before)
 		return;
 	rc = proc_vmcheck_all(0, NULL, NULL);
 	if (rc > 0 || proc_vmcheck_exit_broken() != broken_before)
-		ktest_fail(t, __FILE__, __LINE__, "vmcheck: %d broken now, %u after exits (lines above)",
-		           rc > 0 ? rc : 0, proc_vmcheck_exit_broken() - broken_before);
+		ktest_fail(t, __FILE__, __LINE__,
+		           "vmcheck: %d broken now, %u after exits (lines above)", rc > 0 ? rc : 0,
+		           proc_vmcheck_exit_broken() - broken_before);
 }
 
 void ktest_run_all(const char *glob)

@@ -194,13 +194,15 @@ KTEST(vmcheck, a_refcount_off_by_one_is_named)
 	if (built(t, &f)) {
 		uint32_t pa = PTE_ADDR(*pte_of(f.a, VA + PAGE_SIZE));
 		get_page(page_at(pa));
-		expect_one(t, &f, VMCHECK_REFCOUNT, "vmcheck: FAIL pid 901 (a) 0x40001000 frame 0x");
+		expect_one(t, &f, VMCHECK_REFCOUNT,
+		           "vmcheck: FAIL pid 901 (a) 0x40001000 frame 0x");
 		put_page_testzero(page_at(pa));
 		expect_clean(t, &f);
 		/* A table's refcount too. */
 		uint32_t tpa = PTE_ADDR(f.b->pgdir[PDX(VA)]);
 		get_page(page_at(tpa));
-		expect_one(t, &f, VMCHECK_TABLE_REF, "vmcheck: FAIL pid 902 (b) 0x40000000 frame 0x");
+		expect_one(t, &f, VMCHECK_TABLE_REF,
+		           "vmcheck: FAIL pid 902 (b) 0x40000000 frame 0x");
 		put_page_testzero(page_at(tpa));
 		expect_clean(t, &f);
 	}
@@ -270,7 +272,8 @@ KTEST(vmcheck, rss_areas_coverage_and_protection_are_checked)
 		ro->start = RO_VA;
 		struct vm_area *rw = vm_find(f.a, VA);
 		rw->end = VA + 6 * PAGE_SIZE;
-		expect_one(t, &f, VMCHECK_UNCOVERED, "vmcheck: FAIL pid 901 (a) 0x40006000 frame 0x");
+		expect_one(t, &f, VMCHECK_UNCOVERED,
+		           "vmcheck: FAIL pid 901 (a) 0x40006000 frame 0x");
 		rw->end = VA + NPAGES * PAGE_SIZE;
 		/* A writable PTE in the read-only area (A's PDE is read-only: only the area rule
 		 * is broken, not the sharing one). */
@@ -292,7 +295,8 @@ KTEST(vmcheck, bad_frames_user_bits_and_the_kernel_half_are_caught)
 		/* A present PTE without PTE_U. */
 		pte_t *e = pte_of(f.a, VA + 3 * PAGE_SIZE), saved = *e;
 		*e &= ~PTE_U;
-		expect_one(t, &f, VMCHECK_USER_BITS, "vmcheck: FAIL pid 901 (a) 0x40003000 frame 0x");
+		expect_one(t, &f, VMCHECK_USER_BITS,
+		           "vmcheck: FAIL pid 901 (a) 0x40003000 frame 0x");
 		*e = saved;
 		/* A frame that is not an allocated head: the tail of an order-1 block. */
 		struct page *blk = alloc_pages(1, GFP_KERNEL, &err);
@@ -304,14 +308,16 @@ KTEST(vmcheck, bad_frames_user_bits_and_the_kernel_half_are_caught)
 		expect_one(t, &f, VMCHECK_FRAME, "vmcheck: FAIL pid 901 (a) 0x40007000 frame 0x");
 		/* A page table mapped as a user page. */
 		*free_pte = PTE_ADDR(f.b->pgdir[PDX(VA)]) | PTE_P | PTE_U | PTE_COW;
-		expect_one(t, &f, VMCHECK_MAPS_TABLE, "vmcheck: FAIL pid 901 (a) 0x40007000 frame 0x");
+		expect_one(t, &f, VMCHECK_MAPS_TABLE,
+		           "vmcheck: FAIL pid 901 (a) 0x40007000 frame 0x");
 		*free_pte = 0;
 		f.a->rss_pages--;
 		free_pages(blk, 1);
 		/* A user-accessible kernel-half PDE. */
 		pde_t *k = &f.b->pgdir[PDX(KERNEL_BASE)], ksaved = *k;
 		*k |= PTE_U;
-		expect_one(t, &f, VMCHECK_KERNEL_HALF, "vmcheck: FAIL pid 902 (b) 0xc0000000 frame 0x");
+		expect_one(t, &f, VMCHECK_KERNEL_HALF,
+		           "vmcheck: FAIL pid 902 (b) 0xc0000000 frame 0x");
 		*k = ksaved;
 		expect_clean(t, &f);
 	}
@@ -366,8 +372,9 @@ KTEST(vmcheck, a_report_is_one_logged_line)
 		vmcheck_space(c, f.b, "pid 902 (b)");
 		KEXPECT_EQ(t, vmcheck_end(c, &r), 1);
 		f.a->rss_pages -= 2;
-		KEXPECT(t, printk_ring_contains(mark, "vmcheck: FAIL pid 901 (a): rss: rss_pages 9, "
-		                                      "7 frames mapped\n"));
+		KEXPECT(t,
+		        printk_ring_contains(mark, "vmcheck: FAIL pid 901 (a): rss: rss_pages 9, "
+		                                   "7 frames mapped\n"));
 	}
 	teardown(t, &f);
 }
