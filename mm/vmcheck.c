@@ -397,7 +397,7 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 
 /*
  * The global checks of the frames in the table behind @pde (walked once, from the first
- * space @s that holds it), whose map word is *@tm.
+ * space @s that holds it), whose map word is @tm.
  */
 static void check_table_frames(struct vmcheck *c, const struct space_rec *s, uint32_t span,
                                pde_t pde, uint32_t tm)

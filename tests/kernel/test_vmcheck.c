@@ -7,7 +7,8 @@
  * frame — and pass again once the poke is undone (at the end every frame and charge comes
  * back exactly, so the restores were exact). Also: a freshly spawned process passes the
  * pass over every process and a poked one is named by pid; the preemption rule recognises a
- * kernel-mode trap frame on a task's stack.
+ * kernel-mode trap frame on a (fake) task's stack, calls a task spinning in the kernel and
+ * preempted by the tick busy, and a sleeping one not.
  */
 #include "kernel/ktest.h"
 #include "lib/errno.h"
@@ -24,6 +25,8 @@
 #include "sched/proc.h"
 #include "sched/proc_vmcheck.h"
 #include "sched/task.h"
+#include "sched/wait.h"
+#include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/trap.h"
 
@@ -435,4 +438,53 @@ KTEST(vmcheck, a_kernel_mode_trap_frame_marks_a_task_busy)
 	fake.esp = (uint32_t)(uintptr_t)&stack[60];
 	stack[63] = 0; /* not the argument trap_common pushes */
 	KEXPECT(t, !proc_vmcheck_task_busy(&fake));
+}
+
+static volatile bool spin_started, spin_stop;
+static struct wait_queue sleep_wq = WAIT_QUEUE_INIT(sleep_wq);
+
+/* Spin in the kernel until told to stop: only the tick can switch it out. */
+static void spinner(void *arg)
+{
+	(void)arg;
+	spin_started = true;
+	while (!spin_stop)
+		__asm__ volatile("pause");
+}
+
+/* Sleep once on sleep_wq. */
+static void sleeper(void *arg)
+{
+	uint32_t flags = irq_save();
+
+	(void)arg;
+	wait_queue_sleep(&sleep_wq);
+	irq_restore(flags);
+}
+
+KTEST(vmcheck, a_real_preempted_task_is_busy_and_a_sleeping_one_is_not)
+{
+	int code, spin, sleep;
+
+	spin_started = spin_stop = false;
+	spin = task_create(spinner, NULL, "vmcheck-spin");
+	KASSERT(t, spin > 0);
+	while (!spin_started)
+		task_yield(); /* it runs until the tick preempts it: then we run again */
+	struct task *st = task_lookup(spin);
+	KEXPECT_EQ(t, st->state, TASK_RUNNABLE);
+	KEXPECT(t, proc_vmcheck_task_busy(st));
+	spin_stop = true;
+	KEXPECT_EQ(t, task_wait(spin, &code), 0);
+
+	sleep = task_create(sleeper, NULL, "vmcheck-sleep");
+	KASSERT(t, sleep > 0);
+	struct task *sl = task_lookup(sleep);
+	while (sl->state != TASK_BLOCKED)
+		task_yield();
+	KEXPECT(t, !proc_vmcheck_task_busy(sl));
+	uint32_t flags = irq_save();
+	wake_up(&sleep_wq);
+	irq_restore(flags);
+	KEXPECT_EQ(t, task_wait(sleep, &code), 0);
 }
