@@ -2,7 +2,7 @@
  * proc_vmcheck: the auditor over every process (contract and the rule for when a pass may
  * run in include/sched/proc_vmcheck.h; the checks themselves in mm/vmcheck.c).
  *
- *   strata> vmcheck
+ *   strata> vmcheck                                          (the format; numbers vary)
  *   vmcheck: 3 spaces, 14 tables, 412 frames checked: ok
  *   vmcheck: on exit: 57 passes, 0 skipped, 0 broken        (with the `vmcheck` boot option)
  *
