@@ -266,9 +266,10 @@ bench:
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@tools/bench.sh $(BUILD)
 
-# User-space figures (guest instructions per system call, fork, exec) on a given kernel:
-# KERNEL_KIND=linux (the reference; strata once it runs processes); RECORD=1 writes the
-# figures into tests/bench/results.md.
+# User-space figures (guest instructions per system call, fork, exec: bench_syscalls; per
+# page fault, fork and exit+wait by size, mmap+touch+munmap: bench_vm) on a given kernel:
+# KERNEL_KIND=linux (the reference) or strata; RECORD=1 writes the figures into
+# tests/bench/results.md; BENCH="bench_vm" (environment) runs only the programs named.
 KERNEL_KIND ?= linux
 bench-user:
 	@tools/setup.sh --quiet test

@@ -1,11 +1,14 @@
 /*
  * sys_mem: the memory system calls with Linux 6.1's argument checks and errors — brk, mmap2,
  * munmap, mprotect, mremap, madvise, msync, mincore — over the process's address space
- * (include/mm/vm.h, which holds the policy: eager anonymous memory, areas split and merged).
+ * (include/mm/vm.h, which holds the policy: pages on first touch, areas split and merged).
  *
- * What is mapped: private anonymous memory. MAP_SHARED and file mappings return -ENODEV
- * ("no mmap for this object": shared pages and the page cache come with later issues), after
- * Linux's own earlier checks (EINVAL for a bad type, EBADF for a negative fd). Flags Linux
+ * What is mapped: anonymous memory, private or shared (MAP_SHARED|MAP_ANONYMOUS: a new
+ * shared object, include/mm/pager.h, that fork passes on); files through their memory
+ * object — a regular initramfs file's bytes (page cache; private writes are copied) or a
+ * file type's own object (memfd). A page of a file mapping past the file's end raises SIGBUS
+ * (the rest of the page the end falls in reads as zeros), as Linux. Other files: -ENODEV. Linux's
+ * own earlier checks come first (EINVAL for a bad type, EBADF for a negative fd). Flags Linux
  * ignores for private anonymous memory are ignored here too (unknown bits included, as
  * Linux's legacy mmap does); so are unknown prot bits, which Linux's mmap does not check
  * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE: all now);
@@ -15,10 +18,15 @@
 #include "kernel/syscall.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
+#include "fs/file.h"
+#include "fs/mode.h"
+#include "fs/ramfs.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "sched/proc.h"
+#include "sys_file_internal.h"
 
 /* Linux i386 numbers not in include/kernel/syscall.h. */
 #define __NR_msync   144
@@ -88,13 +96,44 @@ static uintptr_t place(struct vm_space *vm, uintptr_t hint, size_t len)
 	return vm_find_free(vm, len);
 }
 
+/*
+ * The object mmap maps for descriptor @fd (a reference in *@obj; NULL for an empty file):
+ * a file type's own (memfd), or a regular initramfs file's bytes. -EBADF, -EACCES (not open
+ * for reading; a shared writable mapping of a file not open read-write), -ENODEV (a file
+ * that cannot be mapped), -ENOMEM.
+ */
+static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **obj)
+{
+	struct file *f = fget(fd);
+	int rc = 0;
+
+	*obj = NULL;
+	if (!f)
+		return -EBADF;
+	if ((f->flags & O_ACCMODE) == O_WRONLY ||
+	    (shared && (prot & VM_WRITE) && (f->flags & O_ACCMODE) != O_RDWR))
+		rc = -EACCES;
+	else if (f->ops->mmap_object)
+		rc = (*obj = f->ops->mmap_object(f)) ? 0 : -ENOMEM;
+	else if (!f->inode || (f->inode->mode & S_IFMT) != S_IFREG)
+		rc = -ENODEV;
+	else if (f->inode->size && !(*obj = vm_object_memory(f->inode->data, f->inode->size)))
+		rc = -ENOMEM;
+	else if (*obj)
+		vm_object_get(*obj);
+	file_put(f);
+	return rc;
+}
+
 /* mmap2(addr, len, prot, flags, fd, pgoff): the address, or -errno (Linux's order of checks). */
 SYSCALL_DEFINE(mmap2)
 {
 	struct vm_space *vm = vm_current();
 	uint32_t addr = a1, prot = a3 & VM_PROT_MASK, flags = a4, kind = VM_ANON;
+	struct vm_object *obj = NULL;
+	bool shared;
 	uint32_t len;
-	int rc;
+	int rc = 0;
 
 	if (!(flags & MAP_ANONYMOUS) && (int32_t)a5 < 0)
 		return -EBADF;
@@ -122,17 +161,32 @@ SYSCALL_DEFINE(mmap2)
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
 	    ((flags & MAP_TYPE) != MAP_SHARED_VALIDATE || (flags & MAP_ANONYMOUS)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE)
-		return -ENODEV; /* file and shared mappings: later issues */
+	shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if ((rc = file_object((int)a5, shared, prot, &obj)) < 0)
+			return rc;
+		kind = VM_FILE;
+	} else if (shared && !(obj = vm_object_shared(len))) {
+		return -ENOMEM;
+	}
+	if (shared)
+		kind |= VM_SHARED;
 	if (flags & MAP_POPULATE)
 		kind |= VM_MAP_POPULATE;
 	if (flags & MAP_FIXED) {
-		if ((rc = vm_unmap(vm, addr, len)) < 0)
-			return rc;
+		rc = vm_unmap(vm, addr, len);
 	} else if (!(addr = place(vm, addr, len))) {
-		return -ENOMEM;
+		rc = -ENOMEM;
 	}
-	rc = vm_map(vm, addr, len, prot, kind);
+	if (rc == 0) {
+		/* The object's byte at offset o is at addr - off + o; none past its end. */
+		uint64_t off = (flags & MAP_ANONYMOUS) ? 0 : (uint64_t)a6 << PAGE_SHIFT;
+		struct vma_backing b = { obj, addr - (uintptr_t)off, addr };
+		if (obj && off < obj->size)
+			b.end = addr + (uintptr_t)MIN((uint64_t)len, obj->size - off);
+		rc = vm_map_backed(vm, addr, len, prot, kind, obj ? &b : NULL);
+	}
+	vm_object_put(obj); /* the area holds its own reference */
 	return rc < 0 ? rc : (long)addr;
 }
 

@@ -9,11 +9,14 @@
  */
 #include "mm/paging.h"
 
+#include "lib/string.h"
+
 #include "lib/panic.h"
 #include "lib/errno.h"
 #include "mm/layout.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
+#include "x86/pageops.h"
 
 #define KERNEL_PDX    PDX(KERNEL_BASE)    /* first PDE of the kernel half */
 #define RECURSIVE_PDX PDX(RECURSIVE_BASE) /* the PDE that points at its own directory */
@@ -159,16 +162,25 @@ int paging_set_flags(pde_t *pgdir, uintptr_t va, uint32_t flags)
 
 pde_t *paging_pgdir_create(struct mm_error *err)
 {
-	uint32_t pa = mm_alloc_page_table(err);
+	uint32_t pa = mm_alloc_page_table_gfp(0, err);
 	pde_t *pgdir;
 
 	if (!pa)
 		return NULL;
-	pgdir = phys_to_virt(pa); /* zeroed: an empty user half */
-	for (unsigned i = KERNEL_PDX; i < RECURSIVE_PDX; i++)
-		pgdir[i] = kernel_pgdir[i];
+	pgdir = phys_to_virt(pa);
+	clear_page(pgdir); /* an empty user half */
+	memcpy(&pgdir[KERNEL_PDX], &kernel_pgdir[KERNEL_PDX],
+	       (RECURSIVE_PDX - KERNEL_PDX) * sizeof(pde_t));
 	pgdir[RECURSIVE_PDX] = pa | PTE_P | PTE_W;
 	return pgdir;
+}
+
+int paging_pgdir_free(pde_t *pgdir)
+{
+	if (pgdir == kernel_pgdir || pgdir == paging_current_pgdir())
+		return -EBUSY;
+	mm_free_page_table(virt_to_phys(pgdir));
+	return 0;
 }
 
 int paging_pgdir_destroy(pde_t *pgdir)

@@ -315,7 +315,12 @@ void kunmap(void *va)
 
 uint32_t mm_alloc_page_table(struct mm_error *err)
 {
-	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED, err);
+	return mm_alloc_page_table_gfp(__GFP_ZERO, err);
+}
+
+uint32_t mm_alloc_page_table_gfp(gfp_t gfp, struct mm_error *err)
+{
+	struct page *pg = alloc_pages(0, GFP_KERNEL | __GFP_KOWNED | gfp, err);
 	if (!pg)
 		return 0;
 	page_table_pages++;

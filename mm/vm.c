@@ -28,6 +28,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "x86/cpu.h"
@@ -37,6 +38,8 @@
  * spaces since fork has its PDEs without PTE_W in every space that holds it. */
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
 #define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
+/* Fault-around: a file read fault maps the cached pages of this aligned window too. */
+#define FAULT_AROUND_PAGES 16u
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 
@@ -90,10 +93,48 @@ static pte_t *pde_table(pde_t pde)
 	return (pte_t *)phys_to_virt(PTE_ADDR(pde));
 }
 
+/*
+ * Table bounds: a table's struct page keeps in private_data (0 after allocation: empty) the
+ * index range [lo, hi) outside which every entry is 0, as lo | hi << 16 — a superset, grown
+ * by every store of a frame and never shrunk, so that copying and tearing down a table scans
+ * only the part that was ever used (a stack table holds a few entries at its top).
+ */
+static uint32_t bounds_lo(uint32_t b)
+{
+	return b & 0xFFFFu;
+}
+
+static uint32_t bounds_hi(uint32_t b)
+{
+	return b >> 16;
+}
+
+/* Grow the bounds of the table holding entry @e to include it. */
+static void table_note(pte_t *e)
+{
+	struct page *tp = pa_page(virt_to_phys((void *)ALIGN_DOWN((uintptr_t)e, PAGE_SIZE)));
+	uint32_t i = ((uintptr_t)e & (PAGE_SIZE - 1)) / sizeof(pte_t), b = tp->private_data;
+	uint32_t lo = bounds_lo(b), hi = bounds_hi(b);
+
+	if (hi == 0) {
+		lo = i;
+		hi = i + 1;
+	} else if (i < lo) {
+		lo = i;
+	} else if (i >= hi) {
+		hi = i + 1;
+	} else {
+		return;
+	}
+	tp->private_data = lo | hi << 16;
+}
+
 /* Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded. */
 static void set_pte(struct vm_space *vm, pte_t *e, uintptr_t va, pte_t val)
 {
 	*e = val;
+	if (pte_has_frame(val))
+		table_note(e);
 	if (vm->pgdir == paging_current_pgdir())
 		invlpg(va);
 }
@@ -157,7 +198,7 @@ static void table_put(struct vm_space *vm, struct page *tbl)
 		return;
 	}
 	pte_t *t = phys_to_virt(page_pa(tbl));
-	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+	for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data); i++) {
 		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != zero_pa)
 			frame_put(vm, pa_page(PTE_ADDR(t[i])));
 	}
@@ -185,13 +226,15 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 	if (!(tbl = user_page_alloc(vm->owner)))
 		return -ENOMEM;
 	to = phys_to_virt(page_pa(tbl));
-	for (unsigned i = 0; i < PTES_PER_TABLE; i++) {
+	clear_page(to);
+	tbl->private_data = old->private_data;
+	for (uint32_t i = bounds_lo(old->private_data); i < bounds_hi(old->private_data); i++) {
 		pte_t e = from[i];
 
 		if (pte_has_frame(e)) {
 			if (PTE_ADDR(e) != zero_pa)
 				get_page(pa_page(PTE_ADDR(e)));
-			if (e & PTE_W) {
+			if ((e & PTE_W) && !(e & PTE_FILE)) { /* writable object pages are shared */
 				e = (e & ~PTE_W) | PTE_COW;
 				from[i] = e;
 			}
@@ -261,13 +304,34 @@ static int unshare_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 }
 
 /*
- * Make the page at @va (in an area with @prot) a private frame @vm alone maps, with the
- * PTE @prot gives an exclusive page: a missing page gets a zeroed one, the zero page is
- * replaced by one, a frame shared by copy-on-write is copied (or, when @vm holds the last
- * reference, kept: Linux's wp_page_reuse). Returns its PTE, or NULL with -ENOMEM in *@err.
- * Counts into *@kind: 0 nothing done, 1 new zeroed page, 2 copied, 3 reused.
+ * Fill the new private page @pg for @va of area @a: the object's bytes where the area has
+ * them (the tail past the backing's end zeroed), else zeros.
  */
-static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int *err, int *kind)
+static void fill_page(const struct vm_area *a, uintptr_t va, struct page *pg)
+{
+	uint8_t *dst = phys_to_virt(page_pa(pg));
+	struct vm_object *obj = a->backing.obj;
+
+	if (!obj || va >= a->backing.end) {
+		clear_page(dst);
+		return;
+	}
+	uint32_t n = MIN(PAGE_SIZE, a->backing.end - va);
+	if (n < PAGE_SIZE)
+		clear_page(dst);
+	vm_object_read(obj, va - a->backing.base, dst, n);
+}
+
+/*
+ * Make the page at @va (in area @a) a private frame @vm alone maps, with the PTE @a's prot
+ * gives an exclusive page: a missing page gets a new one (filled by fill_page), the zero page
+ * is replaced by a zeroed one, a frame shared by copy-on-write or a page-cache page is copied
+ * (a private frame whose last reference @vm holds is kept: Linux's wp_page_reuse). Returns
+ * its PTE, or NULL with -ENOMEM in *@err. *@kind: 0 nothing done, 1 new page, 2 copied, 3
+ * reused.
+ */
+static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err,
+                           int *kind)
 {
 	pte_t *e = pte_mut(vm, va, true, err);
 	struct page *pg;
@@ -277,9 +341,10 @@ static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int
 	if (!e)
 		return NULL;
 	if (pte_has_frame(*e) && (pa = PTE_ADDR(*e)) != zero_pa) {
+		bool file = *e & PTE_FILE;
 		pg = pa_page(pa);
-		if (page_ref_count(pg) == 1) {
-			pte_t want = make_pte(pa, prot, true);
+		if (!file && page_ref_count(pg) == 1) {
+			pte_t want = make_pte(pa, a->prot, true);
 			if (*e != want) {
 				set_pte(vm, e, va, want);
 				*kind = 3;
@@ -292,29 +357,70 @@ static pte_t *make_private(struct vm_space *vm, uintptr_t va, uint32_t prot, int
 			return NULL;
 		}
 		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
-		set_pte(vm, e, va, make_pte(page_pa(copy), prot, true));
+		set_pte(vm, e, va, make_pte(page_pa(copy), a->prot, true));
 		frame_put(vm, pg);
+		if (file)
+			vm->rss_file--;
 		vm_counters.pgalloc++;
 		*kind = 2;
 		return e;
 	}
-	if (!(pg = user_zeroed_page(vm->owner))) {
+	bool had_zero = pte_has_frame(*e);
+	if (!(pg = user_page_alloc(vm->owner))) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	set_pte(vm, e, va, make_pte(page_pa(pg), prot, true));
+	if (had_zero)
+		clear_page(phys_to_virt(page_pa(pg)));
+	else
+		fill_page(a, va, pg);
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
 	vm->rss_pages++;
 	vm_counters.pgalloc++;
 	*kind = 1;
 	return e;
 }
 
-/* Give the page at @va a private frame (populate). 0 or -ENOMEM. */
-static int populate_page(struct vm_space *vm, uintptr_t va, uint32_t prot)
+/*
+ * Map the page at @va of the shared area @a (PTE @e) from its object: the object's page,
+ * writable when the area is (every space mapping it sees every write). A page with a frame
+ * already only regains write access (after mprotect or a table copy). Returns 0, -EFAULT (past
+ * the object's end) or -ENOMEM.
+ */
+static int map_shared_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
 {
-	int err, kind;
+	struct page *pg;
+	int rc;
 
-	return make_private(vm, va, prot, &err, &kind) ? 0 : err;
+	if (pte_has_frame(*e)) {
+		set_pte(vm, e, va, make_pte(PTE_ADDR(*e), a->prot, true) | PTE_FILE);
+		return 0;
+	}
+	if (va >= a->backing.end ||
+	    (rc = vm_object_get_page(a->backing.obj, (va - a->backing.base) >> PAGE_SHIFT, &pg)) <
+	        0)
+		return va >= a->backing.end || rc == -EFAULT ? -EFAULT : -ENOMEM;
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true) | PTE_FILE);
+	vm->rss_pages++;
+	vm->rss_shmem++;
+	return 0;
+}
+
+/*
+ * Give the page at @va of area @a a frame as a fault of kind @write would (shared areas map
+ * their object's page; private ones get a private frame, make_private). Returns its PTE, or
+ * NULL with the error in *@err.
+ */
+static pte_t *resolve_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err)
+{
+	int kind;
+	pte_t *e;
+
+	if (!(a->flags & VM_SHARED))
+		return make_private(vm, a, va, err, &kind);
+	if (!(e = pte_mut(vm, va, true, err)))
+		return NULL;
+	return (*err = map_shared_page(vm, a, va, e)) < 0 ? NULL : e;
 }
 
 /* The next page-table span boundary after @va (0 on wrap). */
@@ -323,8 +429,11 @@ static uintptr_t next_span(uintptr_t va)
 	return ALIGN_DOWN(va, PDE_SPAN) + PDE_SPAN;
 }
 
-/* Unmap and put the frames of [@start, @end), whose tables unshare_range made exclusive. */
-static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
+/*
+ * Unmap and put the frames of [@start, @end) (in areas that are @shared, or not), whose
+ * tables unshare_range made exclusive.
+ */
+static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool shared)
 {
 	for (uintptr_t va = start; va < end && va >= start;) {
 		int err;
@@ -336,6 +445,10 @@ static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 		}
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
+			if ((*e & PTE_FILE) && shared)
+				vm->rss_shmem--;
+			else if (*e & PTE_FILE)
+				vm->rss_file--;
 			set_pte(vm, e, va, 0);
 			if (pa != zero_pa) {
 				frame_put(vm, pa_page(pa));
@@ -363,9 +476,16 @@ static void drop_empty_tables(struct vm_space *vm, uintptr_t start, uintptr_t en
 	}
 }
 
-/* Rewrite the PTEs with frames in [@start, @end) for @prot (tables made exclusive first). */
-static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t prot)
+/*
+ * Rewrite the PTEs with frames in [@start, @end) of area @a for @prot (tables made exclusive
+ * first): a shared area's pages are writable when @prot is; a private page only when it is
+ * exclusive (not the zero page, not a page-cache page, one reference).
+ */
+static void reprotect_range(struct vm_space *vm, const struct vm_area *a, uintptr_t start,
+                            uintptr_t end, uint32_t prot)
 {
+	bool shared = a->flags & VM_SHARED;
+
 	for (uintptr_t va = start; va < end && va >= start;) {
 		int err;
 		pte_t *e = pte_mut(vm, va, false, &err);
@@ -374,9 +494,13 @@ static void reprotect_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
 			va = next_span(va);
 			continue;
 		}
-		if (pte_has_frame(*e))
+		if (pte_has_frame(*e)) {
+			pte_t file = *e & PTE_FILE;
+			uint32_t pa = PTE_ADDR(*e);
 			set_pte(vm, e, va,
-			        make_pte(PTE_ADDR(*e), prot, frame_exclusive(PTE_ADDR(*e))));
+			        make_pte(pa, prot, shared || (!file && frame_exclusive(pa))) |
+			            file);
+		}
 		va += PAGE_SIZE;
 	}
 }
@@ -396,6 +520,7 @@ static void free_area_list(struct list_head *list)
 	list_for_each_entry_safe(a, n, list, link)
 	{
 		list_del(&a->link);
+		vm_object_put(a->backing.obj);
 		kfree(a);
 	}
 }
@@ -417,6 +542,21 @@ static int get_spares(struct vm_space *vm, uintptr_t start, uintptr_t end,
 		}
 	}
 	return 0;
+}
+
+/*
+ * vma_split_range, then one more object reference for each node a split took (the new half
+ * shares its area's backing).
+ */
+static void split_range(struct vm_space *vm, uintptr_t start, uintptr_t end,
+                        struct vm_area *spares[MAX_SPLITS])
+{
+	struct vm_area *given[MAX_SPLITS] = { spares[0], spares[1] };
+
+	vma_split_range(&vm->areas, start, end, spares);
+	for (unsigned i = 0; i < MAX_SPLITS; i++)
+		if (given[i] && !spares[i] && given[i]->backing.obj)
+			vm_object_get(given[i]->backing.obj);
 }
 
 static void put_spares(struct vm_area *spares[MAX_SPLITS])
@@ -463,21 +603,46 @@ struct vm_space *vm_create(uint32_t owner)
 	return vm;
 }
 
+/*
+ * Call @fn(@vm, slot, @ctx) once for each directory slot a table may occupy: those of the
+ * spans the areas touch (a table is dropped when no area is left in its span), in address
+ * order; a few per process however far apart its areas lie.
+ */
+static void for_each_table_slot(struct vm_space *vm,
+                                void (*fn)(struct vm_space *, unsigned, void *), void *ctx)
+{
+	const struct vm_area *a;
+	unsigned next = 0; /* slots below this were visited */
+
+	list_for_each_entry(a, &vm->areas.head, link)
+	{
+		unsigned last = PDX(a->end - 1);
+		for (unsigned i = MAX(PDX(a->start), next); i <= last; i++)
+			fn(vm, i, ctx);
+		next = MAX(next, last + 1);
+	}
+}
+
+/* vm_destroy's slot step: put the table in @slot. */
+static void destroy_slot(struct vm_space *vm, unsigned slot, void *ctx)
+{
+	(void)ctx;
+	if (vm->pgdir[slot] & PTE_P) {
+		struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[slot]));
+		vm->pgdir[slot] = 0;
+		table_put(vm, tbl);
+	}
+}
+
 void vm_destroy(struct vm_space *vm)
 {
 	if (!vm)
 		return;
 	/* Frames live only in tables: put each table (its last holder puts its frames). */
-	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
-		if (vm->pgdir[i] & PTE_P) {
-			struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[i]));
-			vm->pgdir[i] = 0;
-			table_put(vm, tbl);
-		}
-	}
+	for_each_table_slot(vm, destroy_slot, NULL);
 	free_area_list(&vm->areas.head);
 	vm->areas.count = 0;
-	paging_pgdir_destroy(vm->pgdir);
+	paging_pgdir_free(vm->pgdir);
 	kfree(vm);
 }
 
@@ -511,6 +676,12 @@ bool vm_page_resident(struct vm_space *vm, uintptr_t va)
 
 int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags)
 {
+	return vm_map_backed(vm, start, len, prot, flags, NULL);
+}
+
+int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags,
+                  const struct vma_backing *backing)
+{
 	struct vm_area *na;
 	uintptr_t end = start + len;
 
@@ -524,13 +695,19 @@ int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
 	na->flags = flags & ~VM_MAP_FLAGS;
+	if (backing && backing->obj) {
+		na->backing = *backing;
+		vm_object_get(backing->obj);
+	}
 	if ((flags & VM_MAP_POPULATE) && na->prot) {
 		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-			if (populate_page(vm, va, na->prot) < 0) {
-				free_range(vm, start, va);
+			int err;
+			if (!resolve_page(vm, na, va, &err)) {
+				free_range(vm, start, va, flags & VM_SHARED);
 				drop_empty_tables(vm, start, end);
+				vm_object_put(na->backing.obj);
 				kfree(na);
-				return -ENOMEM;
+				return err == -EFAULT ? -EFAULT : -ENOMEM;
 			}
 		}
 	}
@@ -555,11 +732,11 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 		put_spares(spares);
 		return -ENOMEM;
 	}
-	vma_split_range(&vm->areas, start, end, spares);
+	split_range(vm, start, end, spares);
 	put_spares(spares);
 	list_init(&gone);
 	vma_detach_range(&vm->areas, start, end, &gone);
-	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end);
+	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end, a->flags & VM_SHARED);
 	free_area_list(&gone);
 	drop_empty_tables(vm, start, end);
 	return 0;
@@ -583,12 +760,13 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 		put_spares(spares);
 		return rc;
 	}
-	vma_split_range(&vm->areas, start, end, spares);
+	split_range(vm, start, end, spares);
 	put_spares(spares);
-	reprotect_range(vm, start, end, prot);
 	for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
-	     a = vma_next(&vm->areas, a))
+	     a = vma_next(&vm->areas, a)) {
+		reprotect_range(vm, a, a->start, a->end, prot);
 		a->prot = prot & VM_PROT_MASK;
+	}
 	merge_range(vm, start, end);
 	return 0;
 }
@@ -604,7 +782,7 @@ int vm_discard(struct vm_space *vm, uintptr_t start, size_t len)
 		return rc;
 	for (struct vm_area *a = vma_find_from(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a))
-		free_range(vm, MAX(a->start, start), MIN(a->end, end));
+		free_range(vm, MAX(a->start, start), MIN(a->end, end), a->flags & VM_SHARED);
 	return vma_range_covered(&vm->areas, start, end) ? 0 : -ENOMEM;
 }
 
@@ -660,6 +838,7 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 	struct vm_area *a = vma_find(&vm->areas, old);
 	uintptr_t to;
 	uint32_t prot, flags;
+	struct vma_backing backing;
 	int rc;
 
 	if (!fixed && old_len >= new_len) { /* shrink (or same): Linux unmaps the tail only */
@@ -673,9 +852,10 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return -EINVAL; /* duplicating a private mapping */
 	prot = a->prot;
 	flags = a->flags;
+	backing = a->backing;
 	if (!fixed && old + old_len == a->end && new_len <= KERNEL_BASE - old &&
 	    old + new_len <= room_end(vm, a->end)) { /* grow in place */
-		rc = vm_map(vm, a->end, old + new_len - a->end, prot, flags);
+		rc = vm_map_backed(vm, a->end, old + new_len - a->end, prot, flags, &backing);
 		return rc < 0 ? rc : (long)old;
 	}
 	if (!may_move)
@@ -690,7 +870,11 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return -ENOMEM;
 	}
 	/* The new area lazily, then the old frames moved in, then the old range unmapped. */
-	if ((rc = vm_map(vm, to, new_len, prot, flags)) < 0)
+	if (backing.obj) { /* the same object bytes at the same offsets from the new start */
+		backing.base += to - old;
+		backing.end += to - old;
+	}
+	if ((rc = vm_map_backed(vm, to, new_len, prot, flags, &backing)) < 0)
 		return rc;
 	if ((rc = unshare_range(vm, old, old + old_len)) < 0 ||
 	    (rc = move_frames(vm, old, to, MIN(old_len, new_len))) < 0) {
@@ -698,7 +882,7 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 		return rc;
 	}
 	if (old_len > new_len)
-		free_range(vm, old + new_len, old + old_len);
+		free_range(vm, old + new_len, old + old_len, flags & VM_SHARED);
 	/* The old range's frames are gone; should its unmap fail (a split needing a node), the
 	 * range stays mapped with absent pages (demand-zero), which leaks nothing. */
 	vm_unmap(vm, old, old_len);
@@ -730,10 +914,21 @@ uintptr_t vm_brk(struct vm_space *vm, uintptr_t newbrk)
 	return vm->brk;
 }
 
+/* vm_fork's slot step: share the table in @slot with the child @ctx, read-only in both. */
+static void fork_slot(struct vm_space *src, unsigned slot, void *ctx)
+{
+	struct vm_space *dst = ctx;
+	pde_t pde = src->pgdir[slot];
+
+	if (!(pde & PTE_P))
+		return;
+	get_page(pa_page(PTE_ADDR(pde)));
+	src->pgdir[slot] = dst->pgdir[slot] = pde & ~PTE_W;
+}
+
 int vm_fork(struct vm_space *dst, struct vm_space *src)
 {
 	const struct vm_area *a;
-	bool shared = false;
 
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
@@ -745,23 +940,67 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 		if (!na)
 			return -ENOMEM;
 		*na = *a;
+		if (na->backing.obj)
+			vm_object_get(na->backing.obj);
 		vma_insert(&dst->areas, na);
 	}
 	/* On-Demand-Fork: share every page table, read-only in both directories; the first
 	 * write (or PTE change) in a span copies that table (unshare_table). */
-	for (unsigned i = 0; i < PDX(KERNEL_BASE); i++) {
-		pde_t pde = src->pgdir[i];
-
-		if (!(pde & PTE_P))
-			continue;
-		get_page(pa_page(PTE_ADDR(pde)));
-		src->pgdir[i] = dst->pgdir[i] = pde & ~PTE_W;
-		shared = true;
-	}
+	for_each_table_slot(src, fork_slot, dst);
 	dst->rss_pages = src->rss_pages;
-	if (shared)
-		flush_space(src);
+	dst->rss_file = src->rss_file;
+	dst->rss_shmem = src->rss_shmem;
+	flush_space(src);
 	vm_counters.forks++;
+	return 0;
+}
+
+/* Map page-cache page @pg (a reference taken for this mapping) at @va, PTE @e. */
+static void set_file_pte(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e,
+                         struct page *pg)
+{
+	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, false) | PTE_FILE);
+	vm->rss_pages++;
+	vm->rss_file++;
+}
+
+/*
+ * Map page-cache page of @a's object read-only at @va (PTE @e, no frame yet), and around it
+ * (Linux's fault-around: the aligned FAULT_AROUND_PAGES window in the same table) every page
+ * of the area the object covers whole that has no frame yet and is in the cache already.
+ * Returns 0 or -ENOMEM.
+ */
+static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
+{
+	struct vm_object *obj = a->backing.obj;
+	struct page *pg;
+	int rc = vm_object_get_page(obj, (va - a->backing.base) >> PAGE_SHIFT, &pg);
+
+	if (rc < 0)
+		return rc == -EFAULT ? -EFAULT : -ENOMEM;
+	set_file_pte(vm, a, va, e, pg);
+	vm_counters.file_maps++;
+	/* Fault-around: entries of one table; not present before, so no TLB flush. */
+	uintptr_t lo = MAX(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE), a->start);
+	uintptr_t hi =
+	    MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) + FAULT_AROUND_PAGES * PAGE_SIZE,
+	        MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
+	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
+	pte_t *pe = e - (va - lo) / PAGE_SIZE;
+	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;
+	uint32_t flags = irq_save(); /* the cache slots stay as read (include/mm/pager.h) */
+	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE, pe++, pgoff++) {
+		if (*pe || pgoff >= obj->npages || !(pg = obj->cache[pgoff]))
+			continue; /* p == va has its frame already */
+		get_page(pg);
+		*pe = page_pa(pg) | bits;
+		table_note(pe);
+		mapped++;
+	}
+	irq_restore(flags);
+	vm->rss_pages += mapped;
+	vm->rss_file += mapped;
+	vm_counters.file_around += mapped;
 	return 0;
 }
 
@@ -774,12 +1013,23 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 
 	if (!a || !(a->prot & VM_PROT_MASK))
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
+	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)
+		return -EFAULT; /* stack growth past RLIMIT_STACK */
+	if ((a->flags & VM_FILE) && va >= ALIGN_UP(a->backing.end, PAGE_SIZE))
+		return -EIO; /* past the end of the mapped file */
 	vm->min_flt++;
 	vm_counters.pgfault++;
+	if (a->flags & VM_SHARED) {
+		if ((error & PF_W) && !(a->prot & VM_WRITE))
+			return -EFAULT;
+		if (!(e = pte_mut(vm, va, true, &err)))
+			return err;
+		return map_shared_page(vm, a, va, e);
+	}
 	if (error & PF_W) {
 		if (!(a->prot & VM_WRITE))
 			return -EFAULT;
-		if (!make_private(vm, va, a->prot, &err, &kind))
+		if (!make_private(vm, a, va, &err, &kind))
 			return err;
 		if (kind == 2) {
 			vm->cow_faults++;
@@ -791,14 +1041,20 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 	}
 	if (error & PF_P)
 		return -EFAULT; /* a read of a present page the area allows cannot fault */
-	/* Read of a missing page: the shared zero page, read-only (COW if writable). */
 	if (!(e = pte_mut(vm, va, true, &err)))
 		return err;
-	if (!pte_has_frame(*e)) {
-		set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
-		vm->zero_maps++;
-		vm_counters.zero_maps++;
+	if (pte_has_frame(*e))
+		return 0;
+	/* Read of a missing page: a whole page of the object from its cache; a page the
+	 * object's end cuts gets a private copy with the tail zeroed; else the zero page. */
+	if (a->backing.obj && va < a->backing.end) {
+		if (a->backing.end - va >= PAGE_SIZE)
+			return map_file_page(vm, a, va, e);
+		return make_private(vm, a, va, &err, &kind) ? 0 : err;
 	}
+	set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
+	vm->zero_maps++;
+	vm_counters.zero_maps++;
 	return 0;
 }
 
@@ -810,12 +1066,12 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 		uintptr_t page = ALIGN_DOWN(uva, PAGE_SIZE);
 		size_t off = uva - page, n = MIN(len, PAGE_SIZE - off);
 		struct vm_area *a = vm_find(vm, uva);
-		int err, kind;
+		int err;
 		pte_t *e;
 
 		if (!a)
 			return -EFAULT;
-		if (!(e = make_private(vm, page, a->prot, &err, &kind)))
+		if (!(e = resolve_page(vm, a, page, &err)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);
 		s += n;

@@ -91,6 +91,7 @@ static void split_at(struct vma_set *s, uintptr_t addr, struct vm_area **spare)
 	hi->end = a->end;
 	hi->prot = a->prot;
 	hi->flags = a->flags;
+	hi->backing = a->backing;
 	a->end = addr;
 	list_add(&hi->link, &a->link);
 	s->count++;
@@ -130,7 +131,9 @@ unsigned vma_detach_range(struct vma_set *s, uintptr_t start, uintptr_t end, str
 /* May @a and @b (@b right after @a in the list) become one area? */
 static bool mergeable(const struct vm_area *a, const struct vm_area *b)
 {
-	return a->end == b->start && a->prot == b->prot && a->flags == b->flags;
+	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+	       a->backing.obj == b->backing.obj && a->backing.base == b->backing.base &&
+	       a->backing.end == b->backing.end;
 }
 
 unsigned vma_merge_range(struct vma_set *s, uintptr_t start, uintptr_t end, struct list_head *out)

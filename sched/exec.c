@@ -39,6 +39,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "sched/owner.h"
@@ -119,33 +120,46 @@ static const struct exec_image *image_find(const char *path)
 	return NULL;
 }
 
-/* stat through the registered source, then the embedded images. */
-static int src_stat(const char *path, uint32_t *mode, uint64_t *size)
+/* An executable as exec sees it: looked up once. */
+struct exec_file {
+	const char *path;
+	uint32_t mode;
+	uint64_t size;
+	const void *data; /* its bytes in kernel memory for good (mapped, not read), or NULL */
+};
+
+/* Look @path up (the embedded images first, then the source) into *@f. 0 or -errno. */
+static int src_open(const char *path, struct exec_file *f)
 {
 	const struct exec_image *im = image_find(path);
 
+	f->path = path;
+	f->data = NULL;
 	if (im) {
-		*mode = EXEC_IMAGE_MODE;
-		*size = im->size;
-		return 0;
-	}
-	return source ? source->stat(path, mode, size) : -ENOENT;
-}
-
-/* Read exactly @len bytes at @off. 0 or -errno (-ENOEXEC for a short read). */
-static int src_read(const char *path, uint64_t off, void *buf, uint32_t len)
-{
-	const struct exec_image *im = image_find(path);
-
-	if (im) {
-		if (off > im->size || len > im->size - off)
-			return -ENOEXEC;
-		memcpy(buf, (const uint8_t *)im->data + off, len);
+		f->mode = EXEC_IMAGE_MODE;
+		f->size = im->size;
+		f->data = im->data;
 		return 0;
 	}
 	if (!source)
 		return -ENOENT;
-	long n = source->read(path, off, buf, len);
+	if (source->open)
+		return source->open(path, &f->mode, &f->size, &f->data);
+	return source->stat(path, &f->mode, &f->size);
+}
+
+/* Read exactly @len bytes at @off of @f. 0 or -errno (-ENOEXEC for a short read). */
+static int src_read(const struct exec_file *f, uint64_t off, void *buf, uint32_t len)
+{
+	if (f->data) {
+		if (off > f->size || len > f->size - off)
+			return -ENOEXEC;
+		memcpy(buf, (const uint8_t *)f->data + off, len);
+		return 0;
+	}
+	if (!source)
+		return -ENOENT;
+	long n = source->read(f->path, off, buf, len);
 	return n < 0 ? (int)n : (uint32_t)n == len ? 0 : -ENOEXEC;
 }
 
@@ -237,15 +251,27 @@ static uint32_t seg_prot(uint32_t p_flags)
 	       ((p_flags & ELF_PF_X) ? VM_EXEC : 0);
 }
 
-/* Map one PT_LOAD (pages already mapped by an earlier segment get the union of rights). */
-static int load_segment(struct vm_space *vm, const char *path, const struct elf32_phdr *ph,
-                        uint8_t *bounce)
+/*
+ * Map one PT_LOAD. A segment whose pages are all new and whose file bytes lie in memory
+ * (@obj) is mapped from the object: its pages come on first touch from the shared page cache
+ * (copied on write; the page the file part ends in and the bss are private and zeroed past
+ * p_filesz). Otherwise (pages shared with an earlier segment get the union of rights) the
+ * bytes are copied in now through *@bounce (allocated on first use; the caller frees it).
+ */
+static int load_segment(struct vm_space *vm, const struct exec_file *f, const struct elf32_phdr *ph,
+                        struct vm_object *obj, uint8_t **bounce)
 {
 	uintptr_t start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE);
 	uintptr_t end = ALIGN_UP((uintptr_t)ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
 	uint32_t prot = seg_prot(ph->p_flags);
 	int rc;
 
+	if (obj && ph->p_filesz && vm_range_free(vm, start, end - start)) {
+		struct vma_backing b = { obj, ph->p_vaddr - ph->p_offset,
+			                 ph->p_vaddr + ph->p_filesz };
+		rc = vm_map_backed(vm, start, end - start, prot, VM_ELF, &b);
+		return rc == -EEXIST ? -ENOEXEC : rc;
+	}
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		struct vm_area *a = vm_find(vm, va);
 		if (!a) {
@@ -264,10 +290,12 @@ static int load_segment(struct vm_space *vm, const char *path, const struct elf3
 	}
 	for (uint32_t done = 0; done < ph->p_filesz;) {
 		uint32_t n = MIN(ph->p_filesz - done, EXEC_CHUNK);
-		rc = src_read(path, (uint64_t)ph->p_offset + done, bounce, n);
+		if (!*bounce && !(*bounce = kmalloc(EXEC_CHUNK, KM_KERNEL)))
+			return -ENOMEM;
+		rc = src_read(f, (uint64_t)ph->p_offset + done, *bounce, n);
 		if (rc < 0)
 			return rc;
-		rc = vm_write(vm, ph->p_vaddr + done, bounce, n);
+		rc = vm_write(vm, ph->p_vaddr + done, *bounce, n);
 		if (rc < 0)
 			return rc;
 		done += n;
@@ -325,30 +353,27 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 	uint32_t w = ALIGN_DOWN(ALIGN_DOWN(p, 16u) - words * sizeof(uint32_t), 16u);
 	*sp = w;
 
-	uint32_t argc = a->argc, s = strings_at;
-#define PUSH(v)                                                                                    \
-	do {                                                                                       \
-		uint32_t v_ = (v);                                                                 \
-		if ((rc = vm_write(vm, w, &v_, sizeof(v_))) < 0)                                   \
-			return rc;                                                                 \
-		w += sizeof(v_);                                                                   \
-	} while (0)
-	PUSH(argc);
+	/* The pointer block (argc, argv, envp, auxv) built in a kernel buffer, then one write. */
+	uint32_t *blk = kmalloc(words * sizeof(uint32_t), KM_KERNEL), n = 0, s = strings_at;
+	if (!blk)
+		return -ENOMEM;
+	blk[n++] = a->argc;
 	for (uint32_t i = 0; i < a->argc + a->envc; i++) {
 		if (i == a->argc)
-			PUSH(0); /* end of argv */
-		PUSH(s);
+			blk[n++] = 0; /* end of argv */
+		blk[n++] = s;
 		s += (uint32_t)strlen(a->buf + (s - strings_at)) + 1;
 	}
 	if (a->envc == 0)
-		PUSH(0); /* end of argv (the loop did not reach envp) */
-	PUSH(0);         /* end of envp */
+		blk[n++] = 0; /* end of argv (the loop did not reach envp) */
+	blk[n++] = 0;         /* end of envp */
 	for (unsigned i = 0; i < AUXV_PAIRS; i++) {
-		PUSH(auxv[i][0]);
-		PUSH(auxv[i][1]);
+		blk[n++] = auxv[i][0];
+		blk[n++] = auxv[i][1];
 	}
-#undef PUSH
-	return 0;
+	rc = vm_write(vm, w, blk, n * sizeof(uint32_t));
+	kfree(blk);
+	return rc;
 }
 
 /* The registers a new program starts with. */
@@ -364,42 +389,43 @@ static void entry_frame(struct trap_frame *tf, uint32_t eip, uint32_t esp)
 	tf->user_ss = SEL_UDATA;
 }
 
-/* Steps 1-4 for @path with @a (argc/envc filled): the new space and registers in @res. */
-static int exec_build(const char *path, struct exec_args *a, uint32_t owner,
+/* Steps 1-4 for @f with @a (argc/envc filled): the new space and registers in @res. */
+static int exec_build(const struct exec_file *f, struct exec_args *a, uint32_t owner,
                       struct exec_result *res)
 {
 	struct elf32_ehdr eh;
 	struct elf32_phdr *ph = NULL;
 	struct elf_info info;
 	uint8_t *bounce = NULL;
-	uint64_t size;
 	uint32_t sp;
+	struct vm_object *obj;
 	int rc;
 
-	rc = src_read(path, 0, &eh, sizeof(eh));
-	if (rc == 0 && (rc = src_stat(path, &(uint32_t){ 0 }, &size)) == 0)
-		rc = elf_check_header(&eh, size);
+	rc = src_read(f, 0, &eh, sizeof(eh));
+	if (rc == 0)
+		rc = elf_check_header(&eh, f->size);
 	if (rc < 0)
 		return rc == -ENOEXEC || rc == -ENOENT ? -ENOEXEC : rc;
 	ph = kmalloc((size_t)eh.e_phnum * sizeof(*ph), KM_KERNEL);
-	bounce = kmalloc(EXEC_CHUNK, KM_KERNEL);
 	res->vm = vm_create(owner);
 	rc = -ENOMEM;
-	if (!ph || !bounce || !res->vm)
+	if (!ph || !res->vm)
 		goto out;
-	rc = src_read(path, eh.e_phoff, ph, (uint32_t)eh.e_phnum * sizeof(*ph));
+	rc = src_read(f, eh.e_phoff, ph, (uint32_t)eh.e_phnum * sizeof(*ph));
 	if (rc < 0)
 		goto out;
-	rc = elf_check_phdrs(&eh, ph, size, USER_BASE, USER_MMAP_TOP, &info);
+	rc = elf_check_phdrs(&eh, ph, f->size, USER_BASE, USER_MMAP_TOP, &info);
 	if (rc < 0)
 		goto out;
+	obj =
+	    f->data && f->size <= UINT32_MAX ? vm_object_memory(f->data, (uint32_t)f->size) : NULL;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type == PT_LOAD &&
-		    (rc = load_segment(res->vm, path, &ph[i], bounce)) < 0)
+		    (rc = load_segment(res->vm, f, &ph[i], obj, &bounce)) < 0)
 			goto out;
 	}
 	res->vm->brk_start = res->vm->brk = info.brk_start;
-	rc = build_stack(res->vm, a, path, &info, &sp);
+	rc = build_stack(res->vm, a, f->path, &info, &sp);
 	if (rc < 0)
 		goto out;
 	entry_frame(&res->frame, info.entry, sp);
@@ -413,16 +439,14 @@ out:
 	return rc;
 }
 
-/* Step 1's file checks. */
-static int exec_check_file(const char *path)
+/* Step 1: look @path up into *@f and check it is a regular file with an execute bit. */
+static int exec_check_file(const char *path, struct exec_file *f)
 {
-	uint32_t mode;
-	uint64_t size;
-	int rc = src_stat(path, &mode, &size);
+	int rc = src_open(path, f);
 
 	if (rc < 0)
 		return rc;
-	if ((mode & S_IFMT_MASK) != S_IFREG_BITS || !(mode & S_IXANY))
+	if ((f->mode & S_IFMT_MASK) != S_IFREG_BITS || !(f->mode & S_IXANY))
 		return -EACCES;
 	return 0;
 }
@@ -454,14 +478,15 @@ int exec_kernel(struct proc *p, const char *path, char *const argv[], char *cons
 {
 	struct exec_args a = { 0 };
 	struct exec_result res;
-	int rc = exec_check_file(path);
+	struct exec_file f;
+	int rc = exec_check_file(path, &f);
 
 	if (rc == 0)
 		rc = args_from_kernel(&a, argv, &a.argc);
 	if (rc == 0)
 		rc = args_from_kernel(&a, envp, &a.envc);
 	if (rc == 0)
-		rc = exec_build(path, &a, p->task->owner->id, &res);
+		rc = exec_build(&f, &a, p->task->owner->id, &res);
 	args_free(&a);
 	if (rc < 0)
 		return rc;
@@ -475,6 +500,7 @@ int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t 
 	struct proc *p = proc_current();
 	struct exec_args a = { 0 };
 	struct exec_result res;
+	struct exec_file f;
 	char *path = kmalloc(PATH_MAX_LINUX, KM_KERNEL);
 	long len;
 	int rc;
@@ -484,13 +510,13 @@ int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t 
 	len = strncpy_from_user(path, (const char *)upath, PATH_MAX_LINUX);
 	rc = len < 0 ? (int)len : len == PATH_MAX_LINUX ? -ENAMETOOLONG : len == 0 ? -ENOENT : 0;
 	if (rc == 0)
-		rc = exec_check_file(path);
+		rc = exec_check_file(path, &f);
 	if (rc == 0)
 		rc = args_from_user(&a, uargv, &a.argc);
 	if (rc == 0)
 		rc = args_from_user(&a, uenvp, &a.envc);
 	if (rc == 0)
-		rc = exec_build(path, &a, p->task->owner->id, &res);
+		rc = exec_build(&f, &a, p->task->owner->id, &res);
 	args_free(&a);
 	if (rc == 0) {
 		exec_commit(p, &res, path, true);

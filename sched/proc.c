@@ -694,6 +694,8 @@ static const char *pf_reason(struct proc *p, uint32_t addr, uint32_t error)
 		return "NULL pointer";
 	if (addr >= KERNEL_BASE)
 		return "kernel address";
+	if (p->fault_bus)
+		return "past the end of the mapped file";
 	if (error & PF_P)
 		return (error & PF_W) ? "write to read-only memory" : "protection violation";
 	if (p->vm && vm_find(p->vm, addr))
@@ -715,6 +717,8 @@ static void user_fault(struct trap_frame *tf)
 		        p->pid, p->comm, read_cr2(), tf->eip);
 		proc_exit(W_SIGNALED(SIGKILL));
 	}
+	if (tf->vector == T_PGFLT && p->fault_bus)
+		sig = SIGBUS;
 	if (tf->vector == T_PGFLT) {
 		uint32_t addr = read_cr2();
 		pr_info("user: pid %d (%s): %s at 0x%08x ip 0x%08x (%s)\n", p->pid, p->comm,
@@ -735,8 +739,10 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 
 	if (!p || !p->vm)
 		return -EFAULT;
+	p->vm->stack_limit = p->res.rlim[RLIMIT_STACK].cur; /* read at fault time, as Linux */
 	rc = vm_fault(p->vm, addr, error);
 	p->fault_oom = rc == -ENOMEM;
+	p->fault_bus = rc == -EIO;
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 #include "lib/format.h"
 #include "lib/preempt.h"
 #include "lib/string.h"
+#include "mm/buddy.h"
 #include "mm/phys.h"
 #include "mm/slab.h"
 #include "sched/owner.h"
@@ -31,7 +32,9 @@
 #include "x86/gdt.h"
 #include "x86/task_arch.h"
 
-#define KSTACK_POISON 0x5Au /* written over a dead task's stack before it is freed */
+/* Written over a dead task's stack before it is freed, under debug_pagealloc (16 KiB of
+ * stores: too dear for every exit otherwise). */
+#define KSTACK_POISON 0x5Au
 
 void context_switch(uint32_t *save_esp, uint32_t next_esp);
 
@@ -399,7 +402,8 @@ int sched_free_stack_checked(struct kstack *ks, uint32_t *freed)
 		       (uint32_t)ks->bottom, (uint32_t)ks->top);
 		return -EBUSY;
 	}
-	memset((void *)ks->bottom, KSTACK_POISON, ks->top - ks->bottom);
+	if (mm_buddy()->poison) /* debug_pagealloc: a stale pointer into it reads the poison */
+		memset((void *)ks->bottom, KSTACK_POISON, ks->top - ks->bottom);
 	*freed = kstack_free(ks);
 	return 0;
 }

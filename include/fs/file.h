@@ -140,6 +140,10 @@ struct file_ops {
 	int (*stat)(struct file *f, struct strata_stat *st);
 	/* Called once when the last reference goes (may be NULL). */
 	void (*release)(struct file *f);
+	/* The memory object mmap maps (include/mm/pager.h), with a reference for the caller;
+	 * NULL when the file cannot be mapped (may be NULL: regular initramfs files are mapped
+	 * through their bytes, other files refuse: -ENODEV). */
+	struct vm_object *(*mmap_object)(struct file *f);
 };
 
 struct file {

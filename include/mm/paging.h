@@ -87,6 +87,12 @@ void paging_prealloc_tables(uintptr_t start, uintptr_t end, const char *what);
 pde_t *paging_pgdir_create(struct mm_error *err);
 
 /*
+ * Free @pgdir whose user half the caller has emptied already (no scan of it). Returns 0, or
+ * -EBUSY for the kernel's directory or the one loaded in CR3 (nothing freed).
+ */
+int paging_pgdir_free(pde_t *pgdir);
+
+/*
  * Free @pgdir from paging_pgdir_create and the page tables of its user half. The frames those
  * tables map are not freed: that is the address space's owner's job, done before this.
  * Returns 0; -EBUSY (nothing freed) for kernel_pgdir or the directory loaded in CR3.

@@ -111,6 +111,10 @@ uint32_t mm_lowmem_end(void);
  */
 uint32_t mm_alloc_page_table(struct mm_error *err);
 
+/* mm_alloc_page_table with extra @gfp bits instead of __GFP_ZERO (0: the caller fills the
+ * whole frame itself). Same results. */
+uint32_t mm_alloc_page_table_gfp(gfp_t gfp, struct mm_error *err);
+
 /* Give back a frame from mm_alloc_page_table (physical @pa). Returns 0, or free_pages' error. */
 int mm_free_page_table(uint32_t pa);
 

@@ -10,16 +10,27 @@
  * -ENOMEM with nothing left behind). The fault handler (vm_fault) resolves, by case:
  *
  *   fault in an area whose prot allows the access (else -EFAULT: SIGSEGV)
- *     |-- read, no frame ............... map the shared zero page read-only (PTE_COW if the
+ *     |-- read, no frame, file-backed page (the area's object covers it whole)
+ *     |                                  map the object's page-cache page read-only with
+ *     |                                  PTE_FILE (include/mm/pager.h), and the cached
+ *     |                                  pages of its 64 KiB window (fault-around)
+ *     |-- read, no frame, the page the object's end cuts: a private copy, tail zeroed
+ *     |-- read, no frame, otherwise .... map the shared zero page read-only (PTE_COW if the
  *     |                                  area is writable)                   [zero_maps]
  *     `-- write (user, or the kernel's copy helpers: CR0.WP is set)
  *           |-- the span's table is shared (PDE without PTE_W, since fork)
  *           |      |-- this space holds the last reference .... regain PTE_W on the PDE
  *           |      `-- otherwise ............. copy the table: +1 ref on each frame, every
  *           |                                  writable entry read-only PTE_COW in both
- *           |-- no frame, or the zero page .. a fresh zeroed page, writable     [pgalloc]
+ *           |-- no frame, or the zero page .. a fresh page (zeroed, or the object's
+ *           |                                  bytes), writable                     [pgalloc]
+ *           |-- a page-cache page (PTE_FILE) . copy it (the cache keeps its page)
  *           |-- frame with one reference .... reuse: set PTE_W (wp_page_reuse) [cow_reuse]
  *           `-- frame shared (refcount > 1) . copy it, drop one reference      [cow_copy]
+ *
+ * Shared areas (VM_SHARED: MAP_SHARED, SysV shm, memfd) map their object's pages on any
+ * fault, writable when the area is, in every space: PTE_FILE with PTE_W (the only writable
+ * PTE_FILE pages). A table copy keeps their PTE_W; fork shares them.
  *
  * Fork (On-Demand-Fork, Zhao et al., EuroSys 2021): the child gets the areas and every page
  * table of the parent by reference (the table's struct page counts the directories holding
@@ -80,6 +91,8 @@
 #define VM_HEAP      (1u << 1) /* the brk area */
 #define VM_ANON      (1u << 2) /* mmap anonymous private */
 #define VM_GROWSDOWN (1u << 3) /* the stack: reserved, populated on demand */
+#define VM_SHARED    (1u << 4) /* MAP_SHARED: the backing object's pages, writable in all */
+#define VM_FILE      (1u << 5) /* mmap of a file: a page past the object's end is -EIO (SIGBUS) */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
 #define VM_MAP_POPULATE (1u << 16)
 #define VM_MAP_FLAGS    VM_MAP_POPULATE
@@ -95,7 +108,11 @@ struct vm_space {
 	uintptr_t brk;        /* current break (brk_start <= brk) */
 	uintptr_t mmap_top;   /* mmap searches top-down below this */
 	uintptr_t stack_top;  /* one past the highest stack byte */
+	uint32_t stack_limit; /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
+	                       * below stack_top are refused (0: the area's size is the limit) */
 	uint32_t rss_pages;   /* frames mapped (the zero page not counted) */
+	uint32_t rss_file;    /* of which page-cache pages of private file mappings */
+	uint32_t rss_shmem;   /* of which shared objects' pages (VM_SHARED areas) */
 	uint32_t pt_pages;    /* page tables this space made (shared ones count where made) */
 	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
 	uint32_t cow_faults;  /* write faults that copied a shared page */
@@ -110,6 +127,8 @@ struct vm_counters {
 	uint64_t cow_copy;     /* copy-on-write faults that copied */
 	uint64_t cow_reuse;    /* copy-on-write faults where the writer was the sole owner */
 	uint64_t zero_maps;    /* zero-page maps */
+	uint64_t file_maps;    /* page-cache pages mapped by read faults */
+	uint64_t file_around;  /* cached pages mapped around them (fault-around) */
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
 };
@@ -131,6 +150,14 @@ void vm_destroy(struct vm_space *vm);
  * range), -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached; nothing changed).
  */
 int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags);
+
+/*
+ * vm_map with the area's pages backed by @backing (include/mm/vma.h: an object from
+ * include/mm/pager.h, and the user addresses it covers); NULL or a NULL object: anonymous.
+ * Read faults map the object's page-cache pages read-only; writes copy them.
+ */
+int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags,
+                  const struct vma_backing *backing);
 
 /*
  * Unmap [@start, @start + @len) (page-aligned, inside user space), splitting areas and
@@ -195,8 +222,10 @@ int vm_fork(struct vm_space *dst, struct vm_space *src);
 
 /*
  * Resolve a fault at @addr with #PF error @error by the cases above. An access the area does
- * not allow (PROT_NONE, a write to a read-only area) and an address in no area are refused.
- * Returns 0 (retry), -EFAULT (no area, or the access is not allowed) or -ENOMEM.
+ * not allow (PROT_NONE, a write to a read-only area), an address in no area and a stack page
+ * further than stack_limit below stack_top (the stack may not grow there) are refused.
+ * A page of a file mapping (VM_FILE) wholly past the file's end is -EIO: Linux's SIGBUS.
+ * Returns 0 (retry), -EFAULT (no area, or the access is not allowed), -EIO or -ENOMEM.
  */
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error);
 

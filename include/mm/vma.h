@@ -25,11 +25,23 @@
 
 #include "lib/list.h"
 
+/*
+ * What backs an area's pages (opaque here; include/mm/pager.h): @obj (NULL: anonymous
+ * memory) holds the bytes of [@base, @end) in user addresses, byte @va at object offset
+ * @va - @base; pages at or past @end are anonymous. Addresses, not offsets, so both halves
+ * of a split keep the same value. Areas merge only with equal backing.
+ */
+struct vma_backing {
+	void *obj;
+	uintptr_t base, end;
+};
+
 struct vm_area {
-	struct list_head link; /* vma_set.head, sorted by start */
-	uintptr_t start, end;  /* page-aligned, start < end */
-	uint32_t prot;         /* VM_READ | VM_WRITE | VM_EXEC (include/mm/vm.h) */
-	uint32_t flags;        /* kind: VM_ELF ... (include/mm/vm.h); equal flags may merge */
+	struct list_head link;      /* vma_set.head, sorted by start */
+	uintptr_t start, end;       /* page-aligned, start < end */
+	uint32_t prot;              /* VM_READ | VM_WRITE | VM_EXEC (include/mm/vm.h) */
+	uint32_t flags;             /* kind: VM_ELF ... (include/mm/vm.h); equal flags may merge */
+	struct vma_backing backing; /* copied by splits; compared by merges */
 };
 
 struct vma_set {
@@ -68,7 +80,7 @@ unsigned vma_splits_needed(const struct vma_set *s, uintptr_t start, uintptr_t e
  * Make area boundaries at @start and @end, taking nodes from @spares (an array of
  * vma_splits_needed() nodes; each taken entry is set to NULL, the rest stay for the caller
  * to free). Afterwards every area is either inside [@start, @end) or outside it. The two
- * halves of a split area keep its prot and flags.
+ * halves of a split area keep its prot, flags and backing.
  */
 void vma_split_range(struct vma_set *s, uintptr_t start, uintptr_t end, struct vm_area **spares);
 
@@ -80,8 +92,9 @@ unsigned vma_detach_range(struct vma_set *s, uintptr_t start, uintptr_t end, str
 
 /*
  * Merge areas that touch [@start, @end] (the areas inside it and one neighbour on each side)
- * with their neighbours when adjacent (one's end is the other's start) with equal prot and
- * flags. Nodes merged away are moved to @out for the caller to free. Returns their number.
+ * with their neighbours when adjacent (one's end is the other's start) with equal prot,
+ * flags and backing. Nodes merged away are moved to @out for the caller to free. Returns their
+ * number.
  */
 unsigned vma_merge_range(struct vma_set *s, uintptr_t start, uintptr_t end, struct list_head *out);
 

@@ -155,6 +155,7 @@ struct proc {
 	int pgid, sid;        /* process group and session (0: the kernel's, as Linux's init) */
 	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
 	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
+	bool fault_bus;       /* its last #PF was past the end of a mapped file (SIGBUS) */
 	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
 	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
@@ -289,10 +290,14 @@ const char *signal_name(int sig);
  * until then, images registered with exec_register_image (embedded in the kernel).
  *   stat: 0 with *@mode (S_IF* | permission bits) and *@size, or -ENOENT/-ENOTDIR/...
  *   read: bytes read at @off into @buf (short only at the end), or -errno
+ *   open: stat in one lookup, and the file's bytes in *@data where they lie in kernel
+ *         memory for good (an initramfs file: exec maps them through the page cache and
+ *         reads headers from them), else NULL in *@data (exec then uses read); may be NULL
  */
 struct exec_source {
 	int (*stat)(const char *path, uint32_t *mode, uint64_t *size);
 	long (*read)(const char *path, uint64_t off, void *buf, uint32_t len);
+	int (*open)(const char *path, uint32_t *mode, uint64_t *size, const void **data);
 };
 void exec_set_source(const struct exec_source *src);
 

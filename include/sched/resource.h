@@ -8,8 +8,9 @@
  * hard, RLIMIT_NOFILE 1024 / 4096, RLIMIT_CORE 0 / unlimited, RLIMIT_MEMLOCK 8 MiB,
  * RLIMIT_MSGQUEUE 819200, RLIMIT_NICE/RTPRIO 0, NPROC and SIGPENDING the number of task
  * slots (Linux: half its thread limit), the rest unlimited. A process the kernel starts gets
- * the defaults; fork copies the parent's; exec keeps them. Strata records every limit and
- * enforces none yet (the stack area is USER_STACK_MAX whatever RLIMIT_STACK says).
+ * the defaults; fork copies the parent's; exec keeps them. Strata records every limit;
+ * RLIMIT_STACK bounds the stack's growth on faults (within the USER_STACK_MAX area, so a
+ * limit above 8 MiB grows no further); the others are not enforced yet.
  *
  * CPU times: ticks (1/HZ s), sampled by the timer tick (kernel/sys_time.c): a tick that
  * interrupts ring 3 is user time, one that finds the process in the kernel (a system call,

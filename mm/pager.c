@@ -1,0 +1,292 @@
+/*
+ * pager: memory-backed file objects and their page cache (contracts in include/mm/pager.h).
+ *
+ * The registry is a list (a handful of programs are ever mapped); an object's cache is an
+ * array of page pointers, one per page of the object, allocated with the object.
+ */
+#include "mm/pager.h"
+
+#include "lib/compiler.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/layout.h"
+#include "mm/phys.h"
+#include "x86/cpu.h"
+#include "x86/pageops.h"
+
+static struct list_head objects = LIST_HEAD_INIT(objects);
+static struct vm_object_stats stats;
+
+/* The memory provider's get_page: the cached page, or a new one filled from the bytes. */
+static int memory_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	struct mm_error err;
+	struct page *pg;
+	uint32_t flags;
+
+	if (pgoff >= obj->npages)
+		return -EFAULT;
+	flags = irq_save();
+	if ((pg = obj->cache[pgoff]) != NULL) {
+		get_page(pg);
+		stats.hits++;
+		irq_restore(flags);
+		*out = pg;
+		return 0;
+	}
+	irq_restore(flags);
+	pg = alloc_pages(0, GFP_KERNEL | __GFP_KOWNED, &err);
+	if (!pg)
+		return -ENOMEM;
+	uint8_t *dst = phys_to_virt(PFN_PHYS(page_to_pfn(pg)));
+	uint32_t off = pgoff << PAGE_SHIFT,
+		 n = obj->size - off < PAGE_SIZE ? obj->size - off : PAGE_SIZE;
+	if (n < PAGE_SIZE)
+		clear_page(dst);
+	memcpy(dst, obj->data + off, n);
+	flags = irq_save();
+	if (obj->cache[pgoff]) { /* filled meanwhile (we slept in the allocator): use that one */
+		free_pages(pg, 0);
+		pg = obj->cache[pgoff];
+	} else {
+		obj->cache[pgoff] = pg; /* the cache's reference */
+		obj->cached++;
+		stats.cached++;
+		stats.fills++;
+	}
+	get_page(pg); /* the caller's */
+	irq_restore(flags);
+	*out = pg;
+	return 0;
+}
+
+static const struct pager_ops memory_pager = { "memory", memory_get_page, NULL };
+
+/* The shared provider's get_page: the object's page, or a new zeroed one. */
+static int shared_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	struct mm_error err;
+	struct page *pg;
+	uint32_t flags;
+
+	if (pgoff >= obj->npages)
+		return -EFAULT;
+	flags = irq_save();
+	if ((pg = obj->cache[pgoff]) != NULL) {
+		get_page(pg);
+		irq_restore(flags);
+		*out = pg;
+		return 0;
+	}
+	irq_restore(flags);
+	pg = alloc_pages(0, GFP_KERNEL | __GFP_KOWNED, &err);
+	if (!pg)
+		return -ENOMEM;
+	clear_page(phys_to_virt(PFN_PHYS(page_to_pfn(pg))));
+	flags = irq_save();
+	if (pgoff >= obj->npages || obj->cache[pgoff]) { /* resized or filled meanwhile */
+		free_pages(pg, 0);
+		pg = pgoff < obj->npages ? obj->cache[pgoff] : NULL;
+	} else {
+		obj->cache[pgoff] = pg; /* the object's reference */
+		obj->cached++;
+		stats.shmem++;
+	}
+	if (pg)
+		get_page(pg); /* the caller's */
+	irq_restore(flags);
+	if (!pg)
+		return -EFAULT;
+	*out = pg;
+	return 0;
+}
+
+/* Drop the object's pages from slot @from on. */
+static void shared_drop_pages(struct vm_object *obj, uint32_t from)
+{
+	for (uint32_t i = from; i < obj->npages; i++) {
+		uint32_t flags = irq_save();
+		struct page *pg = obj->cache[i];
+
+		obj->cache[i] = NULL;
+		if (pg) {
+			obj->cached--;
+			stats.shmem--;
+		}
+		irq_restore(flags);
+		if (pg)
+			put_page(pg);
+	}
+}
+
+static void shared_release(struct vm_object *obj)
+{
+	if (obj->on_release)
+		obj->on_release(obj);
+	shared_drop_pages(obj, 0);
+	stats.objects--;
+	kfree(obj->cache);
+	kfree(obj);
+}
+
+static const struct pager_ops shared_pager = { "shared", shared_get_page, shared_release };
+
+/* Pages covering @size bytes, or 0 when that is more than a 32-bit space holds. */
+static uint32_t pages_for(uint64_t size)
+{
+	uint64_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	return n > (1u << 20) ? 0 : (uint32_t)n;
+}
+
+struct vm_object *vm_object_shared(uint64_t size)
+{
+	uint32_t n = pages_for(size);
+	struct vm_object *obj;
+
+	if ((size && !n) || !(obj = kzalloc(sizeof(*obj), KM_KERNEL)))
+		return NULL;
+	if (n && !(obj->cache = kzalloc(n * sizeof(*obj->cache), KM_KERNEL))) {
+		kfree(obj);
+		return NULL;
+	}
+	obj->ops = &shared_pager;
+	obj->size = (uint32_t)MIN(size, (uint64_t)UINT32_MAX);
+	obj->npages = n;
+	obj->refs = 1;
+	list_init(&obj->link);
+	stats.objects++;
+	return obj;
+}
+
+bool vm_object_is_shared(const struct vm_object *obj)
+{
+	return obj->ops == &shared_pager;
+}
+
+int vm_object_resize(struct vm_object *obj, uint64_t size)
+{
+	uint32_t n = pages_for(size);
+
+	if (!vm_object_is_shared(obj))
+		return -EINVAL;
+	if (size && !n)
+		return -ENOMEM;
+	if (n > obj->npages) {
+		struct page **cache = kzalloc(n * sizeof(*cache), KM_KERNEL);
+		if (!cache)
+			return -ENOMEM;
+		uint32_t flags = irq_save();
+		if (obj->npages)
+			memcpy(cache, obj->cache, obj->npages * sizeof(*cache));
+		struct page **old = obj->cache;
+		obj->cache = cache;
+		obj->npages = n;
+		irq_restore(flags);
+		kfree(old);
+	} else if (n < obj->npages) {
+		shared_drop_pages(obj, n);
+		obj->npages = n;
+	}
+	obj->size = (uint32_t)MIN(size, (uint64_t)UINT32_MAX);
+	return 0;
+}
+
+void vm_object_get(struct vm_object *obj)
+{
+	uint32_t flags = irq_save();
+	obj->refs++;
+	irq_restore(flags);
+}
+
+void vm_object_put(struct vm_object *obj)
+{
+	if (!obj)
+		return;
+	uint32_t flags = irq_save();
+	bool last = --obj->refs == 0;
+	irq_restore(flags);
+	if (last && obj->ops->release)
+		obj->ops->release(obj);
+}
+
+struct vm_object *vm_object_memory(const void *data, uint32_t size)
+{
+	struct vm_object *obj;
+
+	if (!size)
+		return NULL;
+	list_for_each_entry(obj, &objects, link)
+	{
+		if (obj->data == data && obj->size == size)
+			return obj;
+	}
+	obj = kzalloc(sizeof(*obj), KM_KERNEL);
+	if (!obj)
+		return NULL;
+	obj->npages = (uint32_t)(((uint64_t)size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	obj->cache = kzalloc(obj->npages * sizeof(*obj->cache), KM_KERNEL);
+	if (!obj->cache) {
+		kfree(obj);
+		return NULL;
+	}
+	obj->ops = &memory_pager;
+	obj->data = data;
+	obj->size = size;
+	obj->refs = 1; /* the registry's: a memory object is never released */
+	list_add_tail(&obj->link, &objects);
+	stats.objects++;
+	return obj;
+}
+
+int vm_object_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	return obj->ops->get_page(obj, pgoff, out);
+}
+
+struct page *vm_object_peek_page(struct vm_object *obj, uint32_t pgoff)
+{
+	uint32_t flags = irq_save();
+	struct page *pg = pgoff < obj->npages ? obj->cache[pgoff] : NULL;
+
+	if (pg)
+		get_page(pg);
+	irq_restore(flags);
+	return pg;
+}
+
+void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len)
+{
+	memcpy(dst, obj->data + off, len);
+}
+
+uint32_t vm_object_shrink(void)
+{
+	struct vm_object *obj;
+	uint32_t freed = 0;
+
+	list_for_each_entry(obj, &objects, link)
+	{
+		for (uint32_t i = 0; i < obj->npages && obj->cached; i++) {
+			uint32_t flags = irq_save();
+			struct page *pg = obj->cache[i];
+
+			if (pg && page_ref_count(pg) == 1) {
+				obj->cache[i] = NULL;
+				obj->cached--;
+				stats.cached--;
+				stats.shrunk++;
+				put_page(pg);
+				freed++;
+			}
+			irq_restore(flags);
+		}
+	}
+	return freed;
+}
+
+void vm_object_get_stats(struct vm_object_stats *out)
+{
+	*out = stats;
+}
