@@ -47,6 +47,8 @@ static unsigned exit_passes, exit_skipped, exit_broken;
 void proc_vmcheck_enable(bool on)
 {
 	on_exit_enabled = on;
+	if (on)
+		vmcheck_reserve(TASK_MAX); /* a pass after every exit: no allocation each time */
 }
 
 bool proc_vmcheck_enabled(void)

@@ -8,17 +8,22 @@
  *                        an allocated order-0 buddy head (free, a tail, past the managed ones)
  *   VMCHECK_REFCOUNT     a frame's refcount differs from the references seen: one per PTE in
  *                        each distinct page table mapping it (a table shared by several
- *                        directories counts once), plus 1 when mapped with PTE_FILE (the page
- *                        cache's own); kernel pins: none today. The zero page is not counted.
+ *                        directories counts once), plus 1 when it is a PTE_FILE page its
+ *                        area's object still caches (include/mm/pager.h: the cache's own);
+ *                        kernel pins: none today. The zero page is not counted.
  *   VMCHECK_TABLE_REF    a user page table's refcount differs from the directories holding it
  *   VMCHECK_TABLE_W      a table held by several directories has a PDE with PTE_W
- *   VMCHECK_WRITE_SHARED a private frame is effectively writable (PDE.W && PTE.W) while its
- *                        refcount, or the references seen, is above 1: writable in two spaces
+ *   VMCHECK_WRITE_SHARED a private frame (not PTE_FILE) is effectively writable (PDE.W &&
+ *                        PTE.W) while its refcount, or the references seen, is above 1:
+ *                        writable in two spaces
  *   VMCHECK_COW_W        a PTE has both PTE_COW and PTE_W (COW pages are read-only everywhere)
  *   VMCHECK_ZERO_W       the shared zero page is mapped with PTE_W
- *   VMCHECK_FILE_W       a page-cache page (PTE_FILE) is mapped with PTE_W
+ *   VMCHECK_FILE_W       a page-cache page (PTE_FILE) is mapped with PTE_W outside a shared
+ *                        (VM_SHARED) area, the only place its pages are writable
  *   VMCHECK_RSS          vm->rss_pages differs from a recount of the PTEs with a frame other
- *                        than the zero page in the tables of the space's directory
+ *                        than the zero page in the tables of the space's directory, or
+ *                        rss_file (PTE_FILE pages of private areas) or rss_shmem (of shared
+ *                        areas) from theirs
  *   VMCHECK_AREAS        areas not sorted, overlapping, empty, not page-aligned, outside
  *                        [USER_BASE, KERNEL_BASE), with unknown prot bits, or a count that
  *                        differs from the list
@@ -30,6 +35,10 @@
  *   VMCHECK_KERNEL_HALF  a kernel-half PDE (>= PDX(KERNEL_BASE)) with PTE_U, or one that
  *                        differs from kernel_pgdir's (the recursive PDE: not the directory)
  *   VMCHECK_MAPS_TABLE   a user PTE maps a page table or a page directory
+ *
+ * The checks against areas (UNCOVERED, PROT, FILE_W) and RSS are made in every space holding
+ * a table, so a bad entry of a table shared since fork is reported once per holder; the
+ * others once per table or frame.
  *
  * Each broken invariant is counted and prints one line naming the space (its label, e.g.
  * "pid 12 (sh)"), the user address and the frame:
@@ -44,9 +53,10 @@
  * The frame refcount check is exact only when every space mapping a frame is audited in the
  * same pass (the sched layer's proc_vmcheck_all gives it every process).
  *
- * Cost: O(frames) to clear the frame map (4 bytes per managed frame: one buddy block, or
- * vmalloc when none is free, taken and freed by each pass, so free memory is the same before
- * and after; about 100,000 instructions at 256 MiB) plus O(user PTEs) of the tables.
+ * Cost: O(user page-table entries) of the tables walked (8 empty entries skipped at a time),
+ * plus, for a pass without kept memory (vmcheck_reserve), O(frames) to allocate and clear the
+ * frame map (4 bytes per managed frame: one buddy block, else vmalloc, freed by the pass, so
+ * free memory is the same before and after).
  */
 #ifndef STRATA_MM_VMCHECK_H
 #define STRATA_MM_VMCHECK_H
@@ -93,8 +103,18 @@ struct vmcheck_result {
 };
 
 /*
- * Start a pass over at most @max_spaces spaces with @flags (VMCHECK_QUIET). Allocates the
- * frame map (sized by the managed frames; charged to the kernel). Returns the pass, or NULL when
+ * Keep the memory of a pass over up to @max_spaces spaces from now on (the frame map: 4
+ * bytes per managed frame, charged to the kernel), for callers that run a pass often (after
+ * every exit): each pass then reuses it without clearing it (the map words carry the pass's
+ * generation). Returns 0 (also when kept already), or -ENOMEM (said on the log; each pass
+ * then allocates its own).
+ */
+int vmcheck_reserve(unsigned max_spaces);
+
+/*
+ * Start a pass over at most @max_spaces spaces with @flags (VMCHECK_QUIET): the kept memory
+ * when it is free and large enough, else a frame map allocated for this pass (sized by the
+ * managed frames; charged to the kernel; freed by vmcheck_end). Returns the pass, or NULL when
  * there is no memory for it (one line "vmcheck: no memory for the frame map (N kB)" is logged).
  */
 struct vmcheck *vmcheck_begin(unsigned max_spaces, uint32_t flags);

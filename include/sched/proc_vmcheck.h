@@ -23,7 +23,8 @@
 
 #define PROC_VMCHECK_TRIES 16 /* yields waiting for preempted processes before a skip */
 
-/* Turn the runs after each exit and each in-kernel test on or off (kmain: boot option). */
+/* Turn the runs after each exit and each in-kernel test on or off (kmain: boot option). On
+ * keeps the auditor's memory from now on (vmcheck_reserve: 4 bytes per frame). */
 void proc_vmcheck_enable(bool on);
 bool proc_vmcheck_enabled(void);
 
