@@ -145,6 +145,13 @@ static int set_slub_debug(struct boot_options *opts, const char *value)
 	return 0;
 }
 
+static int set_vmcheck(struct boot_options *opts, const char *value)
+{
+	(void)value;
+	opts->vmcheck = true;
+	return 0;
+}
+
 static int set_bench(struct boot_options *opts, const char *value)
 {
 	(void)value;
@@ -171,6 +178,7 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "debug_pagealloc", VALUE_NONE, set_debug_pagealloc },
 	{ "init_on_alloc", VALUE_NONE, set_init_on_alloc },
 	{ "slub_debug", VALUE_NONE, set_slub_debug },
+	{ "vmcheck", VALUE_NONE, set_vmcheck },
 	{ "bench", VALUE_NONE, set_bench },
 	{ "init", VALUE_REQUIRED, set_init },
 };

@@ -31,6 +31,7 @@
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "sched/proc.h"
+#include "sched/proc_vmcheck.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/cpu.h"
@@ -149,6 +150,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	sched_init();
 	syscall_init();
 	proc_init();
+	proc_vmcheck_enable(boot_opts.vmcheck);
 	builtin_progs_register();
 	exec_fs_init();
 	files_init(); /* descriptor tables: the files hook of the process layer */

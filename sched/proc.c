@@ -32,6 +32,7 @@
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 #include "sched/owner.h"
+#include "sched/proc_vmcheck.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/mmu.h"
@@ -378,6 +379,7 @@ void proc_exit(int status)
 	irq_restore(flags);
 	vm_destroy(p->vm);
 	p->vm = NULL;
+	proc_vmcheck_on_exit(); /* the `vmcheck` boot option: audit every space left */
 
 	cpu_cli();
 	if (p == init_proc)

@@ -4,7 +4,7 @@
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
 #   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G, and once
-#          more at 128M with slub_debug, debug_pagealloc and init_on_alloc
+#          more at 128M with slub_debug, debug_pagealloc, init_on_alloc and vmcheck
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
 #   lint   `make check-layers`, `make check-headers` and `make format-check` pass, and each
@@ -16,7 +16,8 @@
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
 #   user   Strata boots build/test-initramfs.cpio with init=/test/init and runs every user
-#          test; the demo programs run under busybox sh
+#          test, with vmcheck (the auditor after every exit: no "vmcheck: FAIL" line may
+#          appear); the demo programs run under busybox sh
 #   linux  the reference: Debian's linux-image-686 boots build/test-initramfs.cpio
 #          (rdinit=/test/init) and the runner's summary is counted; the demo programs of
 #          build/initramfs.cpio run under busybox sh. Skipped with a message (not counted)
@@ -116,8 +117,8 @@ part_guest() {
   # Once more with every debug switch on: the same suites must hold under checking.
   log=$LOGS/guest-debug.log
   qemu_run "$log" "$HANG_TIMEOUT" "" -m 128M -kernel "$KERNEL" \
-    -append "test panic=exit loglevel=4 slub_debug debug_pagealloc init_on_alloc"
-  if count_summary "guest -m 128M slub_debug debug_pagealloc init_on_alloc" "$log" &&
+    -append "test panic=exit loglevel=4 slub_debug debug_pagealloc init_on_alloc vmcheck"
+  if count_summary "guest -m 128M slub_debug debug_pagealloc init_on_alloc vmcheck" "$log" &&
      [ "$rc" -ne $EXIT_PASS ]; then
     fail "guest debug: QEMU exit status $rc, expected $EXIT_PASS" "$log"
   fi
@@ -438,7 +439,16 @@ run_user_demos() { # kind
 
 part_user() {
   echo "user space on Strata (the same archive as on Linux):"
-  run_user_tests strata
+  # With the auditor after every exit (13,000 exits): a few seconds more than without here,
+  # where a second boot would cost the whole run again; a broken invariant prints a
+  # "vmcheck: FAIL" line.
+  run_user_tests strata vmcheck
+  if grep -aq 'vmcheck: FAIL' "$LOGS/user-strata.log"; then
+    fail "user tests on strata: vmcheck found broken invariants"
+    grep -a 'vmcheck: FAIL' "$LOGS/user-strata.log" | head -n 20 | sed 's/^/  | /'
+  else
+    pass "user tests on strata: vmcheck after every exit found nothing broken"
+  fi
   # The demo programs from the monitor, as README shows: run prints each one's status.
   local log=$LOGS/user-monitor-strata.log
   qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nps\npoweroff\n" \

@@ -10,6 +10,8 @@
  *   debug_pagealloc     poison freed pages and check the poison on allocation
  *   init_on_alloc       zero every page when it is allocated
  *   slub_debug          slab red zones, poisoning and caller tracking
+ *   vmcheck             audit every address space (include/mm/vmcheck.h) after each process
+ *                       exit ("vmcheck: FAIL ..." lines) and after each in-kernel test (fails it)
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
  *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
@@ -45,7 +47,8 @@ struct boot_options {
 	bool debug_pagealloc;
 	bool init_on_alloc;
 	bool slub_debug;
-	bool bench;                       /* run the benchmarks */
+	bool vmcheck; /* run the auditor after each exit and each in-kernel test */
+	bool bench;   /* run the benchmarks */
 	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
 	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
 	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */

@@ -36,7 +36,7 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
 	       strcmp(a->test_glob, b->test_glob) == 0 && a->mem_limit == b->mem_limit &&
 	       a->memstat_seconds == b->memstat_seconds && a->panic_action == b->panic_action &&
 	       a->debug_pagealloc == b->debug_pagealloc && a->init_on_alloc == b->init_on_alloc &&
-	       a->slub_debug == b->slub_debug;
+	       a->slub_debug == b->slub_debug && a->vmcheck == b->vmcheck;
 }
 
 /*
@@ -81,6 +81,7 @@ HT_TEST(defaults)
 	HT_EXPECT(!o.debug_pagealloc);
 	HT_EXPECT(!o.init_on_alloc);
 	HT_EXPECT(!o.slub_debug);
+	HT_EXPECT(!o.vmcheck);
 }
 
 HT_TEST(empty_and_null)
@@ -229,10 +230,13 @@ HT_TEST(flag_options)
 	HT_EXPECT_EQ(cmdline_parse("init_on_alloc", &o), 0);
 	HT_EXPECT(o.debug_pagealloc && o.init_on_alloc && !o.slub_debug);
 	HT_EXPECT_EQ(cmdline_parse("slub_debug", &o), 0);
-	HT_EXPECT(o.debug_pagealloc && o.init_on_alloc && o.slub_debug);
+	HT_EXPECT(o.debug_pagealloc && o.init_on_alloc && o.slub_debug && !o.vmcheck);
+	HT_EXPECT_EQ(cmdline_parse("vmcheck", &o), 0);
+	HT_EXPECT(o.vmcheck);
 	HT_EXPECT_EQ(log_lines(), 0);
 
 	EXPECT_MALFORMED("debug_pagealloc=1");
+	EXPECT_MALFORMED("vmcheck=1");
 	EXPECT_MALFORMED("init_on_alloc=");
 	EXPECT_MALFORMED("slub_debug=FZPU");
 }

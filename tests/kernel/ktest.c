@@ -27,6 +27,7 @@
 #include "x86/timer.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "sched/proc_vmcheck.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 
@@ -95,6 +96,24 @@ static void watchdog(uint32_t now)
 	}
 }
 
+/*
+ * The `vmcheck` boot option: fail the test just run when an audit of every process's space
+ * finds a broken invariant now, or the audits after its process exits found some (their
+ * "vmcheck: FAIL" lines are above; @broken_before: the exit audits' count before the test).
+ */
+static void vmcheck_after_test(struct ktest_ctx *t, unsigned broken_before)
+{
+	int rc;
+
+	if (!proc_vmcheck_enabled())
+		return;
+	rc = proc_vmcheck_all(0, NULL, NULL);
+	if (rc > 0 || proc_vmcheck_exit_broken() != broken_before)
+		ktest_fail(t, __FILE__, __LINE__,
+		           "vmcheck: %d broken now, %u after exits (lines above)", rc > 0 ? rc : 0,
+		           proc_vmcheck_exit_broken() - broken_before);
+}
+
 void ktest_run_all(const char *glob)
 {
 	unsigned suites = 0, suite_no = 0;
@@ -122,7 +141,9 @@ void ktest_run_all(const char *glob)
 			current_suite_index = suite_no + 1;
 			test_deadline = timer_ticks() + timeout_of(k) * HZ;
 			current_test = k;
+			unsigned vm_broken = proc_vmcheck_exit_broken();
 			k->fn(&ctx);
+			vmcheck_after_test(&ctx, vm_broken);
 			current_test = 0;
 			n++;
 			if (ctx.failures) {
