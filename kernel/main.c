@@ -36,6 +36,7 @@
 #include "sched/wait.h"
 #include "x86/cpu.h"
 #include "x86/fpu.h"
+#include "x86/smap.h"
 #include "x86/gdt.h"
 #include "x86/pic.h"
 #include "x86/trap.h"
@@ -136,6 +137,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 
 	gdt_init();
 	fpu_init();
+	cpu_protect_init();
 	idt_init();
 	pic_init();
 	paging_init_early();

@@ -2,6 +2,9 @@
  * fault: the page-fault handler (policy in include/mm/fault.h).
  *
  *   #PF (error, CR2)
+ *     |-- kernel mode, CR2 below KERNEL_BASE, EFLAGS.AC clear (SMAP) or an instruction
+ *     |   fetch (SMEP) .......................... never resolved: the exception table (a
+ *     |                                          helper's probe) or a report and panic
  *     |-- CR2 below KERNEL_BASE, inside a VM area of the running process, access allowed by
  *     |   the area and the page not present .... demand-zero (the user resolver, mm/vm.c)
  *     |                                          -> resume (user or kernel mode)
@@ -26,6 +29,7 @@
 #include "x86/cpu.h"
 #include "x86/extable.h"
 #include "x86/mmu.h"
+#include "x86/smap.h"
 #include "x86/trap.h"
 
 static int (*stack_guard_check)(uint32_t addr);
@@ -82,6 +86,10 @@ const char *fault_kind_name(enum fault_kind kind)
 		return "kernel protection violation";
 	case FAULT_USER:
 		return "user-mode page fault";
+	case FAULT_KERNEL_SMAP:
+		return "kernel access to user memory outside the copy helpers (SMAP)";
+	case FAULT_KERNEL_SMEP:
+		return "kernel executed a user page (SMEP)";
 	}
 	return "page fault";
 }
@@ -91,7 +99,15 @@ static bool page_fault(struct trap_frame *tf)
 	uint32_t addr = read_cr2();
 	enum fault_kind kind;
 
-	if (addr < KERNEL_BASE && user_resolver && user_resolver(addr, tf->error) == 0)
+	/* A kernel access to a user page outside the copy helpers (SMAP: AC clear) or a kernel
+	 * instruction fetch from one (SMEP) is a bug, never resolved (resolving it would fault
+	 * again forever). */
+	bool smap_violation = x86_smap_enabled && addr < KERNEL_BASE && !(tf->error & PF_U) &&
+	                      !trap_from_user(tf) && !(tf->eflags & EFLAGS_AC);
+	bool smep_violation = x86_smep_enabled && addr < KERNEL_BASE && (tf->error & PF_I) &&
+	                      !(tf->error & PF_U) && !trap_from_user(tf);
+	if (!smap_violation && !smep_violation && addr < KERNEL_BASE && user_resolver &&
+	    user_resolver(addr, tf->error) == 0)
 		return true;
 	/* From ring 3 (PF_U; or an implicit supervisor access such as a descriptor-table read
 	 * made for a user instruction): any address, guard pages too: trap_dispatch kills the
@@ -99,6 +115,10 @@ static bool page_fault(struct trap_frame *tf)
 	if ((tf->error & PF_U) || trap_from_user(tf))
 		return false;
 	kind = fault_classify(addr, tf->error);
+	if (smep_violation)
+		kind = FAULT_KERNEL_SMEP;
+	else if (smap_violation)
+		kind = FAULT_KERNEL_SMAP;
 	if (extable_fixup(tf))
 		return true;
 	pr_emerg("mm: %s at %08x\n", fault_kind_name(kind), addr);

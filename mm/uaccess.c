@@ -6,13 +6,16 @@
  * string instruction (rep movsb / rep stosb) or a byte loop whose loads are listed in the
  * exception table. When the instruction faults and the fault cannot be resolved, the #PF
  * handler resumes at the fixup label right after it, with ecx still counting the bytes not
- * done: a non-zero remainder means -EFAULT. The fixups need no code of their own.
+ * done: a non-zero remainder means -EFAULT. The fixups need no code of their own. With SMAP
+ * (include/x86/smap.h) each user access is bracketed by stac/clac: these are the only
+ * places the kernel may touch a user page.
  */
 #include "mm/uaccess.h"
 
 #include "lib/errno.h"
 #include "mm/layout.h"
 #include "x86/extable.h"
+#include "x86/smap.h"
 
 bool user_range_ok(uintptr_t uaddr, size_t n)
 {
@@ -26,11 +29,13 @@ bool user_range_ok(uintptr_t uaddr, size_t n)
 /* rep movsb with a fixup; returns the bytes NOT copied (0 on success). */
 static size_t copy_raw(void *dst, const void *src, size_t n)
 {
+	user_access_begin();
 	__asm__ volatile("1: rep movsb\n"
 	                 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
 	                 : "+D"(dst), "+S"(src), "+c"(n)
 	                 :
 	                 : "memory");
+	user_access_end();
 	return n;
 }
 
@@ -52,11 +57,13 @@ int clear_user(void *udst, size_t n)
 {
 	if (!user_range_ok((uintptr_t)udst, n))
 		return -EFAULT;
+	user_access_begin();
 	__asm__ volatile("1: rep stosb\n"
 	                 "2:\n\t" EXTABLE_ENTRY(1b, 2b)
 	                 : "+D"(udst), "+c"(n)
 	                 : "a"(0)
 	                 : "memory");
+	user_access_end();
 	return n ? -EFAULT : 0;
 }
 
@@ -66,6 +73,7 @@ static int load_byte(const char *uaddr, char *out)
 	int err = 0;
 	char c = 0;
 
+	user_access_begin();
 	__asm__ volatile("1: movb (%2), %1\n"
 	                 "2:\n\t"
 	                 ".pushsection .text.fixup, \"ax\"\n"
@@ -74,6 +82,7 @@ static int load_byte(const char *uaddr, char *out)
 	                 ".popsection\n\t" EXTABLE_ENTRY(1b, 3b)
 	                 : "+r"(err), "+q"(c)
 	                 : "r"(uaddr), "i"(-EFAULT));
+	user_access_end();
 	*out = c;
 	return err;
 }

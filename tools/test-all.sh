@@ -4,7 +4,8 @@
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
 #   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G, and once
-#          more at 128M with slub_debug, debug_pagealloc, init_on_alloc and vmcheck
+#          more at 128M with slub_debug, debug_pagealloc, init_on_alloc and vmcheck, on a CPU
+#          with SMEP and SMAP (-cpu qemu32,+smep,+smap)
 #   iso    boot build/strata.iso through GRUB to the monitor and power off
 #   tools  tools/memplot draws a chart from a memstat log
 #   lint   `make check-layers`, `make check-headers` and `make format-check` pass, and each
@@ -15,7 +16,7 @@
 #   crash  boots at 3584M and 4G (memory above 4 GiB ignored) and at 4M (a clear stop);
 #          the monitor's error handling and the crash reports (page fault, divide, panic,
 #          double fault on stack overflow), each checked for its exact report lines
-#   user   Strata boots build/test-initramfs.cpio with init=/test/init and runs every user
+#   user   Strata boots build/test-initramfs.cpio (-cpu qemu32,+smep,+smap) with init=/test/init and runs every user
 #          test, with vmcheck (the auditor after every exit: no "vmcheck: FAIL" line may
 #          appear); the demo programs run under busybox sh
 #   linux  the reference: Debian's linux-image-686 boots build/test-initramfs.cpio
@@ -114,11 +115,12 @@ part_guest() {
   else
     fail "guest watchdog: QEMU exit status $rc, expected $EXIT_FAIL" "$log"
   fi
-  # Once more with every debug switch on: the same suites must hold under checking.
+  # Once more with every debug switch on, on a CPU with SMEP and SMAP: the same suites must
+  # hold under checking, and the kernel touch user memory only in the copy helpers.
   log=$LOGS/guest-debug.log
-  qemu_run "$log" "$HANG_TIMEOUT" "" -m 128M -kernel "$KERNEL" \
+  qemu_run "$log" "$HANG_TIMEOUT" "" -m 128M -cpu qemu32,+smep,+smap -kernel "$KERNEL" \
     -append "test panic=exit loglevel=4 slub_debug debug_pagealloc init_on_alloc vmcheck"
-  if count_summary "guest -m 128M slub_debug debug_pagealloc init_on_alloc vmcheck" "$log" &&
+  if count_summary "guest -m 128M +smep,+smap slub_debug debug_pagealloc init_on_alloc vmcheck" "$log" &&
      [ "$rc" -ne $EXIT_PASS ]; then
     fail "guest debug: QEMU exit status $rc, expected $EXIT_PASS" "$log"
   fi
@@ -402,8 +404,8 @@ boot_user() { # kind log initrd init cmdline-words...
   local kind=$1 initrd=$3 init=$4; log=$2; shift 4
   case $kind in
     linux)  LINUX_TIMEOUT=$HANG_TIMEOUT tools/linux-ref.sh boot "$initrd" "$log" "rdinit=$init $*"; rc=$? ;;
-    strata) qemu_run "$log" "$HANG_TIMEOUT" "" -m 256M -kernel "$KERNEL" -initrd "$initrd" \
-              -append "init=$init panic=exit loglevel=4 $*" ;;
+    strata) qemu_run "$log" "$HANG_TIMEOUT" "" -m 256M -cpu qemu32,+smep,+smap -kernel "$KERNEL" \
+              -initrd "$initrd" -append "init=$init panic=exit loglevel=4 $*" ;;
     *) echo "boot_user: unknown kernel kind '$kind'" >&2; rc=2 ;;
   esac
 }

@@ -24,6 +24,8 @@ enum fault_kind {
 	FAULT_KERNEL_UNMAPPED,
 	FAULT_KERNEL_PROTECTION,
 	FAULT_USER,
+	FAULT_KERNEL_SMAP, /* set by the handler, not by fault_classify */
+	FAULT_KERNEL_SMEP,
 };
 
 /* Classify a fault at @addr with #PF error code @error (pure but for the guard tables). */

@@ -24,6 +24,8 @@ isr%1:
 	jmp trap_common
 %endmacro
 
+extern x86_smap_enabled
+
 section .text
 ISR_NOERR 0
 ISR_NOERR 1
@@ -60,6 +62,10 @@ ISR_NOERR v
 global trap_common
 trap_common:
 	cld                             ; C code expects DF clear (memmove may have set it)
+	test byte [x86_smap_enabled], 1 ; SMAP: the kernel runs with EFLAGS.AC clear (a
+	jz .ac_clear_trap                ; program may have set it: include/x86/smap.h)
+	clac
+.ac_clear_trap:
 	pusha
 	push ds
 	push es

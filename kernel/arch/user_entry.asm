@@ -37,12 +37,18 @@ extern syscall_fn_table
 extern syscall_nr_max
 extern sys_ni_syscall
 
+extern x86_smap_enabled
+
 section .text
 global isr128
 isr128:
 	push dword 0                    ; error code
 	push dword T_SYSCALL            ; vector
 	cld
+	test byte [x86_smap_enabled], 1 ; SMAP: the kernel runs with EFLAGS.AC clear (a
+	jz .ac_clear_sys                ; program may have set it: include/x86/smap.h)
+	clac
+.ac_clear_sys:
 	pusha
 	push ds
 	push es
