@@ -18,7 +18,8 @@
 # program. Prints the "bench: NAME N insn/op" lines (and any "bench: NAME failed: reason")
 # and the command used; the log is build/bench/user-KIND.log.
 # --record rewrites the "## User space (...)" section for KIND in tests/bench/results.md
-# (tools/bench.sh keeps such sections when it rewrites the rest).
+# (tools/bench.sh keeps such sections when it rewrites the rest) and, when both kernels'
+# sections are there, the side-by-side table with tests/bench/user-budgets.
 # Exit status: 0 with figures, 1 without, 77 when the Linux packages cannot be fetched.
 set -euo pipefail
 
@@ -97,5 +98,45 @@ awk -v heading="$heading" -v file="$section" '
   !skip { print }
   END { if (!printed) { print ""; emit() } }' "$out" > "$out.tmp"
 mv "$out.tmp" "$out"
+rm -f "$section"
+
+# With both kernels' sections present: the side-by-side table (Strata, Linux, Linux/Strata,
+# the budget from tests/bench/user-budgets and whether it is met), replacing the old one.
+heading="## User space: Strata against Linux 6.1"
+section=$(mktemp)
+awk -v budgets=tests/bench/user-budgets -v heading="$heading" '
+  BEGIN {
+    while ((getline line < budgets) > 0)
+      if (line !~ /^#/ && split(line, f, " ") == 2) budget[f[1]] = f[2]
+  }
+  /^## User space \(Strata\)$/ { sec = "s"; next }
+  /^## User space \(Linux 6.1 686 reference\)$/ { sec = "l"; next }
+  /^## / { sec = "" }
+  sec != "" && /^\| [a-z0-9+._]+ \| [0-9]+ \|/ {
+    split($0, f, "|"); name = f[2]; gsub(/ /, "", name); v = f[3]; gsub(/ /, "", v)
+    if (sec == "s") { if (!(name in s)) order[n++] = name; s[name] = v } else lx[name] = v
+  }
+  END {
+    if (!n || !length(lx)) exit 1
+    print heading; print ""
+    print "From the two sections below (same program, same QEMU, `-icount shift=0`); Linux/Strata"
+    print "is how many times fewer instructions Strata needs; budgets from tests/bench/user-budgets."
+    print ""
+    print "| benchmark | Strata | Linux 6.1 | Linux/Strata | budget | |"
+    print "|---|---:|---:|---:|---:|---|"
+    for (i = 0; i < n; i++) {
+      k = order[i]; r = (k in lx && s[k] > 0) ? sprintf("%.1fx", lx[k] / s[k]) : ""
+      b = (k in budget) ? "<= " budget[k] : ""
+      m = (k in budget) ? (s[k] + 0 <= budget[k] + 0 ? "met" : "NOT met") : ""
+      printf "| %s | %s | %s | %s | %s | %s |\n", k, s[k], (k in lx) ? lx[k] : "", r, b, m
+    }
+  }' "$out" > "$section" && {
+  awk -v heading="$heading" -v file="$section" '
+    function emit() { while ((getline l < file) > 0) print l; close(file); printed = 1 }
+    $0 == heading { skip = 1; emit(); next }
+    skip && /^## / { skip = 0; print "" }
+    !skip { print }
+    END { if (!printed) { print ""; emit() } }' "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+}
 rm -f "$section"
 echo "bench-user: recorded in $out"
