@@ -183,6 +183,47 @@ static void update_gap(struct vma_set *s, struct vm_area *a)
 		recompute(p);
 }
 
+/*
+ * Small sets are a list only (a process has a dozen areas: walking them beats keeping a tree
+ * balanced); the tree is built when a set reaches VMA_TREE_MIN areas and dropped when it
+ * falls below VMA_TREE_MIN / 2, so a set near the threshold does not rebuild on every change.
+ */
+#define VMA_TREE_MIN 16u
+
+/* Build a balanced subtree of the @n areas from *@cur on (list order); *@cur moves past them. */
+static struct vm_area *tree_build_n(struct vma_set *s, struct list_head **cur, uint32_t n,
+                                    struct vm_area *parent)
+{
+	if (n == 0)
+		return NULL;
+	struct vm_area *left = tree_build_n(s, cur, n / 2, NULL);
+	struct vm_area *a = list_entry(*cur, struct vm_area, link);
+
+	*cur = (*cur)->next;
+	a->node.parent = parent;
+	a->node.left = left;
+	if (left)
+		left->node.parent = a;
+	a->node.right = tree_build_n(s, cur, n - n / 2 - 1, a);
+	recompute(a);
+	return a;
+}
+
+/* Make the tree of @s from its list: O(n), perfectly balanced. */
+static void tree_build(struct vma_set *s)
+{
+	struct list_head *cur = s->head.next;
+	uintptr_t prev_end = 0;
+	struct vm_area *a;
+
+	list_for_each_entry(a, &s->head, link)
+	{
+		a->node.gap = a->start - prev_end;
+		prev_end = a->end;
+	}
+	s->root = tree_build_n(s, &cur, s->count, NULL);
+}
+
 /* ---- queries ---------------------------------------------------------------------------- */
 
 void vma_set_init(struct vma_set *s)
@@ -206,6 +247,16 @@ void vma_set_clear(struct vma_set *s, struct list_head *out)
 struct vm_area *vma_find_from(const struct vma_set *s, uintptr_t addr)
 {
 	struct vm_area *a = s->root, *best = NULL;
+
+	if (!a) { /* list mode */
+		list_for_each_entry(a, &s->head, link)
+		{
+			VISIT();
+			if (a->end > addr)
+				return a;
+		}
+		return NULL;
+	}
 
 	while (a) {
 		VISIT();
@@ -279,6 +330,17 @@ static uintptr_t max_gap_between(const struct vma_set *s, uintptr_t lo, uintptr_
 
 bool vma_range_covered(const struct vma_set *s, uintptr_t start, uintptr_t end)
 {
+	if (!s->root) { /* list mode: walk the areas from start */
+		uintptr_t covered = start;
+
+		for (struct vm_area *a = vma_find_from(s, start); a && covered < end;
+		     a = vma_next(s, a)) {
+			if (a->start > covered)
+				return false; /* a hole before this area */
+			covered = a->end;
+		}
+		return covered >= end;
+	}
 	struct vm_area *first = vma_find(s, start), *last = vma_find(s, end - 1);
 
 	/* Both ends inside areas, and no area in between with free room below it. */
@@ -290,6 +352,14 @@ bool vma_range_covered(const struct vma_set *s, uintptr_t start, uintptr_t end)
 void vma_insert(struct vma_set *s, struct vm_area *na)
 {
 	struct vm_area *succ, *prev;
+
+	if (!s->root) { /* list mode: before the first area ending after na->start */
+		succ = vma_find_from(s, na->start);
+		list_add_tail(&na->link, succ ? &succ->link : &s->head);
+		if (++s->count >= VMA_TREE_MIN)
+			tree_build(s);
+		return;
+	}
 
 	succ = tree_link(s, na);
 	/* Disjoint: the area after na in the tree is the first one ending after na->start. */
@@ -308,10 +378,17 @@ static void area_remove(struct vma_set *s, struct vm_area *a, struct list_head *
 {
 	struct vm_area *succ = vma_next(s, a);
 
+	if (!s->root) { /* list mode */
+		list_move_tail(&a->link, out);
+		s->count--;
+		return;
+	}
 	tree_erase(s, a);
 	list_move_tail(&a->link, out);
 	s->count--;
-	if (succ)
+	if (s->count < VMA_TREE_MIN / 2)
+		s->root = NULL; /* back to list mode; the node fields are rebuilt with the tree */
+	else if (succ)
 		update_gap(s, succ);
 }
 
@@ -500,6 +577,22 @@ uintptr_t vma_find_free(const struct vma_set *s, size_t len, uintptr_t lo, uintp
 
 	if (!len || hi < lo || len > hi - lo)
 		return 0;
+	if (!s->root) { /* list mode: windows top-down between the areas */
+		for (struct list_head *l = s->head.prev; l != &s->head; l = l->prev) {
+			const struct vm_area *a = list_entry(l, struct vm_area, link);
+			uintptr_t floor;
+
+			VISIT();
+			if (a->end <= top && top - a->end >= len && top - len >= lo)
+				return top - len; /* [a->end, top) is free and large enough */
+			floor = !(a->flags & gap_flags) ? a->start
+			                                : a->start >= gap ? a->start - gap : 0;
+			top = MIN(top, floor);
+			if (top < lo || top - lo < len)
+				return 0; /* every window further down is lower still */
+		}
+		return top - len;
+	}
 	for (;;) {
 		start = highest_fit(s, len, lo, top);
 		if (!start || !gap_flags || !gap)
@@ -599,6 +692,15 @@ const char *vma_check(const struct vma_set *s, uint32_t *height)
 	}
 	if (n != s->count)
 		return "vma: fewer areas on the list than the count";
+	if (!s->root) { /* list mode */
+		if (s->count >= VMA_TREE_MIN)
+			return "vma: no tree at VMA_TREE_MIN areas or more";
+		if (height)
+			*height = 0;
+		return NULL;
+	}
+	if (s->count < VMA_TREE_MIN / 2)
+		return "vma: a tree below VMA_TREE_MIN / 2 areas";
 	h = check_subtree(&w, s->root, NULL, 0);
 	if (w.err)
 		return w.err;
