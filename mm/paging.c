@@ -168,9 +168,10 @@ pde_t *paging_pgdir_create(struct mm_error *err)
 	if (!pa)
 		return NULL;
 	pgdir = phys_to_virt(pa);
-	clear_page(pgdir); /* an empty user half */
-	memcpy(&pgdir[KERNEL_PDX], &kernel_pgdir[KERNEL_PDX],
-	       (RECURSIVE_PDX - KERNEL_PDX) * sizeof(pde_t));
+	_Static_assert(KERNEL_PDX * sizeof(pde_t) % 256 == 0, "the halves are 256-byte blocks");
+	clear_block(pgdir, KERNEL_PDX * sizeof(pde_t)); /* an empty user half */
+	copy_block(&pgdir[KERNEL_PDX], &kernel_pgdir[KERNEL_PDX],
+	           (PD_ENTRIES - KERNEL_PDX) * sizeof(pde_t)); /* the recursive slot: below */
 	pgdir[RECURSIVE_PDX] = pa | PTE_P | PTE_W;
 	return pgdir;
 }

@@ -9,16 +9,31 @@
  * them, and runs with interrupts masked, so neither the interrupted user state nor a kernel
  * task preempted mid-copy (kernel tasks have no saved FPU state) can see a changed register.
  * Without SSE (CPUID) the string instructions are used. Both pointers must be page-aligned
- * kernel addresses (the direct map); neither function can fail.
+ * kernel addresses (the direct map); neither function can fail. The _block forms do any
+ * multiple of 256 bytes (a page directory's halves).
  */
 #ifndef STRATA_X86_PAGEOPS_H
 #define STRATA_X86_PAGEOPS_H
 
+#include <stddef.h>
+
+/* Zero @n bytes at @p (@n a multiple of 256, @p 16-byte aligned). */
+void clear_block(void *p, size_t n);
+
+/* Copy @n bytes from @src to @dst (@n a multiple of 256, both 16-byte aligned, disjoint). */
+void copy_block(void *dst, const void *src, size_t n);
+
 /* Zero the page at @page. */
-void clear_page(void *page);
+static inline void clear_page(void *page)
+{
+	clear_block(page, 4096);
+}
 
 /* Copy the page at @src to @dst (distinct pages). */
-void copy_page(void *dst, const void *src);
+static inline void copy_page(void *dst, const void *src)
+{
+	copy_block(dst, src, 4096);
+}
 
 /* Choose the SSE path when CPUID has SSE and CR4.OSFXSR is on; called by fpu_init. */
 void pageops_init(int have_sse);

@@ -9,6 +9,7 @@
 #include "x86/pageops.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/page_size.h"
@@ -21,16 +22,16 @@ void pageops_init(int have_sse)
 	use_sse = have_sse != 0;
 }
 
-void clear_page(void *page)
+void clear_block(void *page, size_t n)
 {
 	if (!use_sse) {
-		uint32_t n = PAGE_SIZE / 4, *p = page;
-		__asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+		uint32_t words = n / 4, *p = page;
+		__asm__ volatile("rep stosl" : "+D"(p), "+c"(words) : "a"(0) : "memory");
 		return;
 	}
 	uint8_t save[16];
 	uint32_t flags = irq_save();
-	char *p = page, *end = p + PAGE_SIZE;
+	char *p = page, *end = p + n;
 
 	__asm__ volatile("movups %%xmm0, %0\n\txorps %%xmm0, %%xmm0" : "=m"(save));
 	do { /* 256 bytes per step */
@@ -59,18 +60,18 @@ void clear_page(void *page)
 	irq_restore(flags);
 }
 
-void copy_page(void *dst, const void *src)
+void copy_block(void *dst, const void *src, size_t n)
 {
 	if (!use_sse) {
-		uint32_t n = PAGE_SIZE / 4;
+		uint32_t words = n / 4;
 		void *d = dst;
 		const void *s = src;
-		__asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		__asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
 		return;
 	}
 	uint8_t save[128];
 	uint32_t flags = irq_save();
-	char *d = dst, *end = d + PAGE_SIZE;
+	char *d = dst, *end = d + n;
 	const char *s = src;
 
 	__asm__ volatile("movups %%xmm0, 0(%0)\n\tmovups %%xmm1, 16(%0)\n\t"
