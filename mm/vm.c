@@ -181,8 +181,7 @@ static struct page *user_zeroed_page(uint32_t owner)
  * frees it; a page that lives on (mapped by another space) and is still charged to @vm's
  * owner goes to the kernel, since the owner's ledger must not drop a reference it gave away.
  */
-static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm,
-                                                               struct page *pg)
+static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg)
 {
 	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
 		                      * pages keep the object's reference */

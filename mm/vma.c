@@ -586,7 +586,8 @@ uintptr_t vma_find_free(const struct vma_set *s, size_t len, uintptr_t lo, uintp
 			if (a->end <= top && top - a->end >= len && top - len >= lo)
 				return top - len; /* [a->end, top) is free and large enough */
 			floor = !(a->flags & gap_flags) ? a->start
-			                                : a->start >= gap ? a->start - gap : 0;
+			        : a->start >= gap       ? a->start - gap
+			                                : 0;
 			top = MIN(top, floor);
 			if (top < lo || top - lo < len)
 				return 0; /* every window further down is lower still */

@@ -83,12 +83,13 @@ static inline uint32_t page_ref_count(const struct page *pg)
  */
 static inline void get_page(struct page *pg)
 {
-	uint32_t old = __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+	/* One locked add; a count that was wrong is put back before the panic. */
+	uint32_t old = __atomic_fetch_add(&pg->refcount, 1, __ATOMIC_ACQ_REL);
 
-	do {
+	if (unlikely(old == 0 || old >= PAGE_REF_MAX)) {
+		__atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
 		BUG_ON(old == 0 || old >= PAGE_REF_MAX);
-	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old + 1, true, __ATOMIC_ACQ_REL,
-	                                      __ATOMIC_RELAXED));
+	}
 }
 
 /*
@@ -98,12 +99,12 @@ static inline void get_page(struct page *pg)
  */
 static inline bool put_page_testzero(struct page *pg)
 {
-	uint32_t old = __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+	uint32_t old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
 
-	do {
+	if (unlikely(old == 0)) {
+		__atomic_fetch_add(&pg->refcount, 1, __ATOMIC_ACQ_REL);
 		BUG_ON(old == 0);
-	} while (!__atomic_compare_exchange_n(&pg->refcount, &old, old - 1, true, __ATOMIC_ACQ_REL,
-	                                      __ATOMIC_RELAXED));
+	}
 	return old == 1;
 }
 
