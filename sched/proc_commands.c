@@ -118,6 +118,41 @@ static const char *pmap_name(const struct proc *p, const struct vm_area *a)
 	return "[ anon ]";
 }
 
+void proc_pmap(const struct proc *p, void (*out)(const char *line, void *ctx), void *ctx)
+{
+	uint64_t kb = 0, rss_kb = 0, dirty_kb = 0;
+	const struct vm_area *a;
+	char line[PMAP_LINE_MAX];
+
+	ksnprintf(line, sizeof(line), "%d:   %s", p->pid, p->comm);
+	out(line, ctx);
+	out("Address   Kbytes     RSS   Dirty Mode  Mapping", ctx);
+	list_for_each_entry(a, &p->vm->areas.head, link)
+	{
+		uint32_t rss, dirty, size_kb = (uint32_t)((a->end - a->start) >> KB_SHIFT);
+		char mode[6];
+		vm_range_stats(p->vm, a->start, a->end, &rss, &dirty);
+		pmap_mode(mode, a);
+		ksnprintf(line, sizeof(line), "%08x %7u %7u %7u %s %s", (unsigned)a->start, size_kb,
+		          rss * (PAGE_SIZE >> KB_SHIFT), dirty * (PAGE_SIZE >> KB_SHIFT), mode,
+		          pmap_name(p, a));
+		out(line, ctx);
+		kb += size_kb;
+		rss_kb += rss * (PAGE_SIZE >> KB_SHIFT);
+		dirty_kb += dirty * (PAGE_SIZE >> KB_SHIFT);
+	}
+	out("-------- ------- ------- -------", ctx);
+	ksnprintf(line, sizeof(line), "total kB %7llu %7llu %7llu", (unsigned long long)kb,
+	          (unsigned long long)rss_kb, (unsigned long long)dirty_kb);
+	out(line, ctx);
+}
+
+static void print_line(const char *line, void *ctx)
+{
+	(void)ctx;
+	kprintf("%s\n", line);
+}
+
 static int cmd_pmap(int argc, char **argv)
 {
 	uint32_t pid;
@@ -132,26 +167,7 @@ static int cmd_pmap(int argc, char **argv)
 		kprintf("pmap: no process %u with an address space\n", pid);
 		return -ESRCH;
 	}
-	uint64_t kb = 0, rss_kb = 0, dirty_kb = 0;
-	const struct vm_area *a;
-	kprintf("%d:   %s\n", p->pid, p->comm);
-	kprintf("Address   Kbytes     RSS   Dirty Mode  Mapping\n");
-	list_for_each_entry(a, &p->vm->areas.head, link)
-	{
-		uint32_t rss, dirty, size_kb = (uint32_t)((a->end - a->start) >> KB_SHIFT);
-		char mode[6];
-		vm_range_stats(p->vm, a->start, a->end, &rss, &dirty);
-		pmap_mode(mode, a);
-		kprintf("%08x %7u %7u %7u %s %s\n", (unsigned)a->start, size_kb,
-		        rss * (PAGE_SIZE >> KB_SHIFT), dirty * (PAGE_SIZE >> KB_SHIFT), mode,
-		        pmap_name(p, a));
-		kb += size_kb;
-		rss_kb += rss * (PAGE_SIZE >> KB_SHIFT);
-		dirty_kb += dirty * (PAGE_SIZE >> KB_SHIFT);
-	}
-	kprintf("-------- ------- ------- -------\n");
-	kprintf("total kB %7llu %7llu %7llu\n", (unsigned long long)kb, (unsigned long long)rss_kb,
-	        (unsigned long long)dirty_kb);
+	proc_pmap(p, print_line, NULL);
 	return 0;
 }
 MONITOR_COMMAND(pmap, "pmap PID", "a process's mappings in the layout of Linux's pmap -x",

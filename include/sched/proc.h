@@ -280,6 +280,14 @@ void proc_status_str(char *buf, unsigned size, const char *who, int status);
 void proc_ps_print(void);
 void proc_ps_line(char *buf, unsigned size, const struct proc *p);
 
+/*
+ * pmap: @p's areas in the columns of Linux's `pmap -x` (a header, one line per area with
+ * address, Kbytes, RSS, Dirty, mode and mapping, a total), each line handed to @out without
+ * its newline. @p must have an address space. Cannot fail.
+ */
+#define PMAP_LINE_MAX 96
+void proc_pmap(const struct proc *p, void (*out)(const char *line, void *ctx), void *ctx);
+
 /* Name of signal @sig ("SIGSEGV"), "SIG?" when unknown. */
 const char *signal_name(int sig);
 
