@@ -3,16 +3,17 @@
  * include/mm/uaccess.h).
  *
  * Design: a range check first (no access outside the user half ever starts), then one
- * string instruction (rep movsb / rep stosb) or a byte loop whose loads are listed in the
- * exception table. When the instruction faults and the fault cannot be resolved, the #PF
- * handler resumes at the fixup label right after it, with ecx still counting the bytes not
- * done: a non-zero remainder means -EFAULT. The fixups need no code of their own. With SMAP
- * (include/x86/smap.h) each user access is bracketed by stac/clac: these are the only
- * places the kernel may touch a user page.
+ * string instruction (rep movsb / rep stosb) listed in the exception table; strings are
+ * copied in chunks of up to 64 bytes that never cross a page, then scanned for their NUL. When the
+ * instruction faults and the fault cannot be resolved, the #PF handler resumes at the fixup label
+ * right after it, with ecx still counting the bytes not done: a non-zero remainder means -EFAULT.
+ * The fixups need no code of their own. With SMAP (include/x86/smap.h) each user access is
+ * bracketed by stac/clac: these are the only places the kernel may touch a user page.
  */
 #include "mm/uaccess.h"
 
 #include "lib/errno.h"
+#include "lib/page_size.h"
 #include "mm/layout.h"
 #include "x86/extable.h"
 #include "x86/smap.h"
@@ -67,39 +68,38 @@ int clear_user(void *udst, size_t n)
 	return n ? -EFAULT : 0;
 }
 
-/* Load one user byte into *@out; 0 or -EFAULT (the caller checked the address). */
-static int load_byte(const char *uaddr, char *out)
-{
-	int err = 0;
-	char c = 0;
+/* Bytes a string copy reads at a time: a path fits in one or two, a chunk never crosses a
+ * page (the next may be unmapped where the string has already ended). */
+#define STR_CHUNK 64u
 
-	user_access_begin();
-	__asm__ volatile("1: movb (%2), %1\n"
-	                 "2:\n\t"
-	                 ".pushsection .text.fixup, \"ax\"\n"
-	                 "3: movl %3, %0\n\t"
-	                 "jmp 2b\n\t"
-	                 ".popsection\n\t" EXTABLE_ENTRY(1b, 3b)
-	                 : "+r"(err), "+q"(c)
-	                 : "r"(uaddr), "i"(-EFAULT));
-	user_access_end();
-	*out = c;
-	return err;
+/* The bytes from user address @a to the end of its page, at most @max. */
+static size_t to_page_end(uintptr_t a, size_t max)
+{
+	size_t room = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+
+	return room < max ? room : max;
 }
 
 long strncpy_from_user(char *dst, const char *usrc, size_t n)
 {
 	uintptr_t a = (uintptr_t)usrc;
+	size_t done = 0;
 
 	if (n == 0)
 		return 0;
 	if (!user_range_ok(a, 1))
 		return -EFAULT;
-	for (size_t i = 0; i < n; i++) {
-		if (a + i >= KERNEL_BASE || load_byte(usrc + i, &dst[i]) < 0)
+	/* Chunks within one page: a chunk copies whole or faults at its first byte, which is
+	 * then a byte the string needs: -EFAULT. */
+	while (done < n) {
+		size_t chunk = to_page_end(a + done, n - done < STR_CHUNK ? n - done : STR_CHUNK);
+
+		if (a + done >= KERNEL_BASE || copy_raw(dst + done, usrc + done, chunk))
 			return -EFAULT;
-		if (dst[i] == '\0')
-			return (long)i;
+		for (size_t i = 0; i < chunk; i++)
+			if (dst[done + i] == '\0')
+				return (long)(done + i);
+		done += chunk;
 	}
 	return (long)n;
 }
@@ -107,17 +107,23 @@ long strncpy_from_user(char *dst, const char *usrc, size_t n)
 long strnlen_user(const char *usrc, size_t max)
 {
 	uintptr_t a = (uintptr_t)usrc;
-	char c;
+	char buf[STR_CHUNK];
+	size_t done = 0;
 
 	if (max == 0)
 		return 0;
 	if (!user_range_ok(a, 1))
 		return -EFAULT;
-	for (size_t i = 0; i < max; i++) {
-		if (a + i >= KERNEL_BASE || load_byte(usrc + i, &c) < 0)
+	while (done < max) {
+		size_t chunk =
+		    to_page_end(a + done, max - done < STR_CHUNK ? max - done : STR_CHUNK);
+
+		if (a + done >= KERNEL_BASE || copy_raw(buf, usrc + done, chunk))
 			return -EFAULT;
-		if (c == '\0')
-			return (long)i;
+		for (size_t i = 0; i < chunk; i++)
+			if (buf[i] == '\0')
+				return (long)(done + i);
+		done += chunk;
 	}
 	return (long)max;
 }
