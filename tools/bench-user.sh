@@ -56,7 +56,7 @@ case $kind in
 esac
 
 echo "user-space benchmark on $kind: $cmd"
-if ! grep -aqE '^bench: [a-z0-9+._]+ [0-9]+ insn/op' "$log"; then
+if ! grep -aqE '^bench: [A-Za-z0-9+._]+ [0-9]+ insn/op' "$log"; then
   echo "bench-user: no figures from $kind (QEMU status $rc); last lines of $log:"
   tail -n 20 "$log" | sed 's/^/  | /'
   exit 1
@@ -112,14 +112,14 @@ awk -v budgets=tests/bench/user-budgets -v heading="$heading" '
   /^## User space \(Strata\)$/ { sec = "s"; next }
   /^## User space \(Linux 6.1 686 reference\)$/ { sec = "l"; next }
   /^## / { sec = "" }
-  sec != "" && /^\| [a-z0-9+._]+ \| [0-9]+ \|/ {
+  sec != "" && /^\| [A-Za-z0-9+._]+ \| [0-9]+ \|/ {
     split($0, f, "|"); name = f[2]; gsub(/ /, "", name); v = f[3]; gsub(/ /, "", v)
     if (sec == "s") { if (!(name in s)) order[n++] = name; s[name] = v } else lx[name] = v
   }
   END {
     if (!n || !length(lx)) exit 1
     print heading; print ""
-    print "From the two sections below (same program, same QEMU, `-icount shift=0`); Linux/Strata"
+    print "From the sections of both kernels (same program, same QEMU, `-icount shift=0`); Linux/Strata"
     print "is how many times fewer instructions Strata needs; budgets from tests/bench/user-budgets."
     print ""
     print "| benchmark | Strata | Linux 6.1 | Linux/Strata | budget | |"
