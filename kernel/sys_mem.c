@@ -171,6 +171,8 @@ SYSCALL_DEFINE(mmap2)
 	}
 	if (shared)
 		kind |= VM_SHARED;
+	if (flags & MAP_NORESERVE)
+		kind |= VM_NORESERVE; /* never charged to the commitment */
 	if (flags & MAP_POPULATE)
 		kind |= VM_MAP_POPULATE;
 	if (flags & MAP_FIXED) {

@@ -125,6 +125,7 @@ static void shared_release(struct vm_object *obj)
 	if (obj->on_release)
 		obj->on_release(obj);
 	shared_drop_pages(obj, 0);
+	stats.committed -= obj->npages;
 	stats.objects--;
 	kfree(obj->cache);
 	kfree(obj);
@@ -154,6 +155,7 @@ struct vm_object *vm_object_shared(uint64_t size)
 	obj->ops = &shared_pager;
 	obj->size = (uint32_t)MIN(size, (uint64_t)UINT32_MAX);
 	obj->npages = n;
+	stats.committed += n;
 	obj->refs = 1;
 	list_init(&obj->link);
 	stats.objects++;
@@ -182,11 +184,13 @@ int vm_object_resize(struct vm_object *obj, uint64_t size)
 			memcpy(cache, obj->cache, obj->npages * sizeof(*cache));
 		struct page **old = obj->cache;
 		obj->cache = cache;
+		stats.committed += n - obj->npages;
 		obj->npages = n;
 		irq_restore(flags);
 		kfree(old);
 	} else if (n < obj->npages) {
 		shared_drop_pages(obj, n);
+		stats.committed -= obj->npages - n;
 		obj->npages = n;
 	}
 	obj->size = (uint32_t)MIN(size, (uint64_t)UINT32_MAX);

@@ -359,6 +359,7 @@ void mm_meminfo(struct mm_meminfo *mi)
 	mi->shmem = (uint64_t)os.shmem * PAGE_SIZE;
 	mi->cached = (uint64_t)(os.cached + os.shmem) * PAGE_SIZE;
 	mi->mapped = (uint64_t)vm_object_mapped_pages() * PAGE_SIZE;
+	mi->committed = (vm_counters.committed + os.committed) * PAGE_SIZE;
 }
 
 #define KB(bytes) ((unsigned long long)((bytes) >> 10))
@@ -382,6 +383,7 @@ void mm_print_meminfo(void)
 	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
 	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
 	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
+	kprintf("Committed_AS:   %8llu kB\n", KB(mi.committed));
 	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
 	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
 }

@@ -585,6 +585,52 @@ static void merge_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 	free_area_list(&gone);
 }
 
+/* ---- commitment ------------------------------------------------------------------------ */
+
+/* Charge (@pages > 0) or uncharge @vm's commitment and the system's. */
+static void commit_add(struct vm_space *vm, int32_t pages)
+{
+	vm->committed += (uint32_t)pages;
+	vm_counters.committed += (uint64_t)(int64_t)pages;
+}
+
+/* Would an area of @flags with @prot be charged? Private, writable, not NORESERVE, not the
+ * stack (charged as it grows). */
+static bool accountable(uint32_t flags, uint32_t prot)
+{
+	return (prot & VM_WRITE) && !(flags & (VM_SHARED | VM_NORESERVE | VM_GROWSDOWN));
+}
+
+static int32_t area_pages(const struct vm_area *a)
+{
+	return (int32_t)((a->end - a->start) >> PAGE_SHIFT);
+}
+
+/* The stack area @a has a page touched at @va: charge its growth down to @va. */
+static void stack_grow(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
+{
+	if (!(a->flags & VM_GROWSDOWN) || va >= vm->stack_low || va >= vm->stack_top)
+		return;
+	int32_t pages = (int32_t)((vm->stack_low - va) >> PAGE_SHIFT);
+	vm->stack_low = va;
+	vm->stack_committed += (uint32_t)pages;
+	commit_add(vm, pages);
+}
+
+/* Uncharge the stack's charged pages inside [@start, @end) (a stack area being unmapped). */
+static void stack_unmap(struct vm_space *vm, uintptr_t start, uintptr_t end)
+{
+	uintptr_t lo = MAX(start, vm->stack_low), hi = MIN(end, vm->stack_top);
+
+	if (lo >= hi)
+		return;
+	int32_t pages = (int32_t)((hi - lo) >> PAGE_SHIFT);
+	vm->stack_committed -= (uint32_t)pages;
+	commit_add(vm, -pages);
+	if (lo == vm->stack_low)
+		vm->stack_low = hi; /* the lowest pages went */
+}
+
 /* ---- spaces ---------------------------------------------------------------------------- */
 
 struct vm_space *vm_create(uint32_t owner)
@@ -610,6 +656,7 @@ struct vm_space *vm_create(uint32_t owner)
 	vm->owner = owner;
 	vm->mmap_top = USER_MMAP_TOP;
 	vm->stack_top = USER_STACK_TOP;
+	vm->stack_low = USER_STACK_TOP;
 	return vm;
 }
 
@@ -650,6 +697,7 @@ void vm_destroy(struct vm_space *vm)
 		return;
 	/* Frames live only in tables: put each table (its last holder puts its frames). */
 	for_each_table_slot(vm, destroy_slot, NULL);
+	commit_add(vm, -(int32_t)vm->committed);
 	struct list_head all;
 	list_init(&all);
 	vma_set_clear(&vm->areas, &all);
@@ -707,6 +755,8 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
 	na->flags = flags & ~VM_MAP_FLAGS;
+	if (accountable(na->flags, na->prot))
+		na->flags |= VM_ACCOUNT;
 	if (backing && backing->obj) {
 		na->backing = *backing;
 		vm_object_get(backing->obj);
@@ -724,6 +774,8 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 		}
 	}
 	vma_insert(&vm->areas, na);
+	if (na->flags & VM_ACCOUNT)
+		commit_add(vm, area_pages(na));
 	merge_range(vm, start, end);
 	return 0;
 }
@@ -749,7 +801,14 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 	list_init(&gone);
 	vm->fault_hint = NULL; /* the nodes detached are freed */
 	vma_detach_range(&vm->areas, start, end, &gone);
-	list_for_each_entry(a, &gone, link) free_range(vm, a->start, a->end, a->flags & VM_SHARED);
+	list_for_each_entry(a, &gone, link)
+	{
+		free_range(vm, a->start, a->end, a->flags & VM_SHARED);
+		if (a->flags & VM_ACCOUNT)
+			commit_add(vm, -area_pages(a));
+		if (a->flags & VM_GROWSDOWN)
+			stack_unmap(vm, a->start, a->end);
+	}
 	free_area_list(&gone);
 	drop_empty_tables(vm, start, end);
 	return 0;
@@ -779,6 +838,12 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	     a = vma_next(&vm->areas, a)) {
 		reprotect_range(vm, a, a->start, a->end, prot);
 		a->prot = prot & VM_PROT_MASK;
+		if (!(a->flags & VM_ACCOUNT) && accountable(a->flags, a->prot)) {
+			/* made writable: charged from now on (Linux keeps the charge if the write
+			 * permission goes again) */
+			vma_set_flags(&vm->areas, a, a->flags | VM_ACCOUNT);
+			commit_add(vm, area_pages(a));
+		}
 	}
 	merge_range(vm, start, end);
 	return 0;
@@ -963,6 +1028,9 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	dst->rss_pages = src->rss_pages;
 	dst->rss_file = src->rss_file;
 	dst->rss_shmem = src->rss_shmem;
+	dst->stack_low = src->stack_low;
+	dst->stack_committed = src->stack_committed;
+	commit_add(dst, (int32_t)src->committed);
 	flush_space(src);
 	vm_counters.forks++;
 	return 0;
@@ -1030,6 +1098,7 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
 	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)
 		return -EFAULT; /* stack growth past RLIMIT_STACK */
+	stack_grow(vm, a, va);
 	if ((a->flags & VM_FILE) && va >= ALIGN_UP(a->backing.end, PAGE_SIZE))
 		return -EIO; /* past the end of the mapped file */
 	vm->min_flt++;
@@ -1086,6 +1155,7 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 
 		if (!a)
 			return -EFAULT;
+		stack_grow(vm, a, page);
 		if (!(e = resolve_page(vm, a, page, &err)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);

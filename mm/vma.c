@@ -373,6 +373,14 @@ void vma_insert(struct vma_set *s, struct vm_area *na)
 	s->count++;
 }
 
+void vma_set_flags(struct vma_set *s, struct vm_area *a, uint32_t flags)
+{
+	a->flags = flags;
+	if (s->root)
+		for (struct vm_area *p = a; p; p = p->node.parent)
+			recompute(p);
+}
+
 /* Take @a out of @s onto the tail of @out, keeping the gap of the area after it right. */
 static void area_remove(struct vma_set *s, struct vm_area *a, struct list_head *out)
 {

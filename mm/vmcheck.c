@@ -540,6 +540,15 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 		report(c, VMCHECK_RSS, s, NO_ADDR, 0,
 		       "rss_pages %u, %u frames mapped; rss_file %u, %u; rss_shmem %u, %u",
 		       vm->rss_pages, rss.pages, vm->rss_file, rss.file, vm->rss_shmem, rss.shmem);
+	/* The commitment: VM_ACCOUNT areas' pages plus the stack's charged growth. */
+	uint32_t charged = vm->stack_committed;
+	const struct vm_area *ca;
+	list_for_each_entry(ca, &vm->areas.head, link) if (ca->flags & VM_ACCOUNT) charged +=
+	    (uint32_t)((ca->end - ca->start) >> PAGE_SHIFT);
+	if (charged != vm->committed)
+		report(c, VMCHECK_RSS, s, NO_ADDR, 0,
+		       "committed %u pages, recount %u (VM_ACCOUNT areas + stack %u)",
+		       vm->committed, charged, vm->stack_committed);
 	return 0;
 }
 

@@ -462,6 +462,7 @@ part_user() {
     '^run: /bin/hog exited with status 0' '^forktree: 15 processes ran \(expected 15\)' \
     '^run: /bin/forktree exited with status 0' 'PID +PPID' \
     '^AnonPages: +[0-9]+ kB' '^Mapped: +[0-9]+ kB' '^Shmem: +[0-9]+ kB' '^Cached: +[0-9]+ kB' \
+    '^Committed_AS: +[0-9]+ kB' \
     '^pgfault [1-9][0-9]*$' '^pgalloc [1-9][0-9]*$' '^cow_fault [1-9][0-9]*$' \
     '^zero_page_map [1-9][0-9]*$' '^pt_share_fork [1-9][0-9]*$'
 }

@@ -17,6 +17,9 @@
  * that reads it (PTE_FILE, include/mm/vm.h), and copied on a write. The cache holds one
  * reference of its own on each page; vm_object_shrink drops the pages nobody maps.
  *
+ * Commitment: a shared object charges its size in pages once, however many areas map it
+ * (vm_object_stats.committed), from its creation or resize until its release.
+ *
  * Lifetime: an object counts its references (each VM area mapping it, each SysV id or open
  * file naming it); a shared object is freed with its pages when the last goes, a memory
  * object lives as long as the kernel (the bytes it describes do). Object pages are
@@ -66,12 +69,13 @@ struct vm_object {
 };
 
 struct vm_object_stats {
-	uint32_t objects; /* objects alive */
-	uint32_t shmem;   /* pages held by shared anonymous objects (meminfo Shmem) */
-	uint32_t cached;  /* pages in memory objects' caches */
-	uint64_t fills;   /* pages filled from the bytes */
-	uint64_t hits;    /* pages found in a cache */
-	uint64_t shrunk;  /* pages dropped by vm_object_shrink */
+	uint32_t objects;   /* objects alive */
+	uint32_t shmem;     /* pages held by shared anonymous objects (meminfo Shmem) */
+	uint32_t committed; /* pages the shared objects' sizes charge (part of Committed_AS) */
+	uint32_t cached;    /* pages in memory objects' caches */
+	uint64_t fills;     /* pages filled from the bytes */
+	uint64_t hits;      /* pages found in a cache */
+	uint64_t shrunk;    /* pages dropped by vm_object_shrink */
 };
 
 /*

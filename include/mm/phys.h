@@ -143,6 +143,7 @@ struct mm_meminfo {
 	uint64_t shmem;        /* shared memory objects' pages (Shmem) */
 	uint64_t cached;       /* page cache: file pages and shmem (Cached, as Linux) */
 	uint64_t mapped;       /* page-cache pages some page table maps (Mapped) */
+	uint64_t committed;    /* charged so far (Committed_AS: include/mm/vm.h, Commitment) */
 };
 void mm_meminfo(struct mm_meminfo *mi);
 

@@ -42,6 +42,14 @@
  * zero page is never writable; a PTE is writable only in an exclusive table and only when its
  * frame has one reference, so a private page is never writable in two spaces.
  *
+ * Commitment (Linux's Committed_AS, as charged so far; the policies that refuse a charge
+ * come with the limits issue): a private area that is writable, or was made writable, is
+ * charged its size (VM_ACCOUNT, as Linux's vm_acct_memory), unless VM_NORESERVE; the stack
+ * is charged as it grows (stack_committed: from its lowest page touched up to stack_top);
+ * fork charges the child what the parent is charged; unmap, exit and exec uncharge exactly.
+ * Shared objects charge their size once (include/mm/pager.h). vm_counters.committed sums the
+ * spaces' charges.
+ *
  * Pages: lowmem frames (the kernel reaches them through the direct map to load ELF segments,
  * build the initial stack and copy them), charged to the space's owner id (struct
  * vm_space.owner) whoever allocates them. A frame or table that outlives this space's
@@ -93,6 +101,8 @@
 #define VM_GROWSDOWN (1u << 3) /* the stack: reserved, populated on demand */
 #define VM_SHARED    (1u << 4) /* MAP_SHARED: the backing object's pages, writable in all */
 #define VM_FILE      (1u << 5) /* mmap of a file: a page past the object's end is -EIO (SIGBUS) */
+#define VM_NORESERVE (1u << 6) /* MAP_NORESERVE: never charged to the commitment */
+#define VM_ACCOUNT   (1u << 7) /* charged to the commitment (set by vm.c, see Commitment) */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
 #define VM_MAP_POPULATE (1u << 16)
 #define VM_MAP_FLAGS    VM_MAP_POPULATE
@@ -110,6 +120,9 @@ struct vm_space {
 	uintptr_t stack_top;        /* one past the highest stack byte */
 	struct vm_area *fault_hint; /* the area of the last fault (a lookup shortcut); NULL
 	                             * whenever an area node may have been freed */
+	uint32_t committed;         /* pages charged: VM_ACCOUNT areas + stack_committed */
+	uint32_t stack_committed;   /* pages of the stack's growth charged */
+	uintptr_t stack_low;        /* lowest stack page touched (stack_top: none) */
 	uint32_t stack_limit;       /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
 	                             * below stack_top are refused (0: the area's size is the limit) */
 	uint32_t rss_pages;         /* frames mapped (the zero page not counted) */
@@ -134,6 +147,8 @@ struct vm_counters {
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
 	uint64_t anon_pages;   /* private anonymous pages allocated now (meminfo AnonPages) */
+	uint64_t committed;    /* pages charged by all spaces (with the shared objects' pages:
+	                        * meminfo Committed_AS) */
 };
 extern struct vm_counters vm_counters;
 

@@ -26,8 +26,8 @@
  * never link, unlink or reorder an area by hand, only through these functions (vma_insert
  * resets both fields, so a node copied by assignment, or taken from a cleared set, may be
  * handed in as it is). start, end and flags of an area in a set must not be changed in place
- * (the tree is ordered by them and caches the gaps and flags); prot may be, followed by
- * vma_merge_range over the changed range.
+ * (the tree is ordered by them and caches the gaps and flags): flags through vma_set_flags;
+ * prot may be, followed by vma_merge_range over the changed range.
  *
  * Locking: none here; the owner of the set serialises (include/mm/vm.h).
  */
@@ -109,6 +109,9 @@ bool vma_range_covered(const struct vma_set *s, uintptr_t start, uintptr_t end);
  * and node fields are overwritten, never read. O(log n), appending in order included.
  */
 void vma_insert(struct vma_set *s, struct vm_area *a);
+
+/* Give @a (in @s) the flags @flags, refreshing what the tree caches of them. O(log n). */
+void vma_set_flags(struct vma_set *s, struct vm_area *a, uint32_t flags);
 
 /*
  * The number of new nodes (0..2) that vma_split_range(@s, @start, @end) needs: one for each

@@ -23,7 +23,8 @@
  *   VMCHECK_RSS          vm->rss_pages differs from a recount of the PTEs with a frame other
  *                        than the zero page in the tables of the space's directory, or
  *                        rss_file (PTE_FILE pages of private areas) or rss_shmem (of shared
- *                        areas) from theirs
+ *                        areas) from theirs, or vm->committed from the pages of its
+ *                        VM_ACCOUNT areas plus its charged stack growth
  *   VMCHECK_AREAS        areas not sorted, overlapping, empty, not page-aligned, outside
  *                        [USER_BASE, KERNEL_BASE), with unknown prot bits, or a count that
  *                        differs from the list

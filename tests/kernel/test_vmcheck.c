@@ -281,10 +281,17 @@ KTEST(vmcheck, rss_areas_coverage_and_protection_are_checked)
 		/* The read-write area shrunk below page 6 (the zero page): uncovered. */
 		ro->start = RO_VA;
 		struct vm_area *rw = vm_find(f.a, VA);
+		uint32_t cut = (rw->flags & VM_ACCOUNT) ? NPAGES - 6 : 0;
 		rw->end = VA + 6 * PAGE_SIZE;
+		f.a->committed -= cut; /* the charge follows the area: only the coverage breaks */
 		expect_one(t, &f, VMCHECK_UNCOVERED,
 		           "vmcheck: FAIL pid 901 (a) 0x40006000 frame 0x");
 		rw->end = VA + NPAGES * PAGE_SIZE;
+		f.a->committed += cut;
+		/* A commitment off by one page. */
+		f.a->committed++;
+		expect_one(t, &f, VMCHECK_RSS, "vmcheck: FAIL pid 901 (a): rss: committed");
+		f.a->committed--;
 		/* A writable PTE in the read-only area (A's PDE is read-only: only the area rule
 		 * is broken, not the sharing one). */
 		pte_t *e = pte_of(f.a, RO_VA), saved = *e;

@@ -2,13 +2,15 @@
  * Guest tests of the virtual-memory statistics: the vmstat counters (pgfault, pgalloc,
  * pgfree, zero-page maps, COW copies and reuses, table sharing and copies) and meminfo's
  * AnonPages move by exactly what a sequence of faults on a built space does; vm_range_stats
- * (pmap's RSS and Dirty) counts frames but not the zero page; and proc_pmap prints a live
- * process's areas in pmap -x's columns.
+ * (pmap's RSS and Dirty) counts frames but not the zero page; the commitment (Committed_AS)
+ * is charged and uncharged exactly by mmap, NORESERVE, mprotect, munmap, stack growth, fork
+ * and exit; and proc_pmap prints a live process's areas in pmap -x's columns.
  */
 #include "kernel/ktest.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "mm/pager.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "sched/owner.h"
@@ -64,6 +66,85 @@ KTEST(vmstat, counters_and_anon_pages_follow_the_faults)
 	KEXPECT_EQ(t, anon_bytes(), anon0);
 	KEXPECT_EQ(t, owner_put(co), 0);
 	KEXPECT_EQ(t, owner_put(po), 0);
+}
+
+static uint64_t committed_bytes(void)
+{
+	struct mm_meminfo mi;
+
+	mm_meminfo(&mi);
+	return mi.committed;
+}
+
+KTEST(vmstat, the_commitment_follows_maps_protections_forks_and_the_stack)
+{
+	struct owner *po = owner_create(), *co = owner_create();
+	struct vm_space *parent = po ? vm_create(po->id) : NULL;
+	struct vm_space *child = co ? vm_create(co->id) : NULL;
+	uint64_t c0 = committed_bytes();
+
+	KASSERT(t, parent != NULL && child != NULL);
+	KASSERT_EQ(t, vm_map(parent, VA, 4 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON), 0);
+	KEXPECT_EQ(t, parent->committed, 4); /* private writable: charged at mmap */
+	KASSERT_EQ(t,
+	           vm_map(parent, VA + 8 * PAGE_SIZE, 4 * PAGE_SIZE, VM_READ | VM_WRITE,
+	                  VM_ANON | VM_NORESERVE),
+	           0);
+	KASSERT_EQ(t, vm_map(parent, VA + 16 * PAGE_SIZE, 4 * PAGE_SIZE, VM_READ, VM_ANON), 0);
+	KEXPECT_EQ(t, parent->committed, 4); /* NORESERVE and read-only: not charged */
+	KEXPECT_EQ(t, vm_protect(parent, VA + 16 * PAGE_SIZE, 2 * PAGE_SIZE, VM_READ | VM_WRITE),
+	           0);
+	KEXPECT_EQ(t, parent->committed, 6); /* made writable: charged */
+	KEXPECT_EQ(t, vm_protect(parent, VA + 16 * PAGE_SIZE, 2 * PAGE_SIZE, VM_READ), 0);
+	KEXPECT_EQ(t, parent->committed, 6); /* as Linux: the charge stays */
+	KEXPECT_EQ(t, vm_unmap(parent, VA + PAGE_SIZE, PAGE_SIZE), 0);
+	KEXPECT_EQ(t, parent->committed, 5); /* uncharged exactly, the area split */
+	KASSERT_EQ(t,
+	           vm_map(parent, USER_STACK_TOP - USER_STACK_MAX, USER_STACK_MAX,
+	                  VM_READ | VM_WRITE, VM_GROWSDOWN),
+	           0);
+	KEXPECT_EQ(t, parent->committed, 5); /* the stack: charged as it grows */
+	KEXPECT_EQ(t, vm_fault(parent, USER_STACK_TOP - 3 * PAGE_SIZE, PF_W | PF_U), 0);
+	KEXPECT_EQ(t, parent->committed, 8);
+	KEXPECT_EQ(t, vm_fault(parent, USER_STACK_TOP - PAGE_SIZE, PF_W | PF_U), 0);
+	KEXPECT_EQ(t, parent->committed, 8); /* above the lowest page: nothing more */
+	KEXPECT_EQ(t, committed_bytes() - c0, 8 * PAGE_SIZE);
+	KASSERT_EQ(t, vm_fork(child, parent), 0);
+	KEXPECT_EQ(t, child->committed, 8); /* fork charges the parent's charge again */
+	KEXPECT_EQ(t, committed_bytes() - c0, 16 * PAGE_SIZE);
+	vm_destroy(child);
+	KEXPECT_EQ(t, committed_bytes() - c0, 8 * PAGE_SIZE);
+	vm_destroy(parent);
+	KEXPECT_EQ(t, committed_bytes(), c0); /* exit uncharges exactly */
+	KEXPECT_EQ(t, owner_put(co), 0);
+	KEXPECT_EQ(t, owner_put(po), 0);
+}
+
+KTEST(vmstat, a_shared_object_is_charged_once)
+{
+	uint64_t c0 = committed_bytes();
+	struct vm_object *obj = vm_object_shared(3 * PAGE_SIZE);
+	struct owner *o = owner_create();
+	struct vm_space *a = o ? vm_create(o->id) : NULL;
+	struct vma_backing back = { obj, VA, VA + 3 * PAGE_SIZE };
+
+	KASSERT(t, obj != NULL && a != NULL);
+	KEXPECT_EQ(t, committed_bytes() - c0, 3 * PAGE_SIZE);
+	KASSERT_EQ(t, vm_map_backed(a, VA, 3 * PAGE_SIZE, VM_READ | VM_WRITE, VM_SHARED, &back), 0);
+	KASSERT_EQ(
+	    t,
+	    vm_map_backed(a, VA + 8 * PAGE_SIZE, 3 * PAGE_SIZE, VM_READ | VM_WRITE, VM_SHARED,
+	                  &(struct vma_backing){ obj, VA + 8 * PAGE_SIZE, VA + 11 * PAGE_SIZE }),
+	    0);
+	KEXPECT_EQ(t, a->committed, 0); /* shared areas charge nothing of their own */
+	KEXPECT_EQ(t, committed_bytes() - c0, 3 * PAGE_SIZE);
+	KEXPECT_EQ(t, vm_object_resize(obj, 5 * PAGE_SIZE), 0);
+	KEXPECT_EQ(t, committed_bytes() - c0, 5 * PAGE_SIZE);
+	vm_object_put(obj); /* the areas keep it */
+	KEXPECT_EQ(t, committed_bytes() - c0, 5 * PAGE_SIZE);
+	vm_destroy(a); /* the last reference: released, uncharged */
+	KEXPECT_EQ(t, committed_bytes(), c0);
+	KEXPECT_EQ(t, owner_put(o), 0);
 }
 
 struct pmap_capture {
