@@ -1,5 +1,6 @@
 /*
- * pager: memory-backed file objects and their page cache (contracts in include/mm/pager.h).
+ * pager: the providers behind the fault handler — private anonymous pages, shared anonymous
+ * objects, memory-backed file objects and their page cache (contracts in include/mm/pager.h).
  *
  * The registry is a list (a handful of programs are ever mapped); an object's cache is an
  * array of page pointers, one per page of the object, allocated with the object.
@@ -139,6 +140,15 @@ static uint32_t pages_for(uint64_t size)
 	uint64_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
 	return n > (1u << 20) ? 0 : (uint32_t)n;
+}
+
+struct page *pager_anon_page(uint32_t owner, bool zero)
+{
+	struct page *pg = alloc_page_for(owner);
+
+	if (pg && zero)
+		clear_page(phys_to_virt(PFN_PHYS(page_to_pfn(pg))));
+	return pg;
 }
 
 struct vm_object *vm_object_shared(uint64_t size)

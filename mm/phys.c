@@ -242,6 +242,19 @@ int free_pages(struct page *pg, unsigned order)
 	return rc;
 }
 
+struct page *alloc_page_for(uint32_t owner)
+{
+	struct mm_error err;
+	uint32_t flags = irq_save();
+	uint32_t prev = current_owner;
+
+	current_owner = owner;
+	struct page *pg = alloc_pages(0, GFP_KERNEL, &err);
+	current_owner = prev;
+	irq_restore(flags);
+	return pg;
+}
+
 void page_disown(struct page *pg)
 {
 	uint32_t flags = irq_save();

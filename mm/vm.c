@@ -151,19 +151,10 @@ static void flush_space(struct vm_space *vm)
 		write_cr3(read_cr3());
 }
 
-/* A lowmem page charged to @owner, its content undefined (interrupts off around the owner
- * swap). NULL when out of memory or the owner's limit refuses it. */
+/* A page table or page charged to @owner, its content undefined; NULL when refused. */
 static struct page *user_page_alloc(uint32_t owner)
 {
-	struct mm_error err;
-	uint32_t flags = irq_save();
-	uint32_t prev = mm_current_owner();
-
-	mm_set_current_owner(owner);
-	struct page *pg = alloc_pages(0, GFP_KERNEL, &err);
-	mm_set_current_owner(prev);
-	irq_restore(flags);
-	return pg;
+	return alloc_page_for(owner);
 }
 
 /* A zeroed page charged to @owner, or NULL. */
@@ -358,7 +349,7 @@ static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr
 			}
 			return e;
 		}
-		struct page *copy = user_page_alloc(vm->owner);
+		struct page *copy = pager_anon_page(vm->owner, false);
 		if (!copy) {
 			*err = -ENOMEM;
 			return NULL;
@@ -374,13 +365,12 @@ static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr
 		return e;
 	}
 	bool had_zero = pte_has_frame(*e);
-	if (!(pg = user_page_alloc(vm->owner))) {
+	/* The anonymous provider's page: zeroed here, or filled from the area's object. */
+	if (!(pg = pager_anon_page(vm->owner, had_zero || !a->backing.obj))) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (had_zero)
-		clear_page(phys_to_virt(page_pa(pg)));
-	else
+	if (!had_zero && a->backing.obj)
 		fill_page(a, va, pg);
 	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
 	vm->rss_pages++;
@@ -516,9 +506,11 @@ static void reprotect_range(struct vm_space *vm, const struct vm_area *a, uintpt
 
 /* ---- area nodes ------------------------------------------------------------------------ */
 
+/* An area node, uninitialised: every user sets all of its fields (vm_map_backed and the
+ * splits fill start, end, prot, flags and backing; vma_insert the list and tree links). */
 static struct vm_area *area_alloc(void)
 {
-	return kzalloc(sizeof(struct vm_area), KM_KERNEL);
+	return kmalloc(sizeof(struct vm_area), KM_KERNEL);
 }
 
 /* kfree every area on @list. */
@@ -755,6 +747,7 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	na->end = end;
 	na->prot = prot & VM_PROT_MASK;
 	na->flags = flags & ~VM_MAP_FLAGS;
+	na->backing = (struct vma_backing){ NULL, 0, 0 };
 	if (accountable(na->flags, na->prot))
 		na->flags |= VM_ACCOUNT;
 	if (backing && backing->obj) {

@@ -6,11 +6,14 @@
  * memory needs no object (the fault handler zero-fills); shared-memory objects and a swap
  * device are to be more providers behind the same operations.
  *
- * Two providers here. SHARED ANONYMOUS objects (MAP_SHARED|MAP_ANONYMOUS, SysV shared
- * memory, memfd): zero-filled pages made on first fault and kept by the object, so every
- * mapping of it, in any process, maps the same pages writable; freed with its last
- * reference (vm_object_put). MEMORY-BACKED FILES: bytes already in kernel memory for good (an
- * initramfs file, a program embedded in the kernel image). One object per distinct byte
+ * Three providers. PRIVATE ANONYMOUS memory has no object: its pages come from
+ * pager_anon_page (a fresh page charged to the process, zeroed or for the caller to fill:
+ * demand-zero, copy-on-write copies, private copies of file pages); a swap device would be
+ * the provider that supplies such a page again after paging it out. SHARED ANONYMOUS objects
+ * (MAP_SHARED|MAP_ANONYMOUS, SysV shared memory, memfd): zero-filled pages made on first fault and
+ * kept by the object, so every mapping of it, in any process, maps the same pages writable; freed
+ * with its last reference (vm_object_put). MEMORY-BACKED FILES: bytes already in kernel memory for
+ * good (an initramfs file, a program embedded in the kernel image). One object per distinct byte
  * range, found again by its address (vm_object_memory), so every process mapping the same
  * program shares one page cache: a page is filled (copied from the bytes, the tail past the
  * end zeroed) the first time any process faults it, then mapped read-only into every space
@@ -83,6 +86,13 @@ struct vm_object_stats {
  * use and found again by @data and @size afterwards. NULL when out of memory or @size is 0.
  */
 struct vm_object *vm_object_memory(const void *data, uint32_t size);
+
+/*
+ * The anonymous provider: a new private page charged to @owner, zeroed when @zero (else its
+ * content is undefined: the caller fills it). NULL when out of memory or the owner's limit
+ * refuses it.
+ */
+struct page *pager_anon_page(uint32_t owner, bool zero);
 
 /*
  * A new shared anonymous object of @size bytes (pages zero-filled on first use; 0 is fine:

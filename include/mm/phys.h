@@ -79,6 +79,13 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err);
 int free_pages(struct page *pg, unsigned order);
 
 /*
+ * One lowmem page (contents undefined) charged to @owner whoever runs (interrupts masked
+ * around the owner swap): a process's page tables and pages. NULL when out of memory or the
+ * owner's limit refuses it.
+ */
+struct page *alloc_page_for(uint32_t owner);
+
+/*
  * Hand the allocated block @pg to the kernel: off its owner's page list and out of its
  * ledger (nothing to do when it is the kernel's already). For a block that outlives the
  * reference its owner held (a page still mapped by another process after copy-on-write), so

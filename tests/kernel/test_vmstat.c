@@ -188,6 +188,9 @@ KTEST(vmstat, pmap_lists_a_live_process)
 	KASSERT(t, pid > 0);
 	p = proc_lookup(pid);
 	KASSERT(t, p != NULL && p->vm != NULL);
+	/* Until it sleeps in pause(): its start (glibc's brk, mmap, mprotect) changes its areas. */
+	while (p->task->state != TASK_BLOCKED)
+		task_yield();
 	memset(&c, 0, sizeof(c));
 	proc_pmap(p, capture, &c);
 	KEXPECT(t, has(c.text, "Address   Kbytes     RSS   Dirty Mode  Mapping\n"));
