@@ -263,8 +263,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(HOST_CORE) tests/host/stubs.c
 # ---- benchmarks ---------------------------------------------------------------------------
 bench:
 	@tools/setup.sh --quiet bench
-	@$(MAKE) --no-print-directory $(KERNEL)
+	@$(MAKE) --no-print-directory $(KERNEL) user
 	@tools/bench.sh $(BUILD)
+	@BUILD=$(BUILD) tools/bench-user.sh --record strata $(TEST_INITRAMFS)
+	@BUILD=$(BUILD) tools/bench-user.sh --record linux $(TEST_INITRAMFS) || [ $$? -eq 77 ]
 
 # User-space figures (guest instructions per system call, fork, exec: bench_syscalls; per
 # page fault, fork and exit+wait by size, mmap+touch+munmap: bench_vm) on a given kernel:
