@@ -125,6 +125,17 @@ static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **ob
 	return rc;
 }
 
+/* The open flags of descriptor @fd (0 when it is not open). */
+static int file_flags(int fd)
+{
+	struct file *f = fget(fd);
+	int flags = f ? f->flags : 0;
+
+	if (f)
+		file_put(f);
+	return flags;
+}
+
 /* mmap2(addr, len, prot, flags, fd, pgoff): the address, or -errno (Linux's order of checks). */
 SYSCALL_DEFINE(mmap2)
 {
@@ -166,6 +177,8 @@ SYSCALL_DEFINE(mmap2)
 		if ((rc = file_object((int)a5, shared, prot, &obj)) < 0)
 			return rc;
 		kind = VM_FILE;
+		if (shared && (file_flags((int)a5) & O_ACCMODE) != O_RDWR)
+			kind |= VM_NOWRITE; /* mprotect(PROT_WRITE) later: EACCES, as Linux */
 	} else if (shared && !(obj = vm_object_shared(len))) {
 		return -ENOMEM;
 	}

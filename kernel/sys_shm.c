@@ -358,7 +358,8 @@ int shm_attach(struct vm_space *vm, int pid, int id, uintptr_t addr, uint32_t fl
 	}
 	if (rc == 0) {
 		struct vma_backing b = { seg->obj, addr, addr + len };
-		rc = vm_map_backed(vm, addr, len, prot, VM_SHARED, &b);
+		rc = vm_map_backed(vm, addr, len, prot,
+		                   VM_SHARED | ((flags & SHM_RDONLY) ? VM_NOWRITE : 0), &b);
 	}
 	if (rc == 0) {
 		seg->atime = now_seconds();

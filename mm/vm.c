@@ -819,6 +819,11 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 		return 0;
 	if (!vma_range_covered(&vm->areas, start, end))
 		return -ENOMEM;
+	if (prot & VM_WRITE)
+		for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
+		     a = vma_next(&vm->areas, a))
+			if (a->flags & VM_NOWRITE)
+				return -EACCES; /* as Linux: the mapping may never be written */
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
 	if ((rc = unshare_range(vm, start, end)) < 0) {

@@ -103,6 +103,9 @@
 #define VM_FILE      (1u << 5) /* mmap of a file: a page past the object's end is -EIO (SIGBUS) */
 #define VM_NORESERVE (1u << 6) /* MAP_NORESERVE: never charged to the commitment */
 #define VM_ACCOUNT   (1u << 7) /* charged to the commitment (set by vm.c, see Commitment) */
+#define VM_NOWRITE                                                                                 \
+	(1u << 8) /* may never be made writable (a shared mapping of a file not                    \
+	           * open for writing, a SHM_RDONLY attachment): mprotect EACCES */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
 #define VM_MAP_POPULATE (1u << 16)
 #define VM_MAP_FLAGS    VM_MAP_POPULATE
@@ -186,8 +189,9 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len);
 
 /*
  * mprotect: give [@start, @start + @len) @prot, splitting and merging areas; pages keep their
- * content. Returns 0; -ENOMEM when part of the range is not mapped or a split needed a node
- * (nothing changed either way); -EINVAL for a bad range.
+ * content. Returns 0; -ENOMEM when part of the range is not mapped or a split needed a node;
+ * -EACCES when @prot has VM_WRITE and an area of the range is VM_NOWRITE (nothing changed in
+ * any of these cases); -EINVAL for a bad range.
  */
 int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot);
 

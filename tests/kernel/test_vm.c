@@ -387,3 +387,19 @@ KTEST(vm, a_parent_that_goes_first_leaves_the_child_whole)
 	KEXPECT_EQ(t, vm_fault(child, VA, PF_P | PF_W | PF_U), 0); /* sole holder: reuse */
 	space_end(t, child, co, before);
 }
+
+KTEST(vm, a_nowrite_area_refuses_write_permission)
+{
+	uint64_t before = settled_free();
+	struct owner *o;
+	struct vm_space *vm = space(t, &o);
+
+	KASSERT(t, vm != NULL);
+	KASSERT_EQ(t, vm_map(vm, VA, LEN, VM_READ, VM_ANON | VM_NOWRITE), 0);
+	KASSERT_EQ(t, vm_map(vm, VA + LEN, LEN, VM_READ, VM_ANON), 0);
+	KEXPECT_EQ(t, vm_protect(vm, VA, 2 * LEN, VM_READ | VM_WRITE), -EACCES);
+	KEXPECT_EQ(t, vm_find(vm, VA + LEN)->prot, VM_READ); /* nothing changed, either area */
+	KEXPECT_EQ(t, vm_protect(vm, VA, LEN, VM_READ | VM_EXEC), 0);
+	KEXPECT_EQ(t, vm_protect(vm, VA + LEN, LEN, VM_READ | VM_WRITE), 0);
+	space_end(t, vm, o, before);
+}

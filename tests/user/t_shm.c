@@ -201,6 +201,15 @@ static void test_sysv(void)
 	}
 	check(zeroed(p, SEG), "shmat attaches it at %p, zeroed", p);
 	memset(p, 'S', 4096);
+	unsigned char *ro = shmat(id, NULL, SHM_RDONLY);
+	if (ro == (void *)-1) {
+		check(0, "shmat SHM_RDONLY: %s", strerror(errno));
+	} else {
+		check(ro[0] == 'S', "a SHM_RDONLY attachment reads the segment");
+		check_err(mprotect(ro, SEG, PROT_READ | PROT_WRITE), EACCES,
+		          "mprotect(PROT_WRITE) of a SHM_RDONLY attachment");
+		check(shmdt(ro) == 0, "shmdt of the read-only attachment");
+	}
 
 	struct shmid_ds ds;
 	memset(&ds, 0, sizeof ds);

@@ -15,6 +15,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -455,6 +456,33 @@ static void test_brk(void)
 }
 
 /* Runs every group; exits with the number of failed checks. */
+/* A file mapped shared from a read-only descriptor can never be made writable (EACCES);
+ * mapped private, it can (its writes are private copies). */
+static void test_file_maps(void)
+{
+	int fd = open(data_path("hello.txt"), O_RDONLY);
+	if (fd < 0) {
+		check(0, "open %s: %s", data_path("hello.txt"), strerror(errno));
+		return;
+	}
+	char *sh = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	char *pr = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (sh == MAP_FAILED || pr == MAP_FAILED) {
+		check(0, "mmap of hello.txt: %s", strerror(errno));
+		return;
+	}
+	check(!memcmp(sh, HELLO_TEXT, sizeof(HELLO_TEXT) - 1),
+	      "the shared file mapping reads the file");
+	check_err(mprotect(sh, 4096, PROT_READ | PROT_WRITE), EACCES,
+	          "mprotect(PROT_WRITE) of a shared mapping of an O_RDONLY file");
+	check(mprotect(pr, 4096, PROT_READ | PROT_WRITE) == 0 && (pr[0] = 'J') == 'J' &&
+	          sh[0] == 'H',
+	      "a private mapping of it becomes writable, its write private");
+	munmap(sh, 4096);
+	munmap(pr, 4096);
+}
+
 int main(void)
 {
 	test_munmap();
@@ -464,5 +492,6 @@ int main(void)
 	test_map_fixed();
 	test_flags();
 	test_brk();
+	test_file_maps();
 	return done();
 }
