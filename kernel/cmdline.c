@@ -16,6 +16,8 @@
  */
 #include "kernel/cmdline.h"
 
+#include "mm/commit.h"
+
 #include <stddef.h>
 
 #include "lib/printk.h"
@@ -152,6 +154,28 @@ static int set_vmcheck(struct boot_options *opts, const char *value)
 	return 0;
 }
 
+/* overcommit=heuristic|always|never (or 0..2). Returns 0 or -1 (malformed). */
+static int set_overcommit(struct boot_options *opts, const char *value)
+{
+	enum overcommit_mode mode;
+
+	if (!commit_parse_mode(value, &mode))
+		return -1;
+	opts->overcommit = (int)mode;
+	return 0;
+}
+
+/* overcommit_ratio=N, a percentage up to CMDLINE_RATIO_MAX. Returns 0 or -1 (malformed). */
+static int set_overcommit_ratio(struct boot_options *opts, const char *value)
+{
+	uint32_t ratio;
+
+	if (parse_uint(value, CMDLINE_RATIO_MAX, &ratio))
+		return -1;
+	opts->overcommit_ratio = ratio;
+	return 0;
+}
+
 static int set_bench(struct boot_options *opts, const char *value)
 {
 	(void)value;
@@ -179,6 +203,8 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "init_on_alloc", VALUE_NONE, set_init_on_alloc },
 	{ "slub_debug", VALUE_NONE, set_slub_debug },
 	{ "vmcheck", VALUE_NONE, set_vmcheck },
+	{ "overcommit", VALUE_REQUIRED, set_overcommit },
+	{ "overcommit_ratio", VALUE_REQUIRED, set_overcommit_ratio },
 	{ "bench", VALUE_NONE, set_bench },
 	{ "init", VALUE_REQUIRED, set_init },
 };
@@ -192,6 +218,8 @@ void cmdline_defaults(struct boot_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->loglevel = LOG_DEFAULT;
 	opts->panic_action = PANIC_HALT;
+	opts->overcommit = OVERCOMMIT_GUESS;
+	opts->overcommit_ratio = OVERCOMMIT_RATIO_DEFAULT;
 }
 
 /*

@@ -32,6 +32,7 @@
 #include "mm/phys.h"
 #include "sched/proc.h"
 #include "sched/proc_vmcheck.h"
+#include "mm/vm.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/cpu.h"
@@ -153,6 +154,11 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	syscall_init();
 	proc_init();
 	proc_vmcheck_enable(boot_opts.vmcheck);
+	struct mm_meminfo mi;
+	mm_meminfo(&mi);
+	vm_commit_init(mi.total / PAGE_SIZE, mi.free / PAGE_SIZE);
+	vm_commit_set_policy((enum overcommit_mode)boot_opts.overcommit,
+	                     boot_opts.overcommit_ratio);
 	builtin_progs_register();
 	exec_fs_init();
 	files_init(); /* descriptor tables: the files hook of the process layer */

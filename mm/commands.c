@@ -101,3 +101,43 @@ static int cmd_vmstat(int argc, char **argv)
 MONITOR_COMMAND(vmstat, "vmstat",
                 "virtual-memory event counters (/proc/vmstat's names where Linux has them)",
                 cmd_vmstat);
+
+/* `sysctl NAME` prints one setting, `sysctl NAME=VALUE` sets it (Linux's names). */
+static int cmd_sysctl(int argc, char **argv)
+{
+	enum overcommit_mode mode;
+	uint32_t ratio, v;
+	char *eq;
+
+	if (argc != 2) {
+		kprintf("usage: sysctl vm.overcommit_memory[=0|1|2] | vm.overcommit_ratio[=N]\n");
+		return -EINVAL;
+	}
+	vm_commit_get_policy(&mode, &ratio);
+	eq = strchr(argv[1], '=');
+	if (eq)
+		*eq++ = '\0';
+	if (!strcmp(argv[1], "vm.overcommit_memory")) {
+		if (eq && (!parse_decimal(eq, 2, &v) || !commit_parse_mode(eq, &mode))) {
+			kprintf("sysctl: vm.overcommit_memory takes 0, 1 or 2\n");
+			return -EINVAL;
+		}
+		vm_commit_set_policy(mode, ratio);
+		kprintf("vm.overcommit_memory = %d\n", (int)mode);
+		return 0;
+	}
+	if (!strcmp(argv[1], "vm.overcommit_ratio")) {
+		if (eq && !parse_decimal(eq, 1000, &ratio)) {
+			kprintf("sysctl: vm.overcommit_ratio takes a percentage\n");
+			return -EINVAL;
+		}
+		vm_commit_set_policy(mode, ratio);
+		kprintf("vm.overcommit_ratio = %u\n", ratio);
+		return 0;
+	}
+	kprintf("sysctl: unknown setting '%s'\n", argv[1]);
+	return -EINVAL;
+}
+MONITOR_COMMAND(sysctl, "sysctl NAME[=VALUE]",
+                "vm.overcommit_memory (0 heuristic, 1 always, 2 never) and vm.overcommit_ratio",
+                cmd_sysctl);

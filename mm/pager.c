@@ -13,6 +13,7 @@
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
 #include "mm/phys.h"
+#include "mm/vm.h"
 #include "x86/cpu.h"
 #include "x86/pageops.h"
 
@@ -156,7 +157,7 @@ struct vm_object *vm_object_shared(uint64_t size)
 	uint32_t n = pages_for(size);
 	struct vm_object *obj;
 
-	if ((size && !n) || !(obj = kzalloc(sizeof(*obj), KM_KERNEL)))
+	if ((size && !n) || !vm_commit_check(n, NULL) || !(obj = kzalloc(sizeof(*obj), KM_KERNEL)))
 		return NULL;
 	if (n && !(obj->cache = kzalloc(n * sizeof(*obj->cache), KM_KERNEL))) {
 		kfree(obj);
@@ -186,6 +187,8 @@ int vm_object_resize(struct vm_object *obj, uint64_t size)
 	if (size && !n)
 		return -ENOMEM;
 	if (n > obj->npages) {
+		if (!vm_commit_check(n - obj->npages, NULL))
+			return -ENOMEM;
 		struct page **cache = kzalloc(n * sizeof(*cache), KM_KERNEL);
 		if (!cache)
 			return -ENOMEM;

@@ -396,6 +396,7 @@ void mm_print_meminfo(void)
 	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
 	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
 	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
+	kprintf("CommitLimit:    %8llu kB\n", KB(vm_commit_limit_pages() * PAGE_SIZE));
 	kprintf("Committed_AS:   %8llu kB\n", KB(mi.committed));
 	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
 	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));

@@ -26,6 +26,8 @@
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/printk.h"
+#include "mm/commit.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
 #include "mm/pager.h"
@@ -579,6 +581,75 @@ static void merge_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
 
 /* ---- commitment ------------------------------------------------------------------------ */
 
+static struct commit_policy commit_policy = { OVERCOMMIT_GUESS, OVERCOMMIT_RATIO_DEFAULT, 0 };
+static uint64_t commit_ram_pages; /* RAM the policy counts (set by vm_commit_init) */
+static void (*commit_label)(int *pid, const char **comm);
+
+void vm_commit_init(uint64_t ram_pages, uint64_t free_pages)
+{
+	commit_ram_pages = ram_pages;
+	commit_policy.user_reserve_pages = commit_user_reserve(free_pages);
+}
+
+void vm_commit_set_policy(enum overcommit_mode mode, uint32_t ratio)
+{
+	commit_policy.mode = mode;
+	commit_policy.ratio = ratio;
+}
+
+void vm_commit_get_policy(enum overcommit_mode *mode, uint32_t *ratio)
+{
+	*mode = commit_policy.mode;
+	*ratio = commit_policy.ratio;
+}
+
+uint64_t vm_commit_limit_pages(void)
+{
+	return commit_limit(commit_ram_pages, commit_policy.ratio, 0);
+}
+
+uint64_t vm_committed_pages(void)
+{
+	struct vm_object_stats os;
+
+	vm_object_get_stats(&os);
+	return vm_counters.committed + os.committed;
+}
+
+void vm_commit_set_label(void (*label)(int *pid, const char **comm))
+{
+	commit_label = label;
+}
+
+bool vm_commit_check(uint64_t pages, const struct vm_space *vm)
+{
+	if (commit_policy.mode == OVERCOMMIT_ALWAYS || !pages || !commit_ram_pages)
+		return true; /* (before vm_commit_init: the boot's own spaces) */
+	uint64_t committed = commit_policy.mode == OVERCOMMIT_NEVER ? vm_committed_pages() : 0;
+	uint64_t space =
+	    (vm && commit_policy.mode == OVERCOMMIT_NEVER) ? vm_size_bytes(vm) >> PAGE_SHIFT : 0;
+	if (commit_allowed(&commit_policy, pages, committed, commit_ram_pages, 0, space))
+		return true;
+	int pid = 0;
+	const char *comm = "kernel";
+	if (commit_label)
+		commit_label(&pid, &comm);
+	pr_info("mm: pid %d (%s): commit of %llu kB refused: %llu kB committed, limit %llu kB\n",
+	        pid, comm, (unsigned long long)(pages << (PAGE_SHIFT - 10)),
+	        (unsigned long long)(vm_committed_pages() << (PAGE_SHIFT - 10)),
+	        (unsigned long long)(vm_commit_limit_pages() << (PAGE_SHIFT - 10)));
+	return false;
+}
+
+/* Would an area of @flags with @prot be charged? Private, writable, not the stack (charged
+ * as it grows), not NORESERVE — except in mode never, which charges NORESERVE too (Linux). */
+static bool accountable(uint32_t flags, uint32_t prot)
+{
+	if ((flags & VM_NORESERVE) && commit_policy.mode != OVERCOMMIT_NEVER)
+		return false;
+	return (prot & VM_WRITE) && !(flags & (VM_SHARED | VM_GROWSDOWN));
+}
+
 /* Charge (@pages > 0) or uncharge @vm's commitment and the system's. */
 static void commit_add(struct vm_space *vm, int32_t pages)
 {
@@ -586,27 +657,24 @@ static void commit_add(struct vm_space *vm, int32_t pages)
 	vm_counters.committed += (uint64_t)(int64_t)pages;
 }
 
-/* Would an area of @flags with @prot be charged? Private, writable, not NORESERVE, not the
- * stack (charged as it grows). */
-static bool accountable(uint32_t flags, uint32_t prot)
-{
-	return (prot & VM_WRITE) && !(flags & (VM_SHARED | VM_NORESERVE | VM_GROWSDOWN));
-}
-
 static int32_t area_pages(const struct vm_area *a)
 {
 	return (int32_t)((a->end - a->start) >> PAGE_SHIFT);
 }
 
-/* The stack area @a has a page touched at @va: charge its growth down to @va. */
-static void stack_grow(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
+/* The stack area @a has a page touched at @va: charge its growth down to @va. False when
+ * the commitment refuses it. */
+static bool stack_grow(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
 {
 	if (!(a->flags & VM_GROWSDOWN) || va >= vm->stack_low || va >= vm->stack_top)
-		return;
+		return true;
 	int32_t pages = (int32_t)((vm->stack_low - va) >> PAGE_SHIFT);
+	if (!vm_commit_check((uint32_t)pages, vm))
+		return false;
 	vm->stack_low = va;
 	vm->stack_committed += (uint32_t)pages;
 	commit_add(vm, pages);
+	return true;
 }
 
 /* Uncharge the stack's charged pages inside [@start, @end) (a stack area being unmapped). */
@@ -741,6 +809,9 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 		return -EINVAL;
 	if (!vma_range_free(&vm->areas, start, end))
 		return -EEXIST;
+	if (((flags & VM_ACCOUNT) || accountable(flags, prot & VM_PROT_MASK)) &&
+	    !vm_commit_check(len >> PAGE_SHIFT, vm))
+		return -ENOMEM;
 	if (vm->areas.count >= VM_MAX_AREAS || !(na = area_alloc()))
 		return -ENOMEM;
 	na->start = start;
@@ -819,11 +890,18 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 		return 0;
 	if (!vma_range_covered(&vm->areas, start, end))
 		return -ENOMEM;
-	if (prot & VM_WRITE)
+	if (prot & VM_WRITE) {
+		uint64_t charge = 0;
 		for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
-		     a = vma_next(&vm->areas, a))
+		     a = vma_next(&vm->areas, a)) {
 			if (a->flags & VM_NOWRITE)
 				return -EACCES; /* as Linux: the mapping may never be written */
+			if (!(a->flags & VM_ACCOUNT) && accountable(a->flags, prot))
+				charge += (MIN(a->end, end) - MAX(a->start, start)) >> PAGE_SHIFT;
+		}
+		if (!vm_commit_check(charge, vm))
+			return -ENOMEM; /* made writable: charged, and refused */
+	}
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
 	if ((rc = unshare_range(vm, start, end)) < 0) {
@@ -1006,6 +1084,8 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 {
 	const struct vm_area *a;
 
+	if (!vm_commit_check(src->committed, src))
+		return -ENOMEM; /* the child would be charged what the parent is */
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
 	dst->mmap_top = src->mmap_top;
@@ -1096,7 +1176,8 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 		return -EFAULT; /* no area; PROT_NONE: the frame (if any) stays hidden */
 	if ((a->flags & VM_GROWSDOWN) && vm->stack_limit && vm->stack_top - va > vm->stack_limit)
 		return -EFAULT; /* stack growth past RLIMIT_STACK */
-	stack_grow(vm, a, va);
+	if (!stack_grow(vm, a, va))
+		return -EFAULT; /* the commitment refused the growth: SIGSEGV, as Linux */
 	if ((a->flags & VM_FILE) && va >= ALIGN_UP(a->backing.end, PAGE_SIZE))
 		return -EIO; /* past the end of the mapped file */
 	vm->min_flt++;
@@ -1153,7 +1234,8 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 
 		if (!a)
 			return -EFAULT;
-		stack_grow(vm, a, page);
+		if (!stack_grow(vm, a, page))
+			return -ENOMEM;
 		if (!(e = resolve_page(vm, a, page, &err)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);

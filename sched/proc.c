@@ -746,12 +746,25 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 	return rc;
 }
 
+/* The commitment's refusal line names the process asking: the current one (0, "kernel"
+ * from a kernel task). */
+static void commit_label(int *pid, const char **comm)
+{
+	struct proc *p = proc_current();
+
+	if (p) {
+		*pid = p->pid;
+		*comm = p->comm;
+	}
+}
+
 void proc_init(void)
 {
 	static const struct trap_user_hooks hooks = { user_fault, user_return };
 
 	trap_set_user_hooks(&hooks);
 	fault_set_user_resolver(resolve_user_fault);
+	vm_commit_set_label(commit_label);
 }
 
 int proc_getppid(const struct proc *p)

@@ -453,16 +453,17 @@ part_user() {
   fi
   # The demo programs from the monitor, as README shows: run prints each one's status.
   local log=$LOGS/user-monitor-strata.log
-  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nps\nmeminfo\nvmstat\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nps\nmeminfo\nvmstat\nsysctl vm.overcommit_memory=2\nsysctl vm.overcommit_ratio\npoweroff\n" \
     -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
   if [ "$rc" -ne 0 ]; then fail "demo programs from the monitor: QEMU exit status $rc, expected 0" "$log"; return 0; fi
-  expect_lines "demo programs from the monitor: run prints each status; meminfo, vmstat" "$log" \
+  expect_lines "demo programs from the monitor: run prints each status; meminfo, vmstat, sysctl" "$log" \
     '^hello: argc=4' '^hello: argv\[3\]="b"' '^run: /bin/hello exited with status 7' \
     '^hog: touched 2048 pages \(write\)' '^hog: touched 1024 pages \(read\), all read as zero' \
     '^run: /bin/hog exited with status 0' '^forktree: 15 processes ran \(expected 15\)' \
     '^run: /bin/forktree exited with status 0' 'PID +PPID' \
     '^AnonPages: +[0-9]+ kB' '^Mapped: +[0-9]+ kB' '^Shmem: +[0-9]+ kB' '^Cached: +[0-9]+ kB' \
-    '^Committed_AS: +[0-9]+ kB' \
+    '^Committed_AS: +[0-9]+ kB' '^CommitLimit: +[0-9]+ kB' '^vm.overcommit_memory = 2' \
+    '^vm.overcommit_ratio = 50' \
     '^pgfault [1-9][0-9]*$' '^pgalloc [1-9][0-9]*$' '^cow_fault [1-9][0-9]*$' \
     '^zero_page_map [1-9][0-9]*$' '^pt_share_fork [1-9][0-9]*$'
 }

@@ -12,6 +12,10 @@
  *   slub_debug          slab red zones, poisoning and caller tracking
  *   vmcheck             audit every address space (include/mm/vmcheck.h) after each process
  *                       exit ("vmcheck: FAIL ..." lines) and after each in-kernel test (fails it)
+ *   overcommit=MODE     the overcommit policy: heuristic (0, default), always (1), never (2)
+ *                       (include/mm/commit.h, as Linux's vm.overcommit_memory)
+ *   overcommit_ratio=N  CommitLimit's percentage of RAM in mode never (default 50, at most
+ *                       CMDLINE_RATIO_MAX)
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
  *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
@@ -34,6 +38,7 @@
 #define CMDLINE_INIT_MAX  128
 #define CMDLINE_INIT_ARGS 32 /* words after "--" kept for init */
 #define CMDLINE_ARGS_SEP  "--"
+#define CMDLINE_RATIO_MAX 1000u /* overcommit_ratio=: percent */
 
 enum panic_action { PANIC_HALT, PANIC_EXIT };
 
@@ -47,8 +52,10 @@ struct boot_options {
 	bool debug_pagealloc;
 	bool init_on_alloc;
 	bool slub_debug;
-	bool vmcheck; /* run the auditor after each exit and each in-kernel test */
-	bool bench;   /* run the benchmarks */
+	bool vmcheck;              /* run the auditor after each exit and each in-kernel test */
+	int overcommit;            /* enum overcommit_mode (include/mm/commit.h) */
+	uint32_t overcommit_ratio; /* percent */
+	bool bench;                /* run the benchmarks */
 	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
 	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
 	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */

@@ -21,7 +21,8 @@
  * reference of its own on each page; vm_object_shrink drops the pages nobody maps.
  *
  * Commitment: a shared object charges its size in pages once, however many areas map it
- * (vm_object_stats.committed), from its creation or resize until its release.
+ * (vm_object_stats.committed), from its creation or resize until its release; the overcommit
+ * policy may refuse it (vm_commit_check: creation NULL, a resize -ENOMEM).
  *
  * Lifetime: an object counts its references (each VM area mapping it, each SysV id or open
  * file naming it); a shared object is freed with its pages when the last goes, a memory

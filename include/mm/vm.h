@@ -42,13 +42,14 @@
  * zero page is never writable; a PTE is writable only in an exclusive table and only when its
  * frame has one reference, so a private page is never writable in two spaces.
  *
- * Commitment (Linux's Committed_AS, as charged so far; the policies that refuse a charge
- * come with the limits issue): a private area that is writable, or was made writable, is
- * charged its size (VM_ACCOUNT, as Linux's vm_acct_memory), unless VM_NORESERVE; the stack
- * is charged as it grows (stack_committed: from its lowest page touched up to stack_top);
- * fork charges the child what the parent is charged; unmap, exit and exec uncharge exactly.
- * Shared objects charge their size once (include/mm/pager.h). vm_counters.committed sums the
- * spaces' charges.
+ * Commitment (Linux's Committed_AS): each charge is first offered to the overcommit policy
+ * (include/mm/commit.h: heuristic, always, never) and a refusal is -ENOMEM with one line,
+ * `mm: pid N (name): commit of N kB refused: N kB committed, limit N kB`. A private area that is
+ * writable, or was made writable, is charged its size (VM_ACCOUNT, as Linux's vm_acct_memory),
+ * unless VM_NORESERVE (charged too in mode never); the stack is charged as it grows
+ * (stack_committed: from its lowest page touched up to stack_top); fork charges the child what the
+ * parent is charged; unmap, exit and exec uncharge exactly. Shared objects charge their size once
+ * (include/mm/pager.h). vm_counters.committed sums the spaces' charges.
  *
  * Pages: lowmem frames (the kernel reaches them through the direct map to load ELF segments,
  * build the initial stack and copy them), charged to the space's owner id (struct
@@ -76,6 +77,7 @@
 #include <stdint.h>
 
 #include "lib/list.h"
+#include "mm/commit.h"
 #include "mm/vma.h"
 #include "x86/mmu.h"
 
@@ -268,6 +270,26 @@ struct vm_area *vm_find(struct vm_space *vm, uintptr_t addr);
  */
 void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t *rss,
                     uint32_t *dirty);
+
+/* The policy's view of memory: @ram_pages of RAM, @free_pages free at boot (the user
+ * reserve). Called once by kmain after mm_init. */
+void vm_commit_init(uint64_t ram_pages, uint64_t free_pages);
+
+/* Set or read the overcommit mode and ratio (boot options, the monitor's sysctl). */
+void vm_commit_set_policy(enum overcommit_mode mode, uint32_t ratio);
+void vm_commit_get_policy(enum overcommit_mode *mode, uint32_t *ratio);
+
+/* CommitLimit and Committed_AS in pages (spaces and shared objects). */
+uint64_t vm_commit_limit_pages(void);
+uint64_t vm_committed_pages(void);
+
+/*
+ * May @pages more be charged (for @vm, the space asking: its size is the reserve mode never
+ * keeps; NULL for none)? True, or false after logging the refusal line naming the process
+ * @label reports (the process layer registers it: the current process).
+ */
+bool vm_commit_check(uint64_t pages, const struct vm_space *vm);
+void vm_commit_set_label(void (*label)(int *pid, const char **comm));
 
 /* The physical address of the shared zero page (0 before the first vm_create). */
 uint32_t vm_zero_frame(void);

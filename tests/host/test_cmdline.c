@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernel/cmdline.h"
+#include "mm/commit.h"
 #include "lib/printk.h"
 
 /* How many times @needle occurs in the captured printk output. */
@@ -36,7 +37,8 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
 	       strcmp(a->test_glob, b->test_glob) == 0 && a->mem_limit == b->mem_limit &&
 	       a->memstat_seconds == b->memstat_seconds && a->panic_action == b->panic_action &&
 	       a->debug_pagealloc == b->debug_pagealloc && a->init_on_alloc == b->init_on_alloc &&
-	       a->slub_debug == b->slub_debug && a->vmcheck == b->vmcheck;
+	       a->slub_debug == b->slub_debug && a->vmcheck == b->vmcheck &&
+	       a->overcommit == b->overcommit && a->overcommit_ratio == b->overcommit_ratio;
 }
 
 /*
@@ -235,6 +237,17 @@ HT_TEST(flag_options)
 	HT_EXPECT(o.vmcheck);
 	HT_EXPECT_EQ(log_lines(), 0);
 
+	HT_EXPECT(o.overcommit == OVERCOMMIT_GUESS && o.overcommit_ratio == 50);
+	HT_EXPECT_EQ(cmdline_parse("overcommit=never overcommit_ratio=80", &o), 0);
+	HT_EXPECT(o.overcommit == OVERCOMMIT_NEVER && o.overcommit_ratio == 80);
+	HT_EXPECT_EQ(cmdline_parse("overcommit=1", &o), 0);
+	HT_EXPECT(o.overcommit == OVERCOMMIT_ALWAYS);
+	HT_EXPECT_EQ(log_lines(), 0);
+
+	EXPECT_MALFORMED("overcommit=sometimes");
+	EXPECT_MALFORMED("overcommit=3");
+	EXPECT_MALFORMED("overcommit_ratio=1001");
+	EXPECT_MALFORMED("overcommit_ratio=");
 	EXPECT_MALFORMED("debug_pagealloc=1");
 	EXPECT_MALFORMED("vmcheck=1");
 	EXPECT_MALFORMED("init_on_alloc=");
