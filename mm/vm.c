@@ -621,7 +621,8 @@ void vm_commit_set_label(void (*label)(int *pid, const char **comm))
 	commit_label = label;
 }
 
-bool vm_commit_check(uint64_t pages, const struct vm_space *vm)
+/* The policy's verdict and the refusal line (commit_ok's slow path). */
+static bool __attribute__((noinline)) commit_check_slow(uint64_t pages, const struct vm_space *vm)
 {
 	if (commit_policy.mode == OVERCOMMIT_ALWAYS || !pages || !commit_ram_pages)
 		return true; /* (before vm_commit_init: the boot's own spaces) */
@@ -639,6 +640,19 @@ bool vm_commit_check(uint64_t pages, const struct vm_space *vm)
 	        (unsigned long long)(vm_committed_pages() << (PAGE_SHIFT - 10)),
 	        (unsigned long long)(vm_commit_limit_pages() << (PAGE_SHIFT - 10)));
 	return false;
+}
+
+/* The common case inline: the heuristic with a request no larger than RAM. */
+static inline bool commit_ok(uint64_t pages, const struct vm_space *vm)
+{
+	if (likely(commit_policy.mode == OVERCOMMIT_GUESS && pages <= commit_ram_pages))
+		return true;
+	return commit_check_slow(pages, vm);
+}
+
+bool vm_commit_check(uint64_t pages, const struct vm_space *vm)
+{
+	return commit_ok(pages, vm);
 }
 
 /* Would an area of @flags with @prot be charged? Private, writable, not the stack (charged
@@ -664,17 +678,22 @@ static int32_t area_pages(const struct vm_area *a)
 
 /* The stack area @a has a page touched at @va: charge its growth down to @va. False when
  * the commitment refuses it. */
-static bool stack_grow(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
+static bool __attribute__((noinline)) stack_grow_slow(struct vm_space *vm, uintptr_t va)
 {
-	if (!(a->flags & VM_GROWSDOWN) || va >= vm->stack_low || va >= vm->stack_top)
-		return true;
 	int32_t pages = (int32_t)((vm->stack_low - va) >> PAGE_SHIFT);
-	if (!vm_commit_check((uint32_t)pages, vm))
+	if (!commit_ok((uint32_t)pages, vm))
 		return false;
 	vm->stack_low = va;
 	vm->stack_committed += (uint32_t)pages;
 	commit_add(vm, pages);
 	return true;
+}
+
+static inline bool stack_grow(struct vm_space *vm, const struct vm_area *a, uintptr_t va)
+{
+	if (likely(!(a->flags & VM_GROWSDOWN) || va >= vm->stack_low || va >= vm->stack_top))
+		return true;
+	return stack_grow_slow(vm, va);
 }
 
 /* Uncharge the stack's charged pages inside [@start, @end) (a stack area being unmapped). */
@@ -810,7 +829,7 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	if (!vma_range_free(&vm->areas, start, end))
 		return -EEXIST;
 	if (((flags & VM_ACCOUNT) || accountable(flags, prot & VM_PROT_MASK)) &&
-	    !vm_commit_check(len >> PAGE_SHIFT, vm))
+	    !commit_ok(len >> PAGE_SHIFT, vm))
 		return -ENOMEM;
 	if (vm->areas.count >= VM_MAX_AREAS || !(na = area_alloc()))
 		return -ENOMEM;
@@ -899,7 +918,7 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 			if (!(a->flags & VM_ACCOUNT) && accountable(a->flags, prot))
 				charge += (MIN(a->end, end) - MAX(a->start, start)) >> PAGE_SHIFT;
 		}
-		if (!vm_commit_check(charge, vm))
+		if (!commit_ok(charge, vm))
 			return -ENOMEM; /* made writable: charged, and refused */
 	}
 	if (get_spares(vm, start, end, spares) < 0)
@@ -1084,7 +1103,7 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 {
 	const struct vm_area *a;
 
-	if (!vm_commit_check(src->committed, src))
+	if (!commit_ok(src->committed, src))
 		return -ENOMEM; /* the child would be charged what the parent is */
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
