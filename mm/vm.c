@@ -863,24 +863,13 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	return 0;
 }
 
-int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
+/* Detach the areas inside [@start, @end) (boundaries made already), free their pages and
+ * uncharge them, free the nodes and the tables left with no area. */
+static void unmap_whole_areas(struct vm_space *vm, uintptr_t start, uintptr_t end)
 {
-	struct vm_area *spares[MAX_SPLITS], *a;
-	uintptr_t end = start + len;
 	struct list_head gone;
+	struct vm_area *a;
 
-	if (!range_valid(start, len))
-		return -EINVAL;
-	if (vma_range_free(&vm->areas, start, end))
-		return 0;
-	if (get_spares(vm, start, end, spares) < 0)
-		return -ENOMEM;
-	if (unshare_range(vm, start, end) < 0) {
-		put_spares(spares);
-		return -ENOMEM;
-	}
-	split_range(vm, start, end, spares);
-	put_spares(spares);
 	list_init(&gone);
 	vm->fault_hint = NULL; /* the nodes detached are freed */
 	vma_detach_range(&vm->areas, start, end, &gone);
@@ -894,6 +883,33 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 	}
 	free_area_list(&gone);
 	drop_empty_tables(vm, start, end);
+}
+
+int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
+{
+	struct vm_area *spares[MAX_SPLITS], *a;
+	uintptr_t end = start + len;
+
+	if (!range_valid(start, len))
+		return -EINVAL;
+	a = vma_find_from(&vm->areas, start);
+	if (!a || a->start >= end)
+		return 0;                         /* nothing mapped there */
+	if (a->start == start && a->end == end) { /* exactly one area (munmap of a mapping) */
+		if (unshare_range(vm, start, end) < 0)
+			return -ENOMEM;
+		unmap_whole_areas(vm, start, end);
+		return 0;
+	}
+	if (get_spares(vm, start, end, spares) < 0)
+		return -ENOMEM;
+	if (unshare_range(vm, start, end) < 0) {
+		put_spares(spares);
+		return -ENOMEM;
+	}
+	split_range(vm, start, end, spares);
+	put_spares(spares);
+	unmap_whole_areas(vm, start, end);
 	return 0;
 }
 
