@@ -516,7 +516,7 @@ static struct vm_area *area_alloc(void)
 }
 
 /* kfree every area on @list. */
-static void free_area_list(struct list_head *list)
+static inline void free_area_list(struct list_head *list)
 {
 	struct vm_area *a, *n;
 
@@ -655,6 +655,56 @@ bool vm_commit_check(uint64_t pages, const struct vm_space *vm)
 	return commit_ok(pages, vm);
 }
 
+/* Log a refusal by a process limit (seed 000's ExceedsProcessLimit; @limit and @current in
+ * pages) and return false. */
+static bool __attribute__((noinline))
+limit_refused(const char *which, uint64_t pages, uint32_t limit, uint32_t current)
+{
+	int pid = 0;
+	const char *comm = "kernel";
+
+	if (commit_label)
+		commit_label(&pid, &comm);
+	pr_info("mm: pid %d (%s): exceeds process limit: requested %llu kB, limit %u kB, current "
+	        "%u kB (%s)\n",
+	        pid, comm, (unsigned long long)(pages << (PAGE_SHIFT - 10)),
+	        limit << (PAGE_SHIFT - 10), current << (PAGE_SHIFT - 10), which);
+	return false;
+}
+
+/*
+ * May @vm grow by @pages more (@data: of private writable memory)? Linux's may_expand_vm
+ * against vm->as_limit and vm->data_limit; false after the refusal line.
+ */
+static inline bool may_expand(const struct vm_space *vm, uint64_t pages, bool data)
+{
+	/* pages <= 2^20 and the counts are below 2^20: no overflow in 32 bits */
+	if (unlikely(vm->as_limit) && vm->total_vm + (uint32_t)pages > vm->as_limit)
+		return limit_refused("RLIMIT_AS", pages, vm->as_limit, vm->total_vm);
+	if (data && unlikely(vm->data_limit) && vm->data_vm + (uint32_t)pages > vm->data_limit)
+		return limit_refused("RLIMIT_DATA", pages, vm->data_limit, vm->data_vm);
+	return true;
+}
+
+/* Is an area of @flags with @prot data (Linux's data_vm: private, writable, not the stack)? */
+static inline bool data_area(uint32_t flags, uint32_t prot)
+{
+	return (prot & VM_WRITE) && !(flags & (VM_SHARED | VM_GROWSDOWN));
+}
+
+/* Count the area @a (@sign +1: added, -1: gone) in total_vm and data_vm; the stack counts as
+ * grown (stack_grow adds its pages). */
+static inline void count_area(struct vm_space *vm, const struct vm_area *a, int sign)
+{
+	uint32_t pages = (uint32_t)((a->end - a->start) >> PAGE_SHIFT);
+
+	if (a->flags & VM_GROWSDOWN)
+		return;
+	vm->total_vm += (uint32_t)sign * pages;
+	if (data_area(a->flags, a->prot))
+		vm->data_vm += (uint32_t)sign * pages;
+}
+
 /* Would an area of @flags with @prot be charged? Private, writable, not the stack (charged
  * as it grows), not NORESERVE — except in mode never, which charges NORESERVE too (Linux). */
 static bool accountable(uint32_t flags, uint32_t prot)
@@ -681,9 +731,10 @@ static int32_t area_pages(const struct vm_area *a)
 static bool __attribute__((noinline)) stack_grow_slow(struct vm_space *vm, uintptr_t va)
 {
 	int32_t pages = (int32_t)((vm->stack_low - va) >> PAGE_SHIFT);
-	if (!commit_ok((uint32_t)pages, vm))
+	if (!may_expand(vm, (uint32_t)pages, false) || !commit_ok((uint32_t)pages, vm))
 		return false;
 	vm->stack_low = va;
+	vm->total_vm += (uint32_t)pages;
 	vm->stack_committed += (uint32_t)pages;
 	commit_add(vm, pages);
 	return true;
@@ -705,6 +756,7 @@ static void stack_unmap(struct vm_space *vm, uintptr_t start, uintptr_t end)
 		return;
 	int32_t pages = (int32_t)((hi - lo) >> PAGE_SHIFT);
 	vm->stack_committed -= (uint32_t)pages;
+	vm->total_vm -= (uint32_t)pages;
 	commit_add(vm, -pages);
 	if (lo == vm->stack_low)
 		vm->stack_low = hi; /* the lowest pages went */
@@ -828,6 +880,9 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 		return -EINVAL;
 	if (!vma_range_free(&vm->areas, start, end))
 		return -EEXIST;
+	if (!(flags & VM_GROWSDOWN) &&
+	    !may_expand(vm, len >> PAGE_SHIFT, data_area(flags, prot & VM_PROT_MASK)))
+		return -ENOMEM;
 	if (((flags & VM_ACCOUNT) || accountable(flags, prot & VM_PROT_MASK)) &&
 	    !commit_ok(len >> PAGE_SHIFT, vm))
 		return -ENOMEM;
@@ -857,6 +912,7 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 		}
 	}
 	vma_insert(&vm->areas, na);
+	count_area(vm, na, 1);
 	if (na->flags & VM_ACCOUNT)
 		commit_add(vm, area_pages(na));
 	merge_range(vm, start, end);
@@ -876,6 +932,7 @@ static void unmap_whole_areas(struct vm_space *vm, uintptr_t start, uintptr_t en
 	list_for_each_entry(a, &gone, link)
 	{
 		free_range(vm, a->start, a->end, a->flags & VM_SHARED);
+		count_area(vm, a, -1);
 		if (a->flags & VM_ACCOUNT)
 			commit_add(vm, -area_pages(a));
 		if (a->flags & VM_GROWSDOWN)
@@ -926,14 +983,19 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	if (!vma_range_covered(&vm->areas, start, end))
 		return -ENOMEM;
 	if (prot & VM_WRITE) {
-		uint64_t charge = 0;
+		uint64_t charge = 0, data = 0;
 		for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
 		     a = vma_next(&vm->areas, a)) {
+			uint64_t pages = (MIN(a->end, end) - MAX(a->start, start)) >> PAGE_SHIFT;
 			if (a->flags & VM_NOWRITE)
 				return -EACCES; /* as Linux: the mapping may never be written */
 			if (!(a->flags & VM_ACCOUNT) && accountable(a->flags, prot))
-				charge += (MIN(a->end, end) - MAX(a->start, start)) >> PAGE_SHIFT;
+				charge += pages;
+			if (!data_area(a->flags, a->prot) && data_area(a->flags, prot))
+				data += pages;
 		}
+		if (data && !may_expand(vm, data, true))
+			return -ENOMEM; /* turning into data past RLIMIT_DATA */
 		if (!commit_ok(charge, vm))
 			return -ENOMEM; /* made writable: charged, and refused */
 	}
@@ -948,7 +1010,9 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a)) {
 		reprotect_range(vm, a, a->start, a->end, prot);
+		count_area(vm, a, -1);
 		a->prot = prot & VM_PROT_MASK;
+		count_area(vm, a, 1);
 		if (!(a->flags & VM_ACCOUNT) && accountable(a->flags, a->prot)) {
 			/* made writable: charged from now on (Linux keeps the charge if the write
 			 * permission goes again) */
@@ -1143,6 +1207,10 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	dst->rss_shmem = src->rss_shmem;
 	dst->stack_low = src->stack_low;
 	dst->stack_committed = src->stack_committed;
+	dst->total_vm = src->total_vm;
+	dst->data_vm = src->data_vm;
+	dst->as_limit = src->as_limit;
+	dst->data_limit = src->data_limit;
 	commit_add(dst, (int32_t)src->committed);
 	flush_space(src);
 	vm_counters.forks++;

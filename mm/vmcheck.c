@@ -540,6 +540,26 @@ int vmcheck_space(struct vmcheck *c, struct vm_space *vm, const char *label)
 		report(c, VMCHECK_RSS, s, NO_ADDR, 0,
 		       "rss_pages %u, %u frames mapped; rss_file %u, %u; rss_shmem %u, %u",
 		       vm->rss_pages, rss.pages, vm->rss_file, rss.file, vm->rss_shmem, rss.shmem);
+	/* total_vm and data_vm (RLIMIT_AS, RLIMIT_DATA): the areas but the stack, whose grown
+	 * part counts; data: private writable areas but the stack. */
+	uint32_t total = vm->stack_top - vm->stack_low > 0
+	                     ? (uint32_t)((vm->stack_top - vm->stack_low) >> PAGE_SHIFT)
+	                     : 0,
+		 data = 0;
+	const struct vm_area *ta;
+	list_for_each_entry(ta, &vm->areas.head, link)
+	{
+		uint32_t pages = (uint32_t)((ta->end - ta->start) >> PAGE_SHIFT);
+		if (ta->flags & VM_GROWSDOWN)
+			continue;
+		total += pages;
+		if ((ta->prot & VM_WRITE) && !(ta->flags & VM_SHARED))
+			data += pages;
+	}
+	if (total != vm->total_vm || data != vm->data_vm)
+		report(c, VMCHECK_RSS, s, NO_ADDR, 0,
+		       "total_vm %u, recount %u; data_vm %u, recount %u", vm->total_vm, total,
+		       vm->data_vm, data);
 	/* The commitment: VM_ACCOUNT areas' pages plus the stack's charged growth. */
 	uint32_t charged = vm->stack_committed;
 	const struct vm_area *ca;

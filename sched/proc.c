@@ -740,6 +740,8 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 	if (!p || !p->vm)
 		return -EFAULT;
 	p->vm->stack_limit = p->res.rlim[RLIMIT_STACK].cur; /* read at fault time, as Linux */
+	uint32_t as = p->res.rlim[RLIMIT_AS].cur; /* the stack's growth; 0 means none fits */
+	p->vm->as_limit = as == RLIM_INFINITY ? 0 : (as >> PAGE_SHIFT) | !(as >> PAGE_SHIFT);
 	rc = vm_fault(p->vm, addr, error);
 	p->fault_oom = rc == -ENOMEM;
 	p->fault_bus = rc == -EIO;

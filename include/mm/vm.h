@@ -42,6 +42,13 @@
  * zero page is never writable; a PTE is writable only in an exclusive table and only when its
  * frame has one reference, so a private page is never writable in two spaces.
  *
+ * Limits (Linux's may_expand_vm): a new area, an area made writable, brk, mremap's growth and
+ * the stack's growth are refused (-ENOMEM; a stack fault: SIGSEGV) when total_vm would pass
+ * RLIMIT_AS or, for private writable memory, data_vm RLIMIT_DATA, with one line,
+ * `mm: pid N (name): exceeds process limit: requested N kB, limit N kB, current N kB
+ * (RLIMIT_AS)` (seed 000's ExceedsProcessLimit). total_vm counts the stack as grown, not its
+ * 8 MiB reservation, as Linux counts its stack area.
+ *
  * Commitment (Linux's Committed_AS): each charge is first offered to the overcommit policy
  * (include/mm/commit.h: heuristic, always, never) and a refusal is -ENOMEM with one line,
  * `mm: pid N (name): commit of N kB refused: N kB committed, limit N kB`. A private area that is
@@ -128,15 +135,19 @@ struct vm_space {
 	uint32_t committed;         /* pages charged: VM_ACCOUNT areas + stack_committed */
 	uint32_t stack_committed;   /* pages of the stack's growth charged */
 	uintptr_t stack_low;        /* lowest stack page touched (stack_top: none) */
-	uint32_t stack_limit;       /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
-	                             * below stack_top are refused (0: the area's size is the limit) */
-	uint32_t rss_pages;         /* frames mapped (the zero page not counted) */
-	uint32_t rss_file;          /* of which page-cache pages of private file mappings */
-	uint32_t rss_shmem;         /* of which shared objects' pages (VM_SHARED areas) */
-	uint32_t pt_pages;          /* page tables this space made (shared ones count where made) */
-	uint32_t min_flt;           /* faults resolved (Linux's min_flt) */
-	uint32_t cow_faults;        /* write faults that copied a shared page */
-	uint32_t zero_maps;         /* reads that mapped the zero page */
+	uint32_t total_vm;          /* pages of the areas, the stack counted as grown (RLIMIT_AS) */
+	uint32_t data_vm;     /* pages of private writable areas but the stack (RLIMIT_DATA) */
+	uint32_t as_limit;    /* RLIMIT_AS and RLIMIT_DATA in pages (0: none), set by the */
+	uint32_t data_limit;  /* process layer before each memory call, as stack_limit */
+	uint32_t stack_limit; /* RLIMIT_STACK: faults in the VM_GROWSDOWN area more than this
+	                       * below stack_top are refused (0: the area's size is the limit) */
+	uint32_t rss_pages;   /* frames mapped (the zero page not counted) */
+	uint32_t rss_file;    /* of which page-cache pages of private file mappings */
+	uint32_t rss_shmem;   /* of which shared objects' pages (VM_SHARED areas) */
+	uint32_t pt_pages;    /* page tables this space made (shared ones count where made) */
+	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
+	uint32_t cow_faults;  /* write faults that copied a shared page */
+	uint32_t zero_maps;   /* reads that mapped the zero page */
 };
 
 /* System-wide counters (vmstat); updated with interrupts on, single CPU: plain increments. */

@@ -8,9 +8,11 @@
  * hard, RLIMIT_NOFILE 1024 / 4096, RLIMIT_CORE 0 / unlimited, RLIMIT_MEMLOCK 8 MiB,
  * RLIMIT_MSGQUEUE 819200, RLIMIT_NICE/RTPRIO 0, NPROC and SIGPENDING the number of task
  * slots (Linux: half its thread limit), the rest unlimited. A process the kernel starts gets
- * the defaults; fork copies the parent's; exec keeps them. Strata records every limit;
- * RLIMIT_STACK bounds the stack's growth on faults (within the USER_STACK_MAX area, so a
- * limit above 8 MiB grows no further); the others are not enforced yet.
+ * the defaults; fork copies the parent's; exec keeps them. Strata records every limit and
+ * enforces the memory ones as Linux: RLIMIT_AS and RLIMIT_DATA (include/mm/vm.h, Limits: read
+ * at each memory call), RLIMIT_STACK on the stack's growth (within the USER_STACK_MAX area, so
+ * a limit above 8 MiB grows no further); RLIMIT_NPROC binds no one (every process is root,
+ * which Linux exempts); the others are not enforced yet.
  *
  * CPU times: ticks (1/HZ s), sampled by the timer tick (kernel/sys_time.c): a tick that
  * interrupts ring 3 is user time, one that finds the process in the kernel (a system call,
