@@ -428,15 +428,17 @@ run_user_demos() { # kind
     printf '  skip  demo programs on %s: the default image has no busybox\n' "$kind"; return 0
   fi
   boot_user "$kind" "$LOGS/user-demos-$kind.log" "$INITRAMFS" /bin/sh -- -c \
-    '"cat /etc/motd; hello 7 a b; echo hello-status=$?; hog 8m write mmap; hog 4m read brk; hog 1m every=4; forktree 3; echo forktree-status=$?; forktree 2 3; poweroff -f"'
+    '"cat /etc/motd; hello 7 a b; echo hello-status=$?; hog 8m write mmap; hog 4m read brk; hog 1m every=4; forktree 3; echo forktree-status=$?; forktree 2 3; cowdemo 8; echo cowdemo-status=$?; poweroff -f"'
   if [ "$rc" -ne 0 ]; then fail "demo programs on $kind: QEMU exit status $rc, expected 0" "$log"; return 0; fi
-  expect_lines "demo programs on $kind: hello, hog, forktree under busybox sh" "$log" \
+  expect_lines "demo programs on $kind: hello, hog, forktree, cowdemo under busybox sh" "$log" \
     '^Welcome to Strata' '^hello: argc=4' '^hello: argv\[3\]="b"' '^hello-status=7' \
     '^hog: 8388608 bytes \(2048 pages\) from mmap' '^hog: touched 2048 pages \(write\)' \
     '^hog: touched 1024 pages \(read\), all read as zero' '^hog: touched 64 pages \(every=4\)' \
     '^hog: free memory before [0-9]+ kB, after [0-9]+ kB' \
     '^forktree: 15 processes ran \(expected 15\)' '^forktree-status=0' \
-    '^forktree: 13 processes ran \(expected 13\)'
+    '^forktree: 13 processes ran \(expected 13\)' \
+    '^cowdemo: parent wrote 8 MiB' '^cowdemo: after the child: .* its own: yes' \
+    '^cowdemo: 8 children each added one to a MAP_SHARED counter: it reads 8' '^cowdemo-status=0'
 }
 
 part_user() {
@@ -453,14 +455,15 @@ part_user() {
   fi
   # The demo programs from the monitor, as README shows: run prints each one's status.
   local log=$LOGS/user-monitor-strata.log
-  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nps\nmeminfo\nvmstat\nsysctl vm.overcommit_memory=2\nsysctl vm.overcommit_ratio\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nrun /bin/cowdemo 16\nps\nmeminfo\nvmstat\nsysctl vm.overcommit_memory=2\nsysctl vm.overcommit_ratio\npoweroff\n" \
     -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
   if [ "$rc" -ne 0 ]; then fail "demo programs from the monitor: QEMU exit status $rc, expected 0" "$log"; return 0; fi
   expect_lines "demo programs from the monitor: run prints each status; meminfo, vmstat, sysctl" "$log" \
     '^hello: argc=4' '^hello: argv\[3\]="b"' '^run: /bin/hello exited with status 7' \
     '^hog: touched 2048 pages \(write\)' '^hog: touched 1024 pages \(read\), all read as zero' \
     '^run: /bin/hog exited with status 0' '^forktree: 15 processes ran \(expected 15\)' \
-    '^run: /bin/forktree exited with status 0' 'PID +PPID' \
+    '^run: /bin/forktree exited with status 0' '^run: /bin/cowdemo exited with status 0' \
+    'PID +PPID' \
     '^AnonPages: +[0-9]+ kB' '^Mapped: +[0-9]+ kB' '^Shmem: +[0-9]+ kB' '^Cached: +[0-9]+ kB' \
     '^Committed_AS: +[0-9]+ kB' '^CommitLimit: +[0-9]+ kB' '^vm.overcommit_memory = 2' \
     '^vm.overcommit_ratio = 50' \
