@@ -4,24 +4,17 @@
  * tables: the diagram is in include/mm/vm.h), brk, mmap placement, mprotect, mremap,
  * MADV_DONTNEED and teardown.
  *
- * Page tables: the user half's tables are made here (pte_mut), charged to the space's owner,
- * and reached through the direct map: a space being built (exec) or forked is never loaded
- * to be worked on. pte_mut hands out a PTE only in a table this space alone holds (a shared
- * one is copied, or reclaimed by its last holder, first); pte_peek reads without changing.
- * Operations over a range call unshare_range first, so the PTE work after it cannot fail.
- * A table is put once no area is left in its 4 MiB span (drop_empty_tables) and all of them
- * by vm_destroy. TLB: a PTE change is flushed (invlpg) when the directory is the loaded one;
- * a PDE change reloads CR3.
- *
- * A PTE with a frame is either present (PTE_P, PTE_U; PTE_W if writable and exclusive, else
- * PTE_COW in a writable area) or, under PROT_NONE, not present with PTE_PROTNONE and the
- * frame address kept.
+ * The page-table layer (PTE values, sharing and copying tables, private and shared frames,
+ * teardown) is mm/vm_pte.c, behind mm/vm_internal.h; this file keeps the areas, the
+ * operations over them, the commitment and limits, and the fault handler's dispatch.
  *
  * Operations that change areas get their nodes first (vma_splits_needed + kzalloc), so an
  * -ENOMEM leaves the space as it was. Area metadata is KM_KERNEL: owned by the space, never
  * charged to whichever task happens to run (fork builds the child's space in the parent).
  */
 #include "mm/vm.h"
+
+#include "vm_internal.h"
 
 #include "lib/compiler.h"
 #include "lib/errno.h"
@@ -36,475 +29,14 @@
 #include "x86/cpu.h"
 #include "x86/pageops.h"
 
-/* An exclusive user PDE: present, writable, user (the PTE decides). A table shared between
- * spaces since fork has its PDEs without PTE_W in every space that holds it. */
-#define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
-#define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
-/* Fault-around: a file read fault maps the cached pages of this aligned window too. */
-#define FAULT_AROUND_PAGES 32u
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 
 /* The shared zero page (allocated by the first vm_create, never freed) and its frame. */
 static struct page *zero_page;
-static uint32_t zero_pa;
+uint32_t vm_zero_pa;
 
 struct vm_counters vm_counters;
-
-/* ---- pages and PTEs -------------------------------------------------------------------- */
-
-static uint32_t page_pa(const struct page *pg)
-{
-	return (uint32_t)PFN_PHYS(page_to_pfn(pg));
-}
-
-static struct page *pa_page(uint32_t pa)
-{
-	return pfn_to_page(pa >> PAGE_SHIFT);
-}
-
-/*
- * The PTE value of frame @pa mapped with @prot: PROT_NONE keeps the frame not present; a
- * writable area's page is writable only when @exclusive (the one reference is this table's),
- * else read-only and marked PTE_COW for the write fault.
- */
-static pte_t make_pte(uint32_t pa, uint32_t prot, bool exclusive)
-{
-	if (!(prot & VM_PROT_MASK))
-		return pa | PTE_PROTNONE;
-	if (!(prot & VM_WRITE))
-		return pa | PTE_P | PTE_U;
-	return pa | PTE_P | PTE_U | (exclusive ? PTE_W : PTE_COW);
-}
-
-/* Does PTE @e hold a frame? */
-static bool pte_has_frame(pte_t e)
-{
-	return (e & (PTE_P | PTE_PROTNONE)) != 0;
-}
-
-/* Is frame @pa a private page only this table references (not the zero page)? */
-static bool frame_exclusive(uint32_t pa)
-{
-	return pa != zero_pa && page_ref_count(pa_page(pa)) == 1;
-}
-
-/* The table a present user PDE points at, through the direct map. */
-static pte_t *pde_table(pde_t pde)
-{
-	return (pte_t *)phys_to_virt(PTE_ADDR(pde));
-}
-
-/*
- * Table bounds: a table's struct page keeps in private_data (0 after allocation: empty) the
- * index range [lo, hi) outside which every entry is 0, as lo | hi << 16 — a superset, grown
- * by every store of a frame and never shrunk, so that copying and tearing down a table scans
- * only the part that was ever used (a stack table holds a few entries at its top).
- */
-static uint32_t bounds_lo(uint32_t b)
-{
-	return b & 0xFFFFu;
-}
-
-static uint32_t bounds_hi(uint32_t b)
-{
-	return b >> 16;
-}
-
-/* Grow the bounds of the table holding entry @e to include it. */
-static void table_note(pte_t *e)
-{
-	struct page *tp = pa_page(virt_to_phys((void *)ALIGN_DOWN((uintptr_t)e, PAGE_SIZE)));
-	uint32_t i = ((uintptr_t)e & (PAGE_SIZE - 1)) / sizeof(pte_t), b = tp->private_data;
-	uint32_t lo = bounds_lo(b), hi = bounds_hi(b);
-
-	if (hi == 0) {
-		lo = i;
-		hi = i + 1;
-	} else if (i < lo) {
-		lo = i;
-	} else if (i >= hi) {
-		hi = i + 1;
-	} else {
-		return;
-	}
-	tp->private_data = lo | hi << 16;
-}
-
-/*
- * Store @val in @vm's PTE @e for @va, flushing the TLB when @vm is loaded and the old entry
- * was present (the TLB never holds a not-present entry: filling one needs no flush).
- */
-static void set_pte(struct vm_space *vm, pte_t *e, uintptr_t va, pte_t val)
-{
-	pte_t old = *e;
-
-	*e = val;
-	if (pte_has_frame(val))
-		table_note(e);
-	if ((old & PTE_P) && vm->pgdir == paging_current_pgdir())
-		invlpg(va);
-}
-
-/* Drop every cached translation of @vm's user half when it is loaded (a PDE changed). */
-static void flush_space(struct vm_space *vm)
-{
-	if (vm->pgdir == paging_current_pgdir())
-		write_cr3(read_cr3());
-}
-
-/* A page table or page charged to @owner, its content undefined; NULL when refused. */
-static struct page *user_page_alloc(uint32_t owner)
-{
-	return alloc_page_for(owner);
-}
-
-/* A zeroed page charged to @owner, or NULL. */
-static struct page *user_zeroed_page(uint32_t owner)
-{
-	struct page *pg = user_page_alloc(owner);
-
-	if (pg)
-		clear_page(phys_to_virt(page_pa(pg)));
-	return pg;
-}
-
-/*
- * Drop @vm's reference to frame @pg (a user page, never the zero page). The last reference
- * frees it; a page that lives on (mapped by another space) and is still charged to @vm's
- * owner goes to the kernel, since the owner's ledger must not drop a reference it gave away.
- */
-static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg)
-{
-	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
-		                      * pages keep the object's reference */
-		free_pages(pg, 0);
-		vm_counters.pgfree++;
-		vm_counters.anon_pages--;
-	} else if (pg->owner == vm->owner) {
-		page_disown(pg);
-	}
-}
-
-/*
- * Drop @vm's reference to the page table @tbl. The last reference puts every frame the
- * table maps, then frees it; otherwise (still shared) as frame_put.
- */
-static void table_put(struct vm_space *vm, struct page *tbl)
-{
-	if (!put_page_testzero(tbl)) {
-		if (tbl->owner == vm->owner)
-			page_disown(tbl);
-		return;
-	}
-	pte_t *t = phys_to_virt(page_pa(tbl));
-	for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data); i++) {
-		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != zero_pa)
-			frame_put(vm, pa_page(PTE_ADDR(t[i])));
-	}
-	free_pages(tbl, 0);
-	vm->pt_pages--;
-}
-
-/*
- * Give @vm its own copy of the shared table behind *@pde (On-Demand-Fork's table copy):
- * the sole holder just regains PTE_W on its PDE; otherwise a new table takes every entry,
- * one more reference on each frame, and writable entries become read-only PTE_COW in both
- * tables (the old one stays shared by the others, who cannot write through it anyway).
- * Returns 0 or -ENOMEM (nothing changed).
- */
-static int unshare_table(struct vm_space *vm, pde_t *pde)
-{
-	struct page *old = pa_page(PTE_ADDR(*pde)), *tbl;
-	pte_t *from = pde_table(*pde), *to;
-
-	if (page_ref_count(old) == 1) {
-		*pde |= PTE_W;
-		flush_space(vm);
-		return 0;
-	}
-	if (!(tbl = user_page_alloc(vm->owner)))
-		return -ENOMEM;
-	to = phys_to_virt(page_pa(tbl));
-	clear_page(to);
-	tbl->private_data = old->private_data;
-	for (uint32_t i = bounds_lo(old->private_data); i < bounds_hi(old->private_data); i++) {
-		pte_t e = from[i];
-
-		if (pte_has_frame(e)) {
-			if (PTE_ADDR(e) != zero_pa)
-				get_page(pa_page(PTE_ADDR(e)));
-			if ((e & PTE_W) && !(e & PTE_FILE)) { /* writable object pages are shared */
-				e = (e & ~PTE_W) | PTE_COW;
-				from[i] = e;
-			}
-		}
-		to[i] = e;
-	}
-	*pde = page_pa(tbl) | USER_PDE_FLAGS;
-	vm->pt_pages++;
-	table_put(vm, old);
-	flush_space(vm);
-	vm_counters.table_copies++;
-	return 0;
-}
-
-/*
- * @vm's PTE for user address @va in a table @vm alone holds (a shared one is unshared
- * first), for changing it. NULL when the table is absent and @alloc is false (*@err 0), or
- * no memory for a table (*@err -ENOMEM). A new table is zeroed and charged to the owner (a
- * not-present PDE is never cached in the TLB: no flush).
- */
-static pte_t *pte_mut(struct vm_space *vm, uintptr_t va, bool alloc, int *err)
-{
-	pde_t *pde = &vm->pgdir[PDX(va)];
-
-	*err = 0;
-	if (!(*pde & PTE_P)) {
-		struct page *pg;
-
-		if (!alloc)
-			return NULL;
-		if (!(pg = user_zeroed_page(vm->owner))) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		*pde = page_pa(pg) | USER_PDE_FLAGS;
-		vm->pt_pages++;
-	} else if (!(*pde & PTE_W) && (*err = unshare_table(vm, pde)) < 0) {
-		return NULL;
-	}
-	return pde_table(*pde) + PTX(va);
-}
-
-/* @vm's PTE for @va for reading only (possibly in a shared table), or NULL (no table). */
-static pte_t *pte_peek(const struct vm_space *vm, uintptr_t va)
-{
-	pde_t pde = vm->pgdir[PDX(va)];
-
-	return (pde & PTE_P) ? pde_table(pde) + PTX(va) : NULL;
-}
-
-/*
- * Unshare every table holding part of [@start, @end), so that the PTE changes that follow
- * cannot fail. Returns 0 or -ENOMEM (tables already unshared stay so: that is invisible).
- */
-static int unshare_range(struct vm_space *vm, uintptr_t start, uintptr_t end)
-{
-	for (uintptr_t span = ALIGN_DOWN(start, PDE_SPAN); span < end; span += PDE_SPAN) {
-		pde_t *pde = &vm->pgdir[PDX(span)];
-		int rc;
-
-		if ((*pde & PTE_P) && !(*pde & PTE_W) && (rc = unshare_table(vm, pde)) < 0)
-			return rc;
-		if (span + PDE_SPAN < span)
-			break;
-	}
-	return 0;
-}
-
-/*
- * Fill the new private page @pg for @va of area @a: the object's bytes where the area has
- * them (the tail past the backing's end zeroed), else zeros.
- */
-static void fill_page(const struct vm_area *a, uintptr_t va, struct page *pg)
-{
-	uint8_t *dst = phys_to_virt(page_pa(pg));
-	struct vm_object *obj = a->backing.obj;
-
-	if (!obj || va >= a->backing.end) {
-		clear_page(dst);
-		return;
-	}
-	uint32_t n = MIN(PAGE_SIZE, a->backing.end - va);
-	if (n < PAGE_SIZE)
-		clear_page(dst);
-	vm_object_read(obj, va - a->backing.base, dst, n);
-}
-
-/*
- * Make the page at @va (in area @a) a private frame @vm alone maps, with the PTE @a's prot
- * gives an exclusive page: a missing page gets a new one (filled by fill_page), the zero page
- * is replaced by a zeroed one, a frame shared by copy-on-write or a page-cache page is copied
- * (a private frame whose last reference @vm holds is kept: Linux's wp_page_reuse). Returns
- * its PTE, or NULL with -ENOMEM in *@err. *@kind: 0 nothing done, 1 new page, 2 copied, 3
- * reused.
- */
-static pte_t *make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err,
-                           int *kind)
-{
-	pte_t *e = pte_mut(vm, va, true, err);
-	struct page *pg;
-	uint32_t pa;
-
-	*kind = 0;
-	if (!e)
-		return NULL;
-	if (pte_has_frame(*e) && (pa = PTE_ADDR(*e)) != zero_pa) {
-		bool file = *e & PTE_FILE;
-		pg = pa_page(pa);
-		if (!file && page_ref_count(pg) == 1) {
-			pte_t want = make_pte(pa, a->prot, true);
-			if (*e != want) {
-				set_pte(vm, e, va, want);
-				*kind = 3;
-			}
-			return e;
-		}
-		struct page *copy = pager_anon_page(vm->owner, false);
-		if (!copy) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
-		set_pte(vm, e, va, make_pte(page_pa(copy), a->prot, true));
-		frame_put(vm, pg);
-		if (file)
-			vm->rss_file--;
-		vm_counters.pgalloc++;
-		vm_counters.anon_pages++;
-		*kind = 2;
-		return e;
-	}
-	bool had_zero = pte_has_frame(*e);
-	/* The anonymous provider's page: zeroed here, or filled from the area's object. */
-	if (!(pg = pager_anon_page(vm->owner, had_zero || !a->backing.obj))) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if (!had_zero && a->backing.obj)
-		fill_page(a, va, pg);
-	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
-	vm->rss_pages++;
-	vm_counters.pgalloc++;
-	vm_counters.anon_pages++;
-	*kind = 1;
-	return e;
-}
-
-/*
- * Map the page at @va of the shared area @a (PTE @e) from its object: the object's page,
- * writable when the area is (every space mapping it sees every write). A page with a frame
- * already only regains write access (after mprotect or a table copy). Returns 0, -EFAULT (past
- * the object's end) or -ENOMEM.
- */
-static int map_shared_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
-{
-	struct page *pg;
-	int rc;
-
-	if (pte_has_frame(*e)) {
-		set_pte(vm, e, va, make_pte(PTE_ADDR(*e), a->prot, true) | PTE_FILE);
-		return 0;
-	}
-	if (va >= a->backing.end ||
-	    (rc = vm_object_get_page(a->backing.obj, (va - a->backing.base) >> PAGE_SHIFT, &pg)) <
-	        0)
-		return va >= a->backing.end || rc == -EFAULT ? -EFAULT : -ENOMEM;
-	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true) | PTE_FILE);
-	vm->rss_pages++;
-	vm->rss_shmem++;
-	return 0;
-}
-
-/*
- * Give the page at @va of area @a a frame as a fault of kind @write would (shared areas map
- * their object's page; private ones get a private frame, make_private). Returns its PTE, or
- * NULL with the error in *@err.
- */
-static pte_t *resolve_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, int *err)
-{
-	int kind;
-	pte_t *e;
-
-	if (!(a->flags & VM_SHARED))
-		return make_private(vm, a, va, err, &kind);
-	if (!(e = pte_mut(vm, va, true, err)))
-		return NULL;
-	return (*err = map_shared_page(vm, a, va, e)) < 0 ? NULL : e;
-}
-
-/* The next page-table span boundary after @va (0 on wrap). */
-static uintptr_t next_span(uintptr_t va)
-{
-	return ALIGN_DOWN(va, PDE_SPAN) + PDE_SPAN;
-}
-
-/*
- * Unmap and put the frames of [@start, @end) (in areas that are @shared, or not), whose
- * tables unshare_range made exclusive.
- */
-static void free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool shared)
-{
-	for (uintptr_t va = start; va < end && va >= start;) {
-		int err;
-		pte_t *e = pte_mut(vm, va, false, &err);
-
-		if (!e) { /* no table: skip its whole span */
-			va = next_span(va);
-			continue;
-		}
-		if (pte_has_frame(*e)) {
-			uint32_t pa = PTE_ADDR(*e);
-			if ((*e & PTE_FILE) && shared)
-				vm->rss_shmem--;
-			else if (*e & PTE_FILE)
-				vm->rss_file--;
-			set_pte(vm, e, va, 0);
-			if (pa != zero_pa) {
-				frame_put(vm, pa_page(pa));
-				vm->rss_pages--;
-			}
-		}
-		va += PAGE_SIZE;
-	}
-}
-
-/* Put the page table of every span touching [@start, @end) that no area overlaps. */
-static void drop_empty_tables(struct vm_space *vm, uintptr_t start, uintptr_t end)
-{
-	for (uintptr_t span = ALIGN_DOWN(start, PDE_SPAN); span < end; span += PDE_SPAN) {
-		pde_t *pde = &vm->pgdir[PDX(span)];
-
-		if ((*pde & PTE_P) && vma_range_free(&vm->areas, span, span + PDE_SPAN)) {
-			struct page *tbl = pa_page(PTE_ADDR(*pde));
-			*pde = 0;
-			flush_space(vm);
-			table_put(vm, tbl);
-		}
-		if (span + PDE_SPAN < span)
-			break;
-	}
-}
-
-/*
- * Rewrite the PTEs with frames in [@start, @end) of area @a for @prot (tables made exclusive
- * first): a shared area's pages are writable when @prot is; a private page only when it is
- * exclusive (not the zero page, not a page-cache page, one reference).
- */
-static void reprotect_range(struct vm_space *vm, const struct vm_area *a, uintptr_t start,
-                            uintptr_t end, uint32_t prot)
-{
-	bool shared = a->flags & VM_SHARED;
-
-	for (uintptr_t va = start; va < end && va >= start;) {
-		int err;
-		pte_t *e = pte_mut(vm, va, false, &err);
-
-		if (!e) {
-			va = next_span(va);
-			continue;
-		}
-		if (pte_has_frame(*e)) {
-			pte_t file = *e & PTE_FILE;
-			uint32_t pa = PTE_ADDR(*e);
-			set_pte(vm, e, va,
-			        make_pte(pa, prot, shared || (!file && frame_exclusive(pa))) |
-			            file);
-		}
-		va += PAGE_SIZE;
-	}
-}
 
 /* ---- area nodes ------------------------------------------------------------------------ */
 
@@ -776,7 +308,7 @@ struct vm_space *vm_create(uint32_t owner)
 			kfree(vm);
 			return NULL;
 		}
-		zero_pa = page_pa(zero_page);
+		vm_zero_pa = page_pa(zero_page);
 	}
 	vm->pgdir = paging_pgdir_create(&err);
 	if (!vm->pgdir) {
@@ -818,7 +350,7 @@ static void destroy_slot(struct vm_space *vm, unsigned slot, void *ctx)
 	if (vm->pgdir[slot] & PTE_P) {
 		struct page *tbl = pa_page(PTE_ADDR(vm->pgdir[slot]));
 		vm->pgdir[slot] = 0;
-		table_put(vm, tbl);
+		vm_table_put(vm, tbl);
 	}
 }
 
@@ -860,7 +392,7 @@ bool vm_range_mapped(struct vm_space *vm, uintptr_t start, size_t len)
 
 bool vm_page_resident(struct vm_space *vm, uintptr_t va)
 {
-	pte_t *e = pte_peek(vm, va);
+	pte_t *e = vm_pte_peek(vm, va);
 
 	return e && pte_has_frame(*e);
 }
@@ -902,9 +434,9 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	if ((flags & VM_MAP_POPULATE) && na->prot) {
 		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 			int err;
-			if (!resolve_page(vm, na, va, &err)) {
-				free_range(vm, start, va, flags & VM_SHARED);
-				drop_empty_tables(vm, start, end);
+			if (!vm_resolve_page(vm, na, va, &err)) {
+				vm_free_range(vm, start, va, flags & VM_SHARED);
+				vm_drop_empty_tables(vm, start, end);
 				vm_object_put(na->backing.obj);
 				kfree(na);
 				return err == -EFAULT ? -EFAULT : -ENOMEM;
@@ -931,7 +463,7 @@ static void unmap_whole_areas(struct vm_space *vm, uintptr_t start, uintptr_t en
 	vma_detach_range(&vm->areas, start, end, &gone);
 	list_for_each_entry(a, &gone, link)
 	{
-		free_range(vm, a->start, a->end, a->flags & VM_SHARED);
+		vm_free_range(vm, a->start, a->end, a->flags & VM_SHARED);
 		count_area(vm, a, -1);
 		if (a->flags & VM_ACCOUNT)
 			commit_add(vm, -area_pages(a));
@@ -939,7 +471,7 @@ static void unmap_whole_areas(struct vm_space *vm, uintptr_t start, uintptr_t en
 			stack_unmap(vm, a->start, a->end);
 	}
 	free_area_list(&gone);
-	drop_empty_tables(vm, start, end);
+	vm_drop_empty_tables(vm, start, end);
 }
 
 int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
@@ -953,14 +485,14 @@ int vm_unmap(struct vm_space *vm, uintptr_t start, size_t len)
 	if (!a || a->start >= end)
 		return 0;                         /* nothing mapped there */
 	if (a->start == start && a->end == end) { /* exactly one area (munmap of a mapping) */
-		if (unshare_range(vm, start, end) < 0)
+		if (vm_unshare_range(vm, start, end) < 0)
 			return -ENOMEM;
 		unmap_whole_areas(vm, start, end);
 		return 0;
 	}
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
-	if (unshare_range(vm, start, end) < 0) {
+	if (vm_unshare_range(vm, start, end) < 0) {
 		put_spares(spares);
 		return -ENOMEM;
 	}
@@ -1001,7 +533,7 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	}
 	if (get_spares(vm, start, end, spares) < 0)
 		return -ENOMEM;
-	if ((rc = unshare_range(vm, start, end)) < 0) {
+	if ((rc = vm_unshare_range(vm, start, end)) < 0) {
 		put_spares(spares);
 		return rc;
 	}
@@ -1009,7 +541,7 @@ int vm_protect(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot)
 	put_spares(spares);
 	for (struct vm_area *a = vma_find(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a)) {
-		reprotect_range(vm, a, a->start, a->end, prot);
+		vm_reprotect_range(vm, a, a->start, a->end, prot);
 		count_area(vm, a, -1);
 		a->prot = prot & VM_PROT_MASK;
 		count_area(vm, a, 1);
@@ -1031,11 +563,11 @@ int vm_discard(struct vm_space *vm, uintptr_t start, size_t len)
 
 	if (!range_valid(start, len))
 		return -EINVAL;
-	if ((rc = unshare_range(vm, start, end)) < 0)
+	if ((rc = vm_unshare_range(vm, start, end)) < 0)
 		return rc;
 	for (struct vm_area *a = vma_find_from(&vm->areas, start); a && a->start < end;
 	     a = vma_next(&vm->areas, a))
-		free_range(vm, MAX(a->start, start), MIN(a->end, end), a->flags & VM_SHARED);
+		vm_free_range(vm, MAX(a->start, start), MIN(a->end, end), a->flags & VM_SHARED);
 	return vma_range_covered(&vm->areas, start, end) ? 0 : -ENOMEM;
 }
 
@@ -1053,17 +585,17 @@ static int move_frames(struct vm_space *vm, uintptr_t from, uintptr_t to, size_t
 {
 	int err;
 
-	if (unshare_range(vm, from, from + len) < 0)
+	if (vm_unshare_range(vm, from, from + len) < 0)
 		return -ENOMEM;
 	for (size_t off = 0; off < len; off += PDE_SPAN - ((to + off) & (PDE_SPAN - 1)))
-		if (!pte_mut(vm, to + off, true, &err))
+		if (!vm_pte_mut(vm, to + off, true, &err))
 			return -ENOMEM;
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = pte_mut(vm, from + off, false, &err), *dst;
+		pte_t *src = vm_pte_mut(vm, from + off, false, &err), *dst;
 
 		if (!src || !pte_has_frame(*src))
 			continue;
-		dst = pte_mut(vm, to + off, false, &err);
+		dst = vm_pte_mut(vm, to + off, false, &err);
 		set_pte(vm, dst, to + off, *src);
 		set_pte(vm, src, from + off, 0);
 	}
@@ -1129,13 +661,13 @@ long vm_remap(struct vm_space *vm, uintptr_t old, size_t old_len, size_t new_len
 	}
 	if ((rc = vm_map_backed(vm, to, new_len, prot, flags, &backing)) < 0)
 		return rc;
-	if ((rc = unshare_range(vm, old, old + old_len)) < 0 ||
+	if ((rc = vm_unshare_range(vm, old, old + old_len)) < 0 ||
 	    (rc = move_frames(vm, old, to, MIN(old_len, new_len))) < 0) {
 		vm_unmap(vm, to, new_len);
 		return rc;
 	}
 	if (old_len > new_len)
-		free_range(vm, old + new_len, old + old_len, flags & VM_SHARED);
+		vm_free_range(vm, old + new_len, old + old_len, flags & VM_SHARED);
 	/* The old range's frames are gone; should its unmap fail (a split needing a node), the
 	 * range stays mapped with absent pages (demand-zero), which leaks nothing. */
 	vm_unmap(vm, old, old_len);
@@ -1217,55 +749,6 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	return 0;
 }
 
-/* Map page-cache page @pg (a reference taken for this mapping) at @va, PTE @e. */
-static void set_file_pte(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e,
-                         struct page *pg)
-{
-	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, false) | PTE_FILE);
-	vm->rss_pages++;
-	vm->rss_file++;
-}
-
-/*
- * Map page-cache page of @a's object read-only at @va (PTE @e, no frame yet), and around it
- * (Linux's fault-around: the aligned FAULT_AROUND_PAGES window in the same table) every page
- * of the area the object covers whole that has no frame yet and is in the cache already.
- * Returns 0 or -ENOMEM.
- */
-static int map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va, pte_t *e)
-{
-	struct vm_object *obj = a->backing.obj;
-	struct page *pg;
-	int rc = vm_object_get_page(obj, (va - a->backing.base) >> PAGE_SHIFT, &pg);
-
-	if (rc < 0)
-		return rc == -EFAULT ? -EFAULT : -ENOMEM;
-	set_file_pte(vm, a, va, e, pg);
-	vm_counters.file_maps++;
-	/* Fault-around: entries of one table; not present before, so no TLB flush. */
-	uintptr_t lo = MAX(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE), a->start);
-	uintptr_t hi =
-	    MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) + FAULT_AROUND_PAGES * PAGE_SIZE,
-	        MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
-	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
-	pte_t *pe = e - (va - lo) / PAGE_SIZE;
-	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;
-	uint32_t flags = irq_save(); /* the cache slots stay as read (include/mm/pager.h) */
-	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE, pe++, pgoff++) {
-		if (*pe || pgoff >= obj->npages || !(pg = obj->cache[pgoff]))
-			continue; /* p == va has its frame already */
-		get_page(pg);
-		*pe = page_pa(pg) | bits;
-		table_note(pe);
-		mapped++;
-	}
-	irq_restore(flags);
-	vm->rss_pages += mapped;
-	vm->rss_file += mapped;
-	vm_counters.file_around += mapped;
-	return 0;
-}
-
 int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -1288,14 +771,14 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 	if (a->flags & VM_SHARED) {
 		if ((error & PF_W) && !(a->prot & VM_WRITE))
 			return -EFAULT;
-		if (!(e = pte_mut(vm, va, true, &err)))
+		if (!(e = vm_pte_mut(vm, va, true, &err)))
 			return err;
-		return map_shared_page(vm, a, va, e);
+		return vm_map_shared_page(vm, a, va, e);
 	}
 	if (error & PF_W) {
 		if (!(a->prot & VM_WRITE))
 			return -EFAULT;
-		if (!make_private(vm, a, va, &err, &kind))
+		if (!vm_make_private(vm, a, va, &err, &kind))
 			return err;
 		if (kind == 2) {
 			vm->cow_faults++;
@@ -1307,7 +790,7 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 	}
 	if (error & PF_P)
 		return -EFAULT; /* a read of a present page the area allows cannot fault */
-	if (!(e = pte_mut(vm, va, true, &err)))
+	if (!(e = vm_pte_mut(vm, va, true, &err)))
 		return err;
 	if (pte_has_frame(*e))
 		return 0;
@@ -1315,10 +798,10 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 	 * object's end cuts gets a private copy with the tail zeroed; else the zero page. */
 	if (a->backing.obj && va < a->backing.end) {
 		if (a->backing.end - va >= PAGE_SIZE)
-			return map_file_page(vm, a, va, e);
-		return make_private(vm, a, va, &err, &kind) ? 0 : err;
+			return vm_map_file_page(vm, a, va, e);
+		return vm_make_private(vm, a, va, &err, &kind) ? 0 : err;
 	}
-	set_pte(vm, e, va, make_pte(zero_pa, a->prot, false));
+	set_pte(vm, e, va, make_pte(vm_zero_pa, a->prot, false));
 	vm->zero_maps++;
 	vm_counters.zero_maps++;
 	return 0;
@@ -1339,7 +822,7 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 			return -EFAULT;
 		if (!stack_grow(vm, a, page))
 			return -ENOMEM;
-		if (!(e = resolve_page(vm, a, page, &err)))
+		if (!(e = vm_resolve_page(vm, a, page, &err)))
 			return err;
 		memcpy((uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, s, n);
 		s += n;
@@ -1354,13 +837,13 @@ void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, u
 {
 	*rss = *dirty = 0;
 	for (uintptr_t va = start; va < end && va >= start;) {
-		const pte_t *e = pte_peek(vm, va);
+		const pte_t *e = vm_pte_peek(vm, va);
 
 		if (!e) {
 			va = next_span(va);
 			continue;
 		}
-		if (pte_has_frame(*e) && PTE_ADDR(*e) != zero_pa) {
+		if (pte_has_frame(*e) && PTE_ADDR(*e) != vm_zero_pa) {
 			(*rss)++;
 			if (*e & PTE_D)
 				(*dirty)++;
@@ -1371,7 +854,7 @@ void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, u
 
 uint32_t vm_zero_frame(void)
 {
-	return zero_pa;
+	return vm_zero_pa;
 }
 
 uint64_t vm_size_bytes(const struct vm_space *vm)
