@@ -20,8 +20,25 @@
 static struct list_head objects = LIST_HEAD_INIT(objects);
 static struct vm_object_stats stats;
 
-/* The memory provider's get_page: the cached page, or a new one filled from the bytes. */
-static int memory_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+/* Fill the new page @dst for slot @pgoff of @obj: its bytes (the tail past the end zeroed)
+ * for a memory object, zeros for a shared one. */
+static void fill_slot(const struct vm_object *obj, uint32_t pgoff, uint8_t *dst, bool shared)
+{
+	uint32_t off = pgoff << PAGE_SHIFT;
+	uint32_t n = shared ? 0 : obj->size - off < PAGE_SIZE ? obj->size - off : PAGE_SIZE;
+
+	if (n < PAGE_SIZE)
+		clear_page(dst);
+	if (n)
+		memcpy(dst, obj->data + off, n);
+}
+
+/*
+ * Both providers' get_page: the page in slot @pgoff with a reference for the caller, made and
+ * filled (fill_slot) on first use, the object keeping one reference of its own. 0, -EFAULT
+ * (past the end, also when a resize cut it meanwhile) or -ENOMEM.
+ */
+static int cache_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out, bool shared)
 {
 	struct mm_error err;
 	struct page *pg;
@@ -41,59 +58,21 @@ static int memory_get_page(struct vm_object *obj, uint32_t pgoff, struct page **
 	pg = alloc_pages(0, GFP_KERNEL | __GFP_KOWNED, &err);
 	if (!pg)
 		return -ENOMEM;
-	uint8_t *dst = phys_to_virt(PFN_PHYS(page_to_pfn(pg)));
-	uint32_t off = pgoff << PAGE_SHIFT,
-		 n = obj->size - off < PAGE_SIZE ? obj->size - off : PAGE_SIZE;
-	if (n < PAGE_SIZE)
-		clear_page(dst);
-	memcpy(dst, obj->data + off, n);
+	fill_slot(obj, pgoff, phys_to_virt(PFN_PHYS(page_to_pfn(pg))), shared);
 	flags = irq_save();
-	if (obj->cache[pgoff]) { /* filled meanwhile (we slept in the allocator): use that one */
-		free_pages(pg, 0);
-		pg = obj->cache[pgoff];
-	} else {
-		obj->cache[pgoff] = pg; /* the cache's reference */
-		obj->cached++;
-		stats.cached++;
-		stats.fills++;
-	}
-	get_page(pg); /* the caller's */
-	irq_restore(flags);
-	*out = pg;
-	return 0;
-}
-
-static const struct pager_ops memory_pager = { "memory", memory_get_page, NULL };
-
-/* The shared provider's get_page: the object's page, or a new zeroed one. */
-static int shared_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
-{
-	struct mm_error err;
-	struct page *pg;
-	uint32_t flags;
-
-	if (pgoff >= obj->npages)
-		return -EFAULT;
-	flags = irq_save();
-	if ((pg = obj->cache[pgoff]) != NULL) {
-		get_page(pg);
-		irq_restore(flags);
-		*out = pg;
-		return 0;
-	}
-	irq_restore(flags);
-	pg = alloc_pages(0, GFP_KERNEL | __GFP_KOWNED, &err);
-	if (!pg)
-		return -ENOMEM;
-	clear_page(phys_to_virt(PFN_PHYS(page_to_pfn(pg))));
-	flags = irq_save();
-	if (pgoff >= obj->npages || obj->cache[pgoff]) { /* resized or filled meanwhile */
+	if (pgoff >= obj->npages || obj->cache[pgoff]) { /* resized or filled meanwhile (we slept
+		                                          * in the allocator): use that one */
 		free_pages(pg, 0);
 		pg = pgoff < obj->npages ? obj->cache[pgoff] : NULL;
 	} else {
 		obj->cache[pgoff] = pg; /* the object's reference */
 		obj->cached++;
-		stats.shmem++;
+		if (shared) {
+			stats.shmem++;
+		} else {
+			stats.cached++;
+			stats.fills++;
+		}
 	}
 	if (pg)
 		get_page(pg); /* the caller's */
@@ -102,6 +81,20 @@ static int shared_get_page(struct vm_object *obj, uint32_t pgoff, struct page **
 		return -EFAULT;
 	*out = pg;
 	return 0;
+}
+
+/* The memory provider's get_page: the cached page, or a new one filled from the bytes. */
+static int memory_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	return cache_get_page(obj, pgoff, out, false);
+}
+
+static const struct pager_ops memory_pager = { "memory", memory_get_page, NULL };
+
+/* The shared provider's get_page: the object's page, or a new zeroed one. */
+static int shared_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	return cache_get_page(obj, pgoff, out, true);
 }
 
 /* Drop the object's pages from slot @from on. */

@@ -28,44 +28,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define GETPPID_OPS 10000
 #define FORK_OPS    100
 #define EXEC_OPS    100
 #define EXEC_PATH   "/bin/hello"
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static int failures;
-
-/* The empty loop body the overhead is measured with; noinline so each loop pays a call. */
-static __attribute__((noinline)) void nothing(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-static uint64_t loop_overhead(unsigned ops)
-{
-	uint64_t t0 = rdtsc();
-
-	for (unsigned i = 0; i < ops; i++)
-		nothing();
-	return rdtsc() - t0;
-}
-
-static void report(const char *name, uint64_t total, uint64_t overhead, unsigned ops)
-{
-	uint64_t net = total > overhead ? total - overhead : 0;
-
-	printf("bench: %s %llu insn/op (%u ops, %llu total, loop overhead %llu)\n", name,
-	       (unsigned long long)((net + ops / 2) / ops), ops, (unsigned long long)total,
-	       (unsigned long long)overhead);
-}
 
 static void wait_child(pid_t pid)
 {

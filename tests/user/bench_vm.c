@@ -41,46 +41,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define PG          4096u
 #define FAULT_PAGES 256u /* pages per fault measurement */
 #define MMAP_OPS    256u
 
 static int failures;
-
-/* The time-stamp counter (guest instructions under -icount shift=0). */
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-/* The empty loop body the overhead is measured with; noinline so each loop pays a call. */
-static __attribute__((noinline)) void nothing(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-/* Ticks of a loop of @ops calls of nothing(): the harness cost subtracted from per-op totals. */
-static uint64_t loop_overhead(unsigned ops)
-{
-	uint64_t t0 = rdtsc();
-
-	for (unsigned i = 0; i < ops; i++)
-		nothing();
-	return rdtsc() - t0;
-}
-
-/* Prints "bench: NAME N insn/op (...)": (@total - @overhead) / @ops, rounded. */
-static void report(const char *name, uint64_t total, uint64_t overhead, unsigned ops)
-{
-	uint64_t net = total > overhead ? total - overhead : 0;
-
-	printf("bench: %s %llu insn/op (%u ops, %llu total, loop overhead %llu)\n", name,
-	       (unsigned long long)((net + ops / 2) / ops), ops, (unsigned long long)total,
-	       (unsigned long long)overhead);
-}
 
 /* "bench: NAME failed: reason" (printf-style reason); counts a failure. */
 static void failed(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

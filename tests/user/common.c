@@ -130,12 +130,29 @@ int run_child_arg(void (*fn)(void *), void *arg)
 		fn(arg);
 		_exit(0);
 	}
-	int status;
+	return wait_pid(pid);
+}
+
+void recv1(int fd)
+{
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+int wait_pid(pid_t pid)
+{
+	int st;
 	pid_t w;
 	do
-		w = waitpid(pid, &status, 0);
+		w = waitpid(pid, &st, 0);
 	while (w < 0 && errno == EINTR);
-	return w == pid ? status : -1;
+	return w == pid ? st : -1;
+}
+
+int clean(int st)
+{
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 static void call_plain(void *fn)

@@ -43,6 +43,13 @@ int check_free_ram_back(unsigned long long base, const char *what);
 int run_child_arg(void (*fn)(void *), void *arg);
 int run_child(void (*fn)(void));
 
+/* Reads one byte from @fd, blocking until one comes (or EOF): a pipe used as a semaphore. */
+void recv1(int fd);
+/* waitpid(@pid, 0) retried on EINTR; the wait status, or -1. */
+int wait_pid(pid_t pid);
+/* True when wait status @st (from wait_pid or run_child) is exit 0. */
+int clean(int st);
+
 /* Human-readable wait status, e.g. "exit 3" or "signal 11 (Segmentation fault)". */
 const char *status_str(int status);
 

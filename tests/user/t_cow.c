@@ -50,31 +50,6 @@ static void send1(int fd)
 		;
 }
 
-/* Reads one byte from @fd, blocking until one comes (or EOF). */
-static void recv1(int fd)
-{
-	char c;
-	while (read(fd, &c, 1) < 0 && errno == EINTR)
-		;
-}
-
-/* waitpid(@pid) retried on EINTR; the wait status, or -1. */
-static int wait_pid(pid_t pid)
-{
-	int st;
-	pid_t w;
-	do
-		w = waitpid(pid, &st, 0);
-	while (w < 0 && errno == EINTR);
-	return w == pid ? st : -1;
-}
-
-/* True when wait status @st is exit 0. */
-static int clean(int st)
-{
-	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 /* Every byte of [p, p + n) is c. */
 static int all(const unsigned char *p, size_t n, unsigned char c)
 {

@@ -51,8 +51,7 @@ static int in_child(int (*child)(void))
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(child());
-	int st;
-	return pid > 0 && waitpid(pid, &st, 0) == pid ? st : -1;
+	return pid > 0 ? wait_pid(pid) : -1;
 }
 
 static int as_forked(void)

@@ -63,12 +63,6 @@ static int segv(int st)
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV;
 }
 
-/* True when wait status @st is exit 0. */
-static int clean(int st)
-{
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 /* Fill page i of @m (npages long) with the byte i + 1. */
 static void fill(unsigned char *m, int npages)
 {
