@@ -256,6 +256,8 @@ static int do_prlimit(struct proc *p, uint32_t res, const struct rlimit_pair *nw
 	if (nw)
 		p->res.rlim[res] = *nw;
 	irq_restore(flags);
+	if (nw)
+		proc_vm_limits(p);
 	return 0;
 }
 

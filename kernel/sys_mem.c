@@ -71,30 +71,16 @@
 
 #define MINCORE_CHUNK 64u /* vector bytes mincore copies out at a time */
 
-/* The caller's address space (for calls that cannot grow it). */
+/* The caller's address space (its limits given by proc_vm_limits when they change). */
 static struct vm_space *vm_current(void)
 {
 	return proc_current()->vm;
 }
 
-/* The caller's address space, its RLIMIT_AS and RLIMIT_DATA handed to it first (read at
- * each call that may grow it, as Linux reads rlimit() in may_expand_vm; 0: unlimited). */
-static struct vm_space *vm_current_limited(void)
-{
-	struct proc *p = proc_current();
-	uint32_t as = p->res.rlim[RLIMIT_AS].cur, data = p->res.rlim[RLIMIT_DATA].cur;
-
-	/* In pages, rounded down; a limit below one page becomes one page (0 means none). */
-	p->vm->as_limit = as == RLIM_INFINITY ? 0 : (as >> PAGE_SHIFT) | !(as >> PAGE_SHIFT);
-	p->vm->data_limit =
-	    data == RLIM_INFINITY ? 0 : (data >> PAGE_SHIFT) | !(data >> PAGE_SHIFT);
-	return p->vm;
-}
-
 /* brk(addr): the new break, or the old one when it cannot move (never -errno). */
 SYSCALL_DEFINE(brk)
 {
-	return (long)vm_brk(vm_current_limited(), a1);
+	return (long)vm_brk(vm_current(), a1);
 }
 
 /*
@@ -154,7 +140,7 @@ static int file_flags(int fd)
 /* mmap2(addr, len, prot, flags, fd, pgoff): the address, or -errno (Linux's order of checks). */
 SYSCALL_DEFINE(mmap2)
 {
-	struct vm_space *vm = vm_current_limited();
+	struct vm_space *vm = vm_current();
 	uint32_t addr = a1, prot = a3 & VM_PROT_MASK, flags = a4, kind = VM_ANON;
 	struct vm_object *obj = NULL;
 	bool shared;
@@ -244,7 +230,7 @@ SYSCALL_DEFINE(munmap)
 /* mprotect(addr, len, prot): 0, -EINVAL (unaligned, bad prot), -ENOMEM (not all mapped). */
 SYSCALL_DEFINE(mprotect)
 {
-	struct vm_space *vm = vm_current_limited();
+	struct vm_space *vm = vm_current();
 	uint32_t grows = a3 & (PROT_GROWSDOWN | PROT_GROWSUP);
 	uint32_t prot = a3 & ~grows, start = a1, len;
 
@@ -302,7 +288,7 @@ SYSCALL_DEFINE(mremap)
 		if (fixed < USER_BASE || fixed > TASK_SIZE - new_len)
 			return -EINVAL;
 	}
-	return vm_remap(vm_current_limited(), old, old_len, new_len, flags & MREMAP_MAYMOVE, fixed);
+	return vm_remap(vm_current(), old, old_len, new_len, flags & MREMAP_MAYMOVE, fixed);
 }
 
 /*

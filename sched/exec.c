@@ -462,6 +462,7 @@ static void exec_commit(struct proc *p, struct exec_result *res, const char *pat
 	if (running)
 		write_cr3(p->arch->cr3);
 	irq_restore(flags);
+	proc_vm_limits(p);
 	vm_destroy(old);
 	task_arch_exec_reset(p->arch, running);
 	kstrlcpy(p->comm, path_basename(path), sizeof(p->comm));

@@ -306,6 +306,7 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	c->sid = parent->sid;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	proc_res_fork(&c->res, &parent->res);
+	proc_vm_limits(c);
 	if (clone_flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tidptr;
 	proc_publish(c, parent, false);
@@ -739,13 +740,28 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 
 	if (!p || !p->vm)
 		return -EFAULT;
-	p->vm->stack_limit = p->res.rlim[RLIMIT_STACK].cur; /* read at fault time, as Linux */
-	uint32_t as = p->res.rlim[RLIMIT_AS].cur; /* the stack's growth; 0 means none fits */
-	p->vm->as_limit = as == RLIM_INFINITY ? 0 : (as >> PAGE_SHIFT) | !(as >> PAGE_SHIFT);
 	rc = vm_fault(p->vm, addr, error);
 	p->fault_oom = rc == -ENOMEM;
 	p->fault_bus = rc == -EIO;
 	return rc;
+}
+
+/* An rlimit in pages for the VM layer: 0 for none, at least 1 for a finite limit. */
+static uint32_t limit_pages(uint32_t bytes)
+{
+	return bytes == RLIM_INFINITY ? 0 : (bytes >> PAGE_SHIFT) | !(bytes >> PAGE_SHIFT);
+}
+
+void proc_vm_limits(struct proc *p)
+{
+	uint32_t flags = irq_save();
+
+	if (p->vm) {
+		p->vm->stack_limit = p->res.rlim[RLIMIT_STACK].cur;
+		p->vm->as_limit = limit_pages(p->res.rlim[RLIMIT_AS].cur);
+		p->vm->data_limit = limit_pages(p->res.rlim[RLIMIT_DATA].cur);
+	}
+	irq_restore(flags);
 }
 
 /* The commitment's refusal line names the process asking: the current one (0, "kernel"

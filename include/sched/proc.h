@@ -250,6 +250,10 @@ int proc_pause(void);
  * 0 for init itself. */
 int proc_getppid(const struct proc *p);
 
+/* Hand @p's RLIMIT_STACK, RLIMIT_AS and RLIMIT_DATA to its address space (include/mm/vm.h,
+ * Limits), once whenever either changes: fork, exec, prlimit. Cannot fail. */
+void proc_vm_limits(struct proc *p);
+
 /* Process groups and sessions (Linux's rules and errors). */
 int proc_getpgid(int pid);           /* -ESRCH */
 int proc_getsid(int pid);            /* -ESRCH */
