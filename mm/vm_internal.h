@@ -21,7 +21,6 @@
 /* An exclusive user PDE: present, writable, user (the PTE decides). A table shared between
  * spaces since fork has its PDEs without PTE_W in every space that holds it. */
 #define USER_PDE_FLAGS (PTE_P | PTE_W | PTE_U)
-#define PTES_PER_TABLE (PAGE_SIZE / sizeof(pte_t))
 /* Fault-around: a file read fault maps the cached pages of this aligned window too. */
 #define FAULT_AROUND_PAGES 32u
 
