@@ -49,7 +49,7 @@ struct owner *owner_lookup(uint32_t id)
 	return NULL;
 }
 
-static uint64_t usage_of(const struct owner *o)
+uint64_t owner_usage(const struct owner *o)
 {
 	return (uint64_t)o->page_count * PAGE_SIZE + o->slab_bytes;
 }
@@ -57,13 +57,13 @@ static uint64_t usage_of(const struct owner *o)
 /* Refuse @bytes more for @o if it has a limit that would be passed: -EDQUOT, *@err filled. */
 static int check_limit(const struct owner *o, uint64_t bytes, struct mm_error *err)
 {
-	if (!o->limit || usage_of(o) + bytes <= o->limit)
+	if (!o->limit || owner_usage(o) + bytes <= o->limit)
 		return 0;
 	memset(err, 0, sizeof(*err));
 	err->kind = MM_EXCEEDS_LIMIT;
 	err->requested = bytes;
 	err->limit = o->limit;
-	err->current = usage_of(o);
+	err->current = owner_usage(o);
 	return -EDQUOT;
 }
 

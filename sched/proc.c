@@ -12,9 +12,11 @@
  * The user fault report (one line, then the process dies with the signal in its status):
  *   user: pid 7 (cowtest): SIGSEGV at 0xc0000000 ip 0x0804a1b2 (kernel address)
  *   user: pid 8 (divzero): SIGFPE ip 0x08049000 (divide error)
- *   user: pid 9 (hog): out of memory at 0xbf7fe000 ip 0x08049a10: killed (SIGKILL)
+ *   user: pid 9 (hog): out of memory at 0xbf7fe000 ip 0x08049a10: nothing to kill (SIGKILL)
  * The last is a fault that could have been resolved (a page of an area) but found no memory
- * (or the owner's limit): as Linux's OOM killer, the process dies of SIGKILL.
+ * and the OOM killer (include/sched/oom.h) found no other process to kill. A fault that found
+ * no memory otherwise retries after the killer freed some, or ends its process silently when
+ * the killer chose it (the killer's own lines are its report, as at a cap).
  * Exceptions and the signals Linux sends for them:
  *   #DE #MF #XM -> SIGFPE      #DB #BP -> SIGTRAP      #UD -> SIGILL
  *   #NP #SS #AC -> SIGBUS      #PF #GP #OF #BR #TS and the rest -> SIGSEGV
@@ -31,6 +33,7 @@
 #include "mm/paging.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "sched/oom.h"
 #include "sched/owner.h"
 #include "sched/proc_vmcheck.h"
 #include "x86/cpu.h"
@@ -304,6 +307,7 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	c->sigmask = parent->sigmask;
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
+	c->oom_score_adj = parent->oom_score_adj;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	proc_res_fork(&c->res, &parent->res);
 	proc_vm_limits(c);
@@ -380,6 +384,7 @@ void proc_exit(int status)
 	irq_restore(flags);
 	vm_destroy(p->vm);
 	p->vm = NULL;
+	oom_exited(p);          /* an OOM victim: its memory is back, the waiting faults retry */
 	proc_vmcheck_on_exit(); /* the `vmcheck` boot option: audit every space left */
 
 	cpu_cli();
@@ -467,6 +472,22 @@ int proc_wait4(int pid, int *status, uint32_t options)
 	}
 }
 
+int proc_detach_kernel(int pid)
+{
+	uint32_t flags = irq_save();
+	struct proc *p = proc_lookup(pid);
+	int rc = -ECHILD;
+
+	if (p && p->kernel_child && !p->parent) {
+		p->kernel_child = false;
+		if (p->state == PROC_ZOMBIE)
+			autoreap(p);
+		rc = 0;
+	}
+	irq_restore(flags);
+	return rc;
+}
+
 int proc_wait_kernel(int pid, int *status)
 {
 	for (;;) {
@@ -487,6 +508,11 @@ int proc_wait_kernel(int pid, int *status)
 }
 
 /* ---- signals -------------------------------------------------------------------------- */
+
+bool proc_is_init(const struct proc *p)
+{
+	return p == init_proc;
+}
 
 bool proc_signal_pending(void)
 {
@@ -713,9 +739,12 @@ static void user_fault(struct trap_frame *tf)
 	if (!p)
 		trap_fatal(tf, "user-mode exception outside a process");
 	if (tf->vector == T_PGFLT && p->fault_oom) {
-		/* The page exists in an area but no memory could be had: Linux's OOM kill. */
-		pr_info("user: pid %d (%s): out of memory at 0x%08x ip 0x%08x: killed (SIGKILL)\n",
-		        p->pid, p->comm, read_cr2(), tf->eip);
+		/* The page exists in an area but no memory could be had: the OOM killer chose this
+		 * process (and said so), or there was nothing else to kill. */
+		if (!p->oom_victim)
+			pr_err("user: pid %d (%s): out of memory at 0x%08x ip 0x%08x: nothing to "
+			       "kill (SIGKILL)\n",
+			       p->pid, p->comm, read_cr2(), tf->eip);
 		proc_exit(W_SIGNALED(SIGKILL));
 	}
 	if (tf->vector == T_PGFLT && p->fault_bus)
@@ -741,6 +770,8 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 	if (!p || !p->vm)
 		return -EFAULT;
 	rc = vm_fault(p->vm, addr, error);
+	if (unlikely(rc == -ENOMEM) && oom_out_of_memory(p, 0, error & PF_U) == OOM_RETRY)
+		return 0; /* memory was freed for it: the access faults again and gets it */
 	p->fault_oom = rc == -ENOMEM;
 	p->fault_bus = rc == -EIO;
 	return rc;

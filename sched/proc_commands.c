@@ -7,11 +7,15 @@
  * then goes to the program whenever it reads fd 0) and prints how it ended:
  *   run: /builtin/uhello exited with status 0
  *   run: /builtin/tiny_fault killed by signal 11 (SIGSEGV)
+ * With a last argument "&" it runs in the background: the monitor prints its pid and goes on
+ * (for `limit PID`, `oomadj PID`, `pmap PID` on it); nobody waits for it, the kernel frees
+ * it when it ends.
  */
 #include "lib/console.h"
 #include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/vm.h"
 #include "sched/proc.h"
@@ -45,8 +49,12 @@ static int cmd_run(int argc, char **argv)
 	char who[PROC_RUN_LINE_MAX];
 	int status, pid;
 
+	bool background = argc > 2 && !strcmp(argv[argc - 1], "&");
+
+	if (background)
+		argv[--argc] = NULL;
 	if (argc < 2) {
-		kprintf("usage: run PATH [ARGS...]\n");
+		kprintf("usage: run PATH [ARGS...] [&]\n");
 		return -EINVAL;
 	}
 	pid = proc_spawn(argv[1], &argv[1], envp, false);
@@ -54,13 +62,19 @@ static int cmd_run(int argc, char **argv)
 		kprintf("run: cannot run %s: error %d\n", argv[1], pid);
 		return pid;
 	}
+	if (background) {
+		proc_detach_kernel(pid);
+		kprintf("run: %s started in the background, pid %d\n", argv[1], pid);
+		return 0;
+	}
 	proc_wait_kernel(pid, &status);
 	ksnprintf(who, sizeof(who), "run: %s", argv[1]);
 	proc_print_status(who, status);
 	return 0;
 }
-MONITOR_COMMAND(run, "run PATH [ARGS...]",
-                "run a program in the foreground and print its exit status", cmd_run);
+MONITOR_COMMAND(run, "run PATH [ARGS...] [&]",
+                "run a program and print its exit status (&: in the background, print its pid)",
+                cmd_run);
 
 /* ps's state letter, as Linux's: R running or runnable, S sleeping, Z zombie. */
 static char ps_state(const struct proc *p)

@@ -1,16 +1,18 @@
 /*
  * user/hog.c: a memory hog, to watch demand paging, the zero page and the OOM path.
  *
- *   hog SIZE[k|m] [none|read|write|every=N] [brk|mmap]
+ *   hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold]
  *
  * Takes SIZE bytes from the program break (brk, the default) or from one anonymous private
  * mapping (mmap), then touches it: none (no access: nothing should be committed to RAM),
  * read (read one byte a page: the zero page may serve all of them), write (write one byte a
  * page: every page becomes real), or every=N (write one byte every N pages). It prints what
  * it did and sysinfo's free memory before and after, and exits 0 (1 if the memory could not
- * be had, 2 on bad usage).
+ * be had, 2 on bad usage). With `hold` it keeps the memory instead of exiting: it waits in
+ * pause() until a signal ends it (run it in the background to watch the OOM killer choose).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog SIZE[k|m] [none|read|write|every=N] [brk|mmap]\n");
+	fprintf(stderr, "usage: hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold]\n");
 	exit(2);
 }
 
@@ -62,7 +64,9 @@ int main(int argc, char **argv)
 	long before, after;
 	volatile unsigned char *mem;
 
-	if (argc < 2 || argc > 4)
+	bool hold = argc == 5 && strcmp(argv[4], "hold") == 0;
+
+	if (argc < 2 || argc > 5 || (argc == 5 && !hold))
 		usage();
 	size = parse_size(argv[1]);
 	if (argc > 2)
@@ -112,5 +116,11 @@ int main(int argc, char **argv)
 	                                  : "");
 	printf("hog: free memory before %ld kB, after %ld kB (%+ld kB)\n", before, after,
 	       after - before);
+	if (hold) {
+		printf("hog: holding %lu pages until a signal\n", touched);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	return strcmp(touch, "read") == 0 && sum != 0 ? 1 : 0;
 }

@@ -56,6 +56,9 @@ void owner_get(struct owner *o);
  */
 uint64_t owner_put(struct owner *o);
 
+/* What counts against @o's limit: its pages' bytes plus its slab bytes. */
+uint64_t owner_usage(const struct owner *o);
+
 /* The live owner with id @id, or NULL (0, the kernel, has none). */
 struct owner *owner_lookup(uint32_t id);
 

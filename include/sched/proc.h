@@ -152,12 +152,14 @@ struct proc {
 	struct task_arch *arch;    /* FPU/TLS/CR3 of that task */
 	struct vm_space *vm;       /* NULL once it has exited */
 	int wait_status;           /* ZOMBIE: Linux wait status */
-	int pgid, sid;        /* process group and session (0: the kernel's, as Linux's init) */
-	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
-	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
-	bool fault_bus;       /* its last #PF was past the end of a mapped file (SIGBUS) */
-	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
-	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
+	int pgid, sid;         /* process group and session (0: the kernel's, as Linux's init) */
+	bool did_exec;         /* has called execve since fork (setpgid's EACCES) */
+	bool fault_oom;        /* its last #PF found no memory (the fault report says so) */
+	bool fault_bus;        /* its last #PF was past the end of a mapped file (SIGBUS) */
+	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
+	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
+	uint64_t sig_pending;  /* signals sent and not yet acted on (bit sig - 1) */
+	uint64_t sigmask;      /* blocked signals (never SIGKILL/SIGSTOP) */
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
 	struct wait_queue signal_wq; /* pause(): sleeps until a signal is deliverable */
 	uint32_t clear_child_tid;    /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
@@ -166,6 +168,9 @@ struct proc {
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
 };
+
+/* Is @p the init process (never the OOM killer's victim, as Linux's global init)? */
+bool proc_is_init(const struct proc *p);
 
 /* The running task's process, or NULL in a kernel task. */
 struct proc *proc_current(void);
@@ -183,6 +188,12 @@ void proc_init(void);
  * Nothing is left behind on failure.
  */
 int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init);
+
+/*
+ * Let the kernel child @pid run on its own (the monitor's `run ... &`): nobody waits for it,
+ * and it is freed when it ends (at once if it already has). Returns 0 or -ECHILD.
+ */
+int proc_detach_kernel(int pid);
 
 /*
  * Wait for the kernel child @pid to end; its wait status in *@status. Returns 0 or -ECHILD

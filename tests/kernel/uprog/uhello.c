@@ -18,6 +18,9 @@
  *   waitfault  fork a child that exits 3; wait4 with the status at 0xC0000000 must fail with
  *            EFAULT having collected it (a second wait4 sees ECHILD): exit 0, else 1..3
  *   orphan   fork a child that pause()s forever (an orphan once this exits); exit 0 at once
+ *   hog MIB [hold]  write MIB MiB in 256 KiB malloc chunks (the OOM tests); exit 0, 3 when
+ *            malloc fails; with hold, pause() forever instead of exiting
+ *   forkpause  fork a child; both pause() forever (oom_score_adj inheritance)
  */
 #include <errno.h>
 #include <signal.h>
@@ -84,6 +87,24 @@ static int do_mask(void)
 	return 4;
 }
 
+#define HOG_CHUNK (256 << 10)
+
+static int do_hog(int argc, char **argv)
+{
+	long mib = argc > 2 ? atol(argv[2]) : 1;
+
+	for (long done = 0; done < mib * (1 << 20); done += HOG_CHUNK) {
+		char *c = malloc(HOG_CHUNK);
+		if (!c)
+			return 3;
+		memset(c, 0x5a, HOG_CHUNK);
+	}
+	if (argc > 3 && !strcmp(argv[3], "hold"))
+		for (;;)
+			pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -137,6 +158,13 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "pause"))
 		for (;;)
 			pause();
+	if (!strcmp(mode, "hog"))
+		return do_hog(argc, argv);
+	if (!strcmp(mode, "forkpause")) {
+		fork();
+		for (;;)
+			pause();
+	}
 	if (!strcmp(mode, "orphan")) {
 		if (fork() == 0)
 			for (;;)
