@@ -6,7 +6,10 @@
  *      "OOM: requested N bytes, only N available (N used / N total)";
  *   4. freeing everything (the pressure level returns to normal);
  *   5. the failed allocation retried, now successfully, and freed;
- *   6. the final statistics, and a check that free memory is exactly what it was before.
+ *   6. the final statistics, and a check that free memory is exactly what it was before;
+ *   7. when the process layer registered it (sched/oom_demo.c), the user-space act: a hog
+ *      process crosses the pressure lines, is killed by the OOM killer, and free memory comes
+ *      back exactly.
  * The held blocks are chained through their struct pages (mm/page_list.h), so the demo itself
  * needs no memory. Run it from the monitor (`memdemo`) or from a test (memdemo_run()).
  */
@@ -24,6 +27,13 @@
 #define DEMO_WARN_PERMILLE (PRESSURE_WARN_PERMILLE + 10u)
 #define DEMO_CRIT_PERMILLE (PRESSURE_CRIT_PERMILLE + 5u)
 #define PERMILLE(u, t)     ((uint32_t)((t) ? (u)*1000 / (t) : 0))
+
+static int (*user_act)(struct memdemo_result *res);
+
+void memdemo_set_user_act(int (*act)(struct memdemo_result *res))
+{
+	user_act = act;
+}
 
 /* Give back every held block. */
 static void release_all(struct page_list *h)
@@ -141,8 +151,12 @@ int memdemo_run(struct memdemo_result *res)
 		kprintf("memdemo: LEAK: free memory %llu kB, before %llu kB\n",
 		        (unsigned long long)(res->final_free >> 10),
 		        (unsigned long long)(res->baseline_free >> 10));
-	return (res->oom_seen && res->retry_ok && res->final_free == res->baseline_free) ? 0
-	                                                                                 : -EFAULT;
+	bool ok = res->oom_seen && res->retry_ok && res->final_free == res->baseline_free;
+	res->user_ran = user_act != 0;
+	res->user_killed = false;
+	if (user_act && user_act(res) != 0)
+		ok = false;
+	return ok ? 0 : -EFAULT;
 }
 
 static int cmd_memdemo(int argc, char **argv)

@@ -814,6 +814,7 @@ void proc_init(void)
 	trap_set_user_hooks(&hooks);
 	fault_set_user_resolver(resolve_user_fault);
 	vm_commit_set_label(commit_label);
+	oom_demo_init();
 }
 
 int proc_getppid(const struct proc *p)

@@ -178,6 +178,13 @@ part_crash() {
       '^ +count +bytes +caller' 'mm: memory pressure WARNING: ' 'mm: memory pressure CRITICAL: ' \
       'memdemo: +failed gracefully: OOM: requested [0-9]+ bytes, only [0-9]+ available \([0-9]+ used / [0-9]+ total\)' \
       'mm: memory pressure normal: ' 'memdemo: free memory is back to [0-9]+ kB, exactly as before' \
+      'memdemo: 7. a user process asks for [0-9]+ MiB, more than there is' \
+      'uhello invoked oom-killer: gfp_mask=0x[0-9a-f]+\(GFP_HIGHUSER_MOVABLE\|__GFP_COMP\), order=0, oom_score_adj=0' \
+      '^\[ +[0-9.]+\] \[  pid  \]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name' \
+      'Out of memory: Killed process [0-9]+ \(uhello\) total-vm:[0-9]+kB, anon-rss:[0-9]+kB, file-rss:[0-9]+kB, shmem-rss:0kB, UID:0 pgtables:[0-9]+kB oom_score_adj:0' \
+      'oom_reaper: reaped process [0-9]+ \(uhello\), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB' \
+      'memdemo: +pid [0-9]+ was killed by the OOM killer \(SIGKILL\)' \
+      'memdemo: free memory is back to [0-9]+ kB, exactly as before the process' \
       '^usage: meminfo' 'sched: reaped task [0-9]+ \(stress\): freed [0-9]+ kB'
   else
     fail "monitor: QEMU exit status $rc, expected 0" "$log"
@@ -455,10 +462,13 @@ part_user() {
   fi
   # The demo programs from the monitor, as README shows: run prints each one's status.
   local log=$LOGS/user-monitor-strata.log
-  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nrun /bin/cowdemo 16\nps\nmeminfo\nvmstat\nsysctl vm.overcommit_memory=2\nsysctl vm.overcommit_ratio\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/hog 4m write brk hold &\noomadj 2 500\nlimit 2 64m\noom\nlimit 2 none\noomadj 2 x\nrun /bin/hello 7 a b\nrun /bin/hog 8m write mmap\nrun /bin/hog 4m read brk\nrun /bin/forktree 3\nrun /bin/cowdemo 16\nps\nmeminfo\nvmstat\nsysctl vm.overcommit_memory=2\nsysctl vm.overcommit_ratio\npoweroff\n" \
     -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
   if [ "$rc" -ne 0 ]; then fail "demo programs from the monitor: QEMU exit status $rc, expected 0" "$log"; return 0; fi
   expect_lines "demo programs from the monitor: run prints each status; meminfo, vmstat, sysctl" "$log" \
+    '^run: /bin/hog started in the background, pid 2' '^oomadj: pid 2 \(hog\) oom_score_adj 500' \
+    '^limit: pid 2 \(hog\) capped at 65536 kB' '^oom_kill 0' '^next victim: pid 2, badness [0-9]+' \
+    '^limit: pid 2 \(hog\) has no cap' '^usage: oomadj PID N' '^hog: holding 1024 pages until a signal' \
     '^hello: argc=4' '^hello: argv\[3\]="b"' '^run: /bin/hello exited with status 7' \
     '^hog: touched 2048 pages \(write\)' '^hog: touched 1024 pages \(read\), all read as zero' \
     '^run: /bin/hog exited with status 0' '^forktree: 15 processes ran \(expected 15\)' \

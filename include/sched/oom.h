@@ -82,6 +82,9 @@ int oom_set_adj(int pid, int adj);
  */
 int oom_pick(int64_t *badness);
 
+/* Register memdemo's user-space act (sched/oom_demo.c). Called once by proc_init. */
+void oom_demo_init(void);
+
 /* RAM + swap in pages, the total oom_score_adj is scaled by. */
 uint64_t oom_total_pages(void);
 

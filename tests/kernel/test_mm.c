@@ -195,6 +195,10 @@ KTEST(mm, memdemo_warns_fails_gracefully_and_leaks_nothing)
 	KEXPECT(t, res.oom_seen);
 	KEXPECT(t, res.retry_ok);
 	KEXPECT_EQ(t, res.final_free, res.baseline_free);
+	/* Step 7: a user process out of memory is OOM-killed and everything comes back. */
+	KEXPECT(t, res.user_ran);
+	KEXPECT(t, res.user_killed);
+	KEXPECT_EQ(t, res.user_final_free, res.user_baseline_free);
 	KEXPECT_EQ(t, res.oom.kind, MM_OUT_OF_MEMORY);
 	KEXPECT(t, res.oom.requested > res.oom.available);
 	KEXPECT_EQ(t, res.oom.used + res.oom.available, res.oom.total);

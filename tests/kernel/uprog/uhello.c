@@ -91,9 +91,9 @@ static int do_mask(void)
 
 static int do_hog(int argc, char **argv)
 {
-	long mib = argc > 2 ? atol(argv[2]) : 1;
+	long long mib = argc > 2 ? atoll(argv[2]) : 1;
 
-	for (long done = 0; done < mib * (1 << 20); done += HOG_CHUNK) {
+	for (long long done = 0; done < mib << 20; done += HOG_CHUNK) {
 		char *c = malloc(HOG_CHUNK);
 		if (!c)
 			return 3;
