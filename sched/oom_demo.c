@@ -6,11 +6,11 @@
  * its memory is back free memory is exactly where it started.
  *
  * Exactness: the program runs once small first (its first run makes lasting kernel state:
- * its memory object, slab caches); caches are emptied before both counts — the slab caches (mm_shrink_all: the
- * OOM path shrinks them too) and the page cache's unmapped pages (vm_object_shrink: the
- * program's own pages are cached while it runs) — and the reaper has freed the task.
- * User pages come from lowmem: on a machine with HighMem the pressure lines (which count all
- * of RAM) may not appear before the kill.
+ * its memory object, slab caches); caches are emptied before both counts — the slab caches
+ * (mm_shrink_all: the OOM path shrinks them too) and the page cache's unmapped pages
+ * (vm_object_shrink: the program's own pages are cached while it runs) — and the reaper has freed
+ * the task. User pages come from lowmem: on a machine with HighMem the pressure lines (which count
+ * all of RAM) may not appear before the kill.
  */
 #include "lib/console.h"
 #include "lib/format.h"

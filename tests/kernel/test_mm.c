@@ -205,6 +205,9 @@ KTEST(mm, memdemo_warns_fails_gracefully_and_leaks_nothing)
 	KEXPECT(t, printk_ring_contains(mark, "mm: memory pressure WARNING: "));
 	KEXPECT(t, printk_ring_contains(mark, "mm: memory pressure CRITICAL: "));
 	KEXPECT(t, printk_ring_contains(mark, "mm: memory pressure normal: "));
+	KEXPECT(t, printk_ring_contains(mark, "uhello invoked oom-killer: gfp_mask=0x140cca("));
+	KEXPECT(t, printk_ring_contains(mark, "Out of memory: Killed process "));
+	KEXPECT(t, printk_ring_contains(mark, "oom_reaper: reaped process "));
 	KEXPECT_EQ(t, mm_buddy()->pressure.level, MM_PRESSURE_NORMAL);
 	KEXPECT_EQ(t, check_buddy(), 0);
 }

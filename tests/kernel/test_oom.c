@@ -11,6 +11,7 @@
 #include "kernel/ktest.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/phys.h"
@@ -123,6 +124,7 @@ KTEST(oom, a_storm_of_hogs_is_settled_one_victim_at_a_time)
 {
 	uint64_t free0, objs0, free1, objs1;
 	int pids[STORM_HOGS], killed = 0;
+	uint32_t mark = printk_ring_mark();
 
 	int warm = start("hog", "1", NULL); /* caches warm: the counts below are exact */
 	if (warm > 0)
@@ -155,6 +157,9 @@ KTEST(oom, a_storm_of_hogs_is_settled_one_victim_at_a_time)
 	KEXPECT_EQ(t, oom_stats.kills - s0.kills, (uint64_t)killed);
 	KEXPECT_EQ(t, oom_stats.overlaps, s0.overlaps);
 	KEXPECT_EQ(t, oom_stats.cap_kills, s0.cap_kills);
+	KEXPECT(t, printk_ring_contains(mark, "Tasks state (memory values in pages):"));
+	KEXPECT(t, printk_ring_contains(mark, "Out of memory: Killed process "));
+	KEXPECT(t, printk_ring_contains(mark, "oom_reaper: reaped process "));
 	for (int i = 0; i < STORM_HOGS; i++) {
 		if (!pids[i])
 			continue;
@@ -282,4 +287,30 @@ KTEST(oom, a_process_past_its_cap_is_killed_alone)
 	KEXPECT_EQ(t, proc_kill(holder, 0), 0); /* the other is untouched */
 	proc_kill(holder, SIGKILL);
 	KEXPECT_EQ(t, wait_status(holder), W_SIGNALED(SIGKILL));
+}
+
+KTEST(oom, with_nothing_killable_the_faulting_process_ends_with_a_clear_line)
+{
+	uint64_t free0, objs0, free1, objs1, kills0 = oom_stats.kills;
+	uint32_t mark = printk_ring_mark();
+	char line[96];
+	int warm = start("hog", "1", NULL); /* caches warm: the counts below are exact */
+
+	if (warm > 0)
+		wait_status(warm);
+	stress_snapshot(&free0, &objs0);
+	/* The init process is never a victim: when it alone runs out, it ends by itself. */
+	char *argv[] = { "/builtin/uhello", "hog", "8", NULL };
+	grab_until(4u << 20);
+	int pid = proc_spawn(argv[0], argv, NULL, true);
+	KASSERT(t, pid > 0);
+	KEXPECT_EQ(t, wait_status(pid), W_SIGNALED(SIGKILL));
+	release_grab();
+	KEXPECT_EQ(t, oom_stats.kills, kills0);
+	ksnprintf(line, sizeof(line), "user: pid %d (uhello): out of memory at 0x", pid);
+	KEXPECT(t, printk_ring_contains(mark, line));
+	KEXPECT(t, printk_ring_contains(mark, ": nothing to kill (SIGKILL)"));
+	stress_snapshot(&free1, &objs1);
+	KEXPECT_EQ(t, free1, free0);
+	KEXPECT_EQ(t, objs1, objs0);
 }
