@@ -100,8 +100,8 @@ static uintptr_t place(struct vm_space *vm, uintptr_t hint, size_t len)
 /*
  * The object mmap maps for descriptor @fd (a reference in *@obj; NULL for an empty file):
  * a file type's own (memfd), or a regular initramfs file's bytes. -EBADF, -EACCES (not open
- * for reading; a shared writable mapping of a file not open read-write), -ENODEV (a file
- * that cannot be mapped), -ENOMEM.
+ * for reading; a shared writable mapping of a file not open read-write), -EIO (a /proc file),
+ * -ENODEV (a file that cannot be mapped), -ENOMEM.
  */
 static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **obj)
 {
@@ -116,6 +116,8 @@ static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **ob
 		rc = -EACCES;
 	else if (f->ops->mmap_object)
 		rc = (*obj = f->ops->mmap_object(f)) ? 0 : -ENOMEM;
+	else if (f->inode && f->inode->fops)
+		rc = -EIO; /* a /proc file: Linux's proc_reg_mmap without a proc_mmap */
 	else if (!f->inode || (f->inode->mode & S_IFMT) != S_IFREG)
 		rc = -ENODEV;
 	else if (f->inode->size && !(*obj = vm_object_memory(f->inode->data, f->inode->size)))
