@@ -10,6 +10,7 @@
 #include "fs/exec_source.h"
 #include "fs/fdtable.h"
 #include "fs/initramfs.h"
+#include "fs/procfs.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
 #include "kernel/kbench.h"
@@ -164,6 +165,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	files_init(); /* descriptor tables: the files hook of the process layer */
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
+	procfs_init();              /* /proc on it */
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 	        (void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 

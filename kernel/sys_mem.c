@@ -11,7 +11,8 @@
  * own earlier checks come first (EINVAL for a bad type, EBADF for a negative fd). Flags Linux
  * ignores for private anonymous memory are ignored here too (unknown bits included, as
  * Linux's legacy mmap does); so are unknown prot bits, which Linux's mmap does not check
- * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE: all now);
+ * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE: all it can now, the
+ * mapping standing even when some could not be had, as Linux's mm_populate);
  * MAP_FIXED_NOREPLACE fails with EEXIST over any area; an address hint is used when the
  * range is free, else the mapping goes top-down below the stack's guard gap.
  */
@@ -58,16 +59,18 @@
 #define MS_INVALIDATE 2u
 #define MS_SYNC       4u
 
-#define MADV_NORMAL     0u
-#define MADV_RANDOM     1u
-#define MADV_SEQUENTIAL 2u
-#define MADV_WILLNEED   3u
-#define MADV_DONTNEED   4u
-#define MADV_FREE       8u
-#define MADV_DONTDUMP   16u
-#define MADV_DODUMP     17u
-#define MADV_COLD       20u
-#define MADV_PAGEOUT    21u
+#define MADV_NORMAL         0u
+#define MADV_RANDOM         1u
+#define MADV_SEQUENTIAL     2u
+#define MADV_WILLNEED       3u
+#define MADV_DONTNEED       4u
+#define MADV_FREE           8u
+#define MADV_DONTDUMP       16u
+#define MADV_DODUMP         17u
+#define MADV_COLD           20u
+#define MADV_PAGEOUT        21u
+#define MADV_POPULATE_READ  22u
+#define MADV_POPULATE_WRITE 23u
 
 #define MINCORE_CHUNK 64u /* vector bytes mincore copies out at a time */
 
@@ -100,8 +103,8 @@ static uintptr_t place(struct vm_space *vm, uintptr_t hint, size_t len)
 /*
  * The object mmap maps for descriptor @fd (a reference in *@obj; NULL for an empty file):
  * a file type's own (memfd), or a regular initramfs file's bytes. -EBADF, -EACCES (not open
- * for reading; a shared writable mapping of a file not open read-write), -ENODEV (a file
- * that cannot be mapped), -ENOMEM.
+ * for reading; a shared writable mapping of a file not open read-write), -EIO (a /proc file),
+ * -ENODEV (a file that cannot be mapped), -ENOMEM.
  */
 static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **obj)
 {
@@ -116,6 +119,8 @@ static int file_object(int fd, bool shared, uint32_t prot, struct vm_object **ob
 		rc = -EACCES;
 	else if (f->ops->mmap_object)
 		rc = (*obj = f->ops->mmap_object(f)) ? 0 : -ENOMEM;
+	else if (f->inode && f->inode->fops)
+		rc = -EIO; /* a /proc file: Linux's proc_reg_mmap without a proc_mmap */
 	else if (!f->inode || (f->inode->mode & S_IFMT) != S_IFREG)
 		rc = -ENODEV;
 	else if (f->inode->size && !(*obj = vm_object_memory(f->inode->data, f->inode->size)))
@@ -308,7 +313,12 @@ static int page_range(uint32_t start, uint32_t len, uint32_t *end)
 	return 0;
 }
 
-/* madvise(addr, len, advice): 0, -EINVAL (bad advice or range), -ENOMEM (not all mapped). */
+/*
+ * madvise(addr, len, advice): 0, -EINVAL (bad advice or range), -ENOMEM (not all mapped).
+ * MADV_POPULATE_READ/WRITE fault the range in now (vm_populate, the explicit commit policy):
+ * -EINVAL for an area without the access (PROT_NONE; not writable for WRITE), -EFAULT where
+ * the fault would signal (past a file's end), -ENOMEM when memory cannot be had.
+ */
 SYSCALL_DEFINE(madvise)
 {
 	struct vm_space *vm = vm_current();
@@ -326,6 +336,8 @@ SYSCALL_DEFINE(madvise)
 	case MADV_DODUMP:
 	case MADV_COLD:
 	case MADV_PAGEOUT:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
 		break;
 	default:
 		return -EINVAL;
@@ -334,6 +346,10 @@ SYSCALL_DEFINE(madvise)
 		return rc;
 	if (a3 == MADV_DONTNEED || a3 == MADV_FREE) /* FREE may drop at once: zeros next */
 		return vm_discard(vm, a1, end - a1);
+	if (a3 == MADV_POPULATE_READ || a3 == MADV_POPULATE_WRITE)
+		return vm_populate(vm, a1, end - a1,
+		                   a3 == MADV_POPULATE_WRITE ? VM_POPULATE_WRITE
+		                                             : VM_POPULATE_READ);
 	return vm_range_mapped(vm, a1, end - a1) ? 0 : -ENOMEM;
 }
 

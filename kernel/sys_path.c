@@ -278,7 +278,7 @@ SYSCALL_DEFINE(readlinkat)
 }
 
 /* faccessat(dirfd, path, mode): we are root: -EACCES only for X_OK on a file with no x bit;
- * -EROFS for W_OK on the read-only tree (not on devices). */
+ * -EROFS for W_OK on the read-only tree (not on devices, nor on synthetic /proc files). */
 static long do_faccessat(int dirfd, uint32_t upath, uint32_t mode)
 {
 	struct ramfs_inode *ino;
@@ -293,7 +293,8 @@ static long do_faccessat(int dirfd, uint32_t upath, uint32_t mode)
 		return rc;
 	if ((mode & X_OK) && !S_ISDIR(ino->mode) && !(ino->mode & S_IXUGO))
 		return -EACCES;
-	if ((mode & W_OK) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
+	if ((mode & W_OK) && !ino->fops &&
+	    (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
 		return -EROFS;
 	return 0;
 }

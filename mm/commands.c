@@ -1,12 +1,14 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat. Output
- * formats follow Linux's /proc files so the numbers read the same way (vmstat adds Strata's
- * own counters — COW reuse, zero-page and page-cache maps, page-table sharing — under
- * names of their own).
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat, sysctl —
+ * and the /proc files of the same statistics and settings (include/lib/procfile.h): meminfo,
+ * sys/vm/overcommit_memory, sys/vm/overcommit_ratio. Output formats follow Linux's /proc
+ * files so the numbers read the same way (vmstat adds Strata's own counters — COW reuse,
+ * zero-page and page-cache maps, page-table sharing — under names of their own).
  */
 #include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/procfile.h"
 #include "lib/string.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
@@ -26,6 +28,14 @@ static int cmd_meminfo(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(meminfo, "meminfo", "memory statistics (/proc/meminfo)", cmd_meminfo);
+
+/* /proc/meminfo: the same emitter as the command. */
+static void meminfo_file_show(struct seqbuf *s, const struct proc_file *pf)
+{
+	(void)pf;
+	mm_meminfo_show(s);
+}
+PROC_FILE(meminfo, "meminfo", 0444, PROC_SEQ, meminfo_file_show, NULL, NULL);
 
 static int cmd_buddyinfo(int argc, char **argv)
 {
@@ -141,3 +151,62 @@ static int cmd_sysctl(int argc, char **argv)
 MONITOR_COMMAND(sysctl, "sysctl NAME[=VALUE]",
                 "vm.overcommit_memory (0 heuristic, 1 always, 2 never) and vm.overcommit_ratio",
                 cmd_sysctl);
+
+/* /proc/sys/vm/overcommit_memory: "N\n"; a write of 0, 1 or 2 sets the mode. */
+static void overcommit_memory_show(struct seqbuf *s, const struct proc_file *pf)
+{
+	enum overcommit_mode mode;
+	uint32_t ratio;
+
+	(void)pf;
+	vm_commit_get_policy(&mode, &ratio);
+	seq_printf(s, "%d\n", (int)mode);
+}
+
+/* Bytes consumed, or -EINVAL (not a number from 0 to 2: nothing changed). */
+static long overcommit_memory_write(const struct proc_file *pf, const char *buf, size_t len)
+{
+	enum overcommit_mode mode;
+	uint32_t ratio;
+	int32_t v;
+	long n = parse_sysctl_int(buf, len, OVERCOMMIT_GUESS, OVERCOMMIT_NEVER, &v);
+
+	(void)pf;
+	if (n < 0)
+		return n;
+	vm_commit_get_policy(&mode, &ratio);
+	vm_commit_set_policy((enum overcommit_mode)v, ratio);
+	return n;
+}
+PROC_FILE(overcommit_memory, "sys/vm/overcommit_memory", 0644, PROC_SYSCTL, overcommit_memory_show,
+          overcommit_memory_write, NULL);
+
+/* /proc/sys/vm/overcommit_ratio: "N\n"; a write of 0 .. INT_MAX sets the ratio (Linux also
+ * takes a negative one, which makes no CommitLimit; Strata's is unsigned: -EINVAL). */
+static void overcommit_ratio_show(struct seqbuf *s, const struct proc_file *pf)
+{
+	enum overcommit_mode mode;
+	uint32_t ratio;
+
+	(void)pf;
+	vm_commit_get_policy(&mode, &ratio);
+	seq_printf(s, "%u\n", ratio);
+}
+
+/* Bytes consumed, or -EINVAL (nothing changed). */
+static long overcommit_ratio_write(const struct proc_file *pf, const char *buf, size_t len)
+{
+	enum overcommit_mode mode;
+	uint32_t ratio;
+	int32_t v;
+	long n = parse_sysctl_int(buf, len, 0, INT32_MAX, &v);
+
+	(void)pf;
+	if (n < 0)
+		return n;
+	vm_commit_get_policy(&mode, &ratio);
+	vm_commit_set_policy(mode, (uint32_t)v);
+	return n;
+}
+PROC_FILE(overcommit_ratio, "sys/vm/overcommit_ratio", 0644, PROC_SYSCTL, overcommit_ratio_show,
+          overcommit_ratio_write, NULL);

@@ -374,30 +374,3 @@ void mm_meminfo(struct mm_meminfo *mi)
 	mi->mapped = (uint64_t)vm_object_mapped_pages() * PAGE_SIZE;
 	mi->committed = (vm_counters.committed + os.committed) * PAGE_SIZE;
 }
-
-#define KB(bytes) ((unsigned long long)((bytes) >> 10))
-
-void mm_print_meminfo(void)
-{
-	struct mm_meminfo mi;
-
-	mm_meminfo(&mi);
-	kprintf("MemTotal:       %8llu kB\n", KB(mi.total));
-	kprintf("MemFree:        %8llu kB\n", KB(mi.free));
-	kprintf("MemAvailable:   %8llu kB\n", KB(mi.free + mi.reclaimable));
-	kprintf("Cached:         %8llu kB\n", KB(mi.cached));
-	kprintf("HighTotal:      %8llu kB\n", KB(mi.high_total));
-	kprintf("HighFree:       %8llu kB\n", KB(mi.high_free));
-	kprintf("LowTotal:       %8llu kB\n", KB(mi.low_total));
-	kprintf("LowFree:        %8llu kB\n", KB(mi.low_free));
-	kprintf("AnonPages:      %8llu kB\n", KB(mi.anon));
-	kprintf("Mapped:         %8llu kB\n", KB(mi.mapped));
-	kprintf("Shmem:          %8llu kB\n", KB(mi.shmem));
-	kprintf("Slab:           %8llu kB\n", KB(mi.slab));
-	kprintf("KernelStack:    %8llu kB\n", KB(mi.kernel_stack));
-	kprintf("PageTables:     %8llu kB\n", KB(mi.page_tables));
-	kprintf("CommitLimit:    %8llu kB\n", KB(vm_commit_limit_pages() * PAGE_SIZE));
-	kprintf("Committed_AS:   %8llu kB\n", KB(mi.committed));
-	kprintf("VmallocTotal:   %8llu kB\n", KB(mi.vmalloc_total));
-	kprintf("VmallocUsed:    %8llu kB\n", KB(mi.vmalloc_used));
-}

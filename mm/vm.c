@@ -431,23 +431,37 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 		na->backing = *backing;
 		vm_object_get(backing->obj);
 	}
-	if ((flags & VM_MAP_POPULATE) && na->prot) {
-		for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-			int err;
-			if (!vm_resolve_page(vm, na, va, &err)) {
-				vm_free_range(vm, start, va, flags & VM_SHARED);
-				vm_drop_empty_tables(vm, start, end);
-				vm_object_put(na->backing.obj);
-				kfree(na);
-				return err == -EFAULT ? -EFAULT : -ENOMEM;
-			}
-		}
-	}
 	vma_insert(&vm->areas, na);
 	count_area(vm, na, 1);
 	if (na->flags & VM_ACCOUNT)
 		commit_add(vm, area_pages(na));
 	merge_range(vm, start, end);
+	/* MAP_POPULATE as Linux's mm_populate: what can be had now; the mapping stands anyway */
+	if ((flags & VM_MAP_POPULATE) && (prot & (VM_READ | VM_WRITE)))
+		vm_populate(vm, start, len,
+		            (prot & VM_WRITE) && !(flags & VM_SHARED) ? VM_POPULATE_WRITE
+		                                                      : VM_POPULATE_READ);
+	return 0;
+}
+
+int vm_populate(struct vm_space *vm, uintptr_t start, size_t len, enum vm_populate how)
+{
+	uint32_t need = how == VM_POPULATE_WRITE ? VM_WRITE : VM_READ;
+
+	if (!range_valid(start, len))
+		return -EINVAL;
+	for (uintptr_t va = start; va < start + len; va += PAGE_SIZE) {
+		struct vm_area *a = vm_find(vm, va);
+		if (!a)
+			return -ENOMEM;
+		if (!(a->prot & need))
+			return -EINVAL; /* Linux: check_vma_flags' refusal, reported as EINVAL */
+		if (how == VM_POPULATE_READ && vm_page_resident(vm, va))
+			continue;
+		int rc = vm_fault(vm, va, how == VM_POPULATE_WRITE ? PF_W | PF_U : PF_U);
+		if (rc < 0)
+			return rc == -ENOMEM ? -ENOMEM : -EFAULT; /* SIGBUS, SIGSEGV: EFAULT */
+	}
 	return 0;
 }
 

@@ -20,7 +20,8 @@
  * is kept: -ENOENT/-ENOTDIR/-ELOOP from the lookup, -EEXIST (O_CREAT|O_EXCL on an existing
  * path), -ELOOP (O_NOFOLLOW on a symbolic link), -ENOTDIR (O_DIRECTORY on a non-directory),
  * -EISDIR (a directory opened for writing), then -EROFS, then -ENXIO (a device node with no
- * driver, a fifo or a socket).
+ * driver, a fifo or a socket). A synthetic inode (a /proc file, include/fs/procfs.h) opens
+ * with its own ops for reading and writing; its write operation refuses what it must.
  *
  * O_CLOEXEC belongs to the descriptor, not the file: the descriptor table keeps it
  * (include/fs/fdtable.h) and file->flags never holds it (as Linux's f_flags).
@@ -121,6 +122,10 @@ size_t iter_copy_from(struct iov_iter *it, void *dst, size_t n);
 
 /* The operations of a file type; a NULL entry means the operation is not supported. */
 struct file_ops {
+	/* Called when the file is opened on an inode, before anyone sees it (may be NULL): set
+	 * up f->priv. Returns 0 or -errno (-ENOMEM; the open then fails and release is not called).
+	 */
+	int (*open)(struct file *f);
 	/*
 	 * Read at the position into @to and advance it. Returns bytes (0 at end of file), or
 	 * -errno: -EFAULT when not one byte could be delivered, -EAGAIN (O_NONBLOCK, nothing
@@ -205,6 +210,13 @@ long file_write_iter(struct file *f, struct iov_iter *from);
 /* lseek/_llseek: SEEK_SET/CUR/END. Returns the new position; -EINVAL for a bad @whence or a
  * negative result, -EOVERFLOW when it would overflow, -ESPIPE when the type cannot seek. */
 int64_t file_llseek(struct file *f, int64_t off, int whence);
+
+/*
+ * The common lseek for a file type's llseek: SEEK_SET, SEEK_CUR, and SEEK_END from @end
+ * (a negative @end refuses SEEK_END: -EINVAL). Sets and returns the new position; -EINVAL
+ * (a bad @whence, a negative result), -EOVERFLOW.
+ */
+int64_t file_generic_llseek(struct file *f, int64_t off, int whence, int64_t end);
 
 /* getdents64 into the kernel buffer @buf: ".", ".." then the entries. Returns bytes filled
  * (0 at the end); -EINVAL when @len cannot hold the next record; -ENOTDIR for a non-directory. */

@@ -17,6 +17,12 @@
  * relative to the directory that holds them, at most MAXSYMLINKS per lookup (-ELOOP beyond). A
  * trailing '/' requires a directory.
  *
+ * Kernel-made trees: ramfs_add() makes an entry (a /proc file or directory), and an inode may
+ * be SYNTHETIC — its file type given by @fops, its data by @priv (include/fs/procfs.h) —
+ * instead of borrowing archive bytes. ramfs_mount() mounts one tree on a directory of another:
+ * walks that reach the directory continue at the mounted root, whose ".." is the directory's
+ * parent (as a mount point in Linux); a mounted tree's inodes report its own device number.
+ *
  * Locking: none. The tree is built before anyone else can see it and read-only afterwards.
  */
 #ifndef STRATA_FS_RAMFS_H
@@ -28,6 +34,10 @@
 
 #include "fs/mode.h"
 
+struct file_ops;
+
+#define RAMFS_DEV_MINOR 1u /* st_dev 0:1, an anonymous device as Linux gives rootfs */
+
 struct ramfs_inode {
 	uint32_t ino;
 	uint32_t mode; /* S_IF* type | permission bits */
@@ -38,6 +48,10 @@ struct ramfs_inode {
 	uint32_t rdev_major, rdev_minor; /* device nodes */
 	struct ramfs_inode *parent;      /* the directory holding it; the root's is itself */
 	char *name;                      /* its name in the parent ("" for the root) */
+	uint32_t dev_minor;              /* st_dev 0:dev_minor, its tree's (struct ramfs) */
+	const struct file_ops *fops;     /* a synthetic inode's file type; NULL: by the mode */
+	const void *priv;                /* a synthetic inode's data (the type's own) */
+	struct ramfs_inode *mounted;     /* the root of a tree mounted on this directory */
 	union {
 		struct { /* S_IFDIR */
 			struct ramfs_inode **children;
@@ -57,6 +71,7 @@ struct ramfs_stats {
 struct ramfs {
 	struct ramfs_inode *root;
 	uint32_t next_ino;
+	uint32_t dev_minor; /* given to its inodes (RAMFS_DEV_MINOR unless the maker sets it) */
 	struct ramfs_stats stats;
 };
 
@@ -106,6 +121,21 @@ struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index
 
 /* The child of @dir named by @name (@len bytes), or NULL. */
 struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *name, size_t len);
+
+/*
+ * Make an empty entry @name (NUL-terminated, at most NAME_MAX bytes, no '/') of @mode in the
+ * directory @dir of @fs: a kernel-made tree's file or directory. Returns it; NULL when memory
+ * ran out, @dir is not a directory, @name is bad or taken (nothing changed).
+ */
+struct ramfs_inode *ramfs_add(struct ramfs *fs, struct ramfs_inode *dir, const char *name,
+                              uint32_t mode);
+
+/*
+ * Mount @sub on the directory @dir (of another tree): see the top. @sub's root takes @dir's
+ * name and parent. Returns 0; -ENOTDIR, -EBUSY (something is mounted there already, or @sub
+ * is mounted elsewhere), -ENOMEM (nothing changed).
+ */
+int ramfs_mount(struct ramfs_inode *dir, struct ramfs *sub);
 
 /*
  * Copy the target of the symbolic link @ino into @buf (@size bytes, not NUL-terminated, as

@@ -27,4 +27,15 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((forma
  * one (empty, another character, or above @max); *@out is then unchanged. */
 bool parse_decimal(const char *s, uint32_t max, uint32_t *out);
 
+/*
+ * Parse a write of @len bytes to an integer sysctl file (/proc/sys/...) as Linux 6.1's
+ * proc_dointvec_minmax does for one value: white space is skipped, then an optional '-' and
+ * digits in C's bases (0x.. hex, 0.. octal), which must end at the end of the write or at a
+ * ' ', '\t' or '\n'; white space after the number is consumed too. Only the first 4095 bytes
+ * are looked at. Returns the bytes consumed — fewer than @len when something else follows,
+ * Linux's short write — with the value in *@out; -EINVAL (no number, a bad character after
+ * it, more than 20 digits, outside int or outside [@min, @max]) with *@out unchanged.
+ */
+long parse_sysctl_int(const char *buf, size_t len, int32_t min, int32_t max, int32_t *out);
+
 #endif

@@ -154,8 +154,13 @@ struct mm_meminfo {
 };
 void mm_meminfo(struct mm_meminfo *mi);
 
-/* Print the meminfo table with kprintf (the monitor command and the panic notifier use it).
- * Never fails. */
+/* Write the meminfo table in /proc/meminfo's format (Linux 6.1's fields, names, order and
+ * columns; what Strata has no notion of is 0) into @s: the one emitter behind the monitor's
+ * meminfo, the panic notifier and /proc/meminfo (mm/meminfo.c). Never fails. */
+struct seqbuf;
+void mm_meminfo_show(struct seqbuf *s);
+
+/* mm_meminfo_show() to the console (the monitor command and the panic notifier). */
 void mm_print_meminfo(void);
 
 #endif

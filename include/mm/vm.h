@@ -6,8 +6,10 @@
  *   struct vm_space     one per process; not loaded in CR3 while it is built or torn down
  *   struct vm_area      [start, end) page-aligned, prot (VM_READ/WRITE/EXEC) and kind flags
  *
- * Policy: lazy. vm_map() only records the area (VM_MAP_POPULATE: every page at once, or
- * -ENOMEM with nothing left behind). The fault handler (vm_fault) resolves, by case:
+ * Policy: lazy. vm_map() only records the area (VM_MAP_POPULATE: every page it can at once,
+ * the mapping standing anyway, as Linux's); vm_populate() faults a range in on request
+ * (madvise MADV_POPULATE_READ/WRITE: the explicit policy). The fault handler (vm_fault) resolves,
+ * by case:
  *
  *   fault in an area whose prot allows the access (else -EFAULT: SIGSEGV)
  *     |-- read, no frame, file-backed page (the area's object covers it whole)
@@ -179,9 +181,11 @@ void vm_destroy(struct vm_space *vm);
 
 /*
  * New area [@start, @start + @len) (page-aligned, inside user space, overlapping nothing)
- * with @prot and @flags (a kind, plus VM_MAP_POPULATE to allocate every page now; pages are
- * otherwise left to the fault handler); merged with equal neighbours. Returns 0, -EINVAL (bad
- * range), -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached; nothing changed).
+ * with @prot and @flags (a kind, plus VM_MAP_POPULATE to fault every page in now, as far as
+ * memory allows — the mapping stands even when some page could not be had, as Linux's
+ * MAP_POPULATE; pages are otherwise left to the fault handler); merged with equal neighbours.
+ * Returns 0, -EINVAL (bad range), -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached;
+ * nothing changed).
  */
 int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags);
 
@@ -192,6 +196,22 @@ int vm_map(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint
  */
 int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t prot, uint32_t flags,
                   const struct vma_backing *backing);
+
+/* How vm_populate() faults pages in. */
+enum vm_populate {
+	VM_POPULATE_READ,  /* as a read: the zero page, the page cache's page */
+	VM_POPULATE_WRITE, /* as a write: a private page, copy-on-write broken */
+};
+
+/*
+ * Fault in every page of [@start, @start + @len) now (page-aligned), as a read or a write
+ * fault would (MADV_POPULATE_READ/WRITE: the explicit commit policy; MAP_POPULATE). Pages up
+ * to a failure stay populated, as Linux's. Returns 0; -ENOMEM (a page not covered by an area,
+ * or no memory for it), -EINVAL (an area without the access: PROT_NONE, or not writable for
+ * a write; a bad range), -EFAULT (the fault would signal: past a file's end, the stack's
+ * limit or a refused stack commitment).
+ */
+int vm_populate(struct vm_space *vm, uintptr_t start, size_t len, enum vm_populate how);
 
 /*
  * Unmap [@start, @start + @len) (page-aligned, inside user space), splitting areas and

@@ -49,4 +49,41 @@ unsigned wake_up(struct wait_queue *wq);
 		irq_restore(we_flags_);                                                            \
 	} while (0)
 
+/*
+ * A sleeping lock: held across work that may be preempted or fault (a copy to or from user
+ * memory) by tasks that share an object (a pipe, an open /proc file); a task that finds it
+ * held sleeps until it is released. Not recursive; never held while waiting for an event.
+ */
+struct sleep_lock {
+	bool locked;
+	struct wait_queue waiters;
+};
+
+static inline void sleep_lock_init(struct sleep_lock *l)
+{
+	l->locked = false;
+	wait_queue_init(&l->waiters);
+}
+
+/* Take @l, sleeping while another task holds it. */
+static inline void sleep_lock(struct sleep_lock *l)
+{
+	uint32_t flags = irq_save();
+
+	while (l->locked)
+		wait_queue_sleep(&l->waiters);
+	l->locked = true;
+	irq_restore(flags);
+}
+
+/* Release @l and wake whoever waits for it. */
+static inline void sleep_unlock(struct sleep_lock *l)
+{
+	uint32_t flags = irq_save();
+
+	l->locked = false;
+	wake_up(&l->waiters);
+	irq_restore(flags);
+}
+
 #endif

@@ -16,10 +16,9 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 
-#define DIR_POS_DOT         0 /* directory position of "." */
-#define DIR_POS_DOTDOT      1 /* of ".." */
-#define DIR_POS_FIRST       2 /* of the first child */
-#define INITRAMFS_DEV_MINOR 1 /* st_dev 0:1, an anonymous device as Linux gives rootfs */
+#define DIR_POS_DOT    0 /* directory position of "." */
+#define DIR_POS_DOTDOT 1 /* of ".." */
+#define DIR_POS_FIRST  2 /* of the first child */
 
 static struct ramfs *root_fs;
 
@@ -51,8 +50,7 @@ static long ramfs_file_read(struct file *f, struct iov_iter *to)
 	return (long)got;
 }
 
-/* The generic lseek (directories: SEEK_SET and SEEK_CUR only, as Linux's dcache_dir_lseek). */
-static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
+int64_t file_generic_llseek(struct file *f, int64_t off, int whence, int64_t end)
 {
 	int64_t base;
 
@@ -64,9 +62,9 @@ static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
 		base = f->pos;
 		break;
 	case SEEK_END:
-		if (S_ISDIR(f->inode->mode))
+		if (end < 0)
 			return -EINVAL;
-		base = f->inode->size;
+		base = end;
 		break;
 	default:
 		return -EINVAL;
@@ -78,6 +76,13 @@ static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
 		return -EINVAL;
 	f->pos = pos;
 	return pos;
+}
+
+/* The ramfs lseek (directories: SEEK_SET and SEEK_CUR only, as Linux's dcache_dir_lseek). */
+static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
+{
+	return file_generic_llseek(f, off, whence,
+	                           S_ISDIR(f->inode->mode) ? -1 : (int64_t)f->inode->size);
 }
 
 /*
@@ -198,12 +203,14 @@ static struct file *open_in_at(const struct ramfs *fs, struct ramfs_inode *start
 	rc = -EISDIR;
 	if (S_ISDIR(ino->mode) && writing)
 		goto fail;
-	rc = -EROFS;
-	if (writing && S_ISREG(ino->mode))
+	rc = -EROFS; /* a synthetic file decides on writes itself (O_TRUNC is ignored, as /proc) */
+	if (writing && S_ISREG(ino->mode) && !ino->fops)
 		goto fail;
 	const struct file_ops *ops = S_ISDIR(ino->mode) ? &ramfs_dir_ops : &ramfs_file_ops;
 	rc = -ENXIO; /* a device node without a driver, fifos, sockets */
-	if (S_ISCHR(ino->mode))
+	if (ino->fops)
+		ops = ino->fops;
+	else if (S_ISCHR(ino->mode))
 		ops = chrdev_ops(ino->rdev_major, ino->rdev_minor);
 	else if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 		ops = NULL;
@@ -215,6 +222,10 @@ static struct file *open_in_at(const struct ramfs *fs, struct ramfs_inode *start
 	rc = -ENOMEM;
 	if (!f)
 		goto fail;
+	if (ops->open && (rc = ops->open(f)) < 0) {
+		kfree(f);
+		goto fail;
+	}
 	return f;
 fail:
 	*err = rc;
@@ -322,7 +333,7 @@ int file_stat(const struct ramfs_inode *inode, struct strata_stat *st)
 	st->gid = inode->gid;
 	st->rdev_major = inode->rdev_major;
 	st->rdev_minor = inode->rdev_minor;
-	st->dev_minor = INITRAMFS_DEV_MINOR;
+	st->dev_minor = inode->dev_minor;
 	st->size = inode->size;
 	st->blksize = FILE_BLKSIZE;
 	st->blocks = ((uint64_t)inode->size + FILE_BLOCK_SIZE - 1) / FILE_BLOCK_SIZE;

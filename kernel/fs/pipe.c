@@ -11,7 +11,7 @@
  *
  * Locking: `len`, `rpos`, the end counts and the wait queues change with interrupts off,
  * and every wait tests its condition with interrupts off (wait_queue_sleep), so no wake-up
- * is lost. A reader or writer also holds the pipe's sleeping lock (`locked`, waiters on lockq)
+ * is lost. A reader or writer also holds the pipe's sleeping lock (`lock`, include/sched/wait.h)
  * while it copies, since a copy may be preempted and the two ends may be shared by several
  * processes; the lock is never held while waiting for bytes or room. Bytes in
  * [rpos, rpos + len) (mod PIPE_SIZE) are only read by the lock holder and the rest of the
@@ -35,17 +35,16 @@
 _Static_assert(PIPE_SIZE == PAGE_SIZE, "the ring is one page");
 
 struct pipe {
-	struct page *page;       /* the ring's page (lowmem: GFP_KERNEL) */
-	char *buf;               /* PIPE_SIZE bytes: its direct-map address */
-	uint32_t rpos;           /* ring index of the first unread byte */
-	uint32_t len;            /* unread bytes */
-	uint32_t readers;        /* open read ends (struct files, not descriptors) */
-	uint32_t writers;        /* open write ends */
-	bool locked;             /* a reader or writer is copying */
-	struct wait_queue rq;    /* readers waiting for bytes or EOF */
-	struct wait_queue wq;    /* writers waiting for room or for the readers to go */
-	struct wait_queue lockq; /* tasks waiting for the lock */
-	uint32_t ino;            /* fstat's inode number */
+	struct page *page;      /* the ring's page (lowmem: GFP_KERNEL) */
+	char *buf;              /* PIPE_SIZE bytes: its direct-map address */
+	uint32_t rpos;          /* ring index of the first unread byte */
+	uint32_t len;           /* unread bytes */
+	uint32_t readers;       /* open read ends (struct files, not descriptors) */
+	uint32_t writers;       /* open write ends */
+	struct sleep_lock lock; /* held by a reader or writer while it copies */
+	struct wait_queue rq;   /* readers waiting for bytes or EOF */
+	struct wait_queue wq;   /* writers waiting for room or for the readers to go */
+	uint32_t ino;           /* fstat's inode number */
 };
 
 static uint32_t next_pipe_ino = 1; /* changed with interrupts off */
@@ -53,22 +52,13 @@ static uint32_t next_pipe_ino = 1; /* changed with interrupts off */
 /* Take the pipe's lock (sleeps while another task copies). */
 static void pipe_lock(struct pipe *p)
 {
-	uint32_t flags = irq_save();
-
-	while (p->locked)
-		wait_queue_sleep(&p->lockq);
-	p->locked = true;
-	irq_restore(flags);
+	sleep_lock(&p->lock);
 }
 
 /* Release the lock and wake whoever waits for it. */
 static void pipe_unlock(struct pipe *p)
 {
-	uint32_t flags = irq_save();
-
-	p->locked = false;
-	wake_up(&p->lockq);
-	irq_restore(flags);
+	sleep_unlock(&p->lock);
 }
 
 /*
@@ -268,7 +258,7 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 	p->buf = page_address(p->page);
 	wait_queue_init(&p->rq);
 	wait_queue_init(&p->wq);
-	wait_queue_init(&p->lockq);
+	sleep_lock_init(&p->lock);
 	uint32_t irq = irq_save();
 	p->ino = next_pipe_ino++;
 	irq_restore(irq);

@@ -36,6 +36,7 @@ static struct ramfs_inode *inode_new(struct ramfs *fs, const char *name, size_t 
 	ino->name[len] = '\0';
 	ino->mode = mode;
 	ino->ino = fs->next_ino++;
+	ino->dev_minor = fs->dev_minor;
 	ino->nlink = S_ISDIR(mode) ? 2 : 1;
 	ino->parent = ino;
 	return ino;
@@ -74,6 +75,7 @@ int ramfs_init(struct ramfs *fs)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->next_ino = RAMFS_FIRST_INO;
+	fs->dev_minor = RAMFS_DEV_MINOR;
 	fs->root = inode_new(fs, "", 0, RAMFS_ROOT_MODE);
 	return fs->root ? 0 : -ENOMEM;
 }
@@ -157,6 +159,8 @@ static int walk(const struct ramfs *fs, struct ramfs_inode *start, const char *p
 			next = ramfs_find_child(cur, p, n);
 		if (!next)
 			return -ENOENT;
+		if (next->mounted)
+			next = next->mounted;
 		if (S_ISLNK(next->mode) && (!last || follow_last || must_be_dir)) {
 			if (++*links > MAXSYMLINKS)
 				return -ELOOP;
@@ -207,6 +211,42 @@ static int dir_add(struct ramfs_inode *dir, struct ramfs_inode *child)
 	child->parent = dir;
 	if (S_ISDIR(child->mode))
 		dir->nlink++;
+	return 0;
+}
+
+struct ramfs_inode *ramfs_add(struct ramfs *fs, struct ramfs_inode *dir, const char *name,
+                              uint32_t mode)
+{
+	size_t len = strnlen(name, NAME_MAX + 1);
+
+	if (!dir || !S_ISDIR(dir->mode) || len == 0 || len > NAME_MAX || strchr(name, '/') ||
+	    ramfs_find_child(dir, name, len))
+		return NULL;
+	struct ramfs_inode *ino = inode_new(fs, name, len, mode);
+	if (ino && dir_add(dir, ino) < 0) {
+		inode_free(ino);
+		ino = NULL;
+	}
+	return ino;
+}
+
+int ramfs_mount(struct ramfs_inode *dir, struct ramfs *sub)
+{
+	struct ramfs_inode *root = sub->root;
+
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	if (dir->mounted || root->parent != root)
+		return -EBUSY;
+	size_t len = strlen(dir->name);
+	char *name = kmalloc(len + 1, KM_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, dir->name, len + 1);
+	kfree(root->name);
+	root->name = name;
+	root->parent = dir->parent;
+	dir->mounted = root;
 	return 0;
 }
 

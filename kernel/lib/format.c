@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/errno.h"
 #include "lib/ksym.h"
 #include "lib/limits.h"
 #include "lib/string.h"
@@ -449,4 +450,70 @@ bool parse_decimal(const char *s, uint32_t max, uint32_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+#define SYSCTL_WRITE_MAX 4095u /* Linux: PAGE_SIZE - 1 */
+#define SYSCTL_NUM_MAX   21u   /* Linux's TMPBUFLEN - 1: a number this long is refused */
+
+/* isspace() of the C locale. */
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The value of the digit @c in @base, or -1. */
+static int digit_value(char c, unsigned base)
+{
+	int v = c >= '0' && c <= '9'   ? c - '0'
+	        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                               : -1;
+	return v >= 0 && (unsigned)v < base ? v : -1;
+}
+
+long parse_sysctl_int(const char *buf, size_t len, int32_t min, int32_t max, int32_t *out)
+{
+	size_t left = len < SYSCTL_WRITE_MAX ? len : SYSCTL_WRITE_MAX, i = 0;
+
+	while (i < left && is_space(buf[i]))
+		i++;
+	if (i == left)
+		return -EINVAL; /* nothing but white space */
+	/* proc_get_long: looks at no more than SYSCTL_NUM_MAX bytes */
+	size_t n = left - i < SYSCTL_NUM_MAX ? left - i : SYSCTL_NUM_MAX;
+	const char *p = buf + i, *end = p + n;
+	bool neg = false;
+	if (*p == '-' && n > 1) {
+		neg = true;
+		p++;
+	}
+	if (p == end || *p < '0' || *p > '9')
+		return -EINVAL;
+	unsigned base = 10;
+	if (p[0] == '0' && end - p > 2 && (p[1] | 0x20) == 'x' && digit_value(p[2], 16) >= 0) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0') {
+		base = 8;
+	}
+	uint64_t v = 0;
+	for (int d; p < end && (d = digit_value(*p, base)) >= 0; p++) {
+		v = v * base + (uint64_t)d;
+		if (v > UINT32_MAX) /* Linux: more than an i386 unsigned long */
+			return -EINVAL;
+	}
+	if ((size_t)(p - (buf + i)) == SYSCTL_NUM_MAX)
+		return -EINVAL;
+	if (p < buf + left && *p != ' ' && *p != '\t' && *p != '\n')
+		return -EINVAL;
+	if (neg ? v > (uint64_t)INT32_MAX + 1 : v > (uint64_t)INT32_MAX)
+		return -EINVAL;
+	int64_t val = neg ? -(int64_t)v : (int64_t)v;
+	if (val < min || val > max)
+		return -EINVAL;
+	i = (size_t)(p - buf);
+	while (i < left && is_space(buf[i]))
+		i++;
+	*out = (int32_t)val;
+	return (long)(len - (left - i));
 }

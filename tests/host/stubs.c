@@ -1,6 +1,6 @@
 /*
- * Host stand-ins for the kernel services the hardware-independent code calls: printk (with a
- * capture buffer tests can search) and an empty kernel symbol table.
+ * Host stand-ins for the kernel services the hardware-independent code calls: printk and
+ * console_write (with a capture buffer tests can search) and an empty kernel symbol table.
  */
 #include "htest.h"
 
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/console.h"
 #include "lib/ksym.h"
 #include "lib/printk.h"
 #include "lib/format.h"
@@ -120,6 +121,18 @@ void printk(int level, const char *fmt, ...)
 	ht_log_len += n;
 	if (ht_log_echo)
 		fputs(line, stdout);
+}
+
+/* console_write (lib/console.h): into the same capture as printk. */
+void console_write(const char *s, size_t len)
+{
+	if (ht_log_len + len + 1 > HT_LOG_SIZE)
+		ht_log_len = 0;
+	memcpy(ht_log + ht_log_len, s, len);
+	ht_log_len += len;
+	ht_log[ht_log_len] = '\0';
+	if (ht_log_echo)
+		fwrite(s, 1, len, stdout);
 }
 
 const struct ksym_table ksym_kernel_table = { 0, 0, "", 0 };

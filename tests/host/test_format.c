@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/errno.h"
 #include "lib/format.h"
 
 #define __udivmoddi4 t_udivmoddi4
@@ -586,4 +587,56 @@ HT_TEST(divdi3_signed)
 			return;
 		}
 	}
+}
+
+/* parse_sysctl_int against the results of the Linux 6.1 reference boot (t_commit's probe of
+ * /proc/sys/vm/overcommit_memory: min 0, max 2) and proc_dointvec's rules. */
+HT_TEST(sysctl_int)
+{
+	static const struct {
+		const char *in;
+		int32_t min, max;
+		long rc;
+		int32_t v;
+	} cases[] = {
+		{ "1", 0, 2, 1, 1 },
+		{ "0\n", 0, 2, 2, 0 },
+		{ "3", 0, 2, -EINVAL, 0 },
+		{ "abc", 0, 2, -EINVAL, 0 },
+		{ " 1\n", 0, 2, 3, 1 },
+		{ "0 x", 0, 2, 2, 0 }, /* Linux's short write */
+		{ "\n", 0, 2, -EINVAL, 0 },
+		{ "", 0, 2, -EINVAL, 0 },
+		{ "-1", 0, 2, -EINVAL, 0 },
+		{ "0x1", 0, 2, 3, 1 },
+		{ "2junk", 0, 2, -EINVAL, 0 },
+		{ "010", 0, 100, 3, 8 },
+		{ "09", 0, 100, -EINVAL, 0 },
+		{ "0x", 0, 100, -EINVAL, 0 },
+		{ "-5", -10, 10, 2, -5 },
+		{ "-", -10, 10, -EINVAL, 0 },
+		{ "1\r", 0, 2, -EINVAL, 0 },
+		{ "1\t\n  ", 0, 2, 5, 1 },
+		{ "2147483647", 0, INT32_MAX, 10, INT32_MAX },
+		{ "2147483648", 0, INT32_MAX, -EINVAL, 0 },
+		{ "-2147483648", INT32_MIN, 0, 11, INT32_MIN },
+		{ "99999999999", 0, INT32_MAX, -EINVAL, 0 },
+		{ "000000000000000000001", 0, 2, -EINVAL, 0 }, /* 21 characters: refused */
+		{ "00000000000000000001", 0, 2, 20, 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int32_t v = 77;
+		long rc = parse_sysctl_int(cases[i].in, strlen(cases[i].in), cases[i].min,
+		                           cases[i].max, &v);
+		HT_EXPECT_EQ(rc, cases[i].rc);
+		HT_EXPECT_EQ(v, cases[i].rc < 0 ? 77 : cases[i].v);
+	}
+	/* a NUL after the number is not a separator; only the first 4095 bytes are parsed */
+	HT_EXPECT_EQ(parse_sysctl_int("1\0", 2, 0, 2, &(int32_t){ 0 }), -EINVAL);
+	static char big[5000];
+	memset(big, ' ', sizeof(big));
+	big[0] = '1';
+	HT_EXPECT_EQ(parse_sysctl_int(big, sizeof(big), 0, 2, &(int32_t){ 0 }), (long)sizeof(big));
+	big[4094] = 'x';
+	HT_EXPECT_EQ(parse_sysctl_int(big, sizeof(big), 0, 2, &(int32_t){ 0 }), 4094 + 905);
 }
