@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
+#include "mm/pressure.h"
 #include "mm/vm.h"
 #include "x86/cpu.h"
 
@@ -210,3 +211,35 @@ static long overcommit_ratio_write(const struct proc_file *pf, const char *buf, 
 }
 PROC_FILE(overcommit_ratio, "sys/vm/overcommit_ratio", 0644, PROC_SYSCTL, overcommit_ratio_show,
           overcommit_ratio_write, NULL);
+
+/* The last value written to /proc/sys/vm/drop_caches (Linux shows it back). */
+static int32_t drop_caches_last;
+
+static void drop_caches_show(struct seqbuf *s, const struct proc_file *pf)
+{
+	(void)pf;
+	seq_printf(s, "%d\n", (int)drop_caches_last);
+}
+
+/*
+ * /proc/sys/vm/drop_caches, as Linux: 1 drops the page cache's unmapped pages
+ * (vm_object_shrink), 2 the reclaimable slab memory (every shrinker), 3 both, 4 only
+ * records (Linux: silences its message). Bytes consumed, or -EINVAL (not 1..4: nothing done).
+ */
+static long drop_caches_write(const struct proc_file *pf, const char *buf, size_t len)
+{
+	int32_t v;
+	long n = parse_sysctl_int(buf, len, 1, 4, &v);
+
+	(void)pf;
+	if (n < 0)
+		return n;
+	if (v & 1)
+		vm_object_shrink();
+	if (v & 2)
+		mm_shrink_all();
+	drop_caches_last = v;
+	return n;
+}
+PROC_FILE(drop_caches, "sys/vm/drop_caches", 0200, PROC_SYSCTL, drop_caches_show,
+          drop_caches_write, NULL);

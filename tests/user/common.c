@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,7 +107,34 @@ unsigned long long free_ram_bytes(void)
 	return (unsigned long long)si.freeram * (si.mem_unit ? si.mem_unit : 1);
 }
 
-int check_free_ram_back(unsigned long long base, const char *what)
+unsigned long long settled_free_ram(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			note("drop_caches: %s", strerror(errno));
+		close(fd);
+	}
+	return free_ram_bytes();
+}
+
+extern const char __executable_start[], _end[];
+
+void prefault_image(void)
+{
+	volatile char stack[64 * 1024];
+	unsigned sum = 0;
+
+	for (const char *p = __executable_start; p < _end; p += 4096)
+		sum += *(const volatile char *)p;
+	for (unsigned i = 0; i < sizeof(stack); i += 4096)
+		stack[i] = (char)sum;
+}
+
+/* check_free_ram_back's body, with free RAM read by @now. */
+static int check_ram_back(unsigned long long base, const char *what,
+                          unsigned long long (*now)(void))
 {
 	if (!is_strata()) {
 		skip("free RAM after %s is exactly the baseline # SKIP exact free-memory count is "
@@ -114,9 +142,19 @@ int check_free_ram_back(unsigned long long base, const char *what)
 		     what);
 		return 1;
 	}
-	unsigned long long now = free_ram_bytes();
-	return check(now == base, "free RAM after %s is exactly the baseline (%llu, was %llu)",
-	             what, now, base);
+	unsigned long long v = now();
+	return check(v == base, "free RAM after %s is exactly the baseline (%llu, was %llu)", what,
+	             v, base);
+}
+
+int check_free_ram_back(unsigned long long base, const char *what)
+{
+	return check_ram_back(base, what, free_ram_bytes);
+}
+
+int check_settled_ram_back(unsigned long long base, const char *what)
+{
+	return check_ram_back(base, what, settled_free_ram);
 }
 
 int run_child_arg(void (*fn)(void *), void *arg)

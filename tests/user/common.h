@@ -33,10 +33,27 @@ int is_x86_64_host(void);
 /* sysinfo free RAM in bytes (freeram * mem_unit). */
 unsigned long long free_ram_bytes(void);
 /*
+ * Free RAM in bytes after dropping the caches (writing 3 to /proc/sys/vm/drop_caches, when it
+ * can): what a first run made for good in the kernel's slab and page caches is then no longer
+ * counted, so a scenario that ran out of memory (the OOM path shrinks the caches itself) can
+ * be compared exactly. Falls back to free_ram_bytes() without /proc.
+ */
+unsigned long long settled_free_ram(void);
+
+/*
  * Check that free RAM is exactly @base now (after @what), on Strata; elsewhere print a SKIP:
  * only Strata promises an exact count (Linux's caches move it). Returns check()'s value.
  */
 int check_free_ram_back(unsigned long long base, const char *what);
+/*
+ * Map every page of the program's own image (reads: file pages from the page cache, the zero
+ * page for .bss) and grow the stack by 64 KiB, so that code first run after a baseline (a
+ * check's formatting, strsignal's table) is not counted as memory the scenario kept.
+ */
+void prefault_image(void);
+
+/* As check_free_ram_back, reading free RAM with settled_free_ram (the base must be one too). */
+int check_settled_ram_back(unsigned long long base, const char *what);
 
 /* Forks; the child runs fn(arg) then _exit(0). Returns the wait status (or -1 if fork/wait
  * failed). stdout is flushed first so the child cannot repeat buffered output. */
