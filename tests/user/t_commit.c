@@ -10,7 +10,8 @@
  * Linux's Committed_AS is a per-CPU counter read without the CPUs' pending deltas: in mode
  * never its batch is RAM/256 (1 MiB at 256 MiB), so on Linux the figures are checked within
  * SLACK; on Strata exactly. On Linux /proc is mounted here when it is not (rdinit leaves it
- * to init). The original mode and ratio are restored at the end. */
+ * to init) and unmounted at the end, so later tests find the system as it was. The original
+ * mode is restored at the end. */
 #include "common.h"
 
 #include <errno.h>
@@ -31,12 +32,14 @@
 #define OM_PATH             "/proc/sys/vm/overcommit_memory"
 #define MADV_POPULATE_WRITE 23
 
+static int mounted_proc; /* this test mounted /proc: it unmounts it at the end */
+
 /* Mount /proc when it is not (Linux booted with rdinit=). True when /proc/meminfo opens. */
 static int proc_ready(void)
 {
 	if (access("/proc/meminfo", R_OK) == 0)
 		return 1;
-	mount("proc", "/proc", "proc", 0, NULL);
+	mounted_proc = mount("proc", "/proc", "proc", 0, NULL) == 0;
 	return access("/proc/meminfo", R_OK) == 0;
 }
 
@@ -287,5 +290,7 @@ int main(void)
 	snprintf(text, sizeof(text), "%d\n", mode0);
 	check(sysctl_put(OM_PATH, text) == 2 && sysctl_get(OM_PATH) == mode0,
 	      "the original mode %d is back", mode0);
+	if (mounted_proc) /* leave the next tests the system as found */
+		check(umount("/proc") == 0, "/proc, mounted here, is unmounted again");
 	return done();
 }
