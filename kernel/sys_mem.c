@@ -11,8 +11,8 @@
  * own earlier checks come first (EINVAL for a bad type, EBADF for a negative fd). Flags Linux
  * ignores for private anonymous memory are ignored here too (unknown bits included, as
  * Linux's legacy mmap does); so are unknown prot bits, which Linux's mmap does not check
- * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE: all it can now, the
- * mapping standing even when some could not be had, as Linux's mm_populate);
+ * (mprotect does: EINVAL). Pages come on first touch (MAP_POPULATE, the eager policy: all now,
+ * or ENOMEM now and no mapping; Linux's mm_populate would keep the mapping);
  * MAP_FIXED_NOREPLACE fails with EEXIST over any area; an address hint is used when the
  * range is free, else the mapping goes top-down below the stack's guard gap.
  */

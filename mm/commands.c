@@ -241,5 +241,5 @@ static long drop_caches_write(const struct proc_file *pf, const char *buf, size_
 	drop_caches_last = v;
 	return n;
 }
-PROC_FILE(drop_caches, "sys/vm/drop_caches", 0200, PROC_SYSCTL, drop_caches_show,
-          drop_caches_write, NULL);
+PROC_FILE(drop_caches, "sys/vm/drop_caches", 0200, PROC_SYSCTL, drop_caches_show, drop_caches_write,
+          NULL);

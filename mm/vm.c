@@ -436,11 +436,16 @@ int vm_map_backed(struct vm_space *vm, uintptr_t start, size_t len, uint32_t pro
 	if (na->flags & VM_ACCOUNT)
 		commit_add(vm, area_pages(na));
 	merge_range(vm, start, end);
-	/* MAP_POPULATE as Linux's mm_populate: what can be had now; the mapping stands anyway */
-	if ((flags & VM_MAP_POPULATE) && (prot & (VM_READ | VM_WRITE)))
-		vm_populate(vm, start, len,
-		            (prot & VM_WRITE) && !(flags & VM_SHARED) ? VM_POPULATE_WRITE
-		                                                      : VM_POPULATE_READ);
+	/* MAP_POPULATE, the eager commit policy: every page now, or ENOMEM now with the mapping
+	 * gone (Linux's mm_populate would keep it and leave the rest to faults); a page that
+	 * cannot be populated for another reason (past a file's end) is left to its fault. */
+	if ((flags & VM_MAP_POPULATE) && (prot & (VM_READ | VM_WRITE)) &&
+	    vm_populate(vm, start, len,
+	                (prot & VM_WRITE) && !(flags & VM_SHARED) ? VM_POPULATE_WRITE
+	                                                          : VM_POPULATE_READ) == -ENOMEM) {
+		vm_unmap(vm, start, len);
+		return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -218,11 +218,14 @@ static __noreturn void user_task_entry(void *arg)
 	user_enter(&p->entry_frame, task_current()->stack.top);
 }
 
-/* Dispose of a suspended task that never ran (a failed spawn or fork). */
+/* Dispose of a suspended task that never ran (a failed spawn or fork): freed before the
+ * failure returns, so a refused fork leaves free memory exactly as it was. */
 static void task_discard(int tid)
 {
-	task_kill(tid);
-	task_detach(tid);
+	if (task_discard_new(tid) < 0) {
+		task_kill(tid);
+		task_detach(tid);
+	}
 }
 
 /*

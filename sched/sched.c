@@ -428,6 +428,27 @@ static void reap(struct task *t)
 	stats.reaped_bytes += total;
 }
 
+int task_discard_new(int tid)
+{
+	uint32_t flags = irq_save();
+	struct task *t = task_lookup(tid);
+
+	if (!t || t == current || t->state != TASK_BLOCKED || t->waiting_on ||
+	    !list_empty(&t->run_link)) {
+		irq_restore(flags);
+		return -ESRCH;
+	}
+	t->state = TASK_ZOMBIE; /* on no list: the reaper never sees it */
+	t->exit_code = TASK_EXIT_KILLED;
+	t->detached = true;
+	irq_restore(flags);
+	reap(t);
+	flags = irq_save();
+	t->state = TASK_FREE;
+	irq_restore(flags);
+	return 0;
+}
+
 static void reaper(void *arg)
 {
 	(void)arg;

@@ -6,8 +6,8 @@
  *   struct vm_space     one per process; not loaded in CR3 while it is built or torn down
  *   struct vm_area      [start, end) page-aligned, prot (VM_READ/WRITE/EXEC) and kind flags
  *
- * Policy: lazy. vm_map() only records the area (VM_MAP_POPULATE: every page it can at once,
- * the mapping standing anyway, as Linux's); vm_populate() faults a range in on request
+ * Policy: lazy. vm_map() only records the area (VM_MAP_POPULATE, the eager policy: every page
+ * now, or -ENOMEM now with the area gone); vm_populate() faults a range in on request
  * (madvise MADV_POPULATE_READ/WRITE: the explicit policy). The fault handler (vm_fault) resolves,
  * by case:
  *
@@ -181,9 +181,10 @@ void vm_destroy(struct vm_space *vm);
 
 /*
  * New area [@start, @start + @len) (page-aligned, inside user space, overlapping nothing)
- * with @prot and @flags (a kind, plus VM_MAP_POPULATE to fault every page in now, as far as
- * memory allows — the mapping stands even when some page could not be had, as Linux's
- * MAP_POPULATE; pages are otherwise left to the fault handler); merged with equal neighbours.
+ * with @prot and @flags (a kind, plus VM_MAP_POPULATE to fault every page in now — the eager
+ * commit policy: when memory runs out part way the area is unmapped again and the result is
+ * -ENOMEM, where Linux's MAP_POPULATE keeps the mapping; pages are otherwise left to the fault
+ * handler); merged with equal neighbours.
  * Returns 0, -EINVAL (bad range), -EEXIST (overlap) or -ENOMEM (no memory, or VM_MAX_AREAS reached;
  * nothing changed).
  */

@@ -139,6 +139,13 @@ int task_kill(int tid);
  */
 int task_wait(int tid, int *code);
 
+/*
+ * Free task @tid, created suspended and never started (a failed spawn or fork), now, in the
+ * caller: its stack and its owner's ledger are back before this returns (the reaper would free
+ * them later). Returns 0, or -ESRCH when @tid is not such a task (nothing done).
+ */
+int task_discard_new(int tid);
+
 /* Block until every zombie has been reaped (tests use it before exact memory counts). */
 void sched_quiesce(void);
 

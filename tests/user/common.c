@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -268,5 +269,45 @@ long read_all(int fd, char *buf, size_t cap)
 			break;
 		n += r;
 	}
+	return n;
+}
+
+static int mounted_proc; /* proc_mount mounted /proc: proc_unmount unmounts it */
+
+int proc_mount(void)
+{
+	if (access("/proc/meminfo", R_OK) == 0)
+		return 1;
+	mounted_proc = mount("proc", "/proc", "proc", 0, NULL) == 0;
+	return access("/proc/meminfo", R_OK) == 0;
+}
+
+void proc_unmount(void)
+{
+	if (mounted_proc)
+		check(umount("/proc") == 0, "/proc, mounted here, is unmounted again");
+	mounted_proc = 0;
+}
+
+int sysctl_get(const char *path)
+{
+	char buf[32] = { 0 };
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+long sysctl_put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	long n = fd < 0 ? -1 : write(fd, text, strlen(text));
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = e;
 	return n;
 }

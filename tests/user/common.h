@@ -81,6 +81,19 @@ const char *data_path(const char *name);
 /* The known content of <data>/hello.txt (see README). */
 #define HELLO_TEXT "Hello from the Strata test data.\n"
 
+/*
+ * Make /proc available: mount it when it is not (Linux booted with rdinit= leaves that to
+ * init). True when /proc/meminfo can be read. proc_unmount() undoes a mount made here (a
+ * check line says so), so later tests find the system as it was.
+ */
+int proc_mount(void);
+void proc_unmount(void);
+
+/* The integer in the sysctl file @path (/proc/sys/...), or -1. */
+int sysctl_get(const char *path);
+/* Write @text to the sysctl file @path: the write's result (-1 with errno on failure). */
+long sysctl_put(const char *path, const char *text);
+
 /* Reads an entire fd into buf (at most cap bytes); returns the count or -1. */
 long read_all(int fd, char *buf, size_t cap);
 

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,17 +30,6 @@
 #define SLACK_KB            (2 * 1024L) /* Linux's per-CPU batch in mode never, and more */
 #define OM_PATH             "/proc/sys/vm/overcommit_memory"
 #define MADV_POPULATE_WRITE 23
-
-static int mounted_proc; /* this test mounted /proc: it unmounts it at the end */
-
-/* Mount /proc when it is not (Linux booted with rdinit=). True when /proc/meminfo opens. */
-static int proc_ready(void)
-{
-	if (access("/proc/meminfo", R_OK) == 0)
-		return 1;
-	mounted_proc = mount("proc", "/proc", "proc", 0, NULL) == 0;
-	return access("/proc/meminfo", R_OK) == 0;
-}
 
 /* The kB value of the /proc/meminfo field @name, or -1. */
 static long meminfo_kb(const char *name)
@@ -60,31 +48,6 @@ static long meminfo_kb(const char *name)
 		if (!strncmp(p, name, len) && p[len] == ':')
 			return strtol(p + len + 1, NULL, 10);
 	return -1;
-}
-
-/* Read the sysctl file @path as an int (-1 on failure). */
-static int sysctl_get(const char *path)
-{
-	char buf[32] = { 0 };
-	int fd = open(path, O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? atoi(buf) : -1;
-}
-
-/* Write @text to the sysctl file @path. The write's result (-1 with errno on failure). */
-static long sysctl_put(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	long n = fd < 0 ? -1 : write(fd, text, strlen(text));
-	int e = errno;
-
-	if (fd >= 0)
-		close(fd);
-	errno = e;
-	return n;
 }
 
 static int set_mode(int mode)
@@ -273,7 +236,7 @@ static void populate(void)
 
 int main(void)
 {
-	if (!proc_ready()) {
+	if (!proc_mount()) {
 		skip("overcommit through /proc # SKIP /proc cannot be mounted");
 		return done();
 	}
@@ -290,7 +253,6 @@ int main(void)
 	snprintf(text, sizeof(text), "%d\n", mode0);
 	check(sysctl_put(OM_PATH, text) == 2 && sysctl_get(OM_PATH) == mode0,
 	      "the original mode %d is back", mode0);
-	if (mounted_proc) /* leave the next tests the system as found */
-		check(umount("/proc") == 0, "/proc, mounted here, is unmounted again");
+	proc_unmount();
 	return done();
 }
