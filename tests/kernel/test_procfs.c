@@ -69,16 +69,17 @@ KTEST(procfs, directory_listing)
 	KASSERT(t, d != NULL);
 	long n = file_getdents64(d, buf, sizeof(buf));
 	KASSERT(t, n > 0);
-	bool om = false, ratio = false;
+	bool om = false, ratio = false, drop = false;
 	int count = 0;
 	for (long off = 0; off < n; count++) {
 		struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + off);
 		om |= !strcmp(e->d_name, "overcommit_memory") && e->d_type == DT_REG;
 		ratio |= !strcmp(e->d_name, "overcommit_ratio") && e->d_type == DT_REG;
+		drop |= !strcmp(e->d_name, "drop_caches") && e->d_type == DT_REG;
 		off += e->d_reclen;
 	}
-	KEXPECT(t, om && ratio);
-	KEXPECT_EQ(t, count, 4); /* ".", "..", the two files */
+	KEXPECT(t, om && ratio && drop);
+	KEXPECT_EQ(t, count, 5); /* ".", "..", the three files */
 	KEXPECT_EQ(t, file_getdents64(d, buf, sizeof(buf)), 0);
 	file_put(d);
 	stress_snapshot(&free1, &objs1);
