@@ -1,5 +1,6 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat. Output
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat, sysctl,
+ * failinject (fault injection: include/mm/failinject.h). Output
  * formats follow Linux's /proc files so the numbers read the same way (vmstat adds Strata's
  * own counters — COW reuse, zero-page and page-cache maps, page-table sharing — under
  * names of their own).
@@ -8,6 +9,7 @@
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
@@ -141,3 +143,61 @@ static int cmd_sysctl(int argc, char **argv)
 MONITOR_COMMAND(sysctl, "sysctl NAME[=VALUE]",
                 "vm.overcommit_memory (0 heuristic, 1 always, 2 never) and vm.overcommit_ratio",
                 cmd_sysctl);
+
+/* Print both fault-injection attributes' status lines. */
+static void failinject_print(void)
+{
+	char line[160];
+
+	failinject_format(&fail_page_alloc_attr, line, sizeof(line));
+	kprintf("%s\n", line);
+	failinject_format(&failslab_attr, line, sizeof(line));
+	kprintf("%s\n", line);
+}
+
+/*
+ * `failinject` shows fail_page_alloc and failslab with their counts; `failinject page|slab
+ * SPEC...` sets one (the words joined with spaces: include/mm/failinject.h's syntax).
+ */
+static int cmd_failinject(int argc, char **argv)
+{
+	char spec[FAULT_SPEC_MAX] = "";
+	struct fault_attr *a = NULL;
+	size_t len = 0;
+
+	if (argc >= 3 && !strcmp(argv[1], "page"))
+		a = &fail_page_alloc_attr;
+	else if (argc >= 3 && !strcmp(argv[1], "slab"))
+		a = &failslab_attr;
+	if (argc == 1) {
+		failinject_print();
+		return 0;
+	}
+	for (int i = 2; a && i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (len + n + 2 > sizeof(spec)) {
+			a = NULL;
+			break;
+		}
+		if (len)
+			spec[len++] = ' ';
+		memcpy(spec + len, argv[i], n + 1);
+		len += n;
+	}
+	uint32_t flags = irq_save(); /* the allocators read the attribute with interrupts masked */
+	int bad = !a || failinject_parse(a, spec);
+
+	irq_restore(flags);
+	if (bad) {
+		kprintf("usage: failinject [page|slab N | P%% | every=N | prob=P | seed=S | times=N | "
+		        "pid=N | off]\n");
+		return -EINVAL;
+	}
+	failinject_print();
+	return 0;
+}
+MONITOR_COMMAND(failinject, "failinject [page|slab SPEC...]",
+                "fault injection (fail_page_alloc, failslab): show the counts, or set "
+                "every=N, prob=P, seed=S, times=N, pid=N, off",
+                cmd_failinject);

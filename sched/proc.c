@@ -740,7 +740,9 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 
 	if (!p || !p->vm)
 		return -EFAULT;
+	p->in_fault = true; /* fault injection spares the fault path (include/mm/failinject.h) */
 	rc = vm_fault(p->vm, addr, error);
+	p->in_fault = false;
 	p->fault_oom = rc == -ENOMEM;
 	p->fault_bus = rc == -EIO;
 	return rc;

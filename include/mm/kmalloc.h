@@ -24,7 +24,7 @@
  * Fast paths (inline): kmalloc pops from the class cache's loaded magazine, kfree pushes to
  * the magazine of the object's cache (found by masking the address down to its slab). Both
  * fall to out-of-line slow paths for: an empty/full magazine, a debug cache, an owner other
- * than the kernel, sizes above 4096, and anything suspicious (double free on top of the
+ * than the kernel, failslab on (allocations only), sizes above 4096, and anything suspicious (double free on top of the
  * magazine, a pointer that is not in a slab). In debug mode the slow paths check red zones
  * including the bytes between the size asked for and the class size.
  *
@@ -79,7 +79,8 @@ static inline void *kmalloc(size_t size, unsigned flags)
 		uint32_t n = m->rounds;
 
 		if (likely(n != 0 &&
-		           ((flags & KM_KERNEL) || !kmem_cpu_state[kmem_cpu_id()].owner))) {
+		           ((flags & KM_KERNEL) || !kmem_cpu_state[kmem_cpu_id()].owner) &&
+		           !failslab_attr.enabled)) {
 			void *obj = m->objs[n];
 
 			m->rounds = n - 1;

@@ -156,6 +156,7 @@ struct proc {
 	bool did_exec;        /* has called execve since fork (setpgid's EACCES) */
 	bool fault_oom;       /* its last #PF found no memory (the fault report says so) */
 	bool fault_bus;       /* its last #PF was past the end of a mapped file (SIGBUS) */
+	bool in_fault;        /* resolving a #PF now (fault injection leaves it alone) */
 	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
 	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
 	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
