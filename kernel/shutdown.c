@@ -44,9 +44,8 @@ void shutdown_memory_line(const char *label)
 	pr_info("mm: %s: free %llu kB, slab objects %llu, committed %llu kB, ledger %u owners "
 	        "%llu pages %llu bytes, page cache %u pages in %u objects, shm %u segments\n",
 	        label, (unsigned long long)(free_bytes >> 10), (unsigned long long)objects,
-	        (unsigned long long)(mi.committed >> 10), ot.owners,
-	        (unsigned long long)ot.pages, (unsigned long long)ot.slab_bytes, vs.cached,
-	        vs.objects, shm_segments());
+	        (unsigned long long)(mi.committed >> 10), ot.owners, (unsigned long long)ot.pages,
+	        (unsigned long long)ot.slab_bytes, vs.cached, vs.objects, shm_segments());
 }
 
 void shutdown_init_waited(bool waiting)

@@ -190,8 +190,9 @@ static int cmd_failinject(int argc, char **argv)
 
 	irq_restore(flags);
 	if (bad) {
-		kprintf("usage: failinject [page|slab N | P%% | every=N | prob=P | seed=S | times=N | "
-		        "pid=N | off]\n");
+		kprintf(
+		    "usage: failinject [page|slab N | P%% | every=N | prob=P | seed=S | times=N | "
+		    "pid=N | off]\n");
 		return -EINVAL;
 	}
 	failinject_print();

@@ -216,10 +216,10 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 		irq_restore(flags);
 		/* The report shows the real figures: memory was there, the failure was injected. */
 		*err = (struct mm_error){ .kind = MM_OUT_OF_MEMORY,
-		                          .requested = (uint64_t)PAGE_SIZE << order,
-		                          .available = free,
-		                          .used = total - free,
-		                          .total = total };
+			                  .requested = (uint64_t)PAGE_SIZE << order,
+			                  .available = free,
+			                  .used = total - free,
+			                  .total = total };
 		return 0;
 	}
 	if (owner != PAGE_OWNER_KERNEL && owner_ops && order <= BUDDY_MAX_ORDER &&

@@ -67,9 +67,9 @@ struct boot_options {
 	char fail_page_alloc[FAULT_SPEC_MAX]; /* fail_page_alloc=SPEC; "" = off */
 	char failslab[FAULT_SPEC_MAX];        /* failslab=SPEC; "" = off */
 	bool bench;                           /* run the benchmarks */
-	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
-	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
-	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */
+	char init_path[CMDLINE_INIT_MAX];     /* init=PATH; "" = none */
+	int init_argc;                        /* words after "--": init's argv[1..init_argc] */
+	char init_args[CMDLINE_MAX];          /* ... one after the other, each ending with a NUL */
 };
 
 /* Fill @opts with the defaults (what an empty command line means). */

@@ -19,10 +19,10 @@
  * Linux's fail_page_alloc skips __GFP_NOFAIL too). Not while its page fault is resolved
  * (demand paging, copy-on-write: as Linux's default ignore-gfp-highmem spares user pages; a
  * fault has no caller to return an error to, and a fault without memory ends the process).
- * Kernel tasks (the monitor, the reaper, kmain, the in-kernel tests) are never failed. Init (pid 1) is spared unless the pid
- * filter names it: the runner that reports the injected run must survive it. The point is to
- * exercise the error paths a user action reaches; each failure must reach that action as an
- * error (ENOMEM, EAGAIN, a refused fork or exec) and leave nothing behind.
+ * Kernel tasks (the monitor, the reaper, kmain, the in-kernel tests) are never failed. Init (pid 1)
+ * is spared unless the pid filter names it: the runner that reports the injected run must survive
+ * it. The point is to exercise the error paths a user action reaches; each failure must reach that
+ * action as an error (ENOMEM, EAGAIN, a refused fork or exec) and leave nothing behind.
  *
  * Spec syntax (the command line's value, the monitor's arguments), fields separated by ','
  * or ' ', applied over the attribute's current settings:
@@ -58,9 +58,9 @@ struct fault_attr {
 	uint32_t interval;    /* >= 1 */
 	uint32_t probability; /* percent, 0..100 */
 	uint32_t seed;
-	uint32_t times;  /* failures left; FAULT_TIMES_UNLIMITED */
-	uint32_t limit;  /* times as configured (for the status line) */
-	int pid;         /* 0: any process but init */
+	uint32_t times; /* failures left; FAULT_TIMES_UNLIMITED */
+	uint32_t limit; /* times as configured (for the status line) */
+	int pid;        /* 0: any process but init */
 	/* state */
 	uint32_t rng;      /* xorshift32 state, never 0 */
 	uint64_t calls;    /* eligible calls since enabled */

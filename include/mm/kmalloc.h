@@ -24,9 +24,9 @@
  * Fast paths (inline): kmalloc pops from the class cache's loaded magazine, kfree pushes to
  * the magazine of the object's cache (found by masking the address down to its slab). Both
  * fall to out-of-line slow paths for: an empty/full magazine, a debug cache, an owner other
- * than the kernel, failslab on (allocations only), sizes above 4096, and anything suspicious (double free on top of the
- * magazine, a pointer that is not in a slab). In debug mode the slow paths check red zones
- * including the bytes between the size asked for and the class size.
+ * than the kernel, failslab on (allocations only), sizes above 4096, and anything suspicious
+ * (double free on top of the magazine, a pointer that is not in a slab). In debug mode the slow
+ * paths check red zones including the bytes between the size asked for and the class size.
  *
  * Context: as the slab layer (one CPU, not from interrupt handlers unless masked).
  */

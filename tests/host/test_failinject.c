@@ -143,9 +143,10 @@ HT_TEST(off_fails_nothing_and_keeps_the_count)
 
 HT_TEST(malformed_specs_change_nothing)
 {
-	static const char *const bad[] = { "",       ",",        "0",         "every=0", "101%",
-		                           "prob=x", "seed=",    "times=0",   "pid=-1",  "x",
-		                           "7,bogus", "every=7x", "99999999999", "5%%",   "prob=" };
+	static const char *const bad[] = {
+		"",       ",", "0",       "every=0",  "101%",        "prob=x", "seed=", "times=0",
+		"pid=-1", "x", "7,bogus", "every=7x", "99999999999", "5%%",    "prob="
+	};
 	struct fault_attr a = fresh();
 
 	HT_ASSERT(failinject_parse(&a, "every=5,seed=3") == 0);
