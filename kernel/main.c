@@ -28,6 +28,7 @@
 #include "mm/failinject.h"
 #include "mm/fault.h"
 #include "mm/heap.h"
+#include "mm/kmalloc.h"
 #include "mm/layout.h"
 #include "kernel/memstat.h"
 #include "mm/paging.h"
@@ -128,6 +129,7 @@ static void failinject_boot(const struct boot_options *opts)
 		failinject_format(set[i].attr, line, sizeof(line));
 		pr_info("failinject: %s\n", line);
 	}
+	kmalloc_failslab_sync();
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/failinject.h"
+#include "mm/kmalloc.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
@@ -187,6 +188,8 @@ static int cmd_failinject(int argc, char **argv)
 	}
 	uint32_t flags = irq_save(); /* the allocators read the attribute with interrupts masked */
 	int bad = !a || failinject_parse(a, spec);
+
+	kmalloc_failslab_sync();
 
 	irq_restore(flags);
 	if (bad) {
