@@ -17,6 +17,7 @@
 #include "kernel/cmdline.h"
 
 #include "mm/commit.h"
+#include "mm/failinject.h"
 
 #include <stddef.h>
 
@@ -176,6 +177,30 @@ static int set_overcommit_ratio(struct boot_options *opts, const char *value)
 	return 0;
 }
 
+/*
+ * Check the fault-injection spec @value (include/mm/failinject.h) on a scratch attribute and
+ * keep it in @dst (FAULT_SPEC_MAX bytes) for kmain to apply. Returns 0 or -1 (malformed).
+ */
+static int set_fault_spec(char *dst, const char *value)
+{
+	struct fault_attr scratch = { .interval = 1, .probability = 100 };
+
+	if (strlen(value) >= FAULT_SPEC_MAX || failinject_parse(&scratch, value))
+		return -1;
+	kstrlcpy(dst, value, FAULT_SPEC_MAX);
+	return 0;
+}
+
+static int set_fail_page_alloc(struct boot_options *opts, const char *value)
+{
+	return set_fault_spec(opts->fail_page_alloc, value);
+}
+
+static int set_failslab(struct boot_options *opts, const char *value)
+{
+	return set_fault_spec(opts->failslab, value);
+}
+
 static int set_bench(struct boot_options *opts, const char *value)
 {
 	(void)value;
@@ -205,6 +230,8 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "vmcheck", VALUE_NONE, set_vmcheck },
 	{ "overcommit", VALUE_REQUIRED, set_overcommit },
 	{ "overcommit_ratio", VALUE_REQUIRED, set_overcommit_ratio },
+	{ "fail_page_alloc", VALUE_REQUIRED, set_fail_page_alloc },
+	{ "failslab", VALUE_REQUIRED, set_failslab },
 	{ "bench", VALUE_NONE, set_bench },
 	{ "init", VALUE_REQUIRED, set_init },
 };

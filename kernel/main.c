@@ -23,10 +23,13 @@
 #include "lib/string.h"
 #include "kernel/qemu.h"
 #include "kernel/serial.h"
+#include "kernel/shutdown.h"
 #include "kernel/syscall.h"
 #include "x86/timer.h"
+#include "mm/failinject.h"
 #include "mm/fault.h"
 #include "mm/heap.h"
+#include "mm/kmalloc.h"
 #include "mm/layout.h"
 #include "kernel/memstat.h"
 #include "mm/paging.h"
@@ -95,6 +98,42 @@ static __noreturn void monitor_loop(void)
 }
 
 /*
+ * For fault injection: the pid of the process running now, 0 in a kernel task and while the
+ * process's page fault is being resolved (as Linux's fail_page_alloc leaves user pages alone
+ * by default, ignore-gfp-highmem: a fault has no caller to return an error to, and Strata
+ * ends the process instead of retrying).
+ */
+static int failinject_current_pid(void)
+{
+	struct proc *p = proc_current();
+
+	return p && !p->in_fault ? p->pid : 0;
+}
+
+/*
+ * fail_page_alloc= and failslab= (validated by the command-line parser): turn them on and
+ * say so. Never fails.
+ */
+static void failinject_boot(const struct boot_options *opts)
+{
+	struct {
+		const char *spec;
+		struct fault_attr *attr;
+	} set[] = { { opts->fail_page_alloc, &fail_page_alloc_attr },
+		    { opts->failslab, &failslab_attr } };
+	char line[160];
+
+	failinject_set_pid_hook(failinject_current_pid);
+	for (unsigned i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		if (!set[i].spec[0] || failinject_parse(set[i].attr, set[i].spec))
+			continue;
+		failinject_format(set[i].attr, line, sizeof(line));
+		pr_info("failinject: %s\n", line);
+	}
+	kmalloc_failslab_sync();
+}
+
+/*
  * init=PATH: start it as pid 1 with the command-line words after "--" as argv[1..], wait for
  * it, log how it ended; the monitor follows.
  */
@@ -110,14 +149,18 @@ static void run_init(const struct boot_options *opts)
 	for (int i = 0; i < opts->init_argc; i++, arg += strlen(arg) + 1)
 		argv[argc++] = (char *)arg;
 	argv[argc] = NULL;
+	shutdown_memory_line("before init"); /* the baseline of the line at power-off */
 	pid = proc_spawn(opts->init_path, argv, envp, true);
 	if (pid < 0) {
 		pr_err("init: cannot run %s: error %d\n", opts->init_path, pid);
 		return;
 	}
+	shutdown_init_waited(true);
 	proc_wait_kernel(pid, &status);
+	shutdown_init_waited(false);
 	ksnprintf(who, sizeof(who), "init: %s", opts->init_path);
 	proc_print_status(who, status);
+	shutdown_after_init(); /* init's reboot(2): every process gone, then power off */
 }
 
 void kmain(uint32_t magic, uint32_t info_phys)
@@ -166,6 +209,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	procfs_init();              /* /proc on it */
+	failinject_boot(&boot_opts);
 	pr_info("boot: kernel image %p-%p, text %p-%p\n", (void *)__kernel_start,
 	        (void *)__kernel_end, (void *)__text_start, (void *)__text_end);
 

@@ -167,6 +167,7 @@ static int iov_import(uint32_t uiov, uint32_t cnt, struct io_seg **segs)
 	if (!v || !*segs) {
 		kfree(v);
 		kfree(*segs);
+		*segs = NULL; /* the caller frees *segs whatever the result */
 		return -ENOMEM;
 	}
 	int rc = copy_from_user(v, (const void *)uiov, cnt * sizeof(*v));

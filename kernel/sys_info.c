@@ -13,6 +13,7 @@
  * gives -EFAULT at the same point as on Linux.
  */
 #include "kernel/qemu.h"
+#include "kernel/shutdown.h"
 #include "kernel/syscall.h"
 #include "x86/timer.h"
 #include "lib/compiler.h"
@@ -473,6 +474,10 @@ SYSCALL_DEFINE(reboot)
 	case LINUX_REBOOT_CMD_POWER_OFF:
 	case LINUX_REBOOT_CMD_HALT:
 	case LINUX_REBOOT_CMD_RESTART: /* QEMU runs with -no-reboot: a restart ends it too */
+		/* From init= (kmain waits for it): init ends first, kmain powers off once every
+		 * process is gone, after the memory accounting line (include/kernel/shutdown.h). */
+		if (shutdown_by_init())
+			proc_exit(W_EXITCODE(0));
 		machine_poweroff();
 	case LINUX_REBOOT_CMD_CAD_ON:
 	case LINUX_REBOOT_CMD_CAD_OFF:

@@ -229,6 +229,14 @@ static void remove_id(struct shm_seg *seg)
 	if ((int)idx == ids.max_idx)
 		while (ids.max_idx >= 0 && !ids.slots[ids.max_idx])
 			ids.max_idx--;
+	if (ids.in_use == 0) {
+		/* The last segment took the table with it (the sequence and the search position
+		 * stay): SysV memory keeps nothing once no segment exists, which the power-off
+		 * accounting (include/kernel/shutdown.h) checks to the byte. */
+		kfree(ids.slots);
+		ids.slots = NULL;
+		ids.cap = 0;
+	}
 }
 
 /*

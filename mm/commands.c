@@ -1,15 +1,18 @@
 /*
- * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat, sysctl —
- * and the /proc files of the same statistics and settings (include/lib/procfile.h): meminfo,
- * sys/vm/overcommit_memory, sys/vm/overcommit_ratio. Output formats follow Linux's /proc
- * files so the numbers read the same way (vmstat adds Strata's own counters — COW reuse,
- * zero-page and page-cache maps, page-table sharing — under names of their own).
+ * mm commands: the monitor's memory commands — meminfo, buddyinfo, memmap, vmstat, sysctl,
+ * failinject (fault injection: include/mm/failinject.h) — and the /proc files of the same
+ * statistics and settings (include/lib/procfile.h): meminfo, sys/vm/overcommit_memory,
+ * sys/vm/overcommit_ratio, sys/vm/drop_caches. Output formats follow Linux's /proc files so
+ * the numbers read the same way (vmstat adds Strata's own counters — COW reuse, zero-page and
+ * page-cache maps, page-table sharing — under names of their own).
  */
 #include "lib/command.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/procfile.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
+#include "mm/kmalloc.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
 #include "mm/pressure.h"
@@ -243,3 +246,64 @@ static long drop_caches_write(const struct proc_file *pf, const char *buf, size_
 }
 PROC_FILE(drop_caches, "sys/vm/drop_caches", 0200, PROC_SYSCTL, drop_caches_show, drop_caches_write,
           NULL);
+
+/* Print both fault-injection attributes' status lines. */
+static void failinject_print(void)
+{
+	char line[160];
+
+	failinject_format(&fail_page_alloc_attr, line, sizeof(line));
+	kprintf("%s\n", line);
+	failinject_format(&failslab_attr, line, sizeof(line));
+	kprintf("%s\n", line);
+}
+
+/*
+ * `failinject` shows fail_page_alloc and failslab with their counts; `failinject page|slab
+ * SPEC...` sets one (the words joined with spaces: include/mm/failinject.h's syntax).
+ */
+static int cmd_failinject(int argc, char **argv)
+{
+	char spec[FAULT_SPEC_MAX] = "";
+	struct fault_attr *a = NULL;
+	size_t len = 0;
+
+	if (argc >= 3 && !strcmp(argv[1], "page"))
+		a = &fail_page_alloc_attr;
+	else if (argc >= 3 && !strcmp(argv[1], "slab"))
+		a = &failslab_attr;
+	if (argc == 1) {
+		failinject_print();
+		return 0;
+	}
+	for (int i = 2; a && i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (len + n + 2 > sizeof(spec)) {
+			a = NULL;
+			break;
+		}
+		if (len)
+			spec[len++] = ' ';
+		memcpy(spec + len, argv[i], n + 1);
+		len += n;
+	}
+	uint32_t flags = irq_save(); /* the allocators read the attribute with interrupts masked */
+	int bad = !a || failinject_parse(a, spec);
+
+	kmalloc_failslab_sync();
+
+	irq_restore(flags);
+	if (bad) {
+		kprintf(
+		    "usage: failinject [page|slab N | P%% | every=N | prob=P | seed=S | times=N | "
+		    "pid=N | off]\n");
+		return -EINVAL;
+	}
+	failinject_print();
+	return 0;
+}
+MONITOR_COMMAND(failinject, "failinject [page|slab SPEC...]",
+                "fault injection (fail_page_alloc, failslab): show the counts, or set "
+                "every=N, prob=P, seed=S, times=N, pid=N, off",
+                cmd_failinject);

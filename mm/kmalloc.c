@@ -34,6 +34,10 @@ struct kmem_cache *kmalloc_table[KMALLOC_TABLE_SIZE] = {
 };
 
 static struct kmem_cache *classes[KMALLOC_NR_CLASSES];
+/* The real mapping. kmalloc_table equals it except while failslab is on: then every entry
+ * is boot_cache, whose empty magazine sends the inline fast path to the slow path (where
+ * failslab decides) at no cost to the fast path itself (kmalloc_failslab_sync). */
+static struct kmem_cache *class_table[KMALLOC_TABLE_SIZE];
 static bool ready;
 
 /* The largest power of two dividing @size, at least the minimum alignment. */
@@ -74,10 +78,17 @@ int kmalloc_init(void)
 	for (unsigned i = 0; i < KMALLOC_TABLE_SIZE; i++) {
 		while (kmalloc_class_sizes[k] < i << KMALLOC_INDEX_SHIFT)
 			k++;
-		kmalloc_table[i] = classes[k];
+		class_table[i] = kmalloc_table[i] = classes[k];
 	}
 	ready = true;
+	kmalloc_failslab_sync();
 	return 0;
+}
+
+void kmalloc_failslab_sync(void)
+{
+	for (unsigned i = 0; ready && i < KMALLOC_TABLE_SIZE; i++)
+		kmalloc_table[i] = failslab_attr.enabled ? &boot_cache : class_table[i];
 }
 
 int kmalloc_exit(void)
@@ -92,7 +103,7 @@ int kmalloc_exit(void)
 			return -EBUSY;
 	}
 	for (unsigned i = 0; i < KMALLOC_TABLE_SIZE; i++)
-		kmalloc_table[i] = &boot_cache;
+		kmalloc_table[i] = class_table[i] = &boot_cache;
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		kmem_cache_destroy(classes[i]);
 		classes[i] = NULL;
@@ -105,7 +116,7 @@ struct kmem_cache *kmalloc_cache_for(size_t size)
 {
 	if (!ready || size > KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
-	return kmalloc_table[(size + KMALLOC_MIN_SIZE - 1) >> KMALLOC_INDEX_SHIFT];
+	return class_table[(size + KMALLOC_MIN_SIZE - 1) >> KMALLOC_INDEX_SHIFT];
 }
 
 /* The smallest class cache of at least @size bytes whose objects are aligned to @align. */
@@ -139,7 +150,7 @@ static void *kmalloc_track_caller_unlocked(size_t size, size_t align, unsigned f
 	if (size > KMALLOC_MAX_CACHE_SIZE)
 		c = NULL;
 	else if (align == KMALLOC_MIN_ALIGN)
-		c = kmalloc_table[(size + KMALLOC_MIN_SIZE - 1) >> KMALLOC_INDEX_SHIFT];
+		c = class_table[(size + KMALLOC_MIN_SIZE - 1) >> KMALLOC_INDEX_SHIFT];
 	else
 		c = class_for(size, align);
 	if (c)

@@ -296,6 +296,31 @@ uint32_t vm_object_shrink(void)
 	return freed;
 }
 
+uint32_t vm_object_drop_unused(void)
+{
+	struct vm_object *obj, *n;
+	uint32_t dropped = 0;
+
+	vm_object_shrink();
+	list_for_each_entry_safe(obj, n, &objects, link)
+	{
+		uint32_t flags = irq_save();
+		bool unused = obj->ops == &memory_pager && obj->refs == 1 && obj->cached == 0;
+
+		if (unused) {
+			list_del(&obj->link);
+			stats.objects--;
+		}
+		irq_restore(flags);
+		if (unused) {
+			kfree(obj->cache);
+			kfree(obj);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
 /* Count @obj's cached pages with a reference beyond the cache's own. */
 static uint32_t mapped_in(const struct vm_object *obj)
 {

@@ -18,6 +18,7 @@
 #include "lib/format.h"
 #include "lib/slotmap.h"
 #include "lib/string.h"
+#include "mm/failinject.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
 #include "mm/paging.h"
@@ -206,6 +207,21 @@ struct page *alloc_pages(unsigned order, gfp_t gfp, struct mm_error *err)
 	if (!err)
 		err = &local;
 	uint32_t flags = irq_save();
+	/* fail_page_alloc (include/mm/failinject.h): never a must-succeed allocation. */
+	if (unlikely(fail_page_alloc_attr.enabled) && !(gfp & __GFP_NOFAIL) &&
+	    failinject_now(&fail_page_alloc_attr)) {
+		uint64_t free = (uint64_t)buddy.bm->free_frames << PAGE_SHIFT;
+		uint64_t total = (uint64_t)buddy.managed_pages << PAGE_SHIFT;
+
+		irq_restore(flags);
+		/* The report shows the real figures: memory was there, the failure was injected. */
+		*err = (struct mm_error){ .kind = MM_OUT_OF_MEMORY,
+			                  .requested = (uint64_t)PAGE_SIZE << order,
+			                  .available = free,
+			                  .used = total - free,
+			                  .total = total };
+		return 0;
+	}
 	if (owner != PAGE_OWNER_KERNEL && owner_ops && order <= BUDDY_MAX_ORDER &&
 	    owner_ops->charge(owner, 1 << order, err) < 0) {
 		irq_restore(flags);

@@ -245,7 +245,7 @@ static void *__kmem_cache_alloc_unlocked(struct kmem_cache *c, unsigned flags, s
 	if (!err)
 		err = &local;
 	err->kind = MM_OK;
-	if (kmem_charge(owner, c->objsize, err) < 0)
+	if (kmem_failslab(flags) || kmem_charge(owner, c->objsize, err) < 0)
 		return kmem_alloc_failed(c->name, c->objsize, flags, err, caller);
 	if (c->magsize) {
 		obj = magazine_alloc(c, flags, err);

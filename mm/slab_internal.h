@@ -47,6 +47,17 @@ struct kmem_track {
 
 enum slab_state { SLAB_EMPTY, SLAB_PARTIAL, SLAB_FULL };
 
+/*
+ * failslab (include/mm/failinject.h): should this allocation with KM_* @flags fail as out of
+ * memory? Never a KM_NOFAIL one. Asked once per allocation at the entry of the slow paths
+ * (the fast paths take the slow path while failslab is on).
+ */
+static inline bool kmem_failslab(unsigned flags)
+{
+	return unlikely(failslab_attr.enabled) && !(flags & KM_NOFAIL) &&
+	       failinject_now(&failslab_attr);
+}
+
 /* ---- shared state (definitions in mm/slab.c and mm/slab_magazine.c) ------------------- */
 
 extern struct slab_page_ops kmem_page_ops;

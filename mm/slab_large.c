@@ -41,7 +41,7 @@ static void *kmem_large_alloc_unlocked(size_t size, size_t align, unsigned flags
 	while (((size_t)PAGE_SIZE << order) < need)
 		order++;
 	bytes = (size_t)PAGE_SIZE << order;
-	if (kmem_charge(owner, (int64_t)bytes, err) < 0)
+	if (kmem_failslab(flags) || kmem_charge(owner, (int64_t)bytes, err) < 0)
 		return kmem_alloc_failed("kmalloc", size, flags, err, caller);
 	block = (uintptr_t)kmem_page_ops.alloc_pages(order, flags, err, kmem_page_ops.ctx);
 	if (!block) {

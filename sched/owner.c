@@ -49,6 +49,21 @@ struct owner *owner_lookup(uint32_t id)
 	return NULL;
 }
 
+void owner_totals(struct owner_totals *t)
+{
+	uint32_t flags = irq_save();
+
+	*t = (struct owner_totals){ 0 };
+	for (unsigned i = 0; i < OWNER_SLOTS; i++) {
+		if (!owners[i].id)
+			continue;
+		t->owners++;
+		t->pages += owners[i].page_count;
+		t->slab_bytes += owners[i].slab_bytes;
+	}
+	irq_restore(flags);
+}
+
 uint64_t owner_usage(const struct owner *o)
 {
 	return (uint64_t)o->page_count * PAGE_SIZE + o->slab_bytes;

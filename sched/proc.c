@@ -772,7 +772,9 @@ static int resolve_user_fault(uint32_t addr, uint32_t error)
 
 	if (!p || !p->vm)
 		return -EFAULT;
+	p->in_fault = true; /* fault injection spares the fault path (include/mm/failinject.h) */
 	rc = vm_fault(p->vm, addr, error);
+	p->in_fault = false;
 	if (unlikely(rc == -ENOMEM) && oom_out_of_memory(p, 0, error & PF_U) == OOM_RETRY)
 		return 0; /* memory was freed for it: the access faults again and gets it */
 	p->fault_oom = rc == -ENOMEM;

@@ -33,7 +33,7 @@ cd "$root" || { echo "check-layers: no directory '$root'"; exit 1; }
 
 # The hardware-independent allocator cores (patterns; slab may be split into mm/slab*.c).
 core_patterns=(mm/memmap.c mm/bitmap.c 'mm/buddy*.c' 'mm/slab*.c' mm/kmalloc.c mm/error.c
-               mm/pressure.c mm/vma.c mm/commit.c)
+               mm/pressure.c mm/vma.c mm/commit.c mm/failinject.c)
 freestanding=" stdarg.h stdbool.h stddef.h stdint.h stdalign.h stdnoreturn.h iso646.h float.h "
 
 is_core() { # path

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/test-all.sh BUILD [host|guest|iso|crash|initramfs|tools|lint|linux]...  — Strata's test driver (`make test`).
+# tools/test-all.sh BUILD [host|guest|iso|crash|initramfs|tools|lint|user|inject|linux]...  — Strata's test driver (`make test`).
 #
 # Parts (all by default):
 #   host   every build/host/test_* program (host unit tests under ASan/UBSan)
@@ -19,6 +19,11 @@
 #   user   Strata boots build/test-initramfs.cpio (-cpu qemu32,+smep,+smap) with init=/test/init and runs every user
 #          test, with vmcheck (the auditor after every exit: no "vmcheck: FAIL" line may
 #          appear); the demo programs run under busybox sh
+#   inject the user tests once more under fault injection (fail_page_alloc=97 failslab=89,
+#          vmcheck): no panic, the runner's summary, no broken invariant or allocator report,
+#          no process killed for memory, failures injected, and the settled memory line at
+#          power-off equal to the one before init (free memory, slab objects, commitment,
+#          the ledger: exactly)
 #   linux  the reference: Debian's linux-image-686 boots build/test-initramfs.cpio
 #          (rdinit=/test/init) and the runner's summary is counted; the demo programs of
 #          build/initramfs.cpio run under busybox sh. Skipped with a message (not counted)
@@ -30,7 +35,7 @@ set -uo pipefail
 BUILD=${1:-build}
 shift || true
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint user linux)
+[ ${#parts[@]} -eq 0 ] && parts=(host guest iso crash initramfs tools lint user inject linux)
 QEMU=${QEMU:-qemu-system-i386}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -479,6 +484,70 @@ part_user() {
     '^vm.overcommit_ratio = 50' \
     '^pgfault [1-9][0-9]*$' '^pgalloc [1-9][0-9]*$' '^cow_fault [1-9][0-9]*$' \
     '^zero_page_map [1-9][0-9]*$' '^pt_share_fork [1-9][0-9]*$'
+}
+
+# The user suite once more under fault injection (Linux's fail_page_alloc and failslab,
+# include/mm/failinject.h): every 97th page allocation and every 89th slab allocation made
+# for a user process fails. Tests may fail their own checks (not counted: an allocation they
+# expected to succeed failed); what is asserted is the kernel's side: no panic (the runner's
+# power-off, status 0), the runner's summary, no broken invariant (vmcheck), no allocator
+# report (double or bad free), no process killed for memory (each failure reached a system
+# call as an error), failures actually injected, and after every process has ended the
+# settled memory line equal to the one before init (include/kernel/shutdown.h): free memory,
+# slab objects, commitment, the ledger, page cache and SysV segments, exactly.
+part_inject() {
+  echo "user space on Strata under fault injection (fail_page_alloc=97 failslab=89):"
+  local log=$LOGS/user-inject.log before after line pages slabs
+  qemu_run "$log" "$HANG_TIMEOUT" "" -m 256M -cpu qemu32,+smep,+smap -kernel "$KERNEL" \
+    -initrd "$TEST_INITRAMFS" \
+    -append "init=/test/init panic=exit loglevel=6 vmcheck fail_page_alloc=97 failslab=89"
+  if [ "$rc" -ne 0 ]; then fail "inject: QEMU exit status $rc, expected 0 (the runner's power-off)" "$log"; return 0; fi
+  line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    pass "inject: no panic, the runner finished ($line: failures of the tests' own checks are expected)"
+  else
+    fail "inject: the runner printed no summary" "$log"
+  fi
+  if grep -aqE 'vmcheck: FAIL|\] slab: |\] mm: bad |PANIC|shutdown: [0-9]+ processes did not end' "$log"; then
+    fail "inject: the auditor or an allocator reported a broken invariant"
+    grep -aE 'vmcheck: FAIL|\] slab: |\] mm: bad |PANIC|shutdown: ' "$log" | head -n 20 | sed 's/^/  | /'
+  else
+    pass "inject: vmcheck after every exit and the allocators reported nothing"
+  fi
+  if grep -aqE 'out of memory at 0x|Out of memory: Killed process' "$log"; then
+    fail "inject: a process was killed for memory (a failure that reached no system call)"
+    grep -aE 'out of memory at 0x|Out of memory: Killed' "$log" | head -n 10 | sed 's/^/  | /'
+  else
+    pass "inject: no process was killed for memory: every failure reached a system call"
+  fi
+  pages=$(grep -aoE 'failinject: fail_page_alloc: .*, ([0-9]+) injected$' "$log" | tail -n 1 | grep -oE '[0-9]+ injected$')
+  slabs=$(grep -aoE 'failinject: failslab: .*, ([0-9]+) injected$' "$log" | tail -n 1 | grep -oE '[0-9]+ injected$')
+  if [ -n "$pages" ] && [ -n "$slabs" ] && [ "${pages%% *}" -gt 0 ] && [ "${slabs%% *}" -gt 0 ]; then
+    pass "inject: failures were injected (fail_page_alloc $pages, failslab $slabs)"
+  else
+    fail "inject: no injected failures counted (fail_page_alloc '${pages:-none}', failslab '${slabs:-none}')" "$log"
+  fi
+  before=$(grep -aoE 'mm: before init: .*' "$log" | head -n 1); before=${before#mm: before init: }
+  after=$(grep -aoE 'mm: at power-off: .*' "$log" | tail -n 1); after=${after#mm: at power-off: }
+  if [ -n "$before" ] && [ "$before" = "$after" ]; then
+    pass "inject: memory and the ledger back at baseline after every process ended ($after)"
+  else
+    fail "inject: memory at power-off differs from before init"
+    printf '  | before init:  %s\n  | at power-off: %s\n' "${before:-(no line)}" "${after:-(no line)}"
+  fi
+  # The monitor command: status, setting each attribute, a bad spec, a workload's failures
+  # reaching forktree's fork as ENOMEM, the counts kept when turned off.
+  log=$LOGS/inject-monitor.log
+  qemu_run "$log" "$HANG_TIMEOUT" "failinject\nfailinject page 7\nfailinject slab 5% seed=42\nfailinject page often\nrun /bin/forktree 3\nfailinject\nfailinject page off\nfailinject slab off\npoweroff\n" \
+    -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
+  if [ "$rc" -ne 0 ]; then fail "inject monitor: QEMU exit status $rc, expected 0" "$log"; return 0; fi
+  expect_lines "inject monitor: failinject shows, sets and turns off; forktree's forks fail with ENOMEM" "$log" \
+    '^fail_page_alloc: off: 0 injected$' '^failslab: off: 0 injected$' \
+    '^fail_page_alloc: every 7, 100%, seed 1, times unlimited, pid any but init: 0 calls, 0 injected$' \
+    '^failslab: every 1, 5%, seed 42, times unlimited, pid any but init: 0 calls, 0 injected$' \
+    '^usage: failinject ' 'fork failed: Cannot allocate memory' '^run: /bin/forktree exited with status' \
+    '^fail_page_alloc: every 7, .*: [1-9][0-9]* calls, [1-9][0-9]* injected$' \
+    '^fail_page_alloc: off: [1-9][0-9]* injected$' '^failslab: off: [0-9]+ injected$'
 }
 
 part_linux() {

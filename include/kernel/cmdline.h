@@ -16,6 +16,13 @@
  *                       (include/mm/commit.h, as Linux's vm.overcommit_memory)
  *   overcommit_ratio=N  CommitLimit's percentage of RAM in mode never (default 50, at most
  *                       CMDLINE_RATIO_MAX)
+ *   fail_page_alloc=SPEC  fault injection into alloc_pages, as Linux's fail_page_alloc:
+ *   failslab=SPEC         ... and into slab objects and kmalloc, as Linux's failslab. SPEC
+ *                       (include/mm/failinject.h): "N" fails every Nth allocation made for a
+ *                       user process, "P%" each with probability P; then ",seed=S",
+ *                       ",times=N", ",pid=N" (e.g. "97", "5%,seed=42,pid=3"); never a
+ *                       must-succeed allocation, never a kernel task's, not init's unless
+ *                       named by pid=
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
  *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
@@ -32,6 +39,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "mm/failinject.h"
 
 #define CMDLINE_MAX       256 /* bytes kept of the command line, NUL included */
 #define CMDLINE_GLOB_MAX  64
@@ -55,10 +64,12 @@ struct boot_options {
 	bool vmcheck;              /* run the auditor after each exit and each in-kernel test */
 	int overcommit;            /* enum overcommit_mode (include/mm/commit.h) */
 	uint32_t overcommit_ratio; /* percent */
-	bool bench;                /* run the benchmarks */
-	char init_path[CMDLINE_INIT_MAX]; /* init=PATH; "" = none */
-	int init_argc;                    /* words after "--": init's argv[1..init_argc] */
-	char init_args[CMDLINE_MAX];      /* ... one after the other, each ending with a NUL */
+	char fail_page_alloc[FAULT_SPEC_MAX]; /* fail_page_alloc=SPEC; "" = off */
+	char failslab[FAULT_SPEC_MAX];        /* failslab=SPEC; "" = off */
+	bool bench;                           /* run the benchmarks */
+	char init_path[CMDLINE_INIT_MAX];     /* init=PATH; "" = none */
+	int init_argc;                        /* words after "--": init's argv[1..init_argc] */
+	char init_args[CMDLINE_MAX];          /* ... one after the other, each ending with a NUL */
 };
 
 /* Fill @opts with the defaults (what an empty command line means). */

@@ -24,9 +24,9 @@
  * Fast paths (inline): kmalloc pops from the class cache's loaded magazine, kfree pushes to
  * the magazine of the object's cache (found by masking the address down to its slab). Both
  * fall to out-of-line slow paths for: an empty/full magazine, a debug cache, an owner other
- * than the kernel, sizes above 4096, and anything suspicious (double free on top of the
- * magazine, a pointer that is not in a slab). In debug mode the slow paths check red zones
- * including the bytes between the size asked for and the class size.
+ * than the kernel, failslab on (allocations: kmalloc_failslab_sync), sizes above 4096, and anything
+ * suspicious (double free on top of the magazine, a pointer that is not in a slab). In debug mode
+ * the slow paths check red zones including the bytes between the size asked for and the class size.
  *
  * Context: as the slab layer (one CPU, not from interrupt handlers unless masked).
  */
@@ -60,6 +60,13 @@ void __kfree_slow(const void *p);
  * Returns 0, -EBUSY if already done, or -ENOMEM (nothing created).
  */
 int kmalloc_init(void);
+
+/*
+ * Follow failslab_attr.enabled (include/mm/failinject.h): while failslab is on, the table the
+ * fast path reads sends every allocation to the slow path, where failslab decides. Call after
+ * changing the attribute. Cannot fail.
+ */
+void kmalloc_failslab_sync(void);
 
 /* Destroy the size-class caches (host tests). Returns 0, or -EBUSY while objects are live. */
 int kmalloc_exit(void);

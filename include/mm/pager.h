@@ -137,6 +137,15 @@ void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32
  */
 uint32_t vm_object_shrink(void);
 
+/*
+ * vm_object_shrink, then free every memory object only the registry references and whose
+ * cache is empty (Linux's drop_caches: the next vm_object_memory makes it again). Only when
+ * no process can hold an object it has not referenced yet (between vm_object_memory and its
+ * area's reference): the power-off accounting calls it with no process left. Returns the
+ * objects freed.
+ */
+uint32_t vm_object_drop_unused(void);
+
 /* Pages in objects' caches that some page table maps (a reference beyond the object's). */
 uint32_t vm_object_mapped_pages(void);
 

@@ -105,6 +105,7 @@
 #include "lib/preempt.h"
 #include "lib/string.h"
 #include "mm/error.h"
+#include "mm/failinject.h"
 #include "mm/page.h"
 
 /* ---- geometry ------------------------------------------------------------------------- */
@@ -335,7 +336,8 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, unsigned flags)
 	uint32_t n = m->rounds;
 	void *obj;
 
-	if (unlikely(n == 0 || ((flags & KM_KERNEL) == 0 && kmem_cpu_state[kmem_cpu_id()].owner))) {
+	if (unlikely(n == 0 || ((flags & KM_KERNEL) == 0 && kmem_cpu_state[kmem_cpu_id()].owner) ||
+	             failslab_attr.enabled)) {
 		obj = kmem_cache_alloc_slow(c, flags);
 		preempt_enable();
 		return obj;

@@ -71,6 +71,14 @@ void owner_switch(struct owner *o);
  */
 uint64_t owner_release_all(struct owner *o);
 
+/* The whole ledger: live owners and what is charged to them, summed. */
+struct owner_totals {
+	uint32_t owners;
+	uint64_t pages;      /* page blocks' pages */
+	uint64_t slab_bytes; /* slab objects' and large kmalloc blocks' bytes */
+};
+void owner_totals(struct owner_totals *t);
+
 /* Panic unless nothing at all is charged to @o any more (the reaper's ledger check). */
 void owner_ledger_check(const struct owner *o);
 

@@ -156,6 +156,7 @@ struct proc {
 	bool did_exec;         /* has called execve since fork (setpgid's EACCES) */
 	bool fault_oom;        /* its last #PF found no memory (the fault report says so) */
 	bool fault_bus;        /* its last #PF was past the end of a mapped file (SIGBUS) */
+	bool in_fault;         /* resolving a #PF now (fault injection leaves it alone) */
 	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
 	uint64_t sig_pending;  /* signals sent and not yet acted on (bit sig - 1) */

@@ -38,7 +38,9 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
 	       a->memstat_seconds == b->memstat_seconds && a->panic_action == b->panic_action &&
 	       a->debug_pagealloc == b->debug_pagealloc && a->init_on_alloc == b->init_on_alloc &&
 	       a->slub_debug == b->slub_debug && a->vmcheck == b->vmcheck &&
-	       a->overcommit == b->overcommit && a->overcommit_ratio == b->overcommit_ratio;
+	       a->overcommit == b->overcommit && a->overcommit_ratio == b->overcommit_ratio &&
+	       strcmp(a->fail_page_alloc, b->fail_page_alloc) == 0 &&
+	       strcmp(a->failslab, b->failslab) == 0;
 }
 
 /*
@@ -252,6 +254,25 @@ HT_TEST(flag_options)
 	EXPECT_MALFORMED("vmcheck=1");
 	EXPECT_MALFORMED("init_on_alloc=");
 	EXPECT_MALFORMED("slub_debug=FZPU");
+}
+
+HT_TEST(fault_injection_specs)
+{
+	struct boot_options o;
+
+	cmdline_defaults(&o);
+	ht_log_clear();
+	HT_EXPECT(o.fail_page_alloc[0] == '\0' && o.failslab[0] == '\0');
+	HT_EXPECT_EQ(cmdline_parse("fail_page_alloc=97 failslab=5%,seed=42,pid=3", &o), 0);
+	HT_EXPECT(strcmp(o.fail_page_alloc, "97") == 0);
+	HT_EXPECT(strcmp(o.failslab, "5%,seed=42,pid=3") == 0);
+	HT_EXPECT_EQ(cmdline_parse("failslab=every=3,times=10", &o), 0);
+	HT_EXPECT(strcmp(o.failslab, "every=3,times=10") == 0);
+	HT_EXPECT_EQ(log_lines(), 0);
+	EXPECT_MALFORMED("fail_page_alloc=");
+	EXPECT_MALFORMED("fail_page_alloc=0");
+	EXPECT_MALFORMED("failslab=101%");
+	EXPECT_MALFORMED("failslab=7,often");
 }
 
 HT_TEST(unknown_options)

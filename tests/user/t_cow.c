@@ -127,6 +127,12 @@ static void test_own_writes(void)
 	memset(b, 'O', N * PG);
 	fflush(stdout);
 	pid_t pid = fork();
+	if (pid < 0) { /* (under fault injection) nobody would write to to_parent: say so */
+		check(0, "fork for the own-writes check: %s", strerror(errno));
+		close(to_parent[0]), close(to_parent[1]), close(to_child[0]), close(to_child[1]);
+		munmap(b, N * PG);
+		return;
+	}
 	if (pid == 0) {
 		memset(b, 'C', 4 * PG); /* pages 0..3 */
 		send1(to_parent[1]);
@@ -172,6 +178,12 @@ static void test_generations(void)
 	memset(b, 'O', 3 * PART);
 	fflush(stdout);
 	pid_t child = fork();
+	if (child < 0) { /* (under fault injection) nobody would write to ready: say so */
+		check(0, "fork for the three-generation check: %s", strerror(errno));
+		close(ready[0]), close(ready[1]), close(go[0]), close(go[1]);
+		munmap(b, 3 * PART);
+		return;
+	}
 	if (child == 0) {
 		pid_t grandchild = fork();
 		if (grandchild == 0) {
@@ -181,6 +193,9 @@ static void test_generations(void)
 			_exit(gen_view_ok(b, 2, 'G') ? 0 : 1);
 		}
 		memset(b + PART, 'C', PART);
+		if (grandchild < 0)
+			send1(
+			    ready[1]); /* its stand-in: the parent waits for two (the wait fails) */
 		send1(ready[1]);
 		recv1(go[0]);
 		int code = gen_view_ok(b, 1, 'C') ? 0 : 1;

@@ -35,7 +35,7 @@
 #define SYS_clock_gettime64 403
 #endif
 
-static int fd_file, fd_dir, pipe_r, pipe_w;
+static int fd_file = -1, fd_dir = -1, pipe_r = -1, pipe_w = -1; /* -1: setup failed */
 static char path_hello[512], path_link[512], path_dir[512];
 static int have_tty;
 
