@@ -15,6 +15,12 @@
  * then syncs and powers the machine off (reboot(2) with LINUX_REBOOT_CMD_POWER_OFF), so
  * QEMU exits with status 0 and the host reads the verdict from the log.
  *
+ * `--deadline=SECONDS` bounds each test (used only for the run under fault injection, where
+ * a test that lost a fork or a pipe write to an injected failure may wait forever for a peer
+ * that never came): each test then runs in its own process group, and a test still running
+ * after SECONDS is killed with its whole group ("not ok N t_x # deadline: killed after N s").
+ * It is a hang guard, not a verdict: that run judges the kernel, not the tests.
+ *
  * Arguments that start with "t_" select tests by name (`/test/init t_fork t_brk`); "bench_"
  * names a benchmark program in /test the same way (tools/bench-user.sh boots
  * `/test/init bench_syscalls`, so a benchmark gets the console and the power-off too). A name
@@ -26,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +41,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEST_DIR     "/test"
@@ -118,6 +126,39 @@ static int selectable(const char *name)
 	       strlen(name) < NAME_MAX_LEN && !strchr(name, '/');
 }
 
+static long deadline_s; /* --deadline=SECONDS: 0 for none */
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Wait for test @pid within the deadline (its process group killed past it). Returns
+ * wait4's result with *@status, or -1; *@late is set when it was killed for the deadline.
+ */
+static pid_t wait_bounded(pid_t pid, int *status, int *late)
+{
+	double end = now_s() + (double)deadline_s;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	pid_t r;
+
+	*late = 0;
+	while ((r = wait4(pid, status, WNOHANG, NULL)) == 0) {
+		if (now_s() > end) {
+			kill(-pid, SIGKILL);
+			*late = 1;
+			return wait4(pid, status, 0, NULL);
+		}
+		nanosleep(&tick, NULL);
+	}
+	return r;
+}
+
 /* Run one test program; print its result line; true when it passed. */
 static int run_one(int num, const char *name)
 {
@@ -138,15 +179,29 @@ static int run_one(int num, const char *name)
 	}
 	if (pid == 0) {
 		char *const argv[] = { path, NULL };
+		if (deadline_s)
+			setpgid(0, 0);
 		execve(path, argv, test_envp);
 		out("# execve %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
-	while (wait4(pid, &status, 0, NULL) < 0) {
+	int late = 0;
+	if (deadline_s) {
+		setpgid(pid, pid); /* either this or the child's own call makes the group */
+		if (wait_bounded(pid, &status, &late) < 0) {
+			out("not ok %d %s # wait4 failed: %s\n", num, name, strerror(errno));
+			return 0;
+		}
+	}
+	while (!deadline_s && wait4(pid, &status, 0, NULL) < 0) {
 		if (errno != EINTR) {
 			out("not ok %d %s # wait4 failed: %s\n", num, name, strerror(errno));
 			return 0;
 		}
+	}
+	if (late) {
+		out("not ok %d %s # deadline: killed after %ld s\n", num, name, deadline_s);
+		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		out("ok %d %s\n", num, name);
@@ -169,7 +224,9 @@ int main(int argc, char **argv)
 	console_if_needed();
 	out("KTAP version 1\n");
 	for (int i = 1; i < argc && n < MAX_TESTS; i++) {
-		if (selectable(argv[i]))
+		if (strncmp(argv[i], "--deadline=", 11) == 0)
+			deadline_s = atol(argv[i] + 11);
+		else if (selectable(argv[i]))
 			names[n++] = argv[i];
 		else
 			out("# ignoring argument '%s' (tests are named t_*)\n", argv[i]);
