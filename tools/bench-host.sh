@@ -25,7 +25,7 @@ for h in valgrind/callgrind.h jemalloc/jemalloc.h mimalloc.h; do
 done
 
 CFLAGS=(-std=gnu11 -O2 -g -DNDEBUG -Wall -Wextra -Werror)
-SLAB_SRC=(mm/slab*.c mm/kmalloc.c mm/error.c kernel/lib/format.c kernel/lib/string.c kernel/lib/preempt.c
+SLAB_SRC=(mm/slab*.c mm/kmalloc.c mm/error.c mm/failinject.c kernel/lib/format.c kernel/lib/string.c kernel/lib/preempt.c
           kernel/lib/ksym.c tests/host/stubs.c)
 
 "$CC" "${CFLAGS[@]}" -DBENCH_SLAB -DSTRATA_HOST -Iinclude -Itests/host \
