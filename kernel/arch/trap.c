@@ -216,14 +216,8 @@ void trap_dispatch(struct trap_frame *tf)
 			user_hooks.ret(tf);
 		return;
 	}
-	if (v < T_VECTORS && handlers[v] && handlers[v](tf)) {
-		/* A resolved fault from ring 3 (a page made present) returns to user mode too: a
-		 * fatal signal sent meanwhile (the OOM killer's SIGKILL) is acted on now, not at
-		 * the next system call or tick. */
-		if (trap_from_user(tf) && user_hooks.ret)
-			user_hooks.ret(tf);
-		return;
-	}
+	if (v < T_VECTORS && handlers[v] && handlers[v](tf))
+		return; /* a signal sent meanwhile is acted on at the next tick or system call */
 	if (trap_from_user(tf) && user_hooks.fault) {
 		user_hooks.fault(tf);
 		return;
