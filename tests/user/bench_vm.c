@@ -23,6 +23,10 @@
  *                            wake-up and _exit (dropping its share of the N MiB) and the
  *                            reaping
  *   mmap+touch+munmap        per round: mmap of one anonymous page, one write, munmap
+ *   mmap+munmap.heuristic    per round: mmap of one private writable page (charged to the
+ *   mmap+munmap.never        commitment), munmap, no touch; under overcommit_memory 0 and 2
+ *                            (/proc/sys/vm, mounted if need be): the difference is what the
+ *                            commit check of an mmap costs in each mode
  *
  * Each line reads "bench: NAME N insn/op (OPS ops, TOTAL total, loop overhead X)"; an
  * operation that cannot be done (say fork of 64 MiB on a kernel that copies eagerly and runs
@@ -31,12 +35,14 @@
  * machine off at the end instead of exiting.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/reboot.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -258,6 +264,42 @@ static void bench_mmap_touch_munmap(void)
 	report(name, total, loop_overhead(MMAP_OPS), MMAP_OPS);
 }
 
+/* Write "@mode\n" to /proc/sys/vm/overcommit_memory (/proc mounted when it is not). */
+static int set_overcommit(int mode)
+{
+	char text[4] = { (char)('0' + mode), '\n', 0, 0 };
+	int fd = open("/proc/sys/vm/overcommit_memory", O_WRONLY);
+
+	if (fd < 0 && mount("proc", "/proc", "proc", 0, NULL) == 0)
+		fd = open("/proc/sys/vm/overcommit_memory", O_WRONLY);
+	if (fd < 0)
+		return -1;
+	int ok = write(fd, text, 2) == 2;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* mmap+munmap of one private writable page, untouched, under overcommit mode @mode. */
+static void bench_mmap_munmap(const char *name, int mode)
+{
+	if (set_overcommit(mode) != 0) {
+		failed(name, "cannot set overcommit_memory to %d: %s", mode, strerror(errno));
+		return;
+	}
+	uint64_t t0 = rdtsc();
+	for (unsigned i = 0; i < MMAP_OPS; i++) {
+		void *p = anon(PG);
+		if (p == MAP_FAILED || munmap(p, PG) != 0) {
+			failed(name, "mmap/munmap: %s", strerror(errno));
+			set_overcommit(0);
+			return;
+		}
+	}
+	uint64_t total = rdtsc() - t0;
+	set_overcommit(0);
+	report(name, total, loop_overhead(MMAP_OPS), MMAP_OPS);
+}
+
 /* Runs every measurement; exits 1 if any failed (as pid 1: powers off instead). */
 int main(void)
 {
@@ -269,6 +311,8 @@ int main(void)
 	bench_cow();
 	bench_sole_owner();
 	bench_mmap_touch_munmap();
+	bench_mmap_munmap("mmap+munmap.heuristic", 0);
+	bench_mmap_munmap("mmap+munmap.never", 2);
 	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		bench_fork_size(sizes[i], reps[i]);
 	if (failures)
