@@ -40,6 +40,7 @@
 #include "x86/gdt.h"
 #include "x86/mmu.h"
 #include "x86/task_arch.h"
+#include "x86/timer.h"
 
 #define PID_INIT  1 /* the init process's, and only its */
 #define PID_FIRST 2 /* every other process counts from here, and wraps back to it */
@@ -200,12 +201,22 @@ static struct proc *proc_alloc(void)
 	wait_queue_init(&p->child_wq);
 	wait_queue_init(&p->signal_wq);
 	proc_res_init(&p->res);
+	p->start_tick = timer_ticks();
 	return p;
+}
+
+static void (*free_hook)(struct proc *p); /* proc_set_free_hook */
+
+void proc_set_free_hook(void (*fn)(struct proc *p))
+{
+	free_hook = fn;
 }
 
 /* Free a proc that is linked nowhere and attached to no running task. */
 static void proc_free(struct proc *p)
 {
+	if (free_hook)
+		free_hook(p);
 	task_arch_free(p->arch);
 	kfree(p);
 }
