@@ -171,6 +171,19 @@ static void sig_send(struct proc *p, int sig)
 /* ---- creation ------------------------------------------------------------------------- */
 
 /* A pid not in use (interrupts off): PID_INIT for the init process, else PID_FIRST.. */
+static uint64_t procs_created; /* processes made since boot (/proc/stat processes) */
+static int last_pid;           /* the pid given last (/proc/loadavg) */
+
+uint64_t proc_created_count(void)
+{
+	return procs_created;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
+}
+
 static int pid_alloc(bool init)
 {
 	if (init && !proc_lookup(PID_INIT))
@@ -249,7 +262,8 @@ static void proc_publish(struct proc *p, struct proc *parent, bool init)
 {
 	uint32_t flags = irq_save();
 
-	p->pid = pid_alloc(init);
+	p->pid = last_pid = pid_alloc(init);
+	procs_created++;
 	if (init)
 		init_proc = p;
 	p->parent = parent;

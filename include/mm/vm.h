@@ -201,6 +201,7 @@ struct vm_counters {
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
 	uint64_t anon_pages;   /* private anonymous pages allocated now (meminfo AnonPages) */
+	uint64_t oom_kill;     /* processes the OOM killer chose (vmstat oom_kill) */
 	uint64_t committed;    /* pages charged by all spaces (with the shared objects' pages:
 	                        * meminfo Committed_AS) */
 };

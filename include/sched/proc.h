@@ -287,6 +287,11 @@ void proc_inject_limits(uint64_t spawn, uint64_t fork);
  */
 void proc_set_free_hook(void (*fn)(struct proc *p));
 
+/* Processes made since boot (spawned or forked), and the pid given last (/proc/stat,
+ * /proc/loadavg). */
+uint64_t proc_created_count(void);
+int proc_last_pid(void);
+
 /* Iterate over processes (for `ps`): @fn is called with interrupts off. */
 void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
 
