@@ -360,10 +360,20 @@ static long pid_write(const void *arg, const char *buf, size_t len)
 	return rc;
 }
 
+/* A read-only file's write: -EINVAL (Linux's vfs_write on a file without a write op). */
+static long pid_write_refused(const void *arg, const char *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return -EINVAL;
+}
+
 static int pid_file_open(struct file *f)
 {
 	const struct pid_file *pf = f->inode->priv;
-	int rc = procfs_text_open(f, PROC_SEQ, pid_show, pf->write ? pid_write : NULL, f->inode);
+	int rc = procfs_text_open(f, PROC_SEQ, pid_show, pf->write ? pid_write : pid_write_refused,
+	                          f->inode);
 
 	if (rc == 0)
 		pid_hold(f->inode);
