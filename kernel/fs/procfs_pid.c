@@ -24,6 +24,7 @@
  * directory — a narrow window noted in README's "not done".
  */
 #include "fs/procfs.h"
+#include "kernel/syscall.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/format.h"
@@ -33,6 +34,7 @@
 #include "sched/proc.h"
 #include "sched/proc_files.h"
 #include "x86/cpu.h"
+#include "x86/timer.h"
 
 #define PID_DIR_MODE   (S_IFDIR | 0555u)
 #define PID_LINK_MODE  (S_IFLNK | 0777u)
@@ -153,8 +155,9 @@ static void set_inode(struct ramfs_inode *ino, struct pid_dir *d, uint32_t index
 	ino->dyn = &pid_dyn_ops;
 }
 
-/* A new directory for pid @pid (not linked), or NULL when memory ran out. */
-static struct pid_dir *dir_new(int pid)
+/* A new directory for pid @pid, made at @mtime (seconds since the epoch; not linked), or
+ * NULL when memory ran out. */
+static struct pid_dir *dir_new(int pid, uint32_t mtime)
 {
 	struct pid_dir *d = kzalloc(sizeof(*d), KM_KERNEL);
 
@@ -182,6 +185,9 @@ static struct pid_dir *dir_new(int pid)
 		f->priv = &pid_files[i];
 		d->children[i] = f;
 	}
+	d->dir.mtime = d->self.mtime = mtime; /* the process's start, as Linux shows */
+	for (uint32_t i = 0; i < PID_FILES; i++)
+		d->files[i].mtime = mtime;
 	return d;
 }
 
@@ -203,12 +209,13 @@ static struct pid_dir *dir_get(int pid)
 			made = NULL;
 		}
 		int want = p && !d ? p->pid : 0;
+		uint32_t started = p ? p->start_tick / HZ : 0;
 		irq_restore(flags);
 		kfree(made); /* another lookup made it meanwhile, or the process is gone */
 		made = NULL;
 		if (!want)
 			return d;
-		if (!(made = dir_new(want)))
+		if (!(made = dir_new(want, (uint32_t)sys_boot_epoch() + started)))
 			return NULL;
 	}
 }
