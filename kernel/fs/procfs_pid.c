@@ -21,7 +21,8 @@
  * Locking: pid_dirs, each pid_dir's proc and holds change with interrupts off. A lookup's
  * result is used by its caller without a hold until it opens or enters it: a process freed
  * in that window (the caller preempted between the walk and the open) frees an unheld
- * directory — a narrow window noted in README's "not done".
+ * directory: a narrow race README's /proc paragraph names as not closed yet (closing it needs
+ * a hold taken by the walk itself).
  */
 #include "fs/procfs.h"
 #include "kernel/syscall.h"
