@@ -96,10 +96,10 @@ SYSCALL_DEFINE(uname)
 	struct new_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	kstrlcpy(u.sysname, "Strata", UTS_LEN);
-	kstrlcpy(u.nodename, "strata", UTS_LEN);
-	kstrlcpy(u.release, "6.1.0-strata", UTS_LEN);
-	kstrlcpy(u.version, "#1 Strata", UTS_LEN);
+	kstrlcpy(u.sysname, UTS_SYSNAME, UTS_LEN);
+	kstrlcpy(u.nodename, UTS_NODENAME, UTS_LEN);
+	kstrlcpy(u.release, UTS_RELEASE, UTS_LEN);
+	kstrlcpy(u.version, UTS_VERSION, UTS_LEN);
 	kstrlcpy(u.machine, "i686", UTS_LEN);
 	kstrlcpy(u.domainname, "(none)", UTS_LEN);
 	return copy_to_user((void *)a1, &u, sizeof(u));

@@ -359,6 +359,8 @@ static long set_cwd(struct ramfs_inode *dir)
 		return -ENOTDIR;
 	if (!t)
 		return -ENOMEM;
+	ramfs_inode_hold(dir); /* pins a /proc/PID directory (include/fs/ramfs.h) */
+	ramfs_inode_drop(t->cwd);
 	t->cwd = dir;
 	return 0;
 }

@@ -437,18 +437,34 @@ SYSCALL_DEFINE(clock_nanosleep_time64)
 /* ---- CPU-time accounting -------------------------------------------------------------- */
 
 /* The timer hook (interrupt context): charge this tick to the interrupted process. */
+struct cpu_times cpu_times;
+
 static void sys_time_tick(uint32_t ticks)
 {
 	struct task *t = task_current();
 	struct proc *p = t->proc;
 
 	(void)ticks;
-	if (!p || !t->stack.top)
+	if (task_is_idle(t)) {
+		cpu_times.idle++;
 		return;
-	if (trap_frame_user(t->stack.top)->vector == T_IRQ0)
+	}
+	if (!p || !t->stack.top) {
+		cpu_times.system++; /* a kernel task */
+		return;
+	}
+	if (trap_frame_user(t->stack.top)->vector == T_IRQ0) {
 		p->res.utime++;
-	else
+		cpu_times.user++;
+	} else {
 		p->res.stime++;
+		cpu_times.system++;
+	}
+}
+
+int64_t sys_boot_epoch(void)
+{
+	return boot_epoch;
 }
 
 void sys_time_init(void)

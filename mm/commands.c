@@ -16,6 +16,7 @@
 #include "mm/pager.h"
 #include "mm/phys.h"
 #include "mm/pressure.h"
+#include "mm/proc_stats.h"
 #include "mm/vm.h"
 #include "x86/cpu.h"
 
@@ -43,24 +44,15 @@ PROC_FILE(meminfo, "meminfo", 0444, PROC_SEQ, meminfo_file_show, NULL, NULL);
 
 static int cmd_buddyinfo(int argc, char **argv)
 {
+	struct seqbuf s;
+
 	(void)argv;
 	if (argc != 1) {
 		kprintf("usage: buddyinfo\n");
 		return -EINVAL;
 	}
-	struct buddy_stats st;
-	struct buddy *b = mm_buddy();
-	uint32_t flags = irq_save();
-	buddy_stats(b, &st);
-	irq_restore(flags);
-	for (int z = 0; z < ZONE_COUNT; z++) {
-		if (b->zones[z].start_pfn == b->zones[z].end_pfn)
-			continue;
-		kprintf("Node 0, zone %8s", b->zones[z].name);
-		for (int o = 0; o < BUDDY_NR_ORDERS; o++)
-			kprintf(" %6u", st.nr_free[z][o]);
-		kprintf("\n");
-	}
+	seq_init(&s, NULL, 0);
+	mm_buddyinfo_show(&s);
 	return 0;
 }
 MONITOR_COMMAND(buddyinfo, "buddyinfo", "free blocks per zone and order (/proc/buddyinfo)",
@@ -86,30 +78,16 @@ MONITOR_COMMAND(memmap, "memmap", "the sanitized physical memory map and reserva
 
 static int cmd_vmstat(int argc, char **argv)
 {
+	struct seqbuf s;
+
 	(void)argv;
 	if (argc != 1) {
 		kprintf("usage: vmstat\n");
 		return -EINVAL;
 	}
-	struct vm_counters c = vm_counters; /* plain counters: a snapshot is good enough */
-	struct vm_object_stats os;
-	vm_object_get_stats(&os);
-	kprintf("nr_anon_pages %llu\n", (unsigned long long)c.anon_pages);
-	kprintf("nr_shmem %u\n", os.shmem);
-	kprintf("nr_file_pages %u\n", os.cached + os.shmem);
-	kprintf("nr_mapped %u\n", vm_object_mapped_pages());
-	kprintf("pgalloc %llu\n", (unsigned long long)c.pgalloc);
-	kprintf("pgfree %llu\n", (unsigned long long)c.pgfree);
-	kprintf("pgfault %llu\n", (unsigned long long)c.pgfault);
-	kprintf("pgmajfault 0\n"); /* no page is ever read from a device */
-	kprintf("cow_fault %llu\n", (unsigned long long)c.cow_copy);
-	kprintf("cow_reuse %llu\n", (unsigned long long)c.cow_reuse);
-	kprintf("zero_page_map %llu\n", (unsigned long long)c.zero_maps);
-	kprintf("file_map %llu\n", (unsigned long long)c.file_maps);
-	kprintf("file_map_around %llu\n", (unsigned long long)c.file_around);
-	kprintf("page_cache_fill %llu\n", (unsigned long long)os.fills);
-	kprintf("pt_share_fork %llu\n", (unsigned long long)c.forks);
-	kprintf("pt_copy %llu\n", (unsigned long long)c.table_copies);
+	seq_init(&s, NULL, 0);
+	mm_vmstat_show(&s); /* /proc/vmstat's emitter, then Strata's own counters */
+	mm_vmstat_strata_show(&s);
 	return 0;
 }
 MONITOR_COMMAND(vmstat, "vmstat",

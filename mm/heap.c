@@ -7,6 +7,7 @@
 #include "lib/command.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "lib/seqbuf.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
@@ -58,8 +59,12 @@ void heap_init(bool slub_debug)
 
 static void emit_line(const char *line, void *ctx)
 {
-	(void)ctx;
-	kprintf("%s\n", line);
+	seq_printf(ctx, "%s\n", line);
+}
+
+void kmem_slabinfo_show(struct seqbuf *s)
+{
+	kmem_slabinfo(emit_line, s);
 }
 
 static int cmd_slabinfo(int argc, char **argv)
@@ -69,7 +74,9 @@ static int cmd_slabinfo(int argc, char **argv)
 		kprintf("usage: slabinfo\n");
 		return -EINVAL;
 	}
-	kmem_slabinfo(emit_line, 0);
+	struct seqbuf s;
+	seq_init(&s, NULL, 0);
+	kmem_slabinfo_show(&s);
 	return 0;
 }
 MONITOR_COMMAND(slabinfo, "slabinfo", "slab caches (/proc/slabinfo 2.1)", cmd_slabinfo);

@@ -232,6 +232,8 @@ static inline void count_area(struct vm_space *vm, const struct vm_area *a, int 
 
 	if (a->flags & VM_GROWSDOWN)
 		return;
+	if (sign < 0)
+		vm_update_hiwater(vm);
 	vm->total_vm += (uint32_t)sign * pages;
 	if (data_area(a->flags, a->prot))
 		vm->data_vm += (uint32_t)sign * pages;
@@ -287,6 +289,7 @@ static void stack_unmap(struct vm_space *vm, uintptr_t start, uintptr_t end)
 	if (lo >= hi)
 		return;
 	int32_t pages = (int32_t)((hi - lo) >> PAGE_SHIFT);
+	vm_update_hiwater(vm);
 	vm->stack_committed -= (uint32_t)pages;
 	vm->total_vm -= (uint32_t)pages;
 	commit_add(vm, -pages);
@@ -758,7 +761,8 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	dst->rss_shmem = src->rss_shmem;
 	dst->stack_low = src->stack_low;
 	dst->stack_committed = src->stack_committed;
-	dst->total_vm = src->total_vm;
+	dst->total_vm = dst->hiwater_vm = src->total_vm; /* peaks start anew, as Linux's dup_mm */
+	dst->hiwater_rss = src->rss_pages;
 	dst->data_vm = src->data_vm;
 	dst->as_limit = src->as_limit;
 	dst->data_limit = src->data_limit;
@@ -849,6 +853,25 @@ int vm_write(struct vm_space *vm, uintptr_t uva, const void *src, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+size_t vm_read(const struct vm_space *vm, uintptr_t uva, void *dst, size_t len)
+{
+	uint8_t *d = dst;
+	size_t done = 0;
+
+	while (done < len && uva < KERNEL_BASE) {
+		uintptr_t page = ALIGN_DOWN(uva, PAGE_SIZE);
+		size_t off = uva - page, n = MIN(len - done, PAGE_SIZE - off);
+		const pte_t *e = vm_pte_peek(vm, page);
+
+		if (!e || !pte_has_frame(*e))
+			break;
+		memcpy(d + done, (const uint8_t *)phys_to_virt(PTE_ADDR(*e)) + off, n);
+		done += n;
+		uva += n;
+	}
+	return done;
 }
 
 void vm_range_stats(const struct vm_space *vm, uintptr_t start, uintptr_t end, uint32_t *rss,

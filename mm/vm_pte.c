@@ -301,6 +301,7 @@ pte_t *vm_resolve_page(struct vm_space *vm, const struct vm_area *a, uintptr_t v
  */
 void vm_free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool shared)
 {
+	vm_update_hiwater(vm); /* the peak before RSS falls (Linux's update_hiwater_rss) */
 	for (uintptr_t va = start; va < end && va >= start;) {
 		int err;
 		pte_t *e = vm_pte_mut(vm, va, false, &err);

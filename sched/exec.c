@@ -303,6 +303,20 @@ static int load_segment(struct vm_space *vm, const struct exec_file *f, const st
 	return 0;
 }
 
+/* Record segment @ph's bounds as Linux 6.1's load_elf_binary (start/end_code over the
+ * executable segments, start/end_data over all: /proc/PID/stat and statm). */
+static void note_segment(struct vm_space *vm, const struct elf32_phdr *ph)
+{
+	uintptr_t lo = ph->p_vaddr, hi = ph->p_vaddr + ph->p_filesz;
+
+	vm->start_data = MAX(vm->start_data, lo);
+	if (ph->p_flags & ELF_PF_X) {
+		vm->start_code = MIN(vm->start_code, lo);
+		vm->end_code = MAX(vm->end_code, hi);
+	}
+	vm->end_data = MAX(vm->end_data, hi);
+}
+
 /* Write the initial stack (see the top) into @vm; its %esp in *@sp. 0 or -errno. */
 static int build_stack(struct vm_space *vm, const struct exec_args *a, const char *execfn,
                        const struct elf_info *info, uint32_t *sp)
@@ -352,6 +366,12 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 	uint32_t words = 1 + a->argc + 1 + a->envc + 1 + 2 * AUXV_PAIRS;
 	uint32_t w = ALIGN_DOWN(ALIGN_DOWN(p, 16u) - words * sizeof(uint32_t), 16u);
 	*sp = w;
+	vm->start_stack = w;
+	vm->arg_start = vm->arg_end = strings_at; /* /proc/PID/cmdline: argv's strings */
+	for (uint32_t i = 0; i < a->argc; i++)
+		vm->arg_end += (uint32_t)strlen(a->buf + (vm->arg_end - strings_at)) + 1;
+	vm->env_start = vm->arg_end;
+	vm->env_end = strings_at + a->len;
 
 	/* The pointer block (argc, argv, envp, auxv) built in a kernel buffer, then one write. */
 	uint32_t *blk = kmalloc(words * sizeof(uint32_t), KM_KERNEL), n = 0, s = strings_at;
@@ -419,10 +439,13 @@ static int exec_build(const struct exec_file *f, struct exec_args *a, uint32_t o
 		goto out;
 	obj =
 	    f->data && f->size <= UINT32_MAX ? vm_object_memory(f->data, (uint32_t)f->size) : NULL;
+	res->vm->start_code = UINT32_MAX;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD &&
-		    (rc = load_segment(res->vm, f, &ph[i], obj, &bounce)) < 0)
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if ((rc = load_segment(res->vm, f, &ph[i], obj, &bounce)) < 0)
 			goto out;
+		note_segment(res->vm, &ph[i]);
 	}
 	res->vm->brk_start = res->vm->brk = info.brk_start;
 	rc = build_stack(res->vm, a, f->path, &info, &sp);

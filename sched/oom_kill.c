@@ -186,6 +186,7 @@ enum oom_outcome oom_out_of_memory(struct proc *p, unsigned order, bool user)
 		proc_for_each(count_dying, &dying);
 		oom_stats.overlaps += dying != 0;
 		oom_stats.kills++;
+		vm_counters.oom_kill++;
 		victim_pid = v->pid;
 		kill_victim(v, "Out of memory");
 		if (v == p)

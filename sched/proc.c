@@ -40,6 +40,7 @@
 #include "x86/gdt.h"
 #include "x86/mmu.h"
 #include "x86/task_arch.h"
+#include "x86/timer.h"
 
 #define PID_INIT  1 /* the init process's, and only its */
 #define PID_FIRST 2 /* every other process counts from here, and wraps back to it */
@@ -170,6 +171,19 @@ static void sig_send(struct proc *p, int sig)
 /* ---- creation ------------------------------------------------------------------------- */
 
 /* A pid not in use (interrupts off): PID_INIT for the init process, else PID_FIRST.. */
+static uint64_t procs_created; /* processes made since boot (/proc/stat processes) */
+static int last_pid;           /* the pid given last (/proc/loadavg) */
+
+uint64_t proc_created_count(void)
+{
+	return procs_created;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
+}
+
 static int pid_alloc(bool init)
 {
 	if (init && !proc_lookup(PID_INIT))
@@ -200,12 +214,22 @@ static struct proc *proc_alloc(void)
 	wait_queue_init(&p->child_wq);
 	wait_queue_init(&p->signal_wq);
 	proc_res_init(&p->res);
+	p->start_tick = timer_ticks();
 	return p;
+}
+
+static void (*free_hook)(struct proc *p); /* proc_set_free_hook */
+
+void proc_set_free_hook(void (*fn)(struct proc *p))
+{
+	free_hook = fn;
 }
 
 /* Free a proc that is linked nowhere and attached to no running task. */
 static void proc_free(struct proc *p)
 {
+	if (free_hook)
+		free_hook(p);
 	task_arch_free(p->arch);
 	kfree(p);
 }
@@ -238,7 +262,8 @@ static void proc_publish(struct proc *p, struct proc *parent, bool init)
 {
 	uint32_t flags = irq_save();
 
-	p->pid = pid_alloc(init);
+	p->pid = last_pid = pid_alloc(init);
+	procs_created++;
 	if (init)
 		init_proc = p;
 	p->parent = parent;

@@ -19,6 +19,7 @@
 #include "mm/layout.h"
 #include "mm/vm.h"
 #include "sched/proc.h"
+#include "sched/proc_files.h"
 
 #define KB_SHIFT          10
 #define PROC_RUN_LINE_MAX 160 /* "run: " and the path */
@@ -76,8 +77,7 @@ MONITOR_COMMAND(run, "run PATH [ARGS...] [&]",
                 "run a program and print its exit status (&: in the background, print its pid)",
                 cmd_run);
 
-/* ps's state letter, as Linux's: R running or runnable, S sleeping, Z zombie. */
-static char ps_state(const struct proc *p)
+char proc_state_char(const struct proc *p)
 {
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
@@ -86,8 +86,9 @@ static char ps_state(const struct proc *p)
 
 void proc_ps_line(char *buf, unsigned size, const struct proc *p)
 {
-	ksnprintf(buf, size, "%5d %5d %c     %-15s %8llu %8u", p->pid, proc_getppid(p), ps_state(p),
-	          p->comm, p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
+	ksnprintf(buf, size, "%5d %5d %c     %-15s %8llu %8u", p->pid, proc_getppid(p),
+	          proc_state_char(p), p->comm,
+	          p->vm ? (unsigned long long)(vm_size_bytes(p->vm) >> KB_SHIFT) : 0ULL,
 	          p->vm ? p->vm->rss_pages * (PAGE_SIZE >> KB_SHIFT) : 0u);
 }
 

@@ -41,6 +41,11 @@ void context_switch(uint32_t *save_esp, uint32_t next_esp);
 static struct task tasks[TASK_MAX];
 static struct task *current;
 static struct task *idle_task, *reaper_task;
+
+bool task_is_idle(const struct task *t)
+{
+	return t == idle_task;
+}
 static struct list_head runq = LIST_HEAD_INIT(runq);
 static struct list_head sleepers = LIST_HEAD_INIT(sleepers);
 static struct list_head dead = LIST_HEAD_INIT(dead);

@@ -222,6 +222,18 @@ int64_t file_generic_llseek(struct file *f, int64_t off, int whence, int64_t end
  * (0 at the end); -EINVAL when @len cannot hold the next record; -ENOTDIR for a non-directory. */
 long file_getdents64(struct file *f, void *buf, size_t len);
 
+/*
+ * For a directory type's getdents64: write one linux_dirent64 record (@ino, next position
+ * @next, DT_* @type, @name) at @buf + *@used if it fits in @len bytes. Returns true when
+ * written (and advances *@used), false when there is no room.
+ */
+bool file_put_dirent(void *buf, size_t len, size_t *used, uint64_t ino, int64_t next, uint8_t type,
+                     const char *name);
+
+/* The ramfs directory listing (".", "..", the children by index from the position): bytes
+ * filled, 0 at the end, -EINVAL when the first record does not fit. */
+long file_dir_getdents64(struct file *f, void *buf, size_t len);
+
 /* ioctl. Returns what the type's ioctl returns; -ENOTTY when it has none. */
 long file_ioctl(struct file *f, unsigned cmd, unsigned long arg);
 

@@ -10,10 +10,14 @@
  * lseek/_llseek, write, fstat/stat/statx, getdents64, chdir and access work through the
  * ordinary file layer (include/fs/file.h). st_dev is 0:PROC_DEV_MINOR.
  *
- * Files now: meminfo (mm/commands.c: the monitor's meminfo emitter), sys/vm/overcommit_memory
- * and sys/vm/overcommit_ratio (mm/commands.c). Per-process directories (/proc/PID, issue 13)
- * are meant to be directories whose entries carry the pid in their inode's priv; they need
- * inode lifetimes (an open file outliving its process) that this static tree does not have yet.
+ * Files: the table's (meminfo, vmstat, buddyinfo, zoneinfo, slabinfo, stat, uptime, loadavg,
+ * version, cmdline, sys/vm/...: their emitters beside the statistics, README lists them) and,
+ * through the root's dynamic-directory hooks (struct ramfs_dyn_ops), /proc/self and one
+ * directory per process (kernel/fs/procfs_pid.c: stat, statm, status, maps, smaps_rollup,
+ * cmdline, comm, oom_score, oom_score_adj, limits), listed by getdents64 after the table's
+ * entries. A process's directory is one allocation made at its first lookup; it lives while
+ * the process does or an open file or a working directory holds it (ramfs_inode_hold/drop);
+ * after the process is freed its files read -ESRCH and its pid is -ENOENT.
  *
  * Each open file has its own state (struct proc_open: the seq_file text made at the first
  * read, the position it was read up to), under a sleeping lock, since a forked child shares

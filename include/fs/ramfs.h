@@ -23,7 +23,8 @@
  * walks that reach the directory continue at the mounted root, whose ".." is the directory's
  * parent (as a mount point in Linux); a mounted tree's inodes report its own device number.
  *
- * Locking: none. The tree is built before anyone else can see it and read-only afterwards.
+ * Locking: none. The tree is built before anyone else can see it and read-only afterwards;
+ * a dynamic directory's hooks (struct ramfs_dyn_ops) do their own.
  */
 #ifndef STRATA_FS_RAMFS_H
 #define STRATA_FS_RAMFS_H
@@ -35,6 +36,20 @@
 #include "fs/mode.h"
 
 struct file_ops;
+struct ramfs_inode;
+
+/*
+ * A DYNAMIC directory's hooks (a /proc kernel-made tree: /proc lists the live processes): the
+ * walk asks @lookup for a name that is not among the directory's children; inodes it returns
+ * live as long as their maker says. @hold/@drop pin such an inode while an open file or a
+ * working directory refers to it (ramfs_inode_hold/ramfs_inode_drop). Any may be NULL.
+ */
+struct ramfs_dyn_ops {
+	/* The entry @name (@len bytes) of @dir, or NULL. Called with nothing held. */
+	struct ramfs_inode *(*lookup)(struct ramfs_inode *dir, const char *name, size_t len);
+	void (*hold)(struct ramfs_inode *ino);
+	void (*drop)(struct ramfs_inode *ino);
+};
 
 #define RAMFS_DEV_MINOR 1u /* st_dev 0:1, an anonymous device as Linux gives rootfs */
 
@@ -52,6 +67,7 @@ struct ramfs_inode {
 	const struct file_ops *fops;     /* a synthetic inode's file type; NULL: by the mode */
 	const void *priv;                /* a synthetic inode's data (the type's own) */
 	struct ramfs_inode *mounted;     /* the root of a tree mounted on this directory */
+	const struct ramfs_dyn_ops *dyn; /* a dynamic directory's or its entries' hooks, or NULL */
 	union {
 		struct { /* S_IFDIR */
 			struct ramfs_inode **children;
@@ -119,8 +135,15 @@ int ramfs_lookup_at(const struct ramfs *fs, struct ramfs_inode *start, const cha
 /* The @index-th child of the directory @dir (0-based), or NULL past the end or for a non-dir. */
 struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index);
 
-/* The child of @dir named by @name (@len bytes), or NULL. */
+/* The child of @dir named by @name (@len bytes) — for a dynamic directory what its lookup
+ * hook finds when no child has the name — or NULL. */
 struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *name, size_t len);
+
+/* Pin @ino (NULL: nothing) for an open file or a working directory: its hold hook, if any. */
+void ramfs_inode_hold(struct ramfs_inode *ino);
+
+/* Unpin it: its drop hook, if any (the inode may be freed then). NULL: nothing. */
+void ramfs_inode_drop(struct ramfs_inode *ino);
 
 /*
  * Make an empty entry @name (NUL-terminated, at most NAME_MAX bytes, no '/') of @mode in the

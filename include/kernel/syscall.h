@@ -117,8 +117,25 @@ long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3
  * after the timer. */
 void syscall_init(void);
 
+/* uname's names (kernel/sys_info.c), also in /proc/version. */
+#define UTS_SYSNAME  "Strata"
+#define UTS_NODENAME "strata"
+#define UTS_RELEASE  "6.1.0-strata"
+#define UTS_VERSION  "#1 Strata"
+
 /* kernel/sys_time.c: read the wall clock, register the CPU-time tick hook (syscall_init). */
 void sys_time_init(void);
+
+/* The CPU's ticks (HZ) since boot by what it ran: a process in user mode, the kernel (a
+ * process's system call or fault, a kernel task), the idle task. Changed by the tick
+ * (interrupt context); read with interrupts off (/proc/stat, /proc/uptime). */
+struct cpu_times {
+	uint64_t user, system, idle;
+};
+extern struct cpu_times cpu_times;
+
+/* The wall-clock time of boot, seconds since the epoch (/proc/stat btime). */
+int64_t sys_boot_epoch(void);
 
 /* The registered entry for @nr, or NULL (for tests and the monitor). */
 const struct syscall_entry *syscall_lookup(uint32_t nr);

@@ -506,6 +506,11 @@ void kmem_for_each_cache(void (*fn)(struct kmem_cache *c, void *ctx), void *ctx)
  */
 void kmem_slabinfo(void (*emit)(const char *line, void *ctx), void *ctx);
 
+/* kmem_slabinfo into the seqbuf @s (one line each): the emitter of the monitor's slabinfo and
+ * /proc/slabinfo (mm/heap.c). */
+struct seqbuf;
+void kmem_slabinfo_show(struct seqbuf *s);
+
 size_t kmem_slab_bytes(void);  /* bytes in slabs: meminfo's Slab: */
 size_t kmem_large_bytes(void); /* bytes in large-object blocks */
 

@@ -150,7 +150,43 @@ struct vm_space {
 	uint32_t min_flt;     /* faults resolved (Linux's min_flt) */
 	uint32_t cow_faults;  /* write faults that copied a shared page */
 	uint32_t zero_maps;   /* reads that mapped the zero page */
+	/* Peaks (/proc/PID/status VmPeak, VmHWM) as Linux keeps them: raised to the current
+	 * value just before total_vm or rss_pages falls (vm_update_hiwater), so the peak is
+	 * MAX(hiwater, current) — exact, and nothing on the paths that only grow. */
+	uint32_t hiwater_vm;  /* pages */
+	uint32_t hiwater_rss; /* pages */
+	/* Where exec put argv's strings ([arg_start, arg_end)) and envp's, and the initial %esp:
+	 * /proc/PID/cmdline and stat. 0 before an exec. */
+	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
+	uintptr_t start_code, end_code, start_data, end_data; /* the ELF's text and data */
 };
+
+/* Raise @vm's peaks to the current sizes (before they fall). */
+static inline void vm_update_hiwater(struct vm_space *vm)
+{
+	if (vm->rss_pages > vm->hiwater_rss)
+		vm->hiwater_rss = vm->rss_pages;
+	if (vm->total_vm > vm->hiwater_vm)
+		vm->hiwater_vm = vm->total_vm;
+}
+
+/* The peak virtual size and resident set (pages): VmPeak, VmHWM. */
+static inline uint32_t vm_peak_vm(const struct vm_space *vm)
+{
+	return vm->total_vm > vm->hiwater_vm ? vm->total_vm : vm->hiwater_vm;
+}
+static inline uint32_t vm_peak_rss(const struct vm_space *vm)
+{
+	return vm->rss_pages > vm->hiwater_rss ? vm->rss_pages : vm->hiwater_rss;
+}
+
+/*
+ * Copy up to @len bytes at user address @uva of @vm (any space, not necessarily loaded) into
+ * @dst through the direct map, stopping at the first page that is not present (nothing is
+ * faulted in). Returns the bytes copied. Never fails otherwise; call with @vm stable
+ * (interrupts off, or the space's own process).
+ */
+size_t vm_read(const struct vm_space *vm, uintptr_t uva, void *dst, size_t len);
 
 /* System-wide counters (vmstat); updated with interrupts on, single CPU: plain increments. */
 struct vm_counters {
@@ -165,6 +201,7 @@ struct vm_counters {
 	uint64_t table_copies; /* shared page tables copied (On-Demand-Fork) */
 	uint64_t forks;        /* address spaces forked */
 	uint64_t anon_pages;   /* private anonymous pages allocated now (meminfo AnonPages) */
+	uint64_t oom_kill;     /* processes the OOM killer chose (vmstat oom_kill) */
 	uint64_t committed;    /* pages charged by all spaces (with the shared objects' pages:
 	                        * meminfo Committed_AS) */
 };

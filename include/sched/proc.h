@@ -167,6 +167,7 @@ struct proc {
 	struct proc_res res;         /* limits, CPU times, nice (include/sched/resource.h) */
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
+	uint32_t start_tick;         /* timer_ticks() when made (/proc/PID/stat starttime) */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
 };
 
@@ -279,6 +280,17 @@ int proc_setsid(void);               /* -EPERM (already a group leader) */
  * part way (the user pages count; kernel metadata does not). 0, 0 turns it off.
  */
 void proc_inject_limits(uint64_t spawn, uint64_t fork);
+
+/*
+ * Call @fn (NULL: none) for every struct proc just before it is freed (interrupts may be off;
+ * @fn must not sleep): /proc forgets the process's directory (kernel/fs/procfs_pid.c).
+ */
+void proc_set_free_hook(void (*fn)(struct proc *p));
+
+/* Processes made since boot (spawned or forked), and the pid given last (/proc/stat,
+ * /proc/loadavg). */
+uint64_t proc_created_count(void);
+int proc_last_pid(void);
 
 /* Iterate over processes (for `ps`): @fn is called with interrupts off. */
 void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);

@@ -155,6 +155,9 @@ int task_set_limit(int tid, uint64_t bytes);
 struct task *task_current(void);
 struct task *task_lookup(int tid);
 
+/* Is @t the idle task (the CPU-time accounting's idle ticks)? */
+bool task_is_idle(const struct task *t);
+
 /* Called by trap_dispatch after an IRQ handler: switch if the slice is used up. */
 void sched_preempt(void);
 

@@ -67,6 +67,7 @@ struct fdtable *fdtable_dup(const struct fdtable *t)
 	c->capacity = t->capacity;
 	c->limit = t->limit;
 	c->cwd = t->cwd;
+	ramfs_inode_hold(c->cwd); /* a /proc/PID directory stays while a cwd is in it */
 	c->umask = t->umask;
 	return c;
 }
@@ -95,6 +96,7 @@ void fdtable_destroy(struct fdtable *t)
 	for (uint32_t fd = 0; fd < t->capacity; fd++)
 		if (t->slots[fd].file)
 			slot_close(t, fd);
+	ramfs_inode_drop(t->cwd);
 	kfree(t->slots);
 	kfree(t);
 }

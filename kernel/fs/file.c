@@ -85,13 +85,10 @@ static int64_t ramfs_llseek(struct file *f, int64_t off, int whence)
 	                           S_ISDIR(f->inode->mode) ? -1 : (int64_t)f->inode->size);
 }
 
-/*
- * Write one linux_dirent64 record at @buf + *@used if it fits in @len. Returns true when
- * written (and advances *@used), false when there is no room.
- */
-static bool put_dirent(uint8_t *buf, size_t len, size_t *used, uint64_t ino, int64_t next,
-                       uint8_t type, const char *name)
+bool file_put_dirent(void *bufv, size_t len, size_t *used, uint64_t ino, int64_t next, uint8_t type,
+                     const char *name)
 {
+	uint8_t *buf = bufv;
 	size_t namelen = strlen(name);
 	size_t reclen =
 	    ALIGN_UP(offsetof(struct linux_dirent64, d_name) + namelen + 1, DIRENT64_ALIGN);
@@ -108,9 +105,7 @@ static bool put_dirent(uint8_t *buf, size_t len, size_t *used, uint64_t ino, int
 	return true;
 }
 
-/* List a directory from its position. Returns bytes filled, 0 at the end, -EINVAL when the
- * first record does not fit. */
-static long ramfs_getdents64(struct file *f, void *buf, size_t len)
+long file_dir_getdents64(struct file *f, void *buf, size_t len)
 {
 	struct ramfs_inode *dir = f->inode;
 	size_t used = 0;
@@ -131,8 +126,8 @@ static long ramfs_getdents64(struct file *f, void *buf, size_t len)
 			ino = ramfs_child_at(dir, (uint32_t)(pos - DIR_POS_FIRST));
 			name = ino->name;
 		}
-		if (!put_dirent(buf, len, &used, ino->ino, pos + 1, (uint8_t)MODE_TO_DT(ino->mode),
-		                name))
+		if (!file_put_dirent(buf, len, &used, ino->ino, pos + 1,
+		                     (uint8_t)MODE_TO_DT(ino->mode), name))
 			break;
 		f->pos = pos + 1;
 	}
@@ -148,7 +143,7 @@ static const struct file_ops ramfs_file_ops = {
 
 static const struct file_ops ramfs_dir_ops = {
 	.llseek = ramfs_llseek,
-	.getdents64 = ramfs_getdents64,
+	.getdents64 = file_dir_getdents64,
 };
 
 /* ---- open and dispatch -------------------------------------------------------------------- */

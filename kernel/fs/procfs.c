@@ -13,6 +13,8 @@
  */
 #include "fs/procfs.h"
 
+#include "procfs_internal.h"
+
 #include "fs/file.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
@@ -34,6 +36,10 @@ struct proc_open {
 	char *text;             /* PROC_SEQ: the text made at the first read, or NULL */
 	size_t len;             /* its bytes */
 	int64_t read_pos;       /* the position the last read left; another one: make anew */
+	uint16_t kind;          /* PROC_SEQ or PROC_SYSCTL */
+	proc_show_fn show;      /* makes the text from arg */
+	proc_write_fn write;    /* takes writes, or NULL (-EIO) */
+	const void *arg;        /* the table row, or the per-process inode */
 };
 
 static struct ramfs proc_tree;
@@ -44,26 +50,24 @@ struct ramfs *procfs_tree(void)
 	return proc_ready ? &proc_tree : NULL;
 }
 
-/* The table row behind the open file @f. */
-static const struct proc_file *row_of(const struct file *f)
-{
-	return f->inode->priv;
-}
-
 /*
- * Run @pf's emitter into a new buffer (charged to the kernel): *@text, *@len. Returns 0, or
- * -ENOMEM when no buffer up to PROC_TEXT_MAX holds the text or memory ran out.
+ * Run @po's show into a new buffer (charged to the kernel): *@text, *@len. Returns 0, -ENOMEM
+ * when no buffer up to PROC_TEXT_MAX holds the text or memory ran out, or show's -errno.
  */
-static int make_text(const struct proc_file *pf, char **text, size_t *len)
+static int make_text(const struct proc_open *po, char **text, size_t *len)
 {
 	for (size_t size = PROC_TEXT_MIN; size <= PROC_TEXT_MAX; size *= 2) {
 		char *buf = kmalloc(size, KM_KERNEL);
 		struct seqbuf s;
+		int rc;
 
 		if (!buf)
 			return -ENOMEM;
 		seq_init(&s, buf, size);
-		pf->show(&s, pf);
+		if ((rc = po->show(&s, po->arg)) < 0) {
+			kfree(buf);
+			return rc;
+		}
 		if (!s.overflow) {
 			*text = buf;
 			*len = s.len;
@@ -86,19 +90,47 @@ static long copy_text(struct file *f, struct iov_iter *to, const char *text, siz
 	return (long)got;
 }
 
-/* open: the file's own state. 0 or -ENOMEM. */
-static int proc_open(struct file *f)
+int procfs_text_open(struct file *f, uint16_t kind, proc_show_fn show, proc_write_fn write,
+                     const void *arg)
 {
 	struct proc_open *po = kzalloc(sizeof(*po), KM_KERNEL);
 
 	if (!po)
 		return -ENOMEM;
 	sleep_lock_init(&po->lock);
+	po->kind = kind;
+	po->show = show;
+	po->write = write;
+	po->arg = arg;
 	f->priv = po;
 	return 0;
 }
 
-static void proc_release(struct file *f)
+/* A table row's text: its emitter (which cannot fail). */
+static int row_show(struct seqbuf *s, const void *arg)
+{
+	const struct proc_file *pf = arg;
+
+	pf->show(s, pf);
+	return 0;
+}
+
+static long row_write(const void *arg, const char *buf, size_t len)
+{
+	const struct proc_file *pf = arg;
+
+	return pf->write(pf, buf, len);
+}
+
+/* open of a table row's file. 0 or -ENOMEM. */
+static int proc_open(struct file *f)
+{
+	const struct proc_file *pf = f->inode->priv;
+
+	return procfs_text_open(f, pf->kind, row_show, pf->write ? row_write : NULL, pf);
+}
+
+void procfs_text_release(struct file *f)
 {
 	struct proc_open *po = f->priv;
 
@@ -110,17 +142,16 @@ static void proc_release(struct file *f)
  * read: PROC_SEQ from the kept text (made anew when the position moved elsewhere);
  * PROC_SYSCTL only at position 0. Bytes, 0 at the end, -EFAULT, -ENOMEM.
  */
-static long proc_read(struct file *f, struct iov_iter *to)
+long procfs_text_read(struct file *f, struct iov_iter *to)
 {
-	const struct proc_file *pf = row_of(f);
 	struct proc_open *po = f->priv;
 	long rc = 0;
 
 	sleep_lock(&po->lock);
-	if (pf->kind == PROC_SYSCTL) {
+	if (po->kind == PROC_SYSCTL) {
 		char *text;
 		size_t len;
-		if (f->pos == 0 && to->count && (rc = make_text(pf, &text, &len)) == 0) {
+		if (f->pos == 0 && to->count && (rc = make_text(po, &text, &len)) == 0) {
 			rc = copy_text(f, to, text, len);
 			kfree(text);
 		}
@@ -128,7 +159,7 @@ static long proc_read(struct file *f, struct iov_iter *to)
 		if (!po->text || f->pos != po->read_pos) {
 			kfree(po->text);
 			po->text = NULL;
-			rc = make_text(pf, &po->text, &po->len);
+			rc = make_text(po, &po->text, &po->len);
 		}
 		if (rc == 0)
 			rc = copy_text(f, to, po->text, po->len);
@@ -143,14 +174,13 @@ static long proc_read(struct file *f, struct iov_iter *to)
  * other than 0 is accepted and ignored. Bytes consumed, -EFAULT, -ENOMEM, or the handler's
  * -errno.
  */
-static long proc_write(struct file *f, struct iov_iter *from)
+long procfs_text_write(struct file *f, struct iov_iter *from)
 {
-	const struct proc_file *pf = row_of(f);
 	struct proc_open *po = f->priv;
 	size_t n = MIN(from->count, (size_t)PROC_WRITE_MAX);
 	long rc;
 
-	if (!pf->write)
+	if (!po->write)
 		return -EIO;
 	if (n == 0)
 		return 0;
@@ -158,14 +188,14 @@ static long proc_write(struct file *f, struct iov_iter *from)
 	if (!buf)
 		return -ENOMEM;
 	sleep_lock(&po->lock);
-	if (pf->kind == PROC_SYSCTL && f->pos != 0) {
+	if (po->kind == PROC_SYSCTL && f->pos != 0) {
 		rc = (long)from->count; /* sysctl_writes_strict: ignored, counted as written */
 		f->pos += rc;
 	} else if (iter_copy_from(from, buf, n) < n) {
 		rc = -EFAULT;
 	} else {
-		rc = pf->write(pf, buf, n);
-		if (rc > 0 && pf->kind == PROC_SYSCTL)
+		rc = po->write(po->arg, buf, n);
+		if (rc > 0 && po->kind == PROC_SYSCTL)
 			f->pos += rc;
 	}
 	sleep_unlock(&po->lock);
@@ -177,22 +207,22 @@ static long proc_write(struct file *f, struct iov_iter *from)
  * lseek: PROC_SEQ as seq_lseek (SEEK_SET, SEEK_CUR; SEEK_END -EINVAL), PROC_SYSCTL as
  * default_llseek (SEEK_END from size 0). The new position, or -EINVAL (negative, bad whence).
  */
-static int64_t proc_llseek(struct file *f, int64_t off, int whence)
+int64_t procfs_text_llseek(struct file *f, int64_t off, int whence)
 {
 	struct proc_open *po = f->priv;
 
 	sleep_lock(&po->lock);
-	int64_t rc = file_generic_llseek(f, off, whence, row_of(f)->kind == PROC_SEQ ? -1 : 0);
+	int64_t rc = file_generic_llseek(f, off, whence, po->kind == PROC_SEQ ? -1 : 0);
 	sleep_unlock(&po->lock);
 	return rc;
 }
 
 static const struct file_ops proc_ops = {
 	.open = proc_open,
-	.read = proc_read,
-	.write = proc_write,
-	.llseek = proc_llseek,
-	.release = proc_release,
+	.read = procfs_text_read,
+	.write = procfs_text_write,
+	.llseek = procfs_text_llseek,
+	.release = procfs_text_release,
 };
 
 /* ---- the tree ------------------------------------------------------------------------------ */
@@ -257,6 +287,7 @@ int procfs_init(void)
 		}
 	}
 	if (rc == 0) {
+		procfs_pid_init(proc_tree.root);
 		struct ramfs_inode *dir = mount_point();
 		rc = dir ? ramfs_mount(dir, &proc_tree) : -ENOMEM;
 		what = "/proc";

@@ -103,7 +103,21 @@ struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *
 		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
 			return c;
 	}
+	if (dir->dyn && dir->dyn->lookup)
+		return dir->dyn->lookup((struct ramfs_inode *)dir, name, len);
 	return NULL;
+}
+
+void ramfs_inode_hold(struct ramfs_inode *ino)
+{
+	if (ino && ino->dyn && ino->dyn->hold)
+		ino->dyn->hold(ino);
+}
+
+void ramfs_inode_drop(struct ramfs_inode *ino)
+{
+	if (ino && ino->dyn && ino->dyn->drop)
+		ino->dyn->drop(ino);
 }
 
 int ramfs_readlink(const struct ramfs_inode *ino, char *buf, size_t size)

@@ -4,7 +4,10 @@
  * the monitor's emitter read in any chunk size with Linux's seq_file rules (end of file, lseek
  * back makes the text anew, SEEK_END -EINVAL, writes -EIO), and the sysctl files read "N\n"
  * only at position 0 and set the overcommit policy from a write, refusing garbage with
- * -EINVAL and changing nothing. Each test ends with exactly the free memory and live slab
+ * -EINVAL and changing nothing. A process's directory /proc/PID is listed while it lives,
+ * opens and reads its files, and after the process is collected is -ENOENT to open, -ESRCH to
+ * read from a file opened before (one already read goes on with its text), and goes from
+ * memory with the last file. Each test ends with exactly the free memory and live slab
  * objects it started with (countfree), so an open file's state is seen to go with it.
  */
 #include "fs/file.h"
@@ -12,11 +15,13 @@
 #include "fs/ramfs.h"
 #include "kernel/ktest.h"
 #include "lib/errno.h"
+#include "lib/format.h"
 #include "lib/seqbuf.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
+#include "sched/proc.h"
 #include "sched/stress.h"
 
 #define TEXT_MAX  8192 /* room for meminfo */
@@ -184,6 +189,78 @@ KTEST(procfs, overcommit_sysctls)
 	KEXPECT_EQ(t, file_read(f, buf, sizeof(buf)), -EBADF);
 	file_put(f);
 	vm_commit_set_policy(mode0, ratio0);
+	stress_snapshot(&free1, &objs1);
+	KEXPECT_EQ(t, free1, free0);
+	KEXPECT_EQ(t, objs1, objs0);
+}
+
+/* Does a listing of /proc hold the name @name? */
+static bool proc_lists(const char *name)
+{
+	static char buf[4096];
+	int err;
+	bool found = false;
+	struct file *d = file_open("/proc", O_RDONLY | O_DIRECTORY, &err);
+	long n;
+
+	if (!d)
+		return false;
+	while ((n = file_getdents64(d, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			const struct linux_dirent64 *e = (const void *)(buf + off);
+			found |= !strcmp(e->d_name, name);
+			off += e->d_reclen;
+		}
+	file_put(d);
+	return found;
+}
+
+KTEST(procfs, pid_directory_lifecycle)
+{
+	char *argv[] = { "/builtin/uhello", "sleep", NULL };
+	static char buf[2048];
+	char path[48], name[16];
+	uint64_t free0, objs0, free1, objs1;
+	int err, status;
+	int pid = proc_spawn(argv[0], argv, NULL, false);
+
+	/* a first run fills the page cache with the program for good: not counted */
+	KASSERT(t, pid > 0);
+	proc_kill(pid, SIGKILL);
+	proc_wait_kernel(pid, &status);
+	stress_snapshot(&free0, &objs0);
+	pid = proc_spawn(argv[0], argv, NULL, false);
+	KASSERT(t, pid > 0);
+	ksnprintf(name, sizeof(name), "%d", pid);
+	KEXPECT(t, proc_lists(name));
+	ksnprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	struct file *held = file_open(path, O_RDONLY, &err);
+	KASSERT(t, held != NULL);
+	ksnprintf(path, sizeof(path), "/proc/%d/status", pid);
+	struct file *read_first = file_open(path, O_RDONLY, &err);
+	KASSERT(t, read_first != NULL);
+	KEXPECT_EQ(t, file_read(read_first, buf, 12), 12);
+	KEXPECT(t, !memcmp(buf, "Name:\tuhello", 12));
+	ksnprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	struct file *f = file_open(path, O_RDONLY, &err);
+	KASSERT(t, f != NULL);
+	KEXPECT(t, file_read(f, buf, sizeof(buf)) > 0);
+	file_put(f);
+	KEXPECT(t, file_open("/proc/self", O_RDONLY, &err) == NULL && err == -ENOENT); /* a task */
+
+	KEXPECT_EQ(t, proc_kill(pid, SIGKILL), 0);
+	KEXPECT_EQ(t, proc_wait_kernel(pid, &status), 0);
+	KEXPECT_EQ(t, status, W_SIGNALED(SIGKILL));
+	ksnprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	KEXPECT(t, file_open(path, O_RDONLY, &err) == NULL && err == -ENOENT);
+	ksnprintf(path, sizeof(path), "/proc/%d", pid);
+	KEXPECT(t, file_open(path, O_RDONLY, &err) == NULL && err == -ENOENT);
+	KEXPECT(t, !proc_lists(name));
+	KEXPECT_EQ(t, file_read(held, buf, sizeof(buf)), -ESRCH);
+	KEXPECT_EQ(t, file_read(read_first, buf, 3), 3); /* the text it made */
+	KEXPECT(t, !memcmp(buf, "\nUm", 3));
+	file_put(held);
+	file_put(read_first);
 	stress_snapshot(&free1, &objs1);
 	KEXPECT_EQ(t, free1, free0);
 	KEXPECT_EQ(t, objs1, objs0);
