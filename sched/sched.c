@@ -417,9 +417,19 @@ int sched_free_stack_checked(struct kstack *ks, uint32_t *freed)
  * Free @t's stack and drop its use of its owner (the last task of an owner frees what is
  * still charged to it and checks the ledger); runs in the reaper, never on @t's stack.
  */
+static void (*pin_release)(void *pin);
+
+void task_set_pin_release(void (*release)(void *pin))
+{
+	pin_release = release;
+}
+
 static void reap(struct task *t)
 {
 	uint32_t stack_bytes = 0;
+	if (t->fs_pin && pin_release)
+		pin_release(t->fs_pin);
+	t->fs_pin = NULL;
 	if (sched_free_stack_checked(&t->stack, &stack_bytes) < 0)
 		panic("sched: reaper would free its own stack (task %u)", t->tid);
 	uint64_t owned = owner_put(t->owner); /* the last user: released and checked */

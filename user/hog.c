@@ -1,7 +1,7 @@
 /*
  * user/hog.c: a memory hog, to watch demand paging, the zero page and the OOM path.
  *
- *   hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold]
+ *   hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold|silent]
  *
  * Takes SIZE bytes from the program break (brk, the default) or from one anonymous private
  * mapping (mmap), then touches it: none (no access: nothing should be committed to RAM),
@@ -9,7 +9,9 @@
  * page: every page becomes real), or every=N (write one byte every N pages). It prints what
  * it did and sysinfo's free memory before and after, and exits 0 (1 if the memory could not
  * be had, 2 on bad usage). With `hold` it keeps the memory instead of exiting: it waits in
- * pause() until a signal ends it (run it in the background to watch the OOM killer choose).
+ * pause() until a signal ends it (run it in the background to watch the OOM killer choose);
+ * `silent` holds too and prints nothing (a background hog that writes nowhere over the
+ * monitor's lines).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,7 +27,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold]\n");
+	fprintf(stderr,
+	        "usage: hog SIZE[k|m] [none|read|write|every=N] [brk|mmap] [hold|silent]\n");
 	exit(2);
 }
 
@@ -64,10 +67,13 @@ int main(int argc, char **argv)
 	long before, after;
 	volatile unsigned char *mem;
 
-	bool hold = argc == 5 && strcmp(argv[4], "hold") == 0;
+	bool silent = argc == 5 && strcmp(argv[4], "silent") == 0;
+	bool hold = silent || (argc == 5 && strcmp(argv[4], "hold") == 0);
 
 	if (argc < 2 || argc > 5 || (argc == 5 && !hold))
 		usage();
+	if (silent && !freopen("/dev/null", "w", stdout))
+		return 2;
 	size = parse_size(argv[1]);
 	if (argc > 2)
 		touch = argv[2];

@@ -42,4 +42,11 @@ int procfs_init(void);
 /* The /proc tree (for tests), or NULL before procfs_init() or when it failed. */
 struct ramfs *procfs_tree(void);
 
+/*
+ * Release the calling task's pin: the process directory its last /proc path walk found, held
+ * until its next walk or its end (so a lookup's result is never freed under the walker). For
+ * exact memory counts in tests; no-op without a pin.
+ */
+void procfs_unpin(void);
+
 #endif

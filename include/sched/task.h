@@ -78,7 +78,9 @@ struct task {
 	struct owner *owner;           /* charged for its allocations; NULL: the kernel (kmain) */
 	uint64_t switches;             /* times it was switched to */
 	/* user tasks (NULL in kernel tasks); changed only with interrupts off */
-	struct proc *proc;      /* the process this task runs */
+	struct proc *proc; /* the process this task runs */
+	void *fs_pin; /* what its last /proc path walk found, held until its next walk or its end
+	                (task_set_pin_release); NULL for none */
 	struct task_arch *arch; /* FPU image, TLS slots, CR3: moved by every switch */
 };
 
@@ -145,6 +147,13 @@ int task_wait(int tid, int *code);
  * them later). Returns 0, or -ESRCH when @tid is not such a task (nothing done).
  */
 int task_discard_new(int tid);
+
+/*
+ * Register how a task's fs_pin is released (the /proc layer: a process directory its last
+ * path walk found stays held until the task's next walk or its reaping, so a lookup's result
+ * cannot be freed under the walker). Called once at boot.
+ */
+void task_set_pin_release(void (*release)(void *pin));
 
 /* Block until every zombie has been reaped (tests use it before exact memory counts). */
 void sched_quiesce(void);

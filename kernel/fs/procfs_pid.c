@@ -19,10 +19,9 @@
  * change or go under them (one CPU).
  *
  * Locking: pid_dirs, each pid_dir's proc and holds change with interrupts off. A lookup's
- * result is used by its caller without a hold until it opens or enters it: a process freed
- * in that window (the caller preempted between the walk and the open) frees an unheld
- * directory: a narrow race README's /proc paragraph names as not closed yet (closing it needs
- * a hold taken by the walk itself).
+ * result is held for its walker: the calling task's pin (task->fs_pin, pin_walk) keeps the
+ * directory until that task's next /proc walk or its reaping, so a process freed while the
+ * walker is preempted between the walk and its open, stat or chdir frees nothing in use.
  */
 #include "fs/procfs.h"
 #include "kernel/syscall.h"
@@ -33,6 +32,7 @@
 #include "mm/kmalloc.h"
 #include "procfs_internal.h"
 #include "sched/proc.h"
+#include "sched/task.h"
 #include "sched/proc_files.h"
 #include "x86/cpu.h"
 #include "x86/timer.h"
@@ -209,6 +209,8 @@ static struct pid_dir *dir_get(int pid)
 			d = made;
 			made = NULL;
 		}
+		if (d)
+			d->holds++; /* the walk's own hold (pin_walk): not freed under the walker */
 		int want = p && !d ? p->pid : 0;
 		uint32_t started = p ? p->start_tick / HZ : 0;
 		irq_restore(flags);
@@ -221,6 +223,50 @@ static struct pid_dir *dir_get(int pid)
 	}
 }
 
+/* Release a hold on @d taken by a walk (the task's pin). */
+static void pin_release(void *pin)
+{
+	uint32_t flags = irq_save();
+	struct pid_dir *d = pin;
+
+	d->holds--;
+	maybe_free(d);
+	irq_restore(flags);
+}
+
+/*
+ * @d (held by dir_get for this walk) becomes the calling task's pin, so the walker may use it
+ * until its next /proc walk or its end; the previous pin is released. Returns @d.
+ */
+static struct pid_dir *pin_walk(struct pid_dir *d)
+{
+	struct task *t = task_current();
+	void *old = NULL;
+
+	if (!d)
+		return NULL;
+	if (t) {
+		old = t->fs_pin;
+		t->fs_pin = d;
+	} else {
+		old = d; /* no task to keep it: released at once (boot time only) */
+	}
+	if (old)
+		pin_release(old);
+	return d;
+}
+
+void procfs_unpin(void)
+{
+	struct task *t = task_current();
+	void *pin = t ? t->fs_pin : NULL;
+
+	if (pin) {
+		t->fs_pin = NULL;
+		pin_release(pin);
+	}
+}
+
 /* The root's lookup: a pid's directory, or "self". NULL otherwise. */
 static struct ramfs_inode *root_lookup(struct ramfs_inode *dir, const char *name, size_t len)
 {
@@ -230,14 +276,14 @@ static struct ramfs_inode *root_lookup(struct ramfs_inode *dir, const char *name
 
 	(void)dir;
 	if (len == 4 && !memcmp(name, "self", 4))
-		return (d = dir_get(0)) ? &d->self : NULL;
+		return (d = pin_walk(dir_get(0))) ? &d->self : NULL;
 	if (len == 0 || len >= sizeof(buf) || name[0] == '0')
 		return NULL;
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	if (!parse_decimal(buf, PID_MAX, &pid) || pid == 0)
 		return NULL;
-	return (d = dir_get((int)pid)) ? &d->dir : NULL;
+	return (d = pin_walk(dir_get((int)pid))) ? &d->dir : NULL;
 }
 
 static const struct ramfs_dyn_ops root_dyn_ops = { .lookup = root_lookup };
@@ -408,4 +454,5 @@ void procfs_pid_init(struct ramfs_inode *root)
 	root->dyn = &root_dyn_ops;
 	root->fops = &root_ops;
 	proc_set_free_hook(pid_forget);
+	task_set_pin_release(pin_release);
 }
