@@ -55,6 +55,7 @@
 
 #include "lib/list.h"
 #include "sched/resource.h"
+#include "sched/signal.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/trap.h"
@@ -159,10 +160,17 @@ struct proc {
 	bool in_fault;         /* resolving a #PF now (fault injection leaves it alone) */
 	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
-	uint64_t sig_pending;  /* signals sent and not yet acted on (bit sig - 1) */
-	uint64_t sigmask;      /* blocked signals (never SIGKILL/SIGSTOP) */
-	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
-	struct wait_queue signal_wq; /* pause(): sleeps until a signal is deliverable */
+	/* Signal state (include/sched/signal.h; interrupts off to change). */
+	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
+	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
+	uint64_t saved_mask;  /* rt_sigsuspend: the mask to restore (when restore_mask) */
+	uint64_t sig_waitset; /* rt_sigtimedwait: signals that wake it even when blocked */
+	bool restore_mask;
+	struct sig_action sig_action[NSIG_LINUX + 1];  /* rt_sigaction ([0] unused) */
+	struct ksiginfo sig_info[NSIG_LINUX + 1];      /* the pending instance's siginfo */
+	uint32_t sas_sp, sas_size, sas_flags;          /* sigaltstack (size 0: none) */
+	uint32_t fault_trapno, fault_error, fault_cr2; /* last caught fault, for sigcontext */
+	struct wait_queue signal_wq; /* pause(), rt_sigsuspend: sleep until deliverable */
 	uint32_t clear_child_tid;    /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
 	struct proc_res res;         /* limits, CPU times, nice (include/sched/resource.h) */
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
@@ -239,10 +247,11 @@ bool proc_signal_pending(void);
 
 /*
  * kill(2) from the current process: @pid > 0 one process, 0 the caller's process group, -1
- * every process but init and the caller, < -1 the group -@pid. Returns 0, -EINVAL (bad
- * signal), -ESRCH (nobody matched). init is spared signals it has no handler for.
+ * every process but init and the caller, < -1 the group -@pid; the siginfo says @code
+ * (SI_USER, SI_TKILL) and the caller's pid. Returns 0, -EINVAL (bad signal), -ESRCH (nobody
+ * matched). init is spared signals it has no handler for.
  */
-int proc_kill_user(int pid, int sig);
+int proc_kill_user(int pid, int sig, int code);
 
 /* rt_sigprocmask: the old mask in *@old (if non-NULL); apply *@set with @how (SIG_BLOCK,
  * SIG_UNBLOCK, SIG_SETMASK) if non-NULL. Returns 0 or -EINVAL (bad @how; nothing changed). */
