@@ -31,7 +31,7 @@
 
 SYSCALL_DEFINE(kill)
 {
-	return proc_kill_user((int)a1, (int)a2, SI_USER);
+	return proc_kill_user((int)a1, (int)a2);
 }
 
 /* tkill(tid, sig): one task per process, so a tid is a pid. */
@@ -39,7 +39,7 @@ SYSCALL_DEFINE(tkill)
 {
 	if ((int)a1 <= 0)
 		return -EINVAL;
-	return proc_kill_user((int)a1, (int)a2, SI_TKILL);
+	return proc_tkill_user((int)a1, (int)a2);
 }
 
 /* tgkill(tgid, tid, sig): the tid must be a thread of tgid (here: the same number). */
@@ -49,7 +49,7 @@ SYSCALL_DEFINE(tgkill)
 		return -EINVAL;
 	if (a1 != a2)
 		return -ESRCH;
-	return proc_kill_user((int)a1, (int)a3, SI_TKILL);
+	return proc_tkill_user((int)a1, (int)a3);
 }
 
 /*

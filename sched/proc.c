@@ -490,20 +490,25 @@ static void kill_one(struct proc *p, int sig, const struct ksiginfo *info)
 		signal_send(p, sig, info);
 }
 
-int proc_kill_user(int pid, int sig, int code)
+/*
+ * kill(2)'s targets for @pid (see proc_kill_user) get @sig with @info; @self is the sender
+ * (NULL: the kernel, which is in no group and is nobody's "caller").
+ */
+static int kill_targets(struct proc *self, int pid, int sig, const struct ksiginfo *info)
 {
-	struct proc *self = proc_current(), *p;
-	struct ksiginfo info = { .code = code, .pid = self->pid };
+	struct proc *p;
 	uint32_t flags;
 	int found = 0;
 
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
+	if (pid == 0 && !self)
+		return -ESRCH;
 	flags = irq_save();
 	if (pid > 0) {
 		p = proc_lookup(pid);
 		if (p)
-			kill_one(p, sig, &info);
+			kill_one(p, sig, info);
 		/* No init process: pid 1 is the kernel, which takes and ignores every signal. */
 		found = p || pid == PID_INIT;
 	} else if (pid == -1) { /* every process but init and the caller */
@@ -511,7 +516,7 @@ int proc_kill_user(int pid, int sig, int code)
 		{
 			if (p == self || p == init_proc || p->state != PROC_RUNNING)
 				continue;
-			kill_one(p, sig, &info);
+			kill_one(p, sig, info);
 			found = 1;
 		}
 	} else { /* 0: the caller's process group; < -1: group -pid (INT_MIN: none) */
@@ -520,12 +525,37 @@ int proc_kill_user(int pid, int sig, int code)
 		{
 			if (p->pgid != pgid || p->state != PROC_RUNNING)
 				continue;
-			kill_one(p, sig, &info);
+			kill_one(p, sig, info);
 			found = 1;
 		}
 	}
 	irq_restore(flags);
 	return found ? 0 : -ESRCH;
+}
+
+int proc_kill_user(int pid, int sig)
+{
+	struct proc *self = proc_current();
+	struct ksiginfo info = { .code = SI_USER, .pid = self ? self->pid : 0 };
+
+	return kill_targets(self, pid, sig, &info);
+}
+
+int proc_tkill_user(int pid, int sig)
+{
+	struct proc *self = proc_current();
+	struct ksiginfo info = { .code = SI_TKILL, .pid = self ? self->pid : 0 };
+
+	return kill_targets(self, pid, sig, &info);
+}
+
+int proc_kill_pgrp(int pgrp, int sig)
+{
+	struct ksiginfo info = { .code = SI_KERNEL };
+
+	if (pgrp <= 0)
+		return -ESRCH;
+	return kill_targets(NULL, -pgrp, sig, &info);
 }
 
 /* ---- user faults ---------------------------------------------------------------------- */

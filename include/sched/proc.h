@@ -19,21 +19,16 @@
  *        reaped too, so every byte the child held is back when it returns; it frees the
  *        struct proc. A process with no one to wait (orphan, no init) is freed by the kernel.
  *
- * Signals (until handlers run): kill/tkill/tgkill with the default action of every signal:
- * terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
- * SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up to 31 and the real-time ones;
- * ignore for SIGCHLD SIGCONT SIGURG SIGWINCH; SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU are accepted and
- * ignored (no job control). rt_sigaction records the action (SIG_IGN makes a signal ignored,
- * except SIGKILL/SIGSTOP, and discards it if pending); a handler is recorded but never run:
- * the signal takes its default action. As in Linux, a signal is pending (a bit per signal,
- * no queue) until the target acts on it at its next return to user mode; rt_sigprocmask's
- * mask holds blocked ones pending (sigpending shows them) until unblocked; an ignored signal
- * is discarded when sent unless blocked, and when delivered. A deliverable signal wakes the
- * target from an interruptible sleep (wait4, pause, read, nanosleep return early). glibc's
- * abort() and raise() (tgkill to itself under a full mask, then the mask restored) end in
- * the signal at the rt_sigprocmask that unblocks it. init ignores signals sent by processes
- * unless it installed a handler (Linux's SIGNAL_UNKILLABLE); the kernel (the monitor's kill)
- * is obeyed. SIGCHLD to the parent is sent (and, by default, ignored).
+ * Signals (include/sched/signal.h for the state, delivery, frames): kill/tkill/tgkill with
+ * the default action of every signal: terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP
+ * SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up
+ * to 31 and the real-time ones; ignore for SIGCHLD SIGCONT SIGURG SIGWINCH;
+ * SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU are accepted and ignored (no job control). A handler runs on
+ * Linux's i386 frame at the next return to user mode. A deliverable signal wakes the target
+ * from an interruptible sleep (wait4, pause, read, nanosleep return early). init ignores
+ * signals sent by processes unless it installed a handler (Linux's SIGNAL_UNKILLABLE); the
+ * kernel (the monitor's kill) is obeyed. SIGCHLD to the parent is sent with si_pid and
+ * si_status (and, by default, ignored).
  *
  * Parents: pid 1 is only ever the init process (init=). A process the kernel started (the
  * monitor's run, or init=) and an orphan have as parent "pid 1": init when it runs (wait4 in
@@ -247,11 +242,20 @@ bool proc_signal_pending(void);
 
 /*
  * kill(2) from the current process: @pid > 0 one process, 0 the caller's process group, -1
- * every process but init and the caller, < -1 the group -@pid; the siginfo says @code
- * (SI_USER, SI_TKILL) and the caller's pid. Returns 0, -EINVAL (bad signal), -ESRCH (nobody
- * matched). init is spared signals it has no handler for.
+ * every process but init and the caller, < -1 the group -@pid; the siginfo says SI_USER and
+ * the caller's pid (0 from a kernel task or an interrupt, where @pid 0 is -ESRCH). Returns 0,
+ * -EINVAL (bad signal), -ESRCH (nobody matched). init is spared signals it has no handler for.
+ * proc_tkill_user: the same for tkill/tgkill (SI_TKILL).
  */
-int proc_kill_user(int pid, int sig, int code);
+int proc_kill_user(int pid, int sig);
+int proc_tkill_user(int pid, int sig);
+
+/*
+ * The kernel sends @sig to every process of group @pgrp (> 0), as Linux's kill_pgrp from a
+ * tty's ISIG characters: siginfo SI_KERNEL; init spared unless it handles @sig. Any context
+ * (the serial receive interrupt too). Returns 0, -EINVAL, -ESRCH (no such group).
+ */
+int proc_kill_pgrp(int pgrp, int sig);
 
 /* rt_sigprocmask: the old mask in *@old (if non-NULL); apply *@set with @how (SIG_BLOCK,
  * SIG_UNBLOCK, SIG_SETMASK) if non-NULL. Returns 0 or -EINVAL (bad @how; nothing changed). */
