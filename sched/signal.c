@@ -237,8 +237,9 @@ int signal_timedwait(uint64_t set, struct ksiginfo *info, uint64_t timeout_ns)
 		}
 		p->sig_waitset = set; /* signal_send wakes us for these, blocked or not */
 		uint64_t left_ms = (timeout_ns - waited_ns + 999999u) / 1000000u;
-		irq_restore(flags);
+		/* Still masked: a signal sent after the look above finds us asleep and wakes us. */
 		task_sleep(left_ms < WAIT_STEP_MS ? (uint32_t)left_ms : WAIT_STEP_MS);
+		irq_restore(flags);
 	}
 }
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +72,30 @@ static void unblock_all(void)
 
 	sigemptyset(&s);
 	sigprocmask(SIG_SETMASK, &s, NULL);
+}
+
+/* fork with stdout flushed; a failure (fault injection) is a failed check, never a pid of -1
+ * for kill() to broadcast to. */
+static pid_t fork_checked(const char *what)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		check(0, "fork for %s: %s", what, strerror(errno));
+	return pid;
+}
+
+/* pipe() for each of the @n pairs; false (a failed check, nothing left open) if one fails. */
+static bool pipes(int n, int (*fds[])[2])
+{
+	for (int i = 0; i < n; i++)
+		if (pipe(*fds[i]) != 0) {
+			check(0, "pipe: %s", strerror(errno));
+			while (i-- > 0)
+				close((*fds[i])[0]), close((*fds[i])[1]);
+			return false;
+		}
+	return true;
 }
 
 /* ---- a handler runs and returns --------------------------------------------------------- */
@@ -383,12 +408,13 @@ static void test_sigchld(void)
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	fflush(stdout);
 	hits = 0;
-	pid_t pid = fork();
+	pid_t pid = fork_checked("SIGCHLD");
 	if (pid == 0)
 		_exit(7);
 	sigset_t wait_mask = old;
+	if (pid < 0)
+		goto out;
 	sigdelset(&wait_mask, SIGCHLD);
 	sigsuspend(&wait_mask);
 	check(hits == 1 && got_info.si_signo == SIGCHLD && got_info.si_code == CLD_EXITED &&
@@ -398,11 +424,13 @@ static void test_sigchld(void)
 	check(wait_pid(pid) == 7 << 8, "the child is still there to be waited for");
 
 	hits = 0;
-	pid = fork();
+	pid = fork_checked("SIGCHLD of a killed child");
 	if (pid == 0) {
 		for (;;)
 			pause();
 	}
+	if (pid < 0)
+		goto out;
 	kill(pid, SIGKILL);
 	sigsuspend(&wait_mask);
 	check(hits == 1 && got_info.si_code == CLD_KILLED && got_info.si_pid == pid &&
@@ -410,6 +438,7 @@ static void test_sigchld(void)
 	      "SIGCHLD of a killed child: CLD_KILLED (%d), si_status %d", got_info.si_code,
 	      got_info.si_status);
 	wait_pid(pid);
+out:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGCHLD, SIG_DFL);
 }
@@ -757,26 +786,31 @@ static void pause_child(void)
  */
 static char interrupt_child(void (*fn)(void), long nr, int flags, struct call_result *cr)
 {
-	pipe(data_p);
-	pipe(ack_p);
-	pipe(res_p);
+	int(*all[])[2] = { &data_p, &ack_p, &res_p };
+
+	memset(cr, 0, sizeof(*cr));
+	if (!pipes(3, all))
+		return 0;
 	ack_w = ack_p[1];
 	watch_nr = nr;
 	install_info(SIGUSR1, ack_handler, flags);
-	fflush(stdout);
-	pid_t pid = fork();
+	pid_t pid = fork_checked("an interrupted call");
 	if (pid == 0) {
 		close(ack_p[0]);
 		fn();
 		_exit(0);
 	}
 	signal(SIGUSR1, SIG_DFL);
+	if (pid < 0) {
+		for (int i = 0; i < 3; i++)
+			close((*all[i])[0]), close((*all[i])[1]);
+		return 0;
+	}
 	close(ack_p[1]);
 	close(res_p[1]); /* a child that died early gives EOF, not a hang */
 	char how = signal_until(pid, ack_p[0]);
 	if (how == 'R' && write(data_p[1], "D", 1) != 1)
 		how = 0;
-	memset(cr, 0, sizeof(*cr));
 	if (read(res_p[0], cr, sizeof(*cr)) != sizeof(*cr))
 		how = 0;
 	wait_pid(pid);
@@ -807,20 +841,32 @@ static void test_interrupted_calls(void)
 
 	/* wait4 in this process, signalled by a helper child until it is interrupted. */
 	for (int restart = 1; restart >= 0; restart--) {
-		pipe(data_p);
-		pipe(ack_p);
-		fflush(stdout);
-		pid_t sleeper = fork();
+		int(*both[])[2] = { &data_p, &ack_p };
+		if (!pipes(2, both))
+			continue;
+		pid_t sleeper = fork_checked("wait4's child");
 		if (sleeper == 0) { /* waits for a byte, then exits 0 */
 			char c;
 			close(data_p[1]);
 			_exit(read(data_p[0], &c, 1) == 1 ? 0 : 1);
 		}
+		if (sleeper < 0) {
+			close(data_p[0]), close(data_p[1]), close(ack_p[0]), close(ack_p[1]);
+			continue;
+		}
 		ack_w = ack_p[1];
 		watch_nr = SYS_wait4;
 		install_info(SIGUSR1, ack_handler, restart ? SA_RESTART : 0);
 		pid_t self = getpid();
-		pid_t signaller = fork();
+		pid_t signaller = fork_checked("wait4's signaller");
+		if (signaller < 0) { /* release the child and collect it */
+			signal(SIGUSR1, SIG_DFL);
+			if (write(data_p[1], "D", 1) != 1)
+				note("release write failed");
+			wait_pid(sleeper);
+			close(data_p[0]), close(data_p[1]), close(ack_p[0]), close(ack_p[1]);
+			continue;
+		}
 		if (signaller == 0) {
 			close(ack_p[1]);
 			char c = signal_until(self, ack_p[0]);
@@ -895,14 +941,18 @@ static void all_blocked(void)
 static int kill_after_ready(void (*fn)(void), int sig)
 {
 	char c;
+	int(*both[])[2] = { &ready_p, &data_p };
 
-	pipe(ready_p);
-	pipe(data_p);
-	fflush(stdout);
-	pid_t pid = fork();
+	if (!pipes(2, both))
+		return -1;
+	pid_t pid = fork_checked("a process to kill");
 	if (pid == 0) {
 		fn();
 		_exit(0);
+	}
+	if (pid < 0) {
+		close(ready_p[0]), close(ready_p[1]), close(data_p[0]), close(data_p[1]);
+		return -1;
 	}
 	if (read(ready_p[0], &c, 1) != 1)
 		note("no ready byte");
@@ -939,13 +989,13 @@ static void test_kill(void)
 	      "SIGKILL ends a process that blocks every signal (%s)", status_str(st));
 
 	/* SIGSTOP then SIGCONT: the child goes on (Strata has no stop; Linux stops and resumes). */
-	pipe(ready_p);
-	pipe(data_p);
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0)
+	int(*both[])[2] = { &ready_p, &data_p };
+	pid_t pid = -1;
+	if (pipes(2, both) && (pid = fork_checked("SIGSTOP/SIGCONT")) == 0)
 		stop_cont_child();
 	char c;
+	if (pid < 0)
+		goto resethand;
 	if (read(ready_p[0], &c, 1) != 1)
 		note("no ready byte");
 	kill(pid, SIGSTOP);
@@ -956,7 +1006,7 @@ static void test_kill(void)
 	check(clean(st), "SIGSTOP then SIGCONT: the child goes on and exits 0 (%s)",
 	      status_str(st));
 	close(ready_p[0]), close(ready_p[1]), close(data_p[0]), close(data_p[1]);
-
+resethand:
 	st = run_child(resethand_child);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1,
 	      "SA_RESETHAND: the handler runs once, then the default action kills (%s)",
