@@ -483,10 +483,15 @@ static bool init_refuses(const struct proc *p, int sig)
 	return p == init_proc && p->sig_action[sig].handler == SIG_DFL_HANDLER;
 }
 
-/* Send @sig with @info from the current process to @p (a permission check would go here). */
+/* Send @sig with @info to @p, the process (SI_USER, SI_KERNEL) or its thread (SI_TKILL); a
+ * permission check would go here. */
 static void kill_one(struct proc *p, int sig, const struct ksiginfo *info)
 {
-	if (sig && !init_refuses(p, sig))
+	if (!sig || init_refuses(p, sig))
+		return;
+	if (info->code == SI_TKILL)
+		signal_send_thread(p, sig, info);
+	else
 		signal_send(p, sig, info);
 }
 

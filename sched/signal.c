@@ -3,7 +3,7 @@
  * delivery loop at the return to user mode (contracts in include/sched/signal.h; the frames
  * themselves in sched/signal_frame.c).
  *
- * Data and its lock: the signal fields of struct proc (sig_pending, sig_info, sigmask,
+ * Data and its lock: the signal fields of struct proc (sig_pending*, sig_info*, sigmask,
  * sig_action, sas_*, saved_mask, sig_waitset) change with interrupts off (one CPU). Only the
  * process itself changes its mask, actions and alternate stack; anyone may make a signal
  * pending (signal_send).
@@ -103,12 +103,38 @@ bool signal_ignored(const struct proc *p, int sig)
 	return h == SIG_DFL_HANDLER && !sig_default_fatal(sig);
 }
 
-uint64_t signal_deliverable(const struct proc *p)
+/* Every signal pending for @p, the process's and the thread's. */
+static uint64_t all_pending(const struct proc *p)
 {
-	return p->sig_pending & ~(p->sigmask & ~SIG_UNBLOCKABLE_MASK);
+	return p->sig_pending | p->sig_pending_thread;
 }
 
-void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
+uint64_t signal_deliverable(const struct proc *p)
+{
+	return all_pending(p) & ~(p->sigmask & ~SIG_UNBLOCKABLE_MASK);
+}
+
+/* Take pending @sig off @p (the thread's instance first) with its siginfo. Interrupts off. */
+static struct ksiginfo dequeue(struct proc *p, int sig)
+{
+	if (p->sig_pending_thread & sig_bit(sig)) {
+		p->sig_pending_thread &= ~sig_bit(sig);
+		return p->sig_info_thread[sig];
+	}
+	p->sig_pending &= ~sig_bit(sig);
+	return p->sig_info[sig];
+}
+
+/* Forget every pending instance of @sig. Interrupts off. */
+static void discard(struct proc *p, int sig)
+{
+	p->sig_pending &= ~sig_bit(sig);
+	p->sig_pending_thread &= ~sig_bit(sig);
+}
+
+/* signal_send into the set @pending with its siginfo array @infos. Interrupts off. */
+static void queue(struct proc *p, int sig, const struct ksiginfo *info, uint64_t *pending,
+                  struct ksiginfo *infos)
 {
 	static const struct ksiginfo kernel_info = { .code = SI_KERNEL };
 
@@ -117,11 +143,21 @@ void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
 	if (!(p->sigmask & sig_bit(sig) & ~SIG_UNBLOCKABLE_MASK) &&
 	    !(p->sig_waitset & sig_bit(sig)) && signal_ignored(p, sig))
 		return;
-	if (!(p->sig_pending & sig_bit(sig))) /* merged: the first instance's info is kept */
-		p->sig_info[sig] = info ? *info : kernel_info;
-	p->sig_pending |= sig_bit(sig);
+	if (!(*pending & sig_bit(sig))) /* merged: the first instance's info is kept */
+		infos[sig] = info ? *info : kernel_info;
+	*pending |= sig_bit(sig);
 	if (((signal_deliverable(p) | p->sig_waitset) & sig_bit(sig)) && p->task != task_current())
 		task_wake(p->task);
+}
+
+void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	queue(p, sig, info, &p->sig_pending, p->sig_info);
+}
+
+void signal_send_thread(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	queue(p, sig, info, &p->sig_pending_thread, p->sig_info_thread);
 }
 
 bool proc_signal_pending(void)
@@ -160,7 +196,7 @@ uint64_t proc_sigpending(void)
 {
 	struct proc *p = proc_current();
 
-	return p->sig_pending & p->sigmask;
+	return all_pending(p) & p->sigmask;
 }
 
 int proc_sigaction(int sig, const struct sig_action *act, struct sig_action *old)
@@ -178,7 +214,7 @@ int proc_sigaction(int sig, const struct sig_action *act, struct sig_action *old
 		p->sig_action[sig].mask &= ~SIG_UNBLOCKABLE_MASK;
 		/* POSIX: setting a pending signal's action to ignore discards it. */
 		if (signal_ignored(p, sig))
-			p->sig_pending &= ~sig_bit(sig);
+			discard(p, sig);
 	}
 	irq_restore(flags);
 	return 0;
@@ -218,12 +254,11 @@ int signal_timedwait(uint64_t set, struct ksiginfo *info, uint64_t timeout_ns)
 	set &= ~SIG_UNBLOCKABLE_MASK;
 	for (;;) {
 		uint32_t flags = irq_save();
-		uint64_t ready = p->sig_pending & set;
+		uint64_t ready = all_pending(p) & set;
 
 		if (ready) {
 			int sig = lowest_signal(ready);
-			*info = p->sig_info[sig];
-			p->sig_pending &= ~sig_bit(sig);
+			*info = dequeue(p, sig);
 			p->sig_waitset = 0;
 			irq_restore(flags);
 			return sig;
@@ -353,7 +388,7 @@ void signal_deliver(struct trap_frame *tf)
 	 * user mode (the next system call or interrupt, within one tick), as a signal sent a
 	 * moment later would be.
 	 */
-	if (!p || likely(!p->sig_pending))
+	if (!p || likely(!all_pending(p)))
 		return;
 	for (;;) {
 		uint32_t flags = irq_save();
@@ -370,8 +405,7 @@ void signal_deliver(struct trap_frame *tf)
 			return;
 		}
 		int sig = lowest_signal(ready);
-		p->sig_pending &= ~sig_bit(sig);
-		info = p->sig_info[sig];
+		info = dequeue(p, sig);
 		act = p->sig_action[sig];
 		irq_restore(flags);
 		if (sig == SIGKILL || act.handler == SIG_DFL_HANDLER) {
@@ -395,8 +429,8 @@ bool signal_fault(struct trap_frame *tf, int sig, int code, uint32_t addr)
 
 	/* Linux's force_sig: a blocked or ignored fault signal is not caught, it kills. */
 	if (caught) {
-		p->sig_info[sig] = info;
-		p->sig_pending |= sig_bit(sig);
+		p->sig_info_thread[sig] = info; /* Linux's force_sig: the thread's own */
+		p->sig_pending_thread |= sig_bit(sig);
 		p->fault_trapno = tf->vector;
 		p->fault_error = tf->error;
 		p->fault_cr2 = tf->vector == T_PGFLT ? addr : 0;

@@ -84,7 +84,6 @@ static const uint8_t retcode_rt[RETCODE_SIZE] = { 0xB8, 173, 0, 0, 0, 0xCD, 0x80
 #define SIGINFO_CODE    8u
 #define SIGINFO_PID     12u
 #define SIGINFO_ADDR    12u
-#define SIGINFO_UID     16u
 #define SIGINFO_STATUS  20u
 #define EXTRAMASK_SHIFT 32
 #define MASK_LOW        0xFFFFFFFFu
@@ -96,13 +95,11 @@ void siginfo_to_user_layout(uint8_t out[SIGINFO_SIZE], int sig, const struct ksi
 	memcpy(out + SIGINFO_CODE, &info->code, sizeof(info->code));
 	if (sig == SIGCHLD && info->code > 0) {
 		memcpy(out + SIGINFO_PID, &info->pid, sizeof(info->pid));
-		memcpy(out + SIGINFO_UID, &info->uid, sizeof(info->uid));
 		memcpy(out + SIGINFO_STATUS, &info->status, sizeof(info->status));
 	} else if (info->code > 0 && info->code != SI_KERNEL) { /* a fault: si_addr */
 		memcpy(out + SIGINFO_ADDR, &info->addr, sizeof(info->addr));
 	} else if (info->code <= 0) { /* SI_USER, SI_TKILL, SI_QUEUE...: the sender */
-		memcpy(out + SIGINFO_PID, &info->pid, sizeof(info->pid));
-		memcpy(out + SIGINFO_UID, &info->uid, sizeof(info->uid));
+		memcpy(out + SIGINFO_PID, &info->pid, sizeof(info->pid)); /* si_uid stays 0 */
 	}
 }
 

@@ -156,13 +156,15 @@ struct proc {
 	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
 	/* Signal state (include/sched/signal.h; interrupts off to change). */
-	uint64_t sig_pending; /* signals sent and not yet acted on (bit sig - 1) */
-	uint64_t sigmask;     /* blocked signals (never SIGKILL/SIGSTOP) */
-	uint64_t saved_mask;  /* rt_sigsuspend: the mask to restore (when restore_mask) */
-	uint64_t sig_waitset; /* rt_sigtimedwait: signals that wake it even when blocked */
+	uint64_t sig_pending; /* signals sent to the process, not yet acted on (bit sig - 1) */
+	uint64_t sig_pending_thread; /* ... sent to its thread (tkill, tgkill, faults) */
+	uint64_t sigmask;            /* blocked signals (never SIGKILL/SIGSTOP) */
+	uint64_t saved_mask;         /* rt_sigsuspend: the mask to restore (when restore_mask) */
+	uint64_t sig_waitset;        /* rt_sigtimedwait: signals that wake it even when blocked */
 	bool restore_mask;
-	struct sig_action sig_action[NSIG_LINUX + 1];  /* rt_sigaction ([0] unused) */
-	struct ksiginfo sig_info[NSIG_LINUX + 1];      /* the pending instance's siginfo */
+	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction ([0] unused) */
+	struct ksiginfo sig_info[NSIG_LINUX + 1];     /* each pending instance's siginfo */
+	struct ksiginfo sig_info_thread[NSIG_LINUX + 1];
 	uint32_t sas_sp, sas_size, sas_flags;          /* sigaltstack (size 0: none) */
 	uint32_t fault_trapno, fault_error, fault_cr2; /* last caught fault, for sigcontext */
 	struct wait_queue signal_wq; /* pause(), rt_sigsuspend: sleep until deliverable */

@@ -4,9 +4,13 @@
  * the delivery loop; sched/signal_frame.c: the frames and the FPU image in them).
  *
  * State (in struct proc, include/sched/proc.h; changed with interrupts off, one CPU):
- *   sig_pending    one bit per signal sent and not yet acted on (bit sig - 1); no queue: a
- *                  second instance of a pending signal (real-time ones too) is merged
- *   sig_info[sig]  the siginfo of the pending instance (who sent it, why)
+ *   sig_pending    one bit per signal sent to the process (kill) and not yet acted on (bit
+ *                  sig - 1); no queue: a second instance (real-time ones too) is merged
+ *   sig_pending_thread  the same for signals sent to the thread (tkill, tgkill, faults): as
+ *                  Linux's private and shared pending sets, the two merge separately, so
+ *                  raise() and kill() of one signal both run its handler; the thread's
+ *                  instance is taken first
+ *   sig_info[sig], sig_info_thread[sig]  the siginfo of each pending instance
  *   sigmask        blocked signals (never SIGKILL/SIGSTOP)
  *   sig_action[]   rt_sigaction's actions
  *   sas_*          the alternate signal stack (sigaltstack)
@@ -93,13 +97,15 @@ struct proc;
 #define SS_AUTODISARM (1u << 31)
 #define MINSIGSTKSZ   2048u
 
-/* What the kernel keeps of a pending signal's siginfo (the user's is 128 bytes). */
+/* What the kernel keeps of a pending signal's siginfo (the user's is 128 bytes; si_uid is
+ * always 0: Strata has one user). */
 struct ksiginfo {
-	int32_t code;   /* si_code: SI_USER, SI_TKILL, SI_KERNEL, SEGV_*, CLD_*, ... */
-	int32_t pid;    /* sender (SI_USER, SI_TKILL) or child (SIGCHLD) */
-	uint32_t uid;   /* its uid (always 0: one user) */
-	uint32_t addr;  /* faults: si_addr */
-	int32_t status; /* SIGCHLD: exit code or signal */
+	int32_t code; /* si_code: SI_USER, SI_TKILL, SI_KERNEL, SEGV_*, CLD_*, ... */
+	int32_t pid;  /* sender (SI_USER, SI_TKILL) or child (SIGCHLD) */
+	union {
+		uint32_t addr;  /* faults: si_addr */
+		int32_t status; /* SIGCHLD: exit code or signal */
+	};
 };
 
 /* stack_t on i386 (sigaltstack, uc_stack): 12 bytes. */
@@ -116,6 +122,9 @@ struct user_stack {
  * interruptible sleep. Interrupts off.
  */
 void signal_send(struct proc *p, int sig, const struct ksiginfo *info);
+
+/* As signal_send, to the thread's own pending set (tkill, tgkill). */
+void signal_send_thread(struct proc *p, int sig, const struct ksiginfo *info);
 
 /* Pending signals @p would act on now (not blocked). Interrupts off. */
 uint64_t signal_deliverable(const struct proc *p);

@@ -331,6 +331,16 @@ static void test_masks(void)
 	check(hits == 1, "unblocking delivers it once (three sends merged: hits %d)", (int)hits);
 	sigpending(&pend);
 	check(!sigismember(&pend, SIGUSR1), "and it is no longer pending");
+	hits = 0;
+	sigprocmask(SIG_BLOCK, &block, &old);
+	raise(SIGUSR1); /* tgkill: pending for the thread */
+	raise(SIGUSR1);
+	kill(getpid(), SIGUSR1); /* pending for the process */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	check(hits == 2,
+	      "raise()s and a kill() of one blocked signal are pending apart (thread and process) "
+	      "and run the handler twice (hits %d)",
+	      (int)hits);
 
 	sigfillset(&block);
 	sigprocmask(SIG_SETMASK, &block, &old);
