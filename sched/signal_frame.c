@@ -90,16 +90,18 @@ static const uint8_t retcode_rt[RETCODE_SIZE] = { 0xB8, 173, 0, 0, 0, 0xCD, 0x80
 
 void siginfo_to_user_layout(uint8_t out[SIGINFO_SIZE], int sig, const struct ksiginfo *info)
 {
+	int32_t code = info->code, pid = info->pid;
+
 	memset(out, 0, SIGINFO_SIZE);
 	memcpy(out, &sig, sizeof(sig));
-	memcpy(out + SIGINFO_CODE, &info->code, sizeof(info->code));
-	if (sig == SIGCHLD && info->code > 0) {
-		memcpy(out + SIGINFO_PID, &info->pid, sizeof(info->pid));
+	memcpy(out + SIGINFO_CODE, &code, sizeof(code));
+	if (sig == SIGCHLD && code > 0) {
+		memcpy(out + SIGINFO_PID, &pid, sizeof(pid));
 		memcpy(out + SIGINFO_STATUS, &info->status, sizeof(info->status));
-	} else if (info->code > 0 && info->code != SI_KERNEL) { /* a fault: si_addr */
+	} else if (code > 0 && code != SI_KERNEL) { /* a fault: si_addr */
 		memcpy(out + SIGINFO_ADDR, &info->addr, sizeof(info->addr));
-	} else if (info->code <= 0) { /* SI_USER, SI_TKILL, SI_QUEUE...: the sender */
-		memcpy(out + SIGINFO_PID, &info->pid, sizeof(info->pid)); /* si_uid stays 0 */
+	} else if (code <= 0) { /* SI_USER, SI_TKILL, SI_QUEUE...: the sender */
+		memcpy(out + SIGINFO_PID, &pid, sizeof(pid)); /* si_uid stays 0 */
 	}
 }
 

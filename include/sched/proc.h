@@ -156,15 +156,14 @@ struct proc {
 	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
 	/* Signal state (include/sched/signal.h; interrupts off to change). */
-	uint64_t sig_pending; /* signals sent to the process, not yet acted on (bit sig - 1) */
-	uint64_t sig_pending_thread; /* ... sent to its thread (tkill, tgkill, faults) */
+	uint64_t sig_pending;        /* every signal sent and not yet acted on (bit sig - 1) */
+	uint64_t sig_pending_proc;   /* of those, sent to the process (kill) */
+	uint64_t sig_pending_thread; /* sent to its thread (tkill, tgkill, faults) */
 	uint64_t sigmask;            /* blocked signals (never SIGKILL/SIGSTOP) */
 	uint64_t saved_mask;         /* rt_sigsuspend: the mask to restore (when restore_mask) */
 	uint64_t sig_waitset;        /* rt_sigtimedwait: signals that wake it even when blocked */
 	bool restore_mask;
-	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction ([0] unused) */
-	struct ksiginfo sig_info[NSIG_LINUX + 1];     /* each pending instance's siginfo */
-	struct ksiginfo sig_info_thread[NSIG_LINUX + 1];
+	struct sig_action sig_action[NSIG_LINUX + 1];  /* rt_sigaction ([0] unused) */
 	uint32_t sas_sp, sas_size, sas_flags;          /* sigaltstack (size 0: none) */
 	uint32_t fault_trapno, fault_error, fault_cr2; /* last caught fault, for sigcontext */
 	struct wait_queue signal_wq; /* pause(), rt_sigsuspend: sleep until deliverable */
@@ -173,6 +172,12 @@ struct proc {
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
+	/*
+	 * Last, and not zeroed by proc_alloc (read only where a pending bit says an instance
+	 * was stored): the siginfo of each pending instance, the process's and the thread's.
+	 */
+	struct ksiginfo sig_info[NSIG_LINUX + 1];
+	struct ksiginfo sig_info_thread[NSIG_LINUX + 1];
 };
 
 /* Is @p the init process (never the OOM killer's victim, as Linux's global init)? */

@@ -4,12 +4,14 @@
  * the delivery loop; sched/signal_frame.c: the frames and the FPU image in them).
  *
  * State (in struct proc, include/sched/proc.h; changed with interrupts off, one CPU):
- *   sig_pending    one bit per signal sent to the process (kill) and not yet acted on (bit
- *                  sig - 1); no queue: a second instance (real-time ones too) is merged
- *   sig_pending_thread  the same for signals sent to the thread (tkill, tgkill, faults): as
- *                  Linux's private and shared pending sets, the two merge separately, so
- *                  raise() and kill() of one signal both run its handler; the thread's
- *                  instance is taken first
+ *   sig_pending    one bit per signal sent and not yet acted on (bit sig - 1): always
+ *                  sig_pending_proc | sig_pending_thread (the return to user mode reads
+ *                  this one word pair only)
+ *   sig_pending_proc, sig_pending_thread  the signals sent to the process (kill) and to its
+ *                  thread (tkill, tgkill, faults): as Linux's shared and private pending
+ *                  sets, each merges a second instance (real-time ones too: no queue) but
+ *                  not with the other, so raise() and kill() of one signal both run its
+ *                  handler; the thread's instance is taken first
  *   sig_info[sig], sig_info_thread[sig]  the siginfo of each pending instance
  *   sigmask        blocked signals (never SIGKILL/SIGSTOP)
  *   sig_action[]   rt_sigaction's actions
@@ -100,13 +102,14 @@ struct proc;
 /* What the kernel keeps of a pending signal's siginfo (the user's is 128 bytes; si_uid is
  * always 0: Strata has one user). */
 struct ksiginfo {
-	int32_t code; /* si_code: SI_USER, SI_TKILL, SI_KERNEL, SEGV_*, CLD_*, ... */
-	int32_t pid;  /* sender (SI_USER, SI_TKILL) or child (SIGCHLD) */
+	int16_t code; /* si_code: SI_USER, SI_TKILL, SI_KERNEL, SEGV_*, CLD_*, ... */
+	uint16_t pid; /* sender (SI_USER, SI_TKILL) or child (SIGCHLD): < PID_MAX */
 	union {
 		uint32_t addr;  /* faults: si_addr */
 		int32_t status; /* SIGCHLD: exit code or signal */
 	};
 };
+_Static_assert(sizeof(struct ksiginfo) == 8, "two arrays of them in struct proc");
 
 /* stack_t on i386 (sigaltstack, uc_stack): 12 bytes. */
 struct user_stack {
