@@ -109,6 +109,13 @@ static int pid_alloc(bool init)
 	}
 }
 
+/* proc_alloc zeroes everything before sig_info: a field added after the siginfo slots would
+ * be left uninitialised. */
+_Static_assert(offsetof(struct proc, sig_info_thread) +
+                       sizeof(((struct proc *)0)->sig_info_thread) ==
+                   sizeof(struct proc),
+               "the siginfo slots are the last fields of struct proc");
+
 /* A zeroed proc (but its siginfo slots) with its task_arch; not linked anywhere. NULL when
  * out of memory. */
 static struct proc *proc_alloc(void)
