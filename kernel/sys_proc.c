@@ -1,9 +1,9 @@
 /*
  * sys_proc: process system calls — exit, exit_group, fork, vfork, clone, execve, wait4,
  * waitpid, getpid, getppid, gettid, getpgid, getpgrp, setpgid, getsid, setsid,
- * set_tid_address, set_thread_area, kill, tkill, tgkill, rt_sigaction, rt_sigprocmask,
- * rt_sigpending, sigpending, pause, sched_yield. The work is in sched/proc.c and sched/exec.c;
- * these check and copy the arguments (Linux's argument order and errors).
+ * set_tid_address, set_thread_area, sched_yield. The work is in sched/proc.c and
+ * sched/exec.c; these check and copy the arguments (Linux's argument order and errors). The
+ * signal calls are in kernel/sys_signal.c.
  */
 #include "kernel/syscall.h"
 #include "lib/errno.h"
@@ -13,27 +13,22 @@
 #include "x86/task_arch.h"
 
 /* Linux i386 numbers of the calls added here (arch/x86/entry/syscalls/syscall_32.tbl). */
-#define __NR_waitpid       7
-#define __NR_pause         29
-#define __NR_setpgid       57
-#define __NR_getpgrp       65
-#define __NR_setsid        66
-#define __NR_sigpending    73
-#define __NR_getpgid       132
-#define __NR_getsid        147
-#define __NR_rt_sigpending 176
+#define __NR_waitpid 7
+#define __NR_setpgid 57
+#define __NR_getpgrp 65
+#define __NR_setsid  66
+#define __NR_getpgid 132
+#define __NR_getsid  147
 
 #define CLONE_SUPPORTED                                                                            \
 	(CLONE_EXIT_SIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
-#define WUNTRACED       2u
-#define WCONTINUED      8u
-#define __WNOTHREAD     0x20000000u
-#define __WALL          0x40000000u
-#define __WCLONE        0x80000000u
-#define WAIT4_OPTIONS   (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
-#define RUSAGE_BYTES    72u           /* struct rusage on i386: 18 longs */
-#define SIGSET_BYTES    8u            /* the kernel's sigset_t */
-#define OLD_SIGSET_MASK 0xFFFFFFFFull /* sigpending(2): the first 32 signals */
+#define WUNTRACED     2u
+#define WCONTINUED    8u
+#define __WNOTHREAD   0x20000000u
+#define __WALL        0x40000000u
+#define __WCLONE      0x80000000u
+#define WAIT4_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
+#define RUSAGE_BYTES  72u /* struct rusage on i386: 18 longs */
 
 SYSCALL_DEFINE(exit)
 {
@@ -163,88 +158,6 @@ SYSCALL_DEFINE(set_thread_area)
 	if (put_user_u32((void *)a1, u.entry_number) < 0)
 		return -EFAULT;
 	return 0;
-}
-
-SYSCALL_DEFINE(kill)
-{
-	return proc_kill_user((int)a1, (int)a2);
-}
-
-/* tkill(tid, sig): one task per process, so a tid is a pid. */
-SYSCALL_DEFINE(tkill)
-{
-	if ((int)a1 <= 0)
-		return -EINVAL;
-	return proc_kill_user((int)a1, (int)a2);
-}
-
-/* tgkill(tgid, tid, sig): the tid must be a thread of tgid (here: the same number). */
-SYSCALL_DEFINE(tgkill)
-{
-	if ((int)a1 <= 0 || (int)a2 <= 0)
-		return -EINVAL;
-	if (a1 != a2)
-		return -ESRCH;
-	return proc_kill_user((int)a1, (int)a3);
-}
-
-/*
- * rt_sigaction(sig, act, oact, sigsetsize), in Linux's order: EINVAL for the size, EFAULT
- * reading act (nothing changed), EINVAL for the signal, then the old action is written
- * (EFAULT there comes after the change, as on Linux).
- */
-SYSCALL_DEFINE(rt_sigaction)
-{
-	struct sig_action act, old;
-	int rc;
-
-	if (a4 != SIGSET_BYTES)
-		return -EINVAL;
-	if (a2 && copy_from_user(&act, (const void *)a2, sizeof(act)) < 0)
-		return -EFAULT;
-	rc = proc_sigaction((int)a1, a2 ? &act : NULL, &old);
-	if (rc == 0 && a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
-		return -EFAULT;
-	return rc;
-}
-
-/* rt_sigprocmask(how, set, oset, sigsetsize), in Linux's order (see rt_sigaction). */
-SYSCALL_DEFINE(rt_sigprocmask)
-{
-	uint64_t set, old;
-	int rc;
-
-	if (a4 != SIGSET_BYTES)
-		return -EINVAL;
-	if (a2 && copy_from_user(&set, (const void *)a2, sizeof(set)) < 0)
-		return -EFAULT;
-	rc = proc_sigmask((int)a1, a2 ? &set : NULL, &old);
-	if (rc == 0 && a3 && copy_to_user((void *)a3, &old, sizeof(old)) < 0)
-		return -EFAULT;
-	return rc;
-}
-
-/* rt_sigpending(set, sigsetsize): blocked signals that are pending. */
-SYSCALL_DEFINE(rt_sigpending)
-{
-	uint64_t set = proc_sigpending();
-
-	if (a2 > SIGSET_BYTES)
-		return -EINVAL;
-	return copy_to_user((void *)a1, &set, a2) < 0 ? -EFAULT : 0;
-}
-
-/* sigpending(old_sigset_t *): the first 32 signals of rt_sigpending. */
-SYSCALL_DEFINE(sigpending)
-{
-	uint32_t set = (uint32_t)(proc_sigpending() & OLD_SIGSET_MASK);
-
-	return copy_to_user((void *)a1, &set, sizeof(set)) < 0 ? -EFAULT : 0;
-}
-
-SYSCALL_DEFINE(pause)
-{
-	return proc_pause();
 }
 
 SYSCALL_DEFINE(sched_yield)

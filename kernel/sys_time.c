@@ -340,13 +340,17 @@ static int sleep_until(const struct clock *c, int64_t deadline, int64_t *left)
 			return -EINVAL; /* the process behind a CPU clock is gone */
 		if (now >= deadline)
 			return 0;
+		/* Masked from the look to the sleep: a signal sent in between wakes the sleep. */
+		uint32_t flags = irq_save();
 		if (proc_signal_pending()) {
+			irq_restore(flags);
 			*left = deadline - now;
 			return -EINTR;
 		}
 		int64_t left_ms =
 		    (deadline - now + NSEC_PER_SEC / 1000 - 1) / (NSEC_PER_SEC / 1000);
 		task_sleep((uint32_t)MIN(left_ms, (int64_t)SLEEP_STEP_MS));
+		irq_restore(flags);
 	}
 }
 

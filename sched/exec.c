@@ -496,6 +496,8 @@ static void exec_commit(struct proc *p, struct exec_result *res, const char *pat
 	for (unsigned s = 0; s <= NSIG_LINUX; s++) /* handlers reset; SIG_IGN stays (Linux) */
 		if (p->sig_action[s].handler != SIG_IGN_HANDLER)
 			p->sig_action[s] = (struct sig_action){ SIG_DFL_HANDLER, 0, 0, 0 };
+	p->sas_sp = p->sas_size = 0; /* no alternate stack survives exec (POSIX) */
+	p->sas_flags = SS_DISABLE;
 }
 
 int exec_kernel(struct proc *p, const char *path, char *const argv[], char *const envp[])

@@ -1,15 +1,17 @@
 /*
- * proc: processes — spawn, fork, exit, wait4, kill, the user-fault report and the pending
- * signal check at the return to user mode (contracts and life cycle in include/sched/proc.h).
+ * proc: processes — spawn, fork, exit, wait4, kill and the user-fault report (contracts and
+ * life cycle in include/sched/proc.h; signal state and delivery in sched/signal.c).
  *
  * Data and its lock (interrupts off, one CPU):
  *   procs            every process not yet collected (struct proc.all_link)
  *   p->children      a parent's children (struct proc.sibling); p->parent back
- *   p->state, p->wait_status, p->sig_pending, p->sigmask, p->sig_handler
+ *   p->state, p->wait_status (the signal fields: sched/signal.c)
  *   init_proc        the init process (pid 1 when started by init=), NULL if none or gone
  *   kernel_wq        proc_wait_kernel callers
  *
- * The user fault report (one line, then the process dies with the signal in its status):
+ * A user fault whose signal has a handler (not blocked) goes to it (signal_fault, with Linux's
+ * si_code and si_addr); otherwise the report (one line, then the process dies with the signal
+ * in its status):
  *   user: pid 7 (cowtest): SIGSEGV at 0xc0000000 ip 0x0804a1b2 (kernel address)
  *   user: pid 8 (divzero): SIGFPE ip 0x08049000 (divide error)
  *   user: pid 9 (hog): out of memory at 0xbf7fe000 ip 0x08049a10: nothing to kill (SIGKILL)
@@ -93,81 +95,6 @@ struct proc *proc_lookup(int pid)
 	return NULL;
 }
 
-static const char *const sig_names[] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",     [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",   [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",     [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",   [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",   [SIGTERM] = "SIGTERM",
-	[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",   [SIGSTOP] = "SIGSTOP",
-	[SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",   [SIGTTOU] = "SIGTTOU",
-	[SIGURG] = "SIGURG",   [SIGWINCH] = "SIGWINCH",
-};
-
-const char *signal_name(int sig)
-{
-	if (sig > 0 && (unsigned)sig < ARRAY_SIZE(sig_names) && sig_names[sig])
-		return sig_names[sig];
-	return "SIG?";
-}
-
-/* Default action: does @sig end the process? (SIGCHLD & co. are ignored; stops too.) */
-static bool sig_default_fatal(int sig)
-{
-	switch (sig) {
-	case SIGCHLD:
-	case SIGCONT:
-	case SIGURG:
-	case SIGWINCH:
-	case SIGSTOP:
-	case SIGTSTP:
-	case SIGTTIN:
-	case SIGTTOU:
-		return false;
-	default:
-		return true;
-	}
-}
-
-static uint64_t sig_bit(int sig)
-{
-	return 1ULL << (sig - 1);
-}
-
-/* Is @sig, with @p's recorded action, ignored (SIG_IGN, or SIG_DFL whose default ignores)? */
-static bool sig_ignored(const struct proc *p, int sig)
-{
-	uint32_t h = p->sig_action[sig].handler;
-
-	if (sig == SIGKILL)
-		return false;
-	if (h == SIG_IGN_HANDLER)
-		return true;
-	return !sig_default_fatal(sig); /* SIG_DFL, or a handler (not run yet: default action) */
-}
-
-/* Pending signals @p would act on now (not blocked). Interrupts off. */
-static uint64_t sig_deliverable(const struct proc *p)
-{
-	return p->sig_pending & ~(p->sigmask & ~SIG_UNBLOCKABLE_MASK);
-}
-
-/*
- * Make @sig (1..NSIG_LINUX) pending for live @p, as Linux's send_signal: an ignored signal
- * that is not blocked is discarded; a blocked one is kept (its action is looked at when it is
- * unblocked). A deliverable signal wakes @p from an interruptible sleep. Interrupts off.
- */
-static void sig_send(struct proc *p, int sig)
-{
-	if (p->state != PROC_RUNNING)
-		return;
-	if (!(p->sigmask & sig_bit(sig) & ~SIG_UNBLOCKABLE_MASK) && sig_ignored(p, sig))
-		return;
-	p->sig_pending |= sig_bit(sig);
-	if ((sig_deliverable(p) & sig_bit(sig)) && p->task != task_current())
-		task_wake(p->task);
-}
-
 /* ---- creation ------------------------------------------------------------------------- */
 
 /* A pid not in use (interrupts off): PID_INIT for the init process, else PID_FIRST.. */
@@ -196,13 +123,24 @@ static int pid_alloc(bool init)
 	}
 }
 
-/* A zeroed proc with its task_arch; not linked anywhere. NULL when out of memory. */
+/* proc_alloc zeroes everything before sig_info: a field added after the siginfo slots would
+ * be left uninitialised. */
+_Static_assert(offsetof(struct proc, sig_info_thread) +
+                       sizeof(((struct proc *)0)->sig_info_thread) ==
+                   sizeof(struct proc),
+               "the siginfo slots are the last fields of struct proc");
+
+/* A zeroed proc (but its siginfo slots) with its task_arch; not linked anywhere. NULL when
+ * out of memory. */
 static struct proc *proc_alloc(void)
 {
-	struct proc *p = kzalloc(sizeof(*p), KM_KERNEL);
+	struct proc *p = kmalloc(sizeof(*p), KM_KERNEL);
 
 	if (!p)
 		return NULL;
+	/* The siginfo slots are written before they are read (proc.h): zeroing them too would
+	 * cost each fork a kilobyte of stores. */
+	memset(p, 0, offsetof(struct proc, sig_info));
 	p->arch = task_arch_alloc();
 	if (!p->arch) {
 		kfree(p);
@@ -337,6 +275,9 @@ int proc_fork(struct trap_frame *tf, uint32_t clone_flags, uint32_t newsp, uint3
 	c->sid = parent->sid;
 	c->oom_score_adj = parent->oom_score_adj;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
+	c->sas_sp = parent->sas_sp; /* fork inherits the alternate stack */
+	c->sas_size = parent->sas_size;
+	c->sas_flags = parent->sas_flags;
 	proc_res_fork(&c->res, &parent->res);
 	proc_vm_limits(c);
 	if (clone_flags & CLONE_CHILD_CLEARTID)
@@ -425,12 +366,20 @@ void proc_exit(int status)
 	t->proc = NULL;
 	task_arch_free(p->arch);
 	p->arch = NULL;
-	if (p->parent && p->parent->sig_action[SIGCHLD].handler == SIG_IGN_HANDLER) {
-		/* POSIX: a parent ignoring SIGCHLD leaves no zombies; its wait4 sees ECHILD. */
+	if (p->parent && (p->parent->sig_action[SIGCHLD].handler == SIG_IGN_HANDLER ||
+	                  (p->parent->sig_action[SIGCHLD].flags & SA_NOCLDWAIT))) {
+		/* POSIX: a parent ignoring SIGCHLD (or with SA_NOCLDWAIT) leaves no zombies; its
+		 * wait4 sees ECHILD. */
 		wake_up(&p->parent->child_wq);
 		autoreap(p);
 	} else if (p->parent) {
-		sig_send(p->parent, SIGCHLD);
+		struct ksiginfo info = {
+			.code = (status & W_SIGNAL_MASK) ? CLD_KILLED : CLD_EXITED,
+			.pid = p->pid,
+			.status = (status & W_SIGNAL_MASK) ? (status & W_SIGNAL_MASK)
+			                                   : (status >> W_CODE_SHIFT) & W_CODE_MASK,
+		};
+		signal_send(p->parent, SIGCHLD, &info);
 		wake_up(&p->parent->child_wq);
 	} else if (p->kernel_child)
 		wake_up(&kernel_wq);
@@ -491,7 +440,7 @@ int proc_wait4(int pid, int *status, uint32_t options)
 			proc_res_reap(&p->res, &zombie->res);
 			return collect(zombie, status, flags);
 		}
-		if (!any || (options & WNOHANG) || sig_deliverable(p)) {
+		if (!any || (options & WNOHANG) || signal_deliverable(p)) {
 			irq_restore(flags);
 			return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
 		}
@@ -542,13 +491,6 @@ bool proc_is_init(const struct proc *p)
 	return p == init_proc;
 }
 
-bool proc_signal_pending(void)
-{
-	struct proc *p = proc_current();
-
-	return p && sig_deliverable(p);
-}
-
 int proc_kill(int pid, int sig)
 {
 	uint32_t flags;
@@ -563,7 +505,7 @@ int proc_kill(int pid, int sig)
 		return -ESRCH;
 	}
 	if (sig)
-		sig_send(p, sig);
+		signal_send(p, sig, NULL); /* the kernel's: SI_KERNEL */
 	irq_restore(flags);
 	return 0;
 }
@@ -577,26 +519,37 @@ static bool init_refuses(const struct proc *p, int sig)
 	return p == init_proc && p->sig_action[sig].handler == SIG_DFL_HANDLER;
 }
 
-/* Send @sig from the current process to @p (a permission check would go here). */
-static void kill_one(struct proc *p, int sig)
+/* Send @sig with @info to @p, the process (SI_USER, SI_KERNEL) or its thread (SI_TKILL); a
+ * permission check would go here. */
+static void kill_one(struct proc *p, int sig, const struct ksiginfo *info)
 {
-	if (sig && !init_refuses(p, sig))
-		sig_send(p, sig);
+	if (!sig || init_refuses(p, sig))
+		return;
+	if (info->code == SI_TKILL)
+		signal_send_thread(p, sig, info);
+	else
+		signal_send(p, sig, info);
 }
 
-int proc_kill_user(int pid, int sig)
+/*
+ * kill(2)'s targets for @pid (see proc_kill_user) get @sig with @info; @self is the sender
+ * (NULL: the kernel, which is in no group and is nobody's "caller").
+ */
+static int kill_targets(struct proc *self, int pid, int sig, const struct ksiginfo *info)
 {
-	struct proc *self = proc_current(), *p;
+	struct proc *p;
 	uint32_t flags;
 	int found = 0;
 
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
+	if (pid == 0 && !self)
+		return -ESRCH;
 	flags = irq_save();
 	if (pid > 0) {
 		p = proc_lookup(pid);
 		if (p)
-			kill_one(p, sig);
+			kill_one(p, sig, info);
 		/* No init process: pid 1 is the kernel, which takes and ignores every signal. */
 		found = p || pid == PID_INIT;
 	} else if (pid == -1) { /* every process but init and the caller */
@@ -604,7 +557,7 @@ int proc_kill_user(int pid, int sig)
 		{
 			if (p == self || p == init_proc || p->state != PROC_RUNNING)
 				continue;
-			kill_one(p, sig);
+			kill_one(p, sig, info);
 			found = 1;
 		}
 	} else { /* 0: the caller's process group; < -1: group -pid (INT_MIN: none) */
@@ -613,7 +566,7 @@ int proc_kill_user(int pid, int sig)
 		{
 			if (p->pgid != pgid || p->state != PROC_RUNNING)
 				continue;
-			kill_one(p, sig);
+			kill_one(p, sig, info);
 			found = 1;
 		}
 	}
@@ -621,102 +574,29 @@ int proc_kill_user(int pid, int sig)
 	return found ? 0 : -ESRCH;
 }
 
-int proc_sigmask(int how, const uint64_t *set, uint64_t *old)
+int proc_kill_user(int pid, int sig)
 {
-	struct proc *p = proc_current();
-	uint32_t flags = irq_save();
-	uint64_t m = p->sigmask;
+	struct proc *self = proc_current();
+	struct ksiginfo info = { .code = SI_USER, .pid = self ? self->pid : 0 };
 
-	if (old)
-		*old = m;
-	if (set) {
-		if (how == SIG_BLOCK)
-			m |= *set;
-		else if (how == SIG_UNBLOCK)
-			m &= ~*set;
-		else if (how == SIG_SETMASK)
-			m = *set;
-		else {
-			irq_restore(flags);
-			return -EINVAL;
-		}
-		p->sigmask = m & ~SIG_UNBLOCKABLE_MASK;
-	}
-	irq_restore(flags);
-	return 0;
+	return kill_targets(self, pid, sig, &info);
 }
 
-uint64_t proc_sigpending(void)
+int proc_tkill_user(int pid, int sig)
 {
-	struct proc *p = proc_current();
+	struct proc *self = proc_current();
+	struct ksiginfo info = { .code = SI_TKILL, .pid = self ? self->pid : 0 };
 
-	return p->sig_pending & p->sigmask;
+	return kill_targets(self, pid, sig, &info);
 }
 
-int proc_sigaction(int sig, const struct sig_action *act, struct sig_action *old)
+int proc_kill_pgrp(int pgrp, int sig)
 {
-	struct proc *p = proc_current();
-	uint32_t flags;
+	struct ksiginfo info = { .code = SI_KERNEL };
 
-	if (sig < 1 || sig > NSIG_LINUX || (act && (sig == SIGKILL || sig == SIGSTOP)))
-		return -EINVAL;
-	flags = irq_save();
-	if (old)
-		*old = p->sig_action[sig];
-	if (act) {
-		p->sig_action[sig] = *act;
-		p->sig_action[sig].mask &= ~SIG_UNBLOCKABLE_MASK;
-		/* POSIX: setting a pending signal's action to ignore discards it. */
-		if (sig_ignored(p, sig))
-			p->sig_pending &= ~sig_bit(sig);
-	}
-	irq_restore(flags);
-	return 0;
-}
-
-int proc_pause(void)
-{
-	struct proc *p = proc_current();
-	uint32_t flags = irq_save();
-
-	while (!sig_deliverable(p))
-		wait_queue_sleep(&p->signal_wq);
-	irq_restore(flags);
-	return -EINTR;
-}
-
-/*
- * Before returning to ring 3: act on the deliverable signals, lowest number first; an ignored
- * one is discarded (it may have been blocked when it came), a fatal one ends the process.
- */
-static void user_return(struct trap_frame *tf)
-{
-	struct proc *p = proc_current();
-
-	(void)tf;
-	/*
-	 * The fast path of every system call: nothing pending, nothing to do. Read without
-	 * masking interrupts: a signal sent after this test is acted on at the next return to
-	 * user mode (the next system call or interrupt, within one tick), as a signal sent a
-	 * moment later would be.
-	 */
-	if (!p || likely(!p->sig_pending))
-		return;
-	for (;;) {
-		uint32_t flags = irq_save();
-		uint64_t ready = sig_deliverable(p);
-
-		if (!ready) {
-			irq_restore(flags);
-			return;
-		}
-		uint32_t lo = (uint32_t)ready, hi = (uint32_t)(ready >> 32);
-		int sig = lo ? __builtin_ctz(lo) + 1 : __builtin_ctz(hi) + 33; /* no libgcc */
-		p->sig_pending &= ~sig_bit(sig);
-		irq_restore(flags);
-		if (!sig_ignored(p, sig))
-			proc_exit(W_SIGNALED(sig));
-	}
+	if (pgrp <= 0)
+		return -ESRCH;
+	return kill_targets(NULL, -pgrp, sig, &info);
 }
 
 /* ---- user faults ---------------------------------------------------------------------- */
@@ -758,7 +638,37 @@ static const char *pf_reason(struct proc *p, uint32_t addr, uint32_t error)
 	return "unmapped address";
 }
 
-/* An exception from ring 3 nothing resolved: report in one line, kill the process. */
+/*
+ * The si_code Linux gives @p's fault of @vector at @addr (a #PF: SEGV_ACCERR inside an area
+ * that does not allow the access, SEGV_MAPERR outside every area; BUS_ADRERR past the end
+ * of a mapped file).
+ */
+static int fault_code(const struct proc *p, unsigned vector, uint32_t addr)
+{
+	switch (vector) {
+	case T_PGFLT:
+		if (p->fault_bus)
+			return BUS_ADRERR;
+		return p->vm && vm_find(p->vm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+	case T_DIVIDE:
+		return FPE_INTDIV;
+	case T_ILLOP:
+		return ILL_ILLOPN;
+	case T_ALIGN:
+		return BUS_ADRALN;
+	case T_FPERR:
+	case T_SIMD:
+		return FPE_FLTINV;
+	default:
+		return SI_KERNEL; /* #GP, #BP (int3), #SS, #NP...: force_sig */
+	}
+}
+
+/*
+ * An exception from ring 3 nothing resolved: delivered to the process's handler for its
+ * signal when there is one and the signal is not blocked; otherwise report in one line and
+ * kill the process.
+ */
 static void user_fault(struct trap_frame *tf)
 {
 	struct proc *p = proc_current();
@@ -777,6 +687,16 @@ static void user_fault(struct trap_frame *tf)
 	}
 	if (tf->vector == T_PGFLT && p->fault_bus)
 		sig = SIGBUS;
+	{
+		uint32_t cr2 = tf->vector == T_PGFLT ? read_cr2() : 0;
+		int code = fault_code(p, tf->vector, cr2);
+		uint32_t addr = tf->vector == T_PGFLT ? cr2
+		                : code == SI_KERNEL
+		                    ? 0
+		                    : tf->eip; /* #DE #UD #AC #MF: the instruction */
+		if (signal_fault(tf, sig, code, addr))
+			return;
+	}
 	if (tf->vector == T_PGFLT) {
 		uint32_t addr = read_cr2();
 		pr_info("user: pid %d (%s): %s at 0x%08x ip 0x%08x (%s)\n", p->pid, p->comm,
@@ -839,7 +759,7 @@ static void commit_label(int *pid, const char **comm)
 
 void proc_init(void)
 {
-	static const struct trap_user_hooks hooks = { user_fault, user_return };
+	static const struct trap_user_hooks hooks = { user_fault, signal_deliver };
 
 	trap_set_user_hooks(&hooks);
 	fault_set_user_resolver(resolve_user_fault);

@@ -19,21 +19,16 @@
  *        reaped too, so every byte the child held is back when it returns; it frees the
  *        struct proc. A process with no one to wait (orphan, no init) is freed by the kernel.
  *
- * Signals (until handlers run): kill/tkill/tgkill with the default action of every signal:
- * terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1
- * SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up to 31 and the real-time ones;
- * ignore for SIGCHLD SIGCONT SIGURG SIGWINCH; SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU are accepted and
- * ignored (no job control). rt_sigaction records the action (SIG_IGN makes a signal ignored,
- * except SIGKILL/SIGSTOP, and discards it if pending); a handler is recorded but never run:
- * the signal takes its default action. As in Linux, a signal is pending (a bit per signal,
- * no queue) until the target acts on it at its next return to user mode; rt_sigprocmask's
- * mask holds blocked ones pending (sigpending shows them) until unblocked; an ignored signal
- * is discarded when sent unless blocked, and when delivered. A deliverable signal wakes the
- * target from an interruptible sleep (wait4, pause, read, nanosleep return early). glibc's
- * abort() and raise() (tgkill to itself under a full mask, then the mask restored) end in
- * the signal at the rt_sigprocmask that unblocks it. init ignores signals sent by processes
- * unless it installed a handler (Linux's SIGNAL_UNKILLABLE); the kernel (the monitor's kill)
- * is obeyed. SIGCHLD to the parent is sent (and, by default, ignored).
+ * Signals (include/sched/signal.h for the state, delivery, frames): kill/tkill/tgkill with
+ * the default action of every signal: terminate for SIGHUP SIGINT SIGQUIT SIGILL SIGTRAP
+ * SIGABRT SIGBUS SIGFPE SIGKILL SIGUSR1 SIGSEGV SIGUSR2 SIGPIPE SIGALRM SIGTERM and the rest up
+ * to 31 and the real-time ones; ignore for SIGCHLD SIGCONT SIGURG SIGWINCH;
+ * SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU are accepted and ignored (no job control). A handler runs on
+ * Linux's i386 frame at the next return to user mode. A deliverable signal wakes the target
+ * from an interruptible sleep (wait4, pause, read, nanosleep return early). init ignores
+ * signals sent by processes unless it installed a handler (Linux's SIGNAL_UNKILLABLE); the
+ * kernel (the monitor's kill) is obeyed. SIGCHLD to the parent is sent with si_pid and
+ * si_status (and, by default, ignored).
  *
  * Parents: pid 1 is only ever the init process (init=). A process the kernel started (the
  * monitor's run, or init=) and an orphan have as parent "pid 1": init when it runs (wait4 in
@@ -55,6 +50,7 @@
 
 #include "lib/list.h"
 #include "sched/resource.h"
+#include "sched/signal.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "x86/trap.h"
@@ -159,16 +155,30 @@ struct proc {
 	bool in_fault;         /* resolving a #PF now (fault injection leaves it alone) */
 	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
-	uint64_t sig_pending;  /* signals sent and not yet acted on (bit sig - 1) */
-	uint64_t sigmask;      /* blocked signals (never SIGKILL/SIGSTOP) */
-	struct sig_action sig_action[NSIG_LINUX + 1]; /* rt_sigaction (recorded; [0] unused) */
-	struct wait_queue signal_wq; /* pause(): sleeps until a signal is deliverable */
+	/* Signal state (include/sched/signal.h; interrupts off to change). */
+	uint64_t sig_pending;        /* every signal sent and not yet acted on (bit sig - 1) */
+	uint64_t sig_pending_proc;   /* of those, sent to the process (kill) */
+	uint64_t sig_pending_thread; /* sent to its thread (tkill, tgkill, faults) */
+	uint64_t sigmask;            /* blocked signals (never SIGKILL/SIGSTOP) */
+	uint64_t saved_mask;         /* rt_sigsuspend: the mask to restore (when restore_mask) */
+	uint64_t sig_waitset;        /* rt_sigtimedwait: signals that wake it even when blocked */
+	bool restore_mask;
+	struct sig_action sig_action[NSIG_LINUX + 1];  /* rt_sigaction ([0] unused) */
+	uint32_t sas_sp, sas_size, sas_flags;          /* sigaltstack (size 0: none) */
+	uint32_t fault_trapno, fault_error, fault_cr2; /* last caught fault, for sigcontext */
+	struct wait_queue signal_wq; /* pause(), rt_sigsuspend: sleep until deliverable */
 	uint32_t clear_child_tid;    /* set_tid_address / CLONE_CHILD_CLEARTID: 0 written at exit */
 	struct proc_res res;         /* limits, CPU times, nice (include/sched/resource.h) */
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	uint32_t start_tick;         /* timer_ticks() when made (/proc/PID/stat starttime) */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
+	/*
+	 * Last, and not zeroed by proc_alloc (read only where a pending bit says an instance
+	 * was stored): the siginfo of each pending instance, the process's and the thread's.
+	 */
+	struct ksiginfo sig_info[NSIG_LINUX + 1];
+	struct ksiginfo sig_info_thread[NSIG_LINUX + 1];
 };
 
 /* Is @p the init process (never the OOM killer's victim, as Linux's global init)? */
@@ -240,10 +250,20 @@ bool proc_signal_pending(void);
 
 /*
  * kill(2) from the current process: @pid > 0 one process, 0 the caller's process group, -1
- * every process but init and the caller, < -1 the group -@pid. Returns 0, -EINVAL (bad
- * signal), -ESRCH (nobody matched). init is spared signals it has no handler for.
+ * every process but init and the caller, < -1 the group -@pid; the siginfo says SI_USER and
+ * the caller's pid (0 from a kernel task or an interrupt, where @pid 0 is -ESRCH). Returns 0,
+ * -EINVAL (bad signal), -ESRCH (nobody matched). init is spared signals it has no handler for.
+ * proc_tkill_user: the same for tkill/tgkill (SI_TKILL).
  */
 int proc_kill_user(int pid, int sig);
+int proc_tkill_user(int pid, int sig);
+
+/*
+ * The kernel sends @sig to every process of group @pgrp (> 0), as Linux's kill_pgrp from a
+ * tty's ISIG characters: siginfo SI_KERNEL; init spared unless it handles @sig. Any context
+ * (the serial receive interrupt too). Returns 0, -EINVAL, -ESRCH (no such group).
+ */
+int proc_kill_pgrp(int pgrp, int sig);
 
 /* rt_sigprocmask: the old mask in *@old (if non-NULL); apply *@set with @how (SIG_BLOCK,
  * SIG_UNBLOCK, SIG_SETMASK) if non-NULL. Returns 0 or -EINVAL (bad @how; nothing changed). */

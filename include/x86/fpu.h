@@ -16,6 +16,7 @@
 #ifndef STRATA_X86_FPU_H
 #define STRATA_X86_FPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define FPU_STATE_SIZE  512u
@@ -38,5 +39,31 @@ void fpu_restore(const struct fpu_state *st);
 
 /* Fill @st with the state a freshly exec'd program starts with. Cannot fail. */
 void fpu_state_fresh(struct fpu_state *st);
+
+/* Does the CPU save with FXSAVE (else FNSAVE: the image's first 108 bytes)? */
+bool fpu_has_fxsr(void);
+
+/* The MXCSR bits FXRSTOR accepts (the CPU's MXCSR_MASK, 0xffbf when it reports none): a
+ * user-supplied image is masked with it so that FXRSTOR cannot fault. */
+uint32_t fpu_mxcsr_mask(void);
+
+#define FX_MXCSR_OFFSET 24u /* MXCSR in the FXSAVE image */
+
+/*
+ * Linux's i386 signal frame carries the FPU state as struct _fpstate_32: a legacy i387
+ * environment of FPU_LEGACY_SIZE bytes (cw sw tag ipoff cssel dataoff datasel as 32-bit words,
+ * the eight 10-byte st registers, status, magic) followed by the FXSAVE image. Conversions
+ * between the two (kernel/arch/fpu_legacy.c, pure; Linux's convert_from_fxsr/convert_to_fxsr):
+ *   fpu_fxsr_to_legacy  the environment of FXSAVE image @fx (full tag word computed from the
+ *                       registers), status = FSW, magic FPU_MAGIC_FXSR
+ *   fpu_legacy_to_fxsr  write environment @env's control, status, tag (abridged), pointers
+ *                       and st registers into @fx (MXCSR and the XMM registers untouched)
+ */
+#define FPU_LEGACY_SIZE 112u
+#define FPU_MAGIC_FXSR  0x0000u /* _fpstate_32.magic: an FXSAVE image follows */
+#define FPU_MAGIC_FSAVE 0xFFFFu /* _fpstate_32.magic: the legacy part only */
+#define FPU_FNSAVE_SIZE 108u    /* FNSAVE's image (the legacy part without status/magic) */
+void fpu_fxsr_to_legacy(const uint8_t fx[FPU_STATE_SIZE], uint8_t env[FPU_LEGACY_SIZE]);
+void fpu_legacy_to_fxsr(const uint8_t env[FPU_LEGACY_SIZE], uint8_t fx[FPU_STATE_SIZE]);
 
 #endif

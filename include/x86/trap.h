@@ -46,7 +46,9 @@
  * [top - sizeof(struct trap_frame), top), lowest address first:
  *     gs fs es ds | edi esi ebp (esp) ebx edx ecx eax | vector error | eip cs eflags esp ss
  * trap_frame_user(stack_top) finds it. System calls read their number and arguments from it
- * (eax; ebx ecx edx esi edi ebp) and return in eax; exec rewrites it; fork copies it.
+ * (eax; ebx ecx edx esi edi ebp) and return in eax; exec rewrites it; fork copies it. For
+ * int 0x80, error holds the call number as it came (Linux's orig_eax: signal delivery
+ * restarts an interrupted call with it; -1 after sigreturn, meaning no call to restart).
  */
 struct trap_frame {
 	uint32_t gs, fs, es, ds;
@@ -73,10 +75,10 @@ static inline struct trap_frame *trap_frame_user(uint32_t stack_top)
 
 /*
  * Hooks for traps from user mode, set by the process layer (sched/proc.c):
- *   fault   an exception from ring 3 that no handler resolved: kills the process (never
- *           returns to the trapped code)
- *   ret     called before returning to ring 3 after an IRQ or a system call: acts on a
- *           pending fatal signal
+ *   fault   an exception from ring 3 that no handler resolved: runs the process's signal
+ *           handler for it (the frame is rewritten to enter it) or kills the process
+ *   ret     called before returning to ring 3 after an IRQ, a system call or a resolved
+ *           fault: acts on the pending signals (default actions, handlers' frames)
  */
 struct trap_user_hooks {
 	void (*fault)(struct trap_frame *tf);

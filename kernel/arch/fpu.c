@@ -26,12 +26,14 @@
 #define CPUID_EDX_FXSR (1u << 24)
 #define CPUID_EDX_SSE  (1u << 25)
 
-#define FX_FCW_OFFSET     0u
-#define FX_MXCSR_OFFSET   24u
-#define FNSAVE_TAG_OFFSET 8u /* the 16-bit tag word in the 32-bit FNSAVE layout */
-#define FNSAVE_TAG_EMPTY  0xFFFFu
+#define FX_FCW_OFFSET      0u
+#define FX_MXMASK_OFFSET   28u
+#define MXCSR_MASK_DEFAULT 0xFFBFu /* what a CPU reporting MXCSR_MASK 0 accepts (SDM 11.6.6) */
+#define FNSAVE_TAG_OFFSET  8u      /* the 16-bit tag word in the 32-bit FNSAVE layout */
+#define FNSAVE_TAG_EMPTY   0xFFFFu
 
 static bool have_fxsr;
+static uint32_t mxcsr_mask = MXCSR_MASK_DEFAULT;
 
 static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
@@ -52,6 +54,15 @@ void fpu_init(void)
 		cr4 |= CR4_OSXMMEXCPT;
 	write_cr4(cr4);
 	__asm__ volatile("fninit");
+	if (have_fxsr) {
+		static struct fpu_state probe;
+		uint32_t m;
+		memset(&probe, 0, sizeof(probe));
+		__asm__ volatile("fxsave %0" : "=m"(probe));
+		memcpy(&m, &probe.image[FX_MXMASK_OFFSET], sizeof(m));
+		if (m)
+			mxcsr_mask = m;
+	}
 	pageops_init(have_fxsr && (d & CPUID_EDX_SSE));
 	pr_info("fpu: x87%s%s, state saved eagerly per user task\n", have_fxsr ? " FXSR" : "",
 	        (d & CPUID_EDX_SSE) ? " SSE" : "");
@@ -86,4 +97,14 @@ void fpu_state_fresh(struct fpu_state *st)
 		uint16_t tag = FNSAVE_TAG_EMPTY;
 		memcpy(&st->image[FNSAVE_TAG_OFFSET], &tag, sizeof(tag));
 	}
+}
+
+bool fpu_has_fxsr(void)
+{
+	return have_fxsr;
+}
+
+uint32_t fpu_mxcsr_mask(void)
+{
+	return mxcsr_mask;
 }

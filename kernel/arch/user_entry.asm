@@ -3,9 +3,10 @@
 ;
 ; isr128: int 0x80 (an interrupt gate with DPL 3, kernel/arch/trap.c). The fast path of every
 ;   system call, kept lean (tools/bench-user.sh measures it; tests/bench/results.md):
-;     1. build the same struct trap_frame as every other vector (include/x86/trap.h) — error
-;        0, vector 0x80, pusha, the four data segments — so fork copies it, exec and
-;        sigreturn rewrite it and trap_return/user_enter leave through it as before;
+;     1. build the same struct trap_frame as every other vector (include/x86/trap.h) — the
+;        call number in the error slot (Linux's orig_eax: a restarted call reloads it),
+;        vector 0x80, pusha, the four data segments — so fork copies it, exec and sigreturn
+;        rewrite it and trap_return/user_enter leave through it as before;
 ;     2. load the kernel data segments, enable interrupts (system calls are preemptible);
 ;     3. push (tf, ebx, ecx, edx, esi, edi, ebp) straight from the registers, which still hold
 ;        the user's arguments, and call syscall_fn_table[eax] (kernel/syscall.c: every slot
@@ -42,7 +43,7 @@ extern x86_smap_enabled
 section .text
 global isr128
 isr128:
-	push dword 0                    ; error code
+	push eax                        ; error code slot: the call number (Linux's orig_eax)
 	push dword T_SYSCALL            ; vector
 	cld
 	test byte [x86_smap_enabled], 1 ; SMAP: the kernel runs with EFLAGS.AC clear (a

@@ -21,12 +21,18 @@
  *   hog MIB [hold]  write MIB MiB in 256 KiB malloc chunks (the OOM tests); exit 0, 3 when
  *            malloc fails; with hold, pause() forever instead of exiting
  *   forkpause  fork a child; both pause() forever (oom_score_adj inheritance)
+ *   catch    a SIGSEGV handler mprotects a read-only page the program writes, the write
+ *            reruns; a SIGUSR1 handler runs for raise(): exit 0 when both worked, else 1..3
+ *   sigint   install an SA_SIGINFO SIGINT handler, make its own process group, pause until
+ *            the handler ran: exit 0 when its siginfo says SI_KERNEL (the kernel's group
+ *            signal, as a tty's ^C), 1 otherwise
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,6 +91,56 @@ static int do_mask(void)
 		return 3;
 	sigprocmask(SIG_UNBLOCK, &s, NULL); /* SIGUSR1 is delivered here */
 	return 4;
+}
+
+static char *ro_page;
+static volatile sig_atomic_t handled, got_code;
+
+static void fix_page(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	handled += si->si_addr == ro_page + 10;
+	mprotect(ro_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+static void note_code(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	got_code = si->si_code;
+	handled++;
+}
+
+static int on(int sig, void (*fn)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO;
+	return sigaction(sig, &sa, NULL);
+}
+
+static int do_catch(void)
+{
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro_page == MAP_FAILED || on(SIGSEGV, fix_page) || on(SIGUSR1, note_code))
+		return 1;
+	*(volatile char *)(ro_page + 10) = 7; /* SIGSEGV, fixed by the handler, then rerun */
+	if (handled != 1)
+		return 10 + handled;
+	if (ro_page[10] != 7)
+		return 2;
+	raise(SIGUSR1);
+	return handled == 2 ? 0 : 3;
+}
+
+static int do_sigint(void)
+{
+	if (on(SIGINT, note_code) || setpgid(0, 0))
+		return 2;
+	while (!handled)
+		pause();
+	return got_code == SI_KERNEL ? 0 : 1;
 }
 
 #define HOG_CHUNK (256 << 10)
@@ -165,6 +221,10 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	if (!strcmp(mode, "catch"))
+		return do_catch();
+	if (!strcmp(mode, "sigint"))
+		return do_sigint();
 	if (!strcmp(mode, "orphan")) {
 		if (fork() == 0)
 			for (;;)
