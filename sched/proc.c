@@ -252,6 +252,15 @@ static void proc_publish(struct proc *p, struct proc *parent, bool init)
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init)
 {
+	const struct spawn_opts o = { .init = init };
+
+	return proc_spawn_opts(path, argv, envp, &o);
+}
+
+int proc_spawn_opts(const char *path, char *const argv[], char *const envp[],
+                    const struct spawn_opts *o)
+{
+	bool init = o->init;
 	struct proc *p = proc_alloc();
 	int tid, rc;
 
@@ -274,6 +283,10 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 	}
 	p->kernel_child = true;
 	proc_publish(p, NULL, init && !init_proc);
+	if (o->new_session)
+		p->pgid = p->sid = p->pid; /* not running yet: no one can see it between */
+	if (o->before_start)
+		o->before_start(p, o->ctx);
 	task_start_new((int)p->task->tid);
 	return p->pid;
 }
