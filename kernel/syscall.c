@@ -40,7 +40,7 @@ long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	pr_debug("syscall: pid %d (%s): no system call %u: ENOSYS\n", p ? p->pid : 0,
-	         p ? p->comm : "kernel", tf->eax);
+	         p ? p->comm : "kernel", tf ? tf->eax : 0u);
 	return -ENOSYS;
 }
 

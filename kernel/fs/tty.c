@@ -200,9 +200,24 @@ void tty_foreground_end(void)
 
 /* ---- sessions ----------------------------------------------------------------------------- */
 
+/*
+ * Drop the controlling session once its leader is gone: Linux disassociates the terminal when
+ * the session leader exits (disassociate_ctty); here it is noticed at the next look, which
+ * gives every caller the same answer. Interrupts off.
+ */
+static void forget_dead_session(void)
+{
+	struct proc *leader = con.session > 0 ? proc_lookup(con.session) : NULL;
+
+	if (con.session > 0 &&
+	    (!leader || leader->state != PROC_RUNNING || leader->sid != con.session))
+		con.session = con.pgrp = 0;
+}
+
 /* Is the console @p's controlling terminal? Interrupts off. */
 static bool is_ctty(const struct proc *p)
 {
+	forget_dead_session();
 	return p && con.session > 0 && p->sid == con.session;
 }
 
@@ -265,7 +280,7 @@ static long set_ctty(unsigned long steal)
 		rc = 0;
 	else if (!p || p->sid != p->pid)
 		rc = -EPERM;
-	else if (con.session > 0 && steal != 1)
+	else if (con.session > 0 && steal != 1) /* is_ctty forgot a dead session */
 		rc = -EPERM;
 	else {
 		con.session = p->sid;
