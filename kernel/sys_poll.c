@@ -227,6 +227,23 @@ static long get_sigmask(uint32_t uset, uint32_t size, uint64_t *set, bool *have)
 	return copy_from_user(set, (const void *)uset, sizeof(*set)) < 0 ? -EFAULT : 0;
 }
 
+/*
+ * ppoll's and pselect6's mask: block @set instead of the caller's mask while waiting
+ * (mask_begin), then restore the caller's (mask_end). Linux keeps the temporary mask until the
+ * handler of the signal that ended the wait (-EINTR) has its frame (restore_saved_sigmask_unless):
+ * with the signal code's saved mask (rt_sigsuspend's) mask_end does the same on -EINTR.
+ */
+static void mask_begin(const uint64_t *set, uint64_t *old)
+{
+	proc_sigmask(SIG_SETMASK, set, old);
+}
+
+static void mask_end(const uint64_t *old, long rc)
+{
+	(void)rc;
+	proc_sigmask(SIG_SETMASK, old, NULL);
+}
+
 /* poll(fds, nfds, timeout in ms; negative: for ever) */
 SYSCALL_DEFINE(poll)
 {
@@ -249,10 +266,10 @@ static long do_ppoll(uint32_t ufds, uint32_t nfds, uint32_t uts, uint32_t uset, 
 	if ((rc = get_sigmask(uset, size, &set, &have)) < 0)
 		return rc;
 	if (have)
-		proc_sigmask(SIG_SETMASK, &set, &old);
+		mask_begin(&set, &old);
 	rc = do_poll(ufds, nfds, timeout, &left);
 	if (have)
-		proc_sigmask(SIG_SETMASK, &old, NULL);
+		mask_end(&old, rc);
 	if (uts)
 		put_timespec_left(uts, t64, left);
 	return rc;
@@ -411,10 +428,10 @@ static long do_pselect6(uint32_t n, uint32_t in, uint32_t out, uint32_t ex, uint
 	if ((rc = get_sigmask(pack[0], pack[1], &set, &have)) < 0)
 		return rc;
 	if (have)
-		proc_sigmask(SIG_SETMASK, &set, &old);
+		mask_begin(&set, &old);
 	rc = do_select((int32_t)n, in, out, ex, timeout, &left);
 	if (have)
-		proc_sigmask(SIG_SETMASK, &old, NULL);
+		mask_end(&old, rc);
 	if (uts)
 		put_timespec_left(uts, t64, left);
 	return rc;

@@ -872,13 +872,16 @@ int proc_getsid(int pid)
 	return rc;
 }
 
-/* Is there a live process in group @pgid of session @sid? Interrupts off. */
+/*
+ * Is there a process in group @pgid of session @sid? A zombie counts: as on Linux, a group
+ * lives until its last member is reaped (a pipeline's later commands join the group of its
+ * first, which may have exited already). Interrupts off.
+ */
 static bool group_exists(int pgid, int sid)
 {
 	struct proc *q;
 
-	list_for_each_entry(q, &procs, all_link) if (q->state == PROC_RUNNING && q->pgid == pgid &&
-	                                             q->sid == sid) return true;
+	list_for_each_entry(q, &procs, all_link) if (q->pgid == pgid && q->sid == sid) return true;
 	return false;
 }
 

@@ -242,7 +242,7 @@ static void probe_group(const struct proc *p, void *ctx)
 {
 	struct group_probe *g = ctx;
 
-	if (p->state != PROC_RUNNING || p->pgid != g->pgid)
+	if (p->pgid != g->pgid) /* a zombie still holds its group, as on Linux */
 		return;
 	g->exists = true;
 	g->in_session = g->in_session || p->sid == g->sid;
