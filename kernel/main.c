@@ -89,8 +89,8 @@ static void mm_boot_params_fill(struct mm_boot_params *p, const struct boot_info
  * first); block (other tasks run) until more arrive. */
 static __noreturn void monitor_loop(void)
 {
+	tty_monitor_take(console_rx); /* before the prompt: what is typed at it is the monitor's */
 	monitor_start();
-	tty_monitor_take(console_rx);
 	for (;;) {
 		int c;
 		while ((c = tty_monitor_getc()) >= 0)

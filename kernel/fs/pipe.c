@@ -13,7 +13,8 @@
  * and every wait tests its condition with interrupts off (wait_queue_sleep), so no wake-up
  * is lost. A reader or writer also holds the pipe's sleeping lock (`lock`, include/sched/wait.h)
  * while it copies, since a copy may be preempted and the two ends may be shared by several
- * processes; the lock is never held while waiting for bytes or room. Bytes in
+ * processes; the lock is never held while waiting for bytes or room. Every change a poller
+ * could see (bytes, room, an end closed) also calls poll_notify (include/fs/poll.h). Bytes in
  * [rpos, rpos + len) (mod PIPE_SIZE) are only read by the lock holder and the rest of the
  * ring only written by it.
  */
