@@ -45,6 +45,15 @@ static void setup(void)
 	nsignals = 0;
 }
 
+/* Change the local modes: clear @clear, then set @set. */
+static void lflags(uint32_t clear, uint32_t set)
+{
+	struct termios_linux t = ld.t;
+
+	t.c_lflag = (t.c_lflag & ~clear) | set;
+	ldisc_set_termios(&ld, &t);
+}
+
 static void type(const char *s)
 {
 	while (*s)
@@ -117,12 +126,9 @@ HT_TEST(erase_kill_werase)
 HT_TEST(erase_without_echoe_and_kill_with_echok)
 {
 	char buf[64];
-	struct termios_linux t;
 
 	setup();
-	t = ld.t;
-	t.c_lflag &= ~(T_ECHOE | T_ECHOKE);
-	ldisc_set_termios(&ld, &t);
+	lflags(T_ECHOE | T_ECHOKE, 0);
 	type("ab\x7f");
 	HT_EXPECT(strcmp(echo, "ab^?") == 0); /* the erase character echoed */
 	echo_len = 0;
@@ -164,7 +170,6 @@ HT_TEST(eof_mark)
 HT_TEST(isig_signals_flushes_and_echoes)
 {
 	char buf[64];
-	struct termios_linux t;
 
 	setup();
 	type("done\npartial\x03");
@@ -174,13 +179,10 @@ HT_TEST(isig_signals_flushes_and_echoes)
 	HT_EXPECT(strstr(echo, "partial^C") != NULL);
 	type("\x1c\x1a");
 	HT_EXPECT(nsignals == 3 && signals[1] == LDISC_SIGQUIT && signals[2] == LDISC_SIGTSTP);
-	t = ld.t;
-	t.c_lflag |= T_NOFLSH;
-	ldisc_set_termios(&ld, &t);
+	lflags(0, T_NOFLSH);
 	type("kept\n\x03");
 	HT_EXPECT_EQ(take(buf, sizeof(buf)), 5);
-	t.c_lflag &= ~T_ISIG;
-	ldisc_set_termios(&ld, &t);
+	lflags(T_ISIG, 0);
 	type("\x03\n"); /* without ISIG: an ordinary byte */
 	HT_EXPECT_EQ(nsignals, 4);
 	HT_EXPECT_EQ(take(buf, sizeof(buf)), 2);
@@ -206,20 +208,16 @@ HT_TEST(input_mapping_and_flow_characters)
 HT_TEST(raw_mode_and_back)
 {
 	char buf[64];
-	struct termios_linux t;
 
 	setup();
-	t = ld.t;
-	t.c_lflag &= ~(T_ICANON | T_ECHO);
-	ldisc_set_termios(&ld, &t);
+	lflags(T_ICANON | T_ECHO, 0);
 	type("x\x7fy");
 	HT_EXPECT_EQ(echo_len, 0u);
 	HT_EXPECT_EQ(ldisc_readable(&ld), 3u); /* no editing: DEL is data */
 	HT_EXPECT_EQ(take(buf, 2), 2);
 	HT_EXPECT(buf[0] == 'x' && buf[1] == 0x7f);
 	type("z");
-	t.c_lflag |= T_ICANON;
-	ldisc_set_termios(&ld, &t); /* what raw mode buffered becomes a line */
+	lflags(0, T_ICANON); /* what raw mode buffered becomes a line */
 	HT_EXPECT(ldisc_line_ready(&ld));
 	HT_EXPECT_EQ(take(buf, sizeof(buf)), 2);
 	HT_EXPECT(strcmp(buf, "yz") == 0);
@@ -228,21 +226,16 @@ HT_TEST(raw_mode_and_back)
 HT_TEST(full_buffer)
 {
 	char buf[LDISC_BUF_SIZE + 1];
-	struct termios_linux t;
 
 	setup();
-	t = ld.t;
-	t.c_lflag &= ~(T_ICANON | T_ECHO);
-	ldisc_set_termios(&ld, &t);
+	lflags(T_ICANON | T_ECHO, 0);
 	for (unsigned i = 0; i < LDISC_BUF_SIZE; i++)
 		HT_ASSERT(ldisc_receive(&ld, 'r'));
 	HT_EXPECT(!ldisc_receive(&ld, 'r')); /* raw: held back */
 	HT_EXPECT_EQ(take(buf, 10), 10);
 	HT_EXPECT(ldisc_receive(&ld, 'r'));
 	setup(); /* canonical: one over-long line keeps a slot for its end */
-	t = ld.t;
-	t.c_lflag &= ~T_ECHO;
-	ldisc_set_termios(&ld, &t);
+	lflags(T_ECHO, 0);
 	for (unsigned i = 0; i < LDISC_BUF_SIZE + 100; i++)
 		HT_ASSERT(ldisc_receive(&ld, 'c'));
 	HT_ASSERT(ldisc_receive(&ld, '\n'));
