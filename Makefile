@@ -58,7 +58,7 @@ UPROGS     := $(patsubst $(UPROG_DIR)/%.asm,$(BUILD)/uprog/%,$(wildcard $(UPROG_
 # (the layers and include rules; `make check-layers` enforces them).
 MM_CORE    := $(wildcard mm/memmap.c mm/bitmap.c mm/buddy*.c mm/slab*.c mm/kmalloc.c mm/error.c mm/pressure.c mm/vma.c mm/commit.c mm/oom.c mm/failinject.c)
 HOST_CORE  := $(filter-out kernel/lib/divdi3.c kernel/lib/printk.c kernel/lib/panic.c,$(wildcard kernel/lib/*.c)) \
-              kernel/cmdline.c kernel/fs/cpio.c kernel/fs/ramfs.c kernel/arch/fpu_legacy.c $(MM_CORE)
+              kernel/cmdline.c kernel/fs/cpio.c kernel/fs/ramfs.c kernel/arch/fpu_legacy.c kernel/fs/ldisc.c $(MM_CORE)
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all -DSTRATA_HOST -Iinclude -Itests/host \
                -Wall -Wextra -Werror -Wshadow -Wvla -MMD -MP

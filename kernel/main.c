@@ -11,6 +11,7 @@
 #include "fs/fdtable.h"
 #include "fs/initramfs.h"
 #include "fs/procfs.h"
+#include "fs/tty.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
 #include "kernel/kbench.h"
@@ -84,16 +85,17 @@ static void mm_boot_params_fill(struct mm_boot_params *p, const struct boot_info
 	};
 }
 
-/* Drain received bytes into the monitor; block (other tasks run) until more arrive. */
+/* Drain received bytes into the monitor (the console hands over what a program left unread
+ * first); block (other tasks run) until more arrive. */
 static __noreturn void monitor_loop(void)
 {
+	tty_monitor_take(console_rx); /* before the prompt: what is typed at it is the monitor's */
 	monitor_start();
-	serial_set_rx_hook(console_rx);
 	for (;;) {
 		int c;
-		while ((c = serial_getc()) >= 0)
+		while ((c = tty_monitor_getc()) >= 0)
 			monitor_input(c);
-		wait_event(&console_wq, serial_getc_pending());
+		wait_event(&console_wq, tty_monitor_pending());
 	}
 }
 
@@ -206,6 +208,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	builtin_progs_register();
 	exec_fs_init();
 	files_init(); /* descriptor tables: the files hook of the process layer */
+	tty_init();   /* the console takes the serial input until the monitor starts */
 	memstat_init();
 	initramfs_init(&boot_info); /* the root file system (after kmalloc) */
 	procfs_init();              /* /proc on it */

@@ -309,7 +309,9 @@ SYSCALL_DEFINE(writev)
  * sendfile: copy up to @count bytes from @in_fd to @out_fd through a kernel buffer. @ppos
  * NULL: from in_fd's position (advanced); else from *@ppos (updated), in_fd's position
  * untouched. Bytes copied, or -errno (-EBADF, -ESPIPE, -EINVAL for an O_APPEND output or an
- * input that is not a file or device, -ENOMEM, the read's or write's error).
+ * input that is not a regular file — Linux 6.1 splices only from files: a terminal, pipe or
+ * /dev/null input is EINVAL and the caller falls back to read and write —, -ENOMEM, the
+ * read's or write's error).
  */
 static long do_sendfile(int out_fd, int in_fd, int64_t *ppos, uint32_t count)
 {
@@ -333,7 +335,7 @@ static long do_sendfile(int out_fd, int in_fd, int64_t *ppos, uint32_t count)
 	if (!out || !can_write(out))
 		goto out;
 	rc = -EINVAL;
-	if ((out->flags & O_APPEND) || !in->inode || S_ISDIR(in->inode->mode))
+	if ((out->flags & O_APPEND) || !in->inode || !S_ISREG(in->inode->mode))
 		goto out;
 	rc = -ENOMEM;
 	buf = kmalloc(IO_BOUNCE, KM_NORMAL);

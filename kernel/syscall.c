@@ -17,6 +17,7 @@
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "sched/proc.h"
 #include "x86/cpu.h"
 
 /* The offset the entry stub stores the result at (TF_EAX in user_entry.asm). */
@@ -30,11 +31,16 @@ static const struct syscall_entry *table[SYSCALL_MAX];
 syscall_fn syscall_fn_table[SYSCALL_MAX];
 const uint32_t syscall_nr_max = SYSCALL_MAX;
 
-/* Every number without a handler, and every number >= SYSCALL_MAX: -ENOSYS. */
+/* Every number without a handler, and every number >= SYSCALL_MAX: -ENOSYS, logged at debug
+ * level (loglevel=7) with the caller, to find what a program misses. */
 long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
                     uint32_t a5, uint32_t a6)
 {
-	(void)tf, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct proc *p = proc_current();
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	pr_debug("syscall: pid %d (%s): no system call %u: ENOSYS\n", p ? p->pid : 0,
+	         p ? p->comm : "kernel", tf ? tf->eax : 0u);
 	return -ENOSYS;
 }
 

@@ -215,6 +215,15 @@ static void proc_publish(struct proc *p, struct proc *parent, bool init)
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init)
 {
+	const struct spawn_opts o = { .init = init };
+
+	return proc_spawn_opts(path, argv, envp, &o);
+}
+
+int proc_spawn_opts(const char *path, char *const argv[], char *const envp[],
+                    const struct spawn_opts *o)
+{
+	bool init = o->init;
 	struct proc *p = proc_alloc();
 	int tid, rc;
 
@@ -237,6 +246,10 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], bool in
 	}
 	p->kernel_child = true;
 	proc_publish(p, NULL, init && !init_proc);
+	if (o->new_session)
+		p->pgid = p->sid = p->pid; /* not running yet: no one can see it between */
+	if (o->before_start)
+		o->before_start(p, o->ctx);
 	task_start_new((int)p->task->tid);
 	return p->pid;
 }
@@ -804,13 +817,16 @@ int proc_getsid(int pid)
 	return rc;
 }
 
-/* Is there a live process in group @pgid of session @sid? Interrupts off. */
+/*
+ * Is there a process in group @pgid of session @sid? A zombie counts: as on Linux, a group
+ * lives until its last member is reaped (a pipeline's later commands join the group of its
+ * first, which may have exited already). Interrupts off.
+ */
 static bool group_exists(int pgid, int sid)
 {
 	struct proc *q;
 
-	list_for_each_entry(q, &procs, all_link) if (q->state == PROC_RUNNING && q->pgid == pgid &&
-	                                             q->sid == sid) return true;
+	list_for_each_entry(q, &procs, all_link) if (q->pgid == pgid && q->sid == sid) return true;
 	return false;
 }
 

@@ -1,15 +1,8 @@
 /*
- * proc commands: the monitor's `run PATH [ARGS...]`, the process half of `ps` (after the
+ * proc commands: the status line of the monitor's `run` (the command itself is in
+ * kernel/run_command.c: it hands the console over), the process half of `ps` (after the
  * task table: PID, PPID, STATE as Linux's letters R/S/Z, NAME, VSZ and RSS in kB) and
  * `pmap PID` (a process's areas in the columns of Linux's pmap -x).
- *
- * `run` starts PATH as a kernel child in the foreground: the monitor waits (the serial input
- * then goes to the program whenever it reads fd 0) and prints how it ended:
- *   run: /builtin/uhello exited with status 0
- *   run: /builtin/tiny_fault killed by signal 11 (SIGSEGV)
- * With a last argument "&" it runs in the background: the monitor prints its pid and goes on
- * (for `limit PID`, `oomadj PID`, `pmap PID` on it); nobody waits for it, the kernel frees
- * it when it ends.
  */
 #include "lib/console.h"
 #include "lib/command.h"
@@ -44,39 +37,7 @@ void proc_print_status(const char *who, int status)
 	kprintf("%s\n", line);
 }
 
-static int cmd_run(int argc, char **argv)
-{
-	static char *const envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin", "TERM=vt100", NULL };
-	char who[PROC_RUN_LINE_MAX];
-	int status, pid;
-
-	bool background = argc > 2 && !strcmp(argv[argc - 1], "&");
-
-	if (background)
-		argv[--argc] = NULL;
-	if (argc < 2) {
-		kprintf("usage: run PATH [ARGS...] [&]\n");
-		return -EINVAL;
-	}
-	pid = proc_spawn(argv[1], &argv[1], envp, false);
-	if (pid < 0) {
-		kprintf("run: cannot run %s: error %d\n", argv[1], pid);
-		return pid;
-	}
-	if (background) {
-		proc_detach_kernel(pid);
-		kprintf("run: %s started in the background, pid %d\n", argv[1], pid);
-		return 0;
-	}
-	proc_wait_kernel(pid, &status);
-	ksnprintf(who, sizeof(who), "run: %s", argv[1]);
-	proc_print_status(who, status);
-	return 0;
-}
-MONITOR_COMMAND(run, "run PATH [ARGS...] [&]",
-                "run a program and print its exit status (&: in the background, print its pid)",
-                cmd_run);
-
+/* ps's state letter, as Linux's: R running or runnable, S sleeping, Z zombie. */
 char proc_state_char(const struct proc *p)
 {
 	if (p->state == PROC_ZOMBIE)

@@ -6,7 +6,9 @@
  *   tasks[]     the slots; a slot is FREE or holds one task
  *   runq        RUNNABLE tasks in round-robin order (task.run_link); not the current task,
  *               never the idle task
- *   sleepers    BLOCKED tasks in task_sleep (task.run_link), woken by the tick
+ *   sleepers    BLOCKED tasks in task_sleep or wait_queue_sleep_timeout (task.run_link),
+ *               woken by the tick; a timed waiter is on its wait queue too (task.wait_link)
+ *               and whichever comes first, wake_up or the tick, takes it off both
  *   dead        ZOMBIE tasks waiting for the reaper (task.run_link)
  *   current     the RUNNING task
  *
@@ -132,6 +134,10 @@ static void sched_tick(uint32_t now)
 	{
 		if ((int32_t)(now - t->wake_tick) >= 0) {
 			list_del(&t->run_link);
+			if (t->waiting_on) { /* a timed wait: its time is up */
+				list_del(&t->wait_link);
+				t->waiting_on = 0;
+			}
 			make_runnable(t);
 			need_resched = need_resched || current == idle_task;
 		}
@@ -164,6 +170,16 @@ void wait_queue_sleep(struct wait_queue *wq)
 	schedule();
 }
 
+void wait_queue_sleep_timeout(struct wait_queue *wq, uint32_t ticks)
+{
+	current->state = TASK_BLOCKED;
+	current->waiting_on = wq;
+	list_add_tail(&current->wait_link, &wq->waiters);
+	current->wake_tick = timer_ticks() + (ticks ? ticks : 1);
+	list_add_tail(&current->run_link, &sleepers);
+	schedule();
+}
+
 unsigned wake_up(struct wait_queue *wq)
 {
 	unsigned n = 0;
@@ -172,6 +188,7 @@ unsigned wake_up(struct wait_queue *wq)
 		struct task *t = list_first_entry(&wq->waiters, struct task, wait_link);
 		list_del(&t->wait_link);
 		t->waiting_on = 0;
+		list_del(&t->run_link); /* on the sleep list too in a timed wait */
 		make_runnable(t);
 		n++;
 	}
@@ -321,6 +338,7 @@ void task_wake(struct task *t)
 		if (t->waiting_on) {
 			list_del(&t->wait_link);
 			t->waiting_on = 0;
+			list_del(&t->run_link); /* a timed wait is on the sleep list too */
 			make_runnable(t);
 		} else if (!list_empty(&t->run_link)) { /* on the sleep list */
 			list_del(&t->run_link);
@@ -350,8 +368,8 @@ int task_detach(int tid)
 /* Make @t a zombie (interrupts off): off every queue, onto the dead list, reaper woken. */
 static void make_zombie(struct task *t, int code)
 {
-	if (t->state == TASK_RUNNABLE || (t->state == TASK_BLOCKED && !t->waiting_on))
-		list_del(&t->run_link); /* run queue or sleep list */
+	if (t->state == TASK_RUNNABLE || t->state == TASK_BLOCKED)
+		list_del(&t->run_link); /* run queue or sleep list (empty on a plain wait queue) */
 	if (t->waiting_on) {
 		list_del(&t->wait_link);
 		t->waiting_on = 0;

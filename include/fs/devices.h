@@ -2,16 +2,10 @@
  * devices: the character devices the files layer knows, bound to device nodes of the root
  * file system by major/minor number when a node is opened (kernel/fs/devices.c):
  *
- *   5/1  /dev/console   the serial console (COM1)
- *   5/0  /dev/tty       the same console (there is no job control, so every process's
- *                       controlling terminal is the console)
+ *   5/1  /dev/console   the serial console (COM1), a terminal (include/fs/tty.h)
+ *   5/0  /dev/tty       the caller's controlling terminal: the console, if it is that
+ *                       (ENXIO when the caller has none, as Linux)
  *   1/3  /dev/null      reads end of file at once; writes are swallowed whole
- *
- * The console reads blocking on serial input, canonical-like (echo, CR turned into LF, a
- * line at a time), writes to the serial port, and answers the terminal ioctls a program
- * probes with the values of Linux's tty layer for an 80x24 canonical, echoing 8N1 terminal:
- * TCGETS, TCSETS/TCSETSW/TCSETSF (accepted and ignored), TIOCGWINSZ, TIOCGPGRP (the caller's
- * pid: every process is its own foreground group here); any other ioctl is -ENOTTY.
  */
 #ifndef STRATA_FS_DEVICES_H
 #define STRATA_FS_DEVICES_H
@@ -31,9 +25,18 @@
 #define TCSETS     0x5402u
 #define TCSETSW    0x5403u
 #define TCSETSF    0x5404u
+#define TCSBRK     0x5409u
+#define TCXONC     0x540Au
+#define TCFLSH     0x540Bu
+#define TIOCSCTTY  0x540Eu
 #define TIOCGPGRP  0x540Fu
+#define TIOCSPGRP  0x5410u
+#define TIOCOUTQ   0x5411u
 #define TIOCGWINSZ 0x5413u
+#define TIOCSWINSZ 0x5414u
 #define FIONREAD   0x541Bu
+#define TIOCNOTTY  0x5422u
+#define TIOCGSID   0x5429u
 #define FIONBIO    0x5421u
 #define FIONCLEX   0x5450u
 #define FIOCLEX    0x5451u

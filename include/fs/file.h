@@ -149,6 +149,10 @@ struct file_ops {
 	 * NULL when the file cannot be mapped (may be NULL: regular initramfs files are mapped
 	 * through their bytes, other files refuse: -ENODEV). */
 	struct vm_object *(*mmap_object)(struct file *f);
+	/* What the file is ready for now, POLL* bits (include/fs/poll.h); never sleeps. A type
+	 * that has it calls poll_notify() when readiness may have changed (may be NULL: always
+	 * ready to read and write). */
+	uint32_t (*poll)(struct file *f);
 };
 
 struct file {

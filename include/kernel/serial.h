@@ -17,6 +17,9 @@ void serial_enable_rx_irq(void);
 /* Write @len bytes, turning "\n" into "\r\n". Safe from any context. */
 void serial_write(const char *s, size_t len);
 
+/* Write @len bytes as they are (the tty did its own output processing). Any context. */
+void serial_write_raw(const char *s, size_t len);
+
 /* The next received byte, or -1 when none is waiting. Never blocks. */
 int serial_getc(void);
 

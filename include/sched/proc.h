@@ -35,8 +35,9 @@
  * init collects orphans), otherwise the kernel, which reaps orphans itself and, like an init
  * without handlers, takes every signal sent to pid 1 and ignores it. getppid says 1 for both
  * (0 only for init itself). Process groups and sessions: kernel-started processes are in
- * group and session 0 (as Linux's init); fork inherits; setpgid/setsid/getpgid/getsid work
- * as Linux's.
+ * group and session 0 (as Linux's init), except those started with new_session (the
+ * monitor's `run`: a session of their own, as after setsid); fork inherits;
+ * setpgid/setsid/getpgid/getsid work as Linux's.
  *
  * Locking: the process list, parent/child links and states change with interrupts off (one
  * CPU). A struct proc is KM_KERNEL (never charged to a task: fork makes the child's in the
@@ -200,6 +201,18 @@ void proc_init(void);
  * Nothing is left behind on failure.
  */
 int proc_spawn(const char *path, char *const argv[], char *const envp[], bool init);
+
+/* proc_spawn with options: @new_session makes the process the leader of a new session and
+ * process group (as after setsid), @before_start (if set) is called with it published (its
+ * pid known) and not yet running, e.g. to give it a controlling terminal. */
+struct spawn_opts {
+	bool init;
+	bool new_session;
+	void (*before_start)(struct proc *p, void *ctx);
+	void *ctx;
+};
+int proc_spawn_opts(const char *path, char *const argv[], char *const envp[],
+                    const struct spawn_opts *o);
 
 /*
  * Let the kernel child @pid run on its own (the monitor's `run ... &`): nobody waits for it,

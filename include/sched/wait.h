@@ -32,6 +32,13 @@ static inline void wait_queue_init(struct wait_queue *wq)
 /* Put the current task on @wq and switch away; interrupts must be off. Returns on wake-up. */
 void wait_queue_sleep(struct wait_queue *wq);
 
+/*
+ * wait_queue_sleep() bounded in time: back after a wake-up or after @ticks timer ticks
+ * (at least one), whichever comes first; interrupts must be off. The caller tells the two
+ * apart by its own condition and clock (it re-checks both in a loop, as with wait_event).
+ */
+void wait_queue_sleep_timeout(struct wait_queue *wq, uint32_t ticks);
+
 /* Make every task waiting on @wq runnable. Returns how many were woken. */
 unsigned wake_up(struct wait_queue *wq);
 

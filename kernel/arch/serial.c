@@ -104,6 +104,12 @@ void serial_write(const char *s, size_t len)
 	}
 }
 
+void serial_write_raw(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		serial_putc_raw(s[i]);
+}
+
 int serial_getc(void)
 {
 	if (rx_tail == rx_head)

@@ -13,13 +13,15 @@
  * and every wait tests its condition with interrupts off (wait_queue_sleep), so no wake-up
  * is lost. A reader or writer also holds the pipe's sleeping lock (`lock`, include/sched/wait.h)
  * while it copies, since a copy may be preempted and the two ends may be shared by several
- * processes; the lock is never held while waiting for bytes or room. Bytes in
+ * processes; the lock is never held while waiting for bytes or room. Every change a poller
+ * could see (bytes, room, an end closed) also calls poll_notify (include/fs/poll.h). Bytes in
  * [rpos, rpos + len) (mod PIPE_SIZE) are only read by the lock holder and the rest of the
  * ring only written by it.
  */
 #include "fs/pipe.h"
 
 #include "fs/devices.h"
+#include "fs/poll.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -121,6 +123,7 @@ static long pipe_read(struct file *f, struct iov_iter *to)
 			break;
 	}
 	wake_up(&p->wq);
+	poll_notify();
 	pipe_unlock(p);
 	return done ? (long)done : -EFAULT;
 }
@@ -171,6 +174,7 @@ static long pipe_write(struct file *f, struct iov_iter *from)
 			}
 			done += n;
 			wake_up(&p->rq);
+			poll_notify();
 			continue;
 		}
 		if (f->flags & O_NONBLOCK) {
@@ -197,6 +201,30 @@ static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	if (cmd == FIONREAD)
 		return put_user_u32((void *)arg, p->len);
 	return -ENOTTY;
+}
+
+/*
+ * poll, as Linux's pipe_poll: the read end is readable with bytes there, hung up with no
+ * writer left; the write end is writable with room, in error with no reader left.
+ */
+static uint32_t pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	uint32_t mask = 0, flags = irq_save();
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->len > 0)
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	} else {
+		if (p->len < PIPE_SIZE)
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	}
+	irq_restore(flags);
+	return mask;
 }
 
 /* fstat: a fifo, mode 0600, size 0, on pipefs. */
@@ -232,6 +260,7 @@ static void pipe_release(struct file *f)
 		return;
 	}
 	wake_up(reader ? &p->wq : &p->rq);
+	poll_notify();
 }
 
 static const struct file_ops pipe_ops = {
@@ -239,6 +268,7 @@ static const struct file_ops pipe_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.stat = pipe_stat,
+	.poll = pipe_poll,
 	.release = pipe_release,
 };
 
