@@ -26,6 +26,7 @@
 #include "mm/kmalloc.h"
 #include "mm/uaccess.h"
 #include "sched/proc.h"
+#include "sched/signal.h"
 #include "x86/timer.h"
 
 #define __NR_select          82
@@ -240,8 +241,10 @@ static void mask_begin(const uint64_t *set, uint64_t *old)
 
 static void mask_end(const uint64_t *old, long rc)
 {
-	(void)rc;
-	proc_sigmask(SIG_SETMASK, old, NULL);
+	if (rc == -EINTR)
+		signal_restore_mask_later(*old); /* the handler runs under the temporary mask */
+	else
+		proc_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* poll(fds, nfds, timeout in ms; negative: for ever) */

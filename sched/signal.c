@@ -238,6 +238,16 @@ int proc_pause(void)
 	return -EINTR;
 }
 
+void signal_restore_mask_later(uint64_t old)
+{
+	struct proc *p = proc_current();
+	uint32_t flags = irq_save();
+
+	p->saved_mask = old & ~SIG_UNBLOCKABLE_MASK;
+	p->restore_mask = true;
+	irq_restore(flags);
+}
+
 int signal_suspend(uint64_t mask)
 {
 	struct proc *p = proc_current();

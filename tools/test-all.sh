@@ -554,11 +554,12 @@ shell_sessions() {
   fi
   local log=$LOGS/user-shell-piped.log prompt='/ # $' ready=$'\nREADY\r\n$'
   # Piped lines, all at once: what the shell leaves unread (poweroff) goes back to the monitor.
-  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/sh\ncat /proc/meminfo | grep MemTotal\nsleep 1; echo slept\nsh -c 'kill -TERM \$\$'; echo \"child status \$?\"\necho edit-abX\x7fc\njunk\x15echo killed-line-ok\nexit\npoweroff\n" \
+  qemu_run "$log" "$HANG_TIMEOUT" "run /bin/sh\ncat /proc/meminfo | grep MemTotal\nls -l /proc | grep meminfo\nfree\nps\ntop -n 1 -b | head -3\nsleep 1; echo slept\nsh -c 'kill -TERM \$\$'; echo \"child status \$?\"\necho edit-abX\x7fc\njunk\x15echo killed-line-ok\nexit\npoweroff\n" \
     -m 128M -kernel "$KERNEL" -initrd "$INITRAMFS"
   [ "$rc" -eq 0 ] || fail "busybox sh with piped lines: QEMU exit status $rc, expected 0 (the monitor's poweroff after exit)" "$log"
-  expect_lines "busybox sh with piped lines: a pipeline, sleep 1, a child's SIGTERM, DEL and ^U, exit back to the monitor" "$log" \
-    '^MemTotal: +[0-9]+ kB' '^slept' '^child status 143' '^edit-abc' '^killed-line-ok' \
+  expect_lines "busybox sh with piped lines: a pipeline, ls -l /proc, free, ps, top -n 1, sleep 1, a child's SIGTERM, DEL and ^U, exit back to the monitor" "$log" \
+    '^MemTotal: +[0-9]+ kB' '^-r--r--r-- .* meminfo$' '^Mem: +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' \
+    '^ +2 0 +/bin/sh$' '^Mem: [0-9]+K used, [0-9]+K free' '^Load average: ' '^slept' '^child status 143' '^edit-abc' '^killed-line-ok' \
     '^run: /bin/sh exited with status 0' 'Powering off'
   # Typed as a person types: the line discipline's canonical editing under `read` and cat
   # (^U, ^W, DEL, ^D), busybox's own line editing at the prompt.

@@ -146,6 +146,14 @@ void signal_deliver(struct trap_frame *tf);
  */
 bool signal_fault(struct trap_frame *tf, int sig, int code, uint32_t addr);
 
+/*
+ * ppoll/pselect6 ended by a signal (-EINTR) with a temporary mask in place: keep it until the
+ * handler's frame is built, then restore @old (as rt_sigsuspend's saved mask; Linux's
+ * restore_saved_sigmask_unless). With no handler to run, @old comes back at the return to
+ * user mode. Never fails.
+ */
+void signal_restore_mask_later(uint64_t old);
+
 /* rt_sigsuspend: block @mask instead (SIGKILL/SIGSTOP never) until a signal is delivered;
  * the old mask comes back when the handler's frame is built. Returns -EINTR. */
 int signal_suspend(uint64_t mask);
