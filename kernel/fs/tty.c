@@ -47,6 +47,7 @@ struct winsize_linux {
 static struct console {
 	struct ldisc ld;
 	int held;                      /* a received byte the line discipline refused; -1: none */
+	bool pumping;                  /* tty_pump is running (see there) */
 	bool monitor;                  /* the monitor takes the serial input (see tty.h) */
 	void (*monitor_wake)(void);    /* called from the interrupt while it does */
 	char leftover[LDISC_BUF_SIZE]; /* unread when the monitor took the input back ... */
@@ -80,12 +81,19 @@ void console_isig(int sig)
 		proc_kill_pgrp(con.pgrp, sig); /* SI_KERNEL, as Linux's tty */
 }
 
-/* Feed what the UART received into the line discipline while the tty has the input; wake
- * readers and pollers when something came. Interrupts off. */
+/*
+ * Feed what the UART received into the line discipline while the tty has the input; wake
+ * readers and pollers when something came. Interrupts off. Not reentered: taking a byte from
+ * a full (throttled) ring lets the UART's waiting bytes in through the receive handler, which
+ * calls the hook again; the loop here takes those too, in order.
+ */
 static void tty_pump(void)
 {
 	bool any = false;
 
+	if (con.pumping)
+		return;
+	con.pumping = true;
 	while (!con.monitor) {
 		int c = con.held >= 0 ? con.held : serial_getc();
 		if (c < 0)
@@ -97,6 +105,7 @@ static void tty_pump(void)
 		}
 		any = true;
 	}
+	con.pumping = false;
 	if (any) {
 		wake_up(&con.readers);
 		poll_notify();
