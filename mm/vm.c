@@ -766,6 +766,16 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	dst->data_vm = src->data_vm;
 	dst->as_limit = src->as_limit;
 	dst->data_limit = src->data_limit;
+	/* The image's bounds are the parent's (/proc/PID/cmdline of a forked child is its argv) */
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->start_stack = src->start_stack;
+	dst->start_code = src->start_code;
+	dst->end_code = src->end_code;
+	dst->start_data = src->start_data;
+	dst->end_data = src->end_data;
 	commit_add(dst, (int32_t)src->committed);
 	flush_space(src);
 	vm_counters.forks++;

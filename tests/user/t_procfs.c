@@ -492,6 +492,14 @@ static void test_cmdline_comm_limits_oom(int argc, char **argv)
 	long n = slurp("/proc/self/cmdline", text);
 	check(n == (long)wn && !memcmp(text, want, wn), "cmdline: argv NUL-separated (%ld bytes)",
 	      n);
+	fflush(stdout);
+	pid_t child = fork(); /* a forked child's cmdline is the parent's argv (no exec yet) */
+	if (child == 0) {
+		long cn = slurp("/proc/self/cmdline", text);
+		_exit(cn == (long)wn && !memcmp(text, want, wn) ? 0 : 1);
+	}
+	int cst = child > 0 ? wait_pid(child) : -1;
+	check(clean(cst), "cmdline: a forked child's is its parent's argv (%s)", status_str(cst));
 
 	n = slurp("/proc/self/comm", text);
 	check(!strcmp(text, "t_procfs\n"), "comm: 't_procfs\\n'");
