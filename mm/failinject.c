@@ -12,20 +12,17 @@
 
 #define SEED_DEFAULT 1u
 
-struct fault_attr fail_page_alloc_attr = { .name = "fail_page_alloc",
-	                                   .interval = 1,
-	                                   .probability = 100,
-	                                   .seed = SEED_DEFAULT,
-	                                   .times = FAULT_TIMES_UNLIMITED,
-	                                   .limit = FAULT_TIMES_UNLIMITED,
-	                                   .rng = SEED_DEFAULT };
-struct fault_attr failslab_attr = { .name = "failslab",
-	                            .interval = 1,
-	                            .probability = 100,
-	                            .seed = SEED_DEFAULT,
-	                            .times = FAULT_TIMES_UNLIMITED,
-	                            .limit = FAULT_TIMES_UNLIMITED,
-	                            .rng = SEED_DEFAULT };
+/* An attribute as at boot: not enabled; the defaults a spec starts from (every call, 100%,
+ * unlimited, the default seed). */
+#define FAULT_ATTR_INIT(name_)                                                                     \
+	{                                                                                          \
+		.name = name_, .interval = 1, .probability = 100, .seed = SEED_DEFAULT,            \
+		.times = FAULT_TIMES_UNLIMITED, .limit = FAULT_TIMES_UNLIMITED,                    \
+		.rng = SEED_DEFAULT                                                                \
+	}
+
+struct fault_attr fail_page_alloc_attr = FAULT_ATTR_INIT("fail_page_alloc");
+struct fault_attr failslab_attr = FAULT_ATTR_INIT("failslab");
 
 static int (*pid_hook)(void);
 

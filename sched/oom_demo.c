@@ -7,19 +7,18 @@
  *
  * Exactness: the program runs once small first (its first run makes lasting kernel state:
  * its memory object, slab caches); caches are emptied before both counts — the slab caches
- * (mm_shrink_all: the OOM path shrinks them too) and the page cache's unmapped pages
+ * (empty slabs returned, as the OOM path's shrinkers do) and the page cache's unmapped pages
  * (vm_object_shrink: the program's own pages are cached while it runs) — and the reaper has freed
- * the task. User pages come from lowmem: on a machine with HighMem the pressure lines (which count
- * all of RAM) may not appear before the kill.
+ * the task.
  */
 #include "lib/console.h"
 #include "lib/format.h"
 #include "mm/memdemo.h"
 #include "mm/pager.h"
 #include "mm/phys.h"
-#include "mm/pressure.h"
 #include "sched/oom.h"
 #include "sched/proc.h"
+#include "sched/stress.h"
 #include "sched/task.h"
 
 #define DEMO_PROG "/builtin/uhello"
@@ -27,13 +26,12 @@
 /* Free bytes with every cache emptied and every exited task reaped. */
 static uint64_t settled_free(void)
 {
-	struct mm_meminfo mi;
+	uint64_t free_bytes, objects;
 
-	sched_quiesce();
-	mm_shrink_all();
+	sched_quiesce(); /* exited tasks may still pin cache pages */
 	vm_object_shrink();
-	mm_meminfo(&mi);
-	return mi.free;
+	stress_snapshot(&free_bytes, &objects); /* reaped, empty slabs returned */
+	return free_bytes;
 }
 
 static int user_act(struct memdemo_result *res)
