@@ -113,7 +113,8 @@ static bool settled(int pid, uint32_t kb, bool *dead)
 {
 	uint32_t flags = irq_save();
 	struct proc *p = proc_lookup(pid);
-	bool done = !p || !p->vm || p->vm->rss_pages * (PAGE_SIZE / 1024) >= kb;
+	/* A victim still holding its memory is not settled: it is about to die. */
+	bool done = !p || !p->vm || (!p->oom_victim && p->vm->rss_pages * (PAGE_SIZE / 1024) >= kb);
 
 	*dead = !p || p->state == PROC_ZOMBIE;
 	irq_restore(flags);
@@ -131,16 +132,22 @@ KTEST(oom, a_storm_of_hogs_is_settled_one_victim_at_a_time)
 		wait_status(warm);
 	stress_snapshot(&free0, &objs0);
 	struct oom_stats s0 = oom_stats;
-	grab_until(HEADROOM);
-	/* Eight hogs that keep what they take: together they want far more than there is. */
+	/* Eight hogs that keep what they take: together they want far more than there is. All
+	 * are started, and memory made scarce, before any runs (a spawn needs memory too). */
+	preempt_disable();
 	for (int i = 0; i < STORM_HOGS; i++)
 		pids[i] = start("hog", HOG_MIB, "hold");
-	/* Until each one holds its 4 MiB or has been killed. */
-	for (int i = 0; i < STORM_HOGS; i++) {
-		bool dead;
-		KASSERT(t, pids[i] > 0);
-		while (!settled(pids[i], HOG_KB, &dead))
-			task_yield();
+	grab_until(HEADROOM);
+	preempt_enable();
+	/* Until each one holds its 4 MiB or has been killed, in a pass with no kill during it. */
+	for (uint64_t kills = ~0ull; kills != oom_stats.kills;) {
+		kills = oom_stats.kills;
+		for (int i = 0; i < STORM_HOGS; i++) {
+			bool dead;
+			KASSERT(t, pids[i] > 0);
+			while (!settled(pids[i], HOG_KB, &dead))
+				task_yield();
+		}
 	}
 	for (int i = 0; i < STORM_HOGS; i++) {
 		bool dead;
