@@ -36,6 +36,7 @@
 #include "mm/paging.h"
 #include "mm/phys.h"
 #include "sched/proc.h"
+#include "sched/vdso.h"
 #include "sched/proc_vmcheck.h"
 #include "mm/vm.h"
 #include "sched/task.h"
@@ -199,6 +200,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	sched_init();
 	syscall_init();
 	proc_init();
+	vdso_init(); /* after the timer and the memory managers: the clock moves to [vvar] */
 	proc_vmcheck_enable(boot_opts.vmcheck);
 	struct mm_meminfo mi;
 	mm_meminfo(&mi);

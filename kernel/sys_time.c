@@ -3,12 +3,13 @@
  * clock_getres and clock_nanosleep in their 32-bit and time64 forms, gettimeofday, time,
  * nanosleep, times, and the per-process CPU-time accounting behind them.
  *
- * Time: one timeline, the PIT uptime in microseconds (include/x86/timer.h). The monotonic
- * clocks (MONOTONIC, MONOTONIC_RAW, BOOTTIME, BOOTTIME_ALARM; nothing is suspended) read it;
- * the wall clocks (REALTIME, REALTIME_ALARM, TAI — Linux's TAI offset defaults to 0) add the
- * CMOS clock's reading at boot (include/x86/rtc.h, read once by sys_time_init). Resolution
- * 1 us (clock_getres says 1000 ns); the COARSE clocks step by the tick (1/HZ). No clock can
- * be set yet.
+ * Time: one timeline, the tick plus TSC cycles since (include/x86/timer.h, struct vclock),
+ * which the vDSO reads too, so a clock read by the system call and through the vDSO agree
+ * exactly. The monotonic clocks (MONOTONIC, MONOTONIC_RAW, BOOTTIME, BOOTTIME_ALARM; nothing
+ * is suspended) read it; the wall clocks (REALTIME, REALTIME_ALARM, TAI — Linux's TAI offset
+ * defaults to 0) are kept from the CMOS clock's reading at boot (include/x86/rtc.h, read once
+ * by sys_time_init). clock_getres says 1 ns, as Linux's high-resolution clocks; the COARSE
+ * clocks step by the tick (1/HZ). No clock can be set yet.
  *
  * CPU time: sys_time_tick, a timer hook, charges each tick to the interrupted process
  * (struct proc.res, include/sched/resource.h): user time when the tick came from ring 3
@@ -176,17 +177,18 @@ static int cpu_time_ns(int pid, unsigned which, int64_t *ns)
 /* Read clock @c in ns. 0 or -EINVAL (a CPU clock of no process). */
 static int clock_read_ns(const struct clock *c, int64_t *ns)
 {
-	int64_t up = (int64_t)timer_uptime_us() * NSEC_PER_USEC;
+	int64_t sec;
+	uint32_t nsec;
 
 	switch (c->kind) {
 	case CK_WALL:
-		*ns = boot_epoch * NSEC_PER_SEC + up;
-		return 0;
 	case CK_MONO:
-		*ns = up;
+		timer_clock_read(c->kind == CK_WALL ? VCLOCK_WALL : VCLOCK_MONO, &sec, &nsec);
+		*ns = sec * NSEC_PER_SEC + nsec;
 		return 0;
 	case CK_COARSE:
-		*ns = up - up % NSEC_PER_TICK + (c->wall ? boot_epoch * NSEC_PER_SEC : 0);
+		timer_clock_read(c->wall ? VCLOCK_WALL : VCLOCK_MONO, &sec, &nsec);
+		*ns = sec * NSEC_PER_SEC + nsec - nsec % NSEC_PER_TICK;
 		return 0;
 	case CK_CPU:
 	default:
@@ -209,7 +211,13 @@ static int clock_now(uint32_t id, struct timespec64 *ts)
 /* The wall clock (CLOCK_REALTIME) now. */
 static void wall_now(struct timespec64 *ts)
 {
-	ns_to_ts(boot_epoch * NSEC_PER_SEC + (int64_t)timer_uptime_us() * NSEC_PER_USEC, ts);
+	int64_t sec;
+	uint32_t nsec;
+
+	timer_clock_read(VCLOCK_WALL, &sec, &nsec);
+	ts->sec = sec;
+	ts->nsec = (int32_t)nsec;
+	ts->pad = 0;
 }
 
 static int clock_res(uint32_t id, struct timespec64 *ts)
@@ -222,7 +230,7 @@ static int clock_res(uint32_t id, struct timespec64 *ts)
 		return rc;
 	if (c.kind == CK_CPU && cpu_time_ns(c.pid, c.which, &ns) < 0)
 		return -EINVAL;
-	ns_to_ts(c.kind == CK_COARSE || c.kind == CK_CPU ? NSEC_PER_TICK : NSEC_PER_USEC, ts);
+	ns_to_ts(c.kind == CK_COARSE || c.kind == CK_CPU ? NSEC_PER_TICK : 1, ts);
 	return 0;
 }
 
@@ -474,6 +482,7 @@ int64_t sys_boot_epoch(void)
 void sys_time_init(void)
 {
 	boot_epoch = rtc_read_epoch() - (int64_t)(timer_uptime_us() / USEC_PER_SEC);
+	timer_set_wall(boot_epoch);
 	if (timer_add_hook(sys_time_tick) < 0)
 		pr_warn("sys_time: no timer hook slot: CPU times stay 0\n");
 }

@@ -166,6 +166,36 @@ struct vm_object *vm_object_shared(uint64_t size)
 	return obj;
 }
 
+/* The pinned provider's get_page: the page the object was made with. */
+static int pinned_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
+{
+	if (pgoff >= obj->npages)
+		return -EFAULT;
+	get_page(obj->cache[pgoff]);
+	*out = obj->cache[pgoff];
+	return 0;
+}
+
+static const struct pager_ops pinned_pager = { "pinned", pinned_get_page, NULL };
+
+struct vm_object *vm_object_pinned(struct page *const pages[], uint32_t n)
+{
+	struct vm_object *obj = kzalloc(sizeof(*obj), KM_KERNEL);
+
+	if (!obj || !n || !(obj->cache = kzalloc(n * sizeof(*obj->cache), KM_KERNEL))) {
+		kfree(obj);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		obj->cache[i] = pages[i];
+	obj->ops = &pinned_pager;
+	obj->size = n << PAGE_SHIFT;
+	obj->npages = obj->cached = n;
+	obj->refs = 1;
+	list_init(&obj->link);
+	return obj;
+}
+
 bool vm_object_is_shared(const struct vm_object *obj)
 {
 	return obj->ops == &shared_pager;

@@ -361,6 +361,14 @@ int mm_free_page_table(uint32_t pa)
 
 /* ---- statistics ---------------------------------------------------------------------------- */
 
+void mm_status(struct mm_status *st)
+{
+	st->total_pages = buddy.managed_pages;
+	st->free_pages = buddy.bm ? buddy_free_pages(&buddy) : 0;
+	st->level = buddy.pressure.level;
+	st->level_changes = buddy.pressure.transitions;
+}
+
 void mm_meminfo(struct mm_meminfo *mi)
 {
 	struct buddy_stats st;

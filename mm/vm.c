@@ -742,6 +742,7 @@ int vm_fork(struct vm_space *dst, struct vm_space *src)
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
 	dst->mmap_top = src->mmap_top;
+	dst->vdso_base = src->vdso_base;
 	dst->stack_top = src->stack_top;
 	list_for_each_entry(a, &src->areas.head, link)
 	{

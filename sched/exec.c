@@ -10,7 +10,9 @@
  *   3. the headers validated (ENOEXEC, kernel/lib/elf.c)
  *   4. a NEW address space built completely (ENOMEM): PT_LOAD segments with their
  *      permissions, file bytes copied, [filesz, memsz) left zero; the break at the page-
- *      aligned end of bss; the 8 MiB stack area; the initial stack
+ *      aligned end of bss; [vvar] and [vdso] (include/sched/vdso.h: AT_SYSINFO_EHDR and
+ *      AT_SYSINFO, glibc's first two auxv entries as Linux puts them); the 8 MiB stack area;
+ *      the initial stack
  *   5. point of no return: the new space replaces the old (CR3 switched, old one freed), TLS
  *      slots cleared, FPU fresh, close-on-exec files closed, the frame rewritten.
  * Any failure before 5 frees the new space and leaves the caller exactly as it was.
@@ -31,6 +33,7 @@
  * glibc's _start), EFLAGS IF=1 DF=0, %cs/%ss/%ds/%es/%fs the user selectors, %gs = 0.
  */
 #include "sched/proc.h"
+#include "sched/vdso.h"
 
 #include "lib/elf.h"
 #include "x86/random.h"
@@ -82,8 +85,10 @@ enum {
 	AT_SECURE = 23,
 	AT_RANDOM = 25,
 	AT_EXECFN = 31,
+	AT_SYSINFO = 32,
+	AT_SYSINFO_EHDR = 33,
 };
-#define AUXV_PAIRS 16 /* the entries built below, AT_NULL included */
+#define AUXV_PAIRS 18 /* the entries built below, AT_NULL included */
 
 /* ---- program source: embedded images until the files layer registers the root fs ------- */
 
@@ -346,6 +351,8 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 		return rc;
 
 	const uint32_t auxv[AUXV_PAIRS][2] = {
+		{ AT_SYSINFO, vdso_sym_addr(vm, VDSO_SYM_VSYSCALL) },
+		{ AT_SYSINFO_EHDR, vm->vdso_base },
 		{ AT_PHDR, info->phdr_vaddr },
 		{ AT_PHENT, info->phent },
 		{ AT_PHNUM, info->phnum },
@@ -448,6 +455,8 @@ static int exec_build(const struct exec_file *f, struct exec_args *a, uint32_t o
 		note_segment(res->vm, &ph[i]);
 	}
 	res->vm->brk_start = res->vm->brk = info.brk_start;
+	if ((rc = vdso_map(res->vm)) < 0)
+		goto out;
 	rc = build_stack(res->vm, a, f->path, &info, &sp);
 	if (rc < 0)
 		goto out;

@@ -87,6 +87,16 @@ struct proc *proc_current(void)
 	return task_current()->proc;
 }
 
+uint32_t proc_syscalls_pending;
+
+uint64_t proc_syscall_count(const struct proc *p)
+{
+	uint32_t flags = irq_save();
+	uint64_t n = p->nr_syscalls + (p == proc_current() ? proc_syscalls_pending : 0);
+	irq_restore(flags);
+	return n;
+}
+
 struct proc *proc_lookup(int pid)
 {
 	struct proc *p;

@@ -57,6 +57,8 @@ void proc_show_maps(struct seqbuf *s, struct proc *p)
 	{
 		const char *name = (a->flags & VM_HEAP)        ? "[heap]"
 		                   : (a->flags & VM_GROWSDOWN) ? "[stack]"
+		                   : (a->flags & VM_VDSO)      ? "[vdso]"
+		                   : (a->flags & VM_VVAR)      ? "[vvar]"
 		                                               : NULL;
 		maps_line(s, shown_start(vm, a), a->end, a, name);
 	}

@@ -30,6 +30,7 @@
 #include "mm/slab.h"
 #include "sched/owner.h"
 #include "sched/proc.h"
+#include "sched/vdso.h"
 #include "x86/cpu.h"
 #include "x86/gdt.h"
 #include "x86/task_arch.h"
@@ -97,11 +98,16 @@ static void schedule(void)
 		return;
 	next->switches++;
 	stats.switches++;
+	if (prev->proc) /* the calls counted since it was switched in */
+		prev->proc->nr_syscalls += proc_syscalls_pending;
+	proc_syscalls_pending = 0;
 	current = next;
 	if (next->stack.top)
 		tss_set_kernel_stack(next->stack.top);
 	task_arch_switch(prev->arch, next->arch); /* FPU, TLS, CR3 (x86/task_arch.h) */
 	owner_switch(next->owner);
+	if (next->proc)
+		vdso_switch_to(next->proc); /* its own figures on the status page */
 	context_switch(&prev->esp, next->esp);
 }
 

@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "mm/uaccess.h"
 #include "sched/proc.h"
+#include "sched/vdso.h"
 #include "x86/cpu.h"
 #include "x86/fpu.h"
 #include "x86/gdt.h"
@@ -71,7 +72,7 @@ _Static_assert(sizeof(struct sigframe32) == 732, "sigframe_ia32");
 _Static_assert(sizeof(struct rt_sigframe32) == 268, "rt_sigframe_ia32");
 
 /* popl %eax; movl $119, %eax; int $0x80 — and movl $173, %eax; int $0x80 (Linux's retcode,
- * which gdb recognises; used as the return address only without SA_RESTORER). */
+ * which gdb recognises; the return address only without SA_RESTORER and without a vDSO). */
 static const uint8_t retcode_sigreturn[RETCODE_SIZE] = { 0x58, 0xB8, 119, 0, 0, 0, 0xCD, 0x80 };
 static const uint8_t retcode_rt[RETCODE_SIZE] = { 0xB8, 173, 0, 0, 0, 0xCD, 0x80, 0 };
 
@@ -240,6 +241,21 @@ static void sigcontext_fill(struct sigcontext32 *sc, const struct proc *p,
 	sc->cr2 = p->fault_cr2;
 }
 
+/*
+ * Where the handler returns (Linux's order): sa_restorer with SA_RESTORER, else the vDSO's
+ * trampoline @sym while the process has its vDSO, else @retcode, the frame's own copy of it.
+ */
+static uint32_t return_address(struct proc *p, uint32_t flags, uint32_t restorer,
+                               enum vdso_sym sym, uint32_t retcode)
+{
+	uint32_t va;
+
+	if (flags & SA_RESTORER)
+		return restorer;
+	va = p->vm ? vdso_sym_addr(p->vm, sym) : 0;
+	return va ? va : retcode;
+}
+
 int sigframe_setup(struct proc *p, struct trap_frame *tf, int sig, const struct ksiginfo *info,
                    uint32_t handler, uint32_t flags, uint32_t restorer, uint64_t oldmask)
 {
@@ -267,9 +283,8 @@ int sigframe_setup(struct proc *p, struct trap_frame *tf, int sig, const struct 
 		sigcontext_fill(&f.uc.uc_mcontext, p, tf, math, oldmask);
 		f.uc.uc_sigmask = oldmask;
 		memcpy(f.retcode, retcode_rt, sizeof(f.retcode));
-		f.pretcode = (flags & SA_RESTORER)
-		                 ? restorer
-		                 : frame + offsetof(struct rt_sigframe32, retcode);
+		f.pretcode = return_address(p, flags, restorer, VDSO_SYM_RT_SIGRETURN,
+		                            frame + offsetof(struct rt_sigframe32, retcode));
 		if (copy_to_user((void *)frame, &f, sizeof(f)) < 0)
 			return -EFAULT;
 		tf->edx = f.pinfo;
@@ -286,8 +301,8 @@ int sigframe_setup(struct proc *p, struct trap_frame *tf, int sig, const struct 
 		sigcontext_fill(&f.sc, p, tf, math, oldmask);
 		f.extramask = (uint32_t)(oldmask >> EXTRAMASK_SHIFT);
 		memcpy(f.retcode, retcode_sigreturn, sizeof(f.retcode));
-		f.pretcode =
-		    (flags & SA_RESTORER) ? restorer : frame + offsetof(struct sigframe32, retcode);
+		f.pretcode = return_address(p, flags, restorer, VDSO_SYM_SIGRETURN,
+		                            frame + offsetof(struct sigframe32, retcode));
 		if (copy_to_user((void *)frame, &f, sizeof(f)) < 0)
 			return -EFAULT;
 		tf->edx = 0;

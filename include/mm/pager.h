@@ -6,7 +6,7 @@
  * memory needs no object (the fault handler zero-fills); shared-memory objects and a swap
  * device are to be more providers behind the same operations.
  *
- * Three providers. PRIVATE ANONYMOUS memory has no object: its pages come from
+ * Four providers. PRIVATE ANONYMOUS memory has no object: its pages come from
  * pager_anon_page (a fresh page charged to the process, zeroed or for the caller to fill:
  * demand-zero, copy-on-write copies, private copies of file pages); a swap device would be
  * the provider that supplies such a page again after paging it out. SHARED ANONYMOUS objects
@@ -18,7 +18,9 @@
  * program shares one page cache: a page is filled (copied from the bytes, the tail past the
  * end zeroed) the first time any process faults it, then mapped read-only into every space
  * that reads it (PTE_FILE, include/mm/vm.h), and copied on a write. The cache holds one
- * reference of its own on each page; vm_object_shrink drops the pages nobody maps.
+ * reference of its own on each page; vm_object_shrink drops the pages nobody maps. PINNED
+ * objects (vm_object_pinned): kernel pages handed in whole, e.g. the vvar pages every process
+ * maps read-only; never filled or dropped.
  *
  * Commitment: a shared object charges its size in pages once, however many areas map it
  * (vm_object_stats.committed), from its creation or resize until its release; the overcommit
@@ -115,6 +117,14 @@ void vm_object_put(struct vm_object *obj);
  * shared object).
  */
 int vm_object_resize(struct vm_object *obj, uint64_t size);
+
+/*
+ * A permanent object over the @n kernel pages @pages (the vvar pages: data the kernel keeps
+ * writing, which processes map read-only with VM_SHARED). Its cache holds the pages with the
+ * reference each already has (the kernel's allocation): they are never filled, shrunk or
+ * freed, and count in no page-cache or shmem figure. NULL when out of memory or @n is 0.
+ */
+struct vm_object *vm_object_pinned(struct page *const pages[], uint32_t n);
 
 /* True for a shared anonymous object. */
 bool vm_object_is_shared(const struct vm_object *obj);

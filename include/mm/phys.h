@@ -154,6 +154,18 @@ struct mm_meminfo {
 };
 void mm_meminfo(struct mm_meminfo *mi);
 
+/*
+ * The few figures the memory-status page shows, read without a walk or a lock (the timer tick
+ * calls it): managed and free pages (MemTotal, MemFree; MemAvailable is MemFree, as
+ * mm_meminfo's), the pressure level (include/mm/pressure.h) and its transitions so far.
+ */
+struct mm_status {
+	uint32_t total_pages, free_pages;
+	uint32_t level; /* enum mm_pressure_level */
+	uint32_t level_changes;
+};
+void mm_status(struct mm_status *st);
+
 /* Write the meminfo table in /proc/meminfo's format (Linux 6.1's fields, names, order and
  * columns; what Strata has no notion of is 0) into @s: the one emitter behind the monitor's
  * meminfo, the panic notifier and /proc/meminfo (mm/meminfo.c). Never fails. */

@@ -117,6 +117,8 @@
 #define VM_NOWRITE                                                                                 \
 	(1u << 8) /* may never be made writable (a shared mapping of a file not                    \
 	           * open for writing, a SHM_RDONLY attachment): mprotect EACCES */
+#define VM_VDSO (1u << 9)  /* the vDSO's text ([vdso] in maps; include/sched/vdso.h) */
+#define VM_VVAR (1u << 10) /* the kernel's read-only data pages below it ([vvar]) */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */
 #define VM_MAP_POPULATE (1u << 16)
 #define VM_MAP_FLAGS    VM_MAP_POPULATE
@@ -159,6 +161,7 @@ struct vm_space {
 	 * /proc/PID/cmdline and stat. 0 before an exec. */
 	uintptr_t arg_start, arg_end, env_start, env_end, start_stack;
 	uintptr_t start_code, end_code, start_data, end_data; /* the ELF's text and data */
+	uintptr_t vdso_base; /* where exec mapped the vDSO's text (0: none); fork keeps it */
 };
 
 /* Raise @vm's peaks to the current sizes (before they fall). */

@@ -173,6 +173,8 @@ struct proc {
 	struct wait_queue child_wq;  /* its wait4 callers sleep here */
 	void *files;                 /* the files layer's table (proc_files_ops), or NULL */
 	uint32_t start_tick;         /* timer_ticks() when made (/proc/PID/stat starttime) */
+	uint64_t nr_syscalls;        /* system calls made, up to its last switch out (see
+	                              * proc_syscalls_pending); /proc/PID/syscalls */
 	struct trap_frame entry_frame; /* the registers the task first enters user mode with */
 	/*
 	 * Last, and not zeroed by proc_alloc (read only where a pending bit says an instance
@@ -187,6 +189,15 @@ bool proc_is_init(const struct proc *p);
 
 /* The running task's process, or NULL in a kernel task. */
 struct proc *proc_current(void);
+
+/*
+ * System calls entered since the last switch (the int 0x80 entry counts them with one
+ * increment, kernel/arch/user_entry.asm); the scheduler adds them to the process switched out.
+ */
+extern uint32_t proc_syscalls_pending;
+
+/* The system calls @p has made since it was created (fork: from 0; exec keeps counting). */
+uint64_t proc_syscall_count(const struct proc *p);
 
 /* The live or zombie process @pid (> 0), or NULL. Interrupts off while using the result. */
 struct proc *proc_lookup(int pid);

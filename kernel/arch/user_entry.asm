@@ -7,7 +7,8 @@
 ;        call number in the error slot (Linux's orig_eax: a restarted call reloads it),
 ;        vector 0x80, pusha, the four data segments — so fork copies it, exec and sigreturn
 ;        rewrite it and trap_return/user_enter leave through it as before;
-;     2. load the kernel data segments, enable interrupts (system calls are preemptible);
+;     2. load the kernel data segments, count the call (proc_syscalls_pending, added to the
+;        process at its next switch), enable interrupts (system calls are preemptible);
 ;     3. push (tf, ebx, ecx, edx, esi, edi, ebp) straight from the registers, which still hold
 ;        the user's arguments, and call syscall_fn_table[eax] (kernel/syscall.c: every slot
 ;        filled, unknown numbers go to the -ENOSYS handler; one bounds check against
@@ -39,6 +40,7 @@ extern syscall_nr_max
 extern sys_ni_syscall
 
 extern x86_smap_enabled
+extern proc_syscalls_pending
 
 section .text
 global isr128
@@ -61,6 +63,7 @@ isr128:
 	mov fs, ax
 	mov gs, ax
 	mov eax, esp                    ; struct trap_frame *
+	inc dword [proc_syscalls_pending] ; counted for /proc/PID/syscalls (sched/proc.c)
 	sti
 	push ebp                        ; a6 .. a1: the user's registers, untouched so far
 	push edi

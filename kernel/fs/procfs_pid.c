@@ -54,6 +54,13 @@ struct pid_file {
 	long (*write)(struct proc *p, const char *buf, size_t len); /* NULL: read-only */
 };
 
+/* /proc/PID/syscalls (Strata's own; Linux has no such count): the system calls the process has
+ * made since it was created, one decimal number. */
+static void show_syscalls(struct seqbuf *s, struct proc *p)
+{
+	seq_printf(s, "%llu\n", (unsigned long long)proc_syscall_count(p));
+}
+
 static const struct pid_file pid_files[] = {
 	{ "cmdline", 0444, proc_show_cmdline, NULL },
 	{ "comm", 0644, proc_show_comm, proc_write_comm },
@@ -65,6 +72,7 @@ static const struct pid_file pid_files[] = {
 	{ "stat", 0444, proc_show_stat, NULL },
 	{ "statm", 0444, proc_show_statm, NULL },
 	{ "status", 0444, proc_show_status, NULL },
+	{ "syscalls", 0444, show_syscalls, NULL },
 };
 #define PID_FILES ARRAY_SIZE(pid_files)
 

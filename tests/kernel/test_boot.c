@@ -117,7 +117,7 @@ KTEST(boot, timer_ticks_advance)
 	uint64_t us1 = timer_uptime_us();
 	uint32_t ticks = timer_ticks() - start;
 	/*
-	 * Uptime follows the tick count (plus the PIT's position within a tick), whatever the
+	 * Uptime follows the tick count (plus the TSC cycles into the tick), whatever the
 	 * host's speed: a loaded host may deliver late ticks in a burst, so the bound comes from
 	 * the ticks that really passed, never from wall time.
 	 */
