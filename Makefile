@@ -53,6 +53,26 @@ UPROG_DIR  := tests/kernel/uprog
 UPROGS     := $(patsubst $(UPROG_DIR)/%.asm,$(BUILD)/uprog/%,$(wildcard $(UPROG_DIR)/*.asm)) \
               $(patsubst $(UPROG_DIR)/%.c,$(BUILD)/uprog/%,$(wildcard $(UPROG_DIR)/*.c))
 
+# ---- the vDSO (vdso/: linux-gate.so.1, mapped into every process) ---------------------
+# Built with the user cross compiler, freestanding and position-independent, linked by
+# vdso/vdso.lds with the version script vdso/vdso.ver. vdso.so keeps its symbols and debug
+# information (for gdb: add-symbol-file at the mapped address); vdso.img, stripped of them
+# (the dynamic symbol table stays), is what kernel/vdso_image.asm embeds.
+VDSO_CROSS := i686-linux-gnu-
+VDSO_CC    := $(VDSO_CROSS)gcc
+VDSO_CC_INCLUDE := $(shell $(VDSO_CC) -print-file-name=include 2>/dev/null)
+VDSO_CFLAGS := -std=gnu11 -O2 -g -m32 -ffreestanding -nostdinc -isystem $(VDSO_CC_INCLUDE) -fPIC \
+               -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
+               -fcf-protection=none -fno-common -mgeneral-regs-only $(WARNINGS) -Iinclude -Ivdso \
+               -MMD -MP
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-soname=linux-gate.so.1 -Wl,--hash-style=both \
+                -Wl,-Bsymbolic -Wl,-T,vdso/vdso.lds -Wl,--version-script=vdso/vdso.ver \
+                -Wl,--build-id=sha1 -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack \
+                -Wl,--no-undefined
+VDSO_OBJ   := $(patsubst vdso/%,$(BUILD)/vdso/%.o,$(wildcard vdso/*.c vdso/*.S))
+VDSO_SO    := $(BUILD)/vdso/vdso.so
+VDSO_IMG   := $(BUILD)/vdso/vdso.img
+
 # ---- hardware-independent sources, also built natively for host tests -------------------
 # The allocator cores (mm/*.c below) include no x86 or sched header; see docs/ARCHITECTURE.md
 # (the layers and include rules; `make check-layers` enforces them).
@@ -62,7 +82,8 @@ HOST_CORE  := $(filter-out kernel/lib/divdi3.c kernel/lib/printk.c kernel/lib/pa
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all -DSTRATA_HOST -Iinclude -Itests/host \
                -Wall -Wextra -Werror -Wshadow -Wvla -MMD -MP
-HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c)) \
+              $(BUILD)/host/test_vdso
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 # ---- run options ------------------------------------------------------------------------
@@ -95,6 +116,27 @@ $(BUILD)/%.asm.o: %.asm
 
 $(BUILD)/kernel/builtin_progs.asm.o: NASM_EXTRA := -I$(BUILD)/uprog/
 $(BUILD)/kernel/builtin_progs.asm.o: $(UPROGS)
+
+$(BUILD)/kernel/vdso_image.asm.o: NASM_EXTRA := -I$(BUILD)/vdso/
+$(BUILD)/kernel/vdso_image.asm.o: $(VDSO_IMG)
+
+$(BUILD)/vdso/%.c.o: vdso/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  VDSOCC  $<")
+	$(Q)$(VDSO_CC) $(VDSO_CFLAGS) -c $< -o $@
+
+$(BUILD)/vdso/%.S.o: vdso/%.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  VDSOAS  $<")
+	$(Q)$(VDSO_CC) $(VDSO_CFLAGS) -c $< -o $@
+
+$(VDSO_SO): $(VDSO_OBJ) vdso/vdso.lds vdso/vdso.ver
+	@$(if $(Q),echo "  VDSOLD  $@")
+	$(Q)$(VDSO_CC) $(VDSO_LDFLAGS) -o $@ $(VDSO_OBJ)
+
+$(VDSO_IMG): $(VDSO_SO)
+	@$(if $(Q),echo "  STRIP   $@")
+	$(Q)$(VDSO_CROSS)objcopy --strip-all $< $@
 
 $(BUILD)/uprog/%: $(UPROG_DIR)/%.asm
 	@mkdir -p $(dir $@)
@@ -252,6 +294,18 @@ $(BUILD)/host/%: $(BUILD)/host/obj/tests/host/%.o $(BUILD)/host/obj/tests/host/h
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
+# test_elf also reads the real vDSO image.
+$(BUILD)/host/obj/tests/host/test_elf.o: HOST_CFLAGS += -DVDSO_IMAGE_PATH='"$(abspath $(VDSO_IMG))"'
+$(BUILD)/host/test_elf: | $(VDSO_IMG)
+
+# The vDSO's code run for real: a static i386 program (this x86 host runs it directly) that
+# maps vdso.img and calls its functions (tests/vdso/test_vdso.c); run with the host tests.
+$(BUILD)/host/test_vdso: tests/vdso/test_vdso.c tests/host/htest.c kernel/lib/elf.c $(VDSO_IMG)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  USERCC  $@")
+	$(Q)$(VDSO_CC) -static -std=gnu11 -O2 -g -Wall -Wextra -Werror -DSTRATA_HOST -Iinclude -Itests/host \
+	  -DVDSO_IMAGE_PATH='"$(abspath $(VDSO_IMG))"' -o $@ $(filter %.c,$^)
+
 fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $$f -runs=$${FUZZ_RUNS:-200000} -seed=1 || exit 1; done
 
@@ -283,7 +337,7 @@ check-headers:
 	@tools/check-headers.sh $(CC_INCLUDE) -- $(CC) $(filter-out -MMD -MP,$(CFLAGS)) -- $(KERNEL_C)
 
 # One style for every C file (.clang-format); `make format` rewrites, format-check only looks.
-FORMAT_SRC = $(shell find boot kernel mm sched include tests tools user -name '*.[ch]' 2>/dev/null | sort)
+FORMAT_SRC = $(shell find boot kernel mm sched include tests tools user vdso -name '*.[ch]' 2>/dev/null | sort)
 CLANG_FORMAT ?= clang-format
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRC)

@@ -8,7 +8,9 @@
 #
 # The layers, bottom first, and what each may include ("quoted" headers, under include/):
 #
-#   lib        kernel/lib/*.c, include/lib/*.h        lib/ only
+#   uapi       include/uapi/**/*.h                     uapi/ only (user ABI definitions, plain
+#                                                       C: every layer may include them)
+#   lib        kernel/lib/*.c, include/lib/*.h        lib/ (and uapi/, as every layer may)
 #   x86        include/x86/*.h                         lib/, x86/
 #   mm core    mm/memmap.c mm/bitmap.c mm/buddy*.c      lib/, mm/ — and everything they reach
 #              mm/slab*.c mm/kmalloc.c mm/error.c       through those headers must be lib/ or
@@ -48,6 +50,7 @@ is_core() { # path
 # The layer a file belongs to, or "" for files no rule covers.
 layer_of() { # path
   case $1 in
+    include/uapi/*)                 echo uapi ;;
     kernel/lib/*.c|include/lib/*.h) echo lib ;;
     include/x86/*.h)                echo x86 ;;
     mm/*.c)                         if is_core "$1"; then echo core; else echo mm; fi ;;
@@ -62,11 +65,12 @@ layer_of() { # path
 # Header directories (under include/) each layer may name directly.
 allowed_dirs() { # layer
   case $1 in
-    lib)    echo "lib" ;;
-    x86)    echo "lib x86" ;;
-    core)   echo "lib mm" ;;
-    mm)     echo "lib mm x86" ;;
-    sched)  echo "lib mm x86 sched" ;;
+    uapi)   echo "uapi" ;;
+    lib)    echo "lib uapi" ;;
+    x86)    echo "lib x86 uapi" ;;
+    core)   echo "lib mm uapi" ;;
+    mm)     echo "lib mm x86 uapi" ;;
+    sched)  echo "lib mm x86 sched uapi" ;;
     kernel) echo "*" ;;
   esac
 }
@@ -155,7 +159,7 @@ for f in "${files[@]}"; do
     [ -n "${seen[$h]:-}" ] && continue
     seen[$h]=1
     case $h in
-      lib/*|mm/*) ;;
+      lib/*|mm/*|uapi/*) ;;
       *) # a direct include was reported above
          [ "$h" != "$via" ] && echo "check-layers: $f reaches \"$h\" through \"$via\" (an mm" \
               "core may reach only lib/ and mm/ headers)"; bad=1; continue ;;

@@ -2,7 +2,9 @@
 # tools/test-all.sh BUILD [host|guest|iso|crash|initramfs|tools|lint|user|inject|linux]...  — Strata's test driver (`make test`).
 #
 # Parts (all by default):
-#   host   every build/host/test_* program (host unit tests under ASan/UBSan)
+#   host   every build/host/test_* program (host unit tests under ASan/UBSan; test_vdso, a
+#          static i386 program, runs the vDSO's code), and tools/check-vdso.sh on the
+#          vDSO image (build/vdso: its ELF shape, symbols and versions, no relocations)
 #   guest  the in-kernel suites (`test panic=exit`) under -m 16M, 128M and 3G, and once
 #          more at 128M with slub_debug, debug_pagealloc, init_on_alloc and vmcheck, on a CPU
 #          with SMEP and SMAP (-cpu qemu32,+smep,+smap)
@@ -98,6 +100,11 @@ part_host() {
     "$t" >"$LOGS/host-$name.log" 2>&1
     count_summary "$name" "$LOGS/host-$name.log" || true
   done
+  if tools/check-vdso.sh "$BUILD/vdso" >"$LOGS/host-check-vdso.log" 2>&1; then
+    pass "vDSO image: $(tail -n 1 "$LOGS/host-check-vdso.log" | sed 's/^check-vdso: //')"
+  else
+    fail "vDSO image (tools/check-vdso.sh)" "$LOGS/host-check-vdso.log"
+  fi
 }
 
 part_guest() {
@@ -284,9 +291,11 @@ part_lint() {
   fi
 
   # check-layers must fail on a copy of the tree with upward includes: one direct from lib,
-  # one direct from an mm core, one an mm core reaches through an mm header.
+  # one from a user ABI header, one direct from an mm core, one an mm core reaches through
+  # an mm header.
   rm -rf "$tmp" && mkdir -p "$tmp/tree" && cp -r kernel mm sched include "$tmp/tree/"
   echo '#include "kernel/serial.h"' >>"$tmp/tree/kernel/lib/printk.c"
+  echo '#include "lib/string.h"' >>"$tmp/tree/include/uapi/strata/memstatus.h"
   echo '#include "sched/task.h"' >>"$tmp/tree/mm/buddy.c"
   echo '#include "mm/paging.h"' >>"$tmp/tree/mm/kmalloc.c"
   log=$LOGS/lint-layers-broken.log
@@ -295,6 +304,7 @@ part_lint() {
   else
     expect_lines "check-layers: fails naming each upward include" "$log" \
       '^check-layers: kernel/lib/printk\.c:[0-9]+: includes "kernel/serial\.h": upward' \
+      '^check-layers: include/uapi/strata/memstatus\.h:[0-9]+: includes "lib/string\.h": upward' \
       '^check-layers: mm/buddy\.c:[0-9]+: includes "sched/task\.h": upward' \
       '^check-layers: mm/kmalloc\.c reaches "x86/mmu\.h" through "mm/paging\.h"'
   fi

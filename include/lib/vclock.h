@@ -38,9 +38,9 @@ struct vclock {
 	uint64_t tsc_base;     /* rdtsc at the last tick */
 	uint32_t mono_sec;     /* CLOCK_MONOTONIC at the last tick (mono_nsec < 10^9) */
 	uint32_t mono_nsec;
-	int64_t wall_sec;      /* CLOCK_REALTIME at the last tick (wall_nsec < 10^9) */
+	int64_t wall_sec; /* CLOCK_REALTIME at the last tick (wall_nsec < 10^9) */
 	uint32_t wall_nsec;
-	uint32_t ticks;        /* ticks since boot (wraps after 49 days) */
+	uint32_t ticks; /* ticks since boot (wraps after 49 days) */
 };
 
 enum vclock_base {
@@ -65,12 +65,13 @@ static inline uint64_t vclock_rdtsc(void)
 
 /*
  * ns since the last tick for @cycles TSC cycles at @mult, clamped below one tick. Only the low
- * 32 bits of a delta are multiplied: a delta of 2^32 cycles or more is past any tick anyway.
+ * 32 bits of a delta are multiplied: a delta of 2^32 cycles or more (or a negative one) is past
+ * any tick anyway. With @mult 0 always 0 (tick resolution), even for such a delta.
  */
 static inline uint32_t vclock_subtick_ns(uint64_t cycles, uint32_t mult)
 {
 	if (cycles >> 32)
-		return VCLOCK_NSEC_PER_TICK - 1;
+		return mult ? VCLOCK_NSEC_PER_TICK - 1 : 0;
 	uint64_t ns = ((uint64_t)(uint32_t)cycles * mult) >> VCLOCK_SHIFT;
 	return ns >= VCLOCK_NSEC_PER_TICK ? VCLOCK_NSEC_PER_TICK - 1 : (uint32_t)ns;
 }

@@ -53,11 +53,11 @@ struct strata_memstatus {
 	uint32_t level;           /* enum strata_pressure */
 	uint32_t level_changes;   /* pressure transitions since boot */
 	/* the reading process */
-	uint32_t rss_kb;       /* VmRSS */
+	uint32_t rss_kb;            /* VmRSS */
 	uint32_t proc_committed_kb; /* what it has charged to Committed_AS */
-	uint32_t as_limit_kb;  /* RLIMIT_AS (soft), or UNLIMITED */
-	uint32_t cap_kb;       /* the monitor's memory cap (`limit PID SIZE`), or UNLIMITED */
-	uint32_t reserved[19]; /* for later versions; 128 bytes in all */
+	uint32_t as_limit_kb;       /* RLIMIT_AS (soft), or UNLIMITED */
+	uint32_t cap_kb;            /* the monitor's memory cap (`limit PID SIZE`), or UNLIMITED */
+	uint32_t reserved[19];      /* for later versions; 128 bytes in all */
 };
 
 /* The vDSO function's type. */
