@@ -405,3 +405,30 @@ KTEST(vm, a_nowrite_area_refuses_write_permission)
 	KEXPECT_EQ(t, vm_protect(vm, VA + LEN, LEN, VM_READ | VM_WRITE), 0);
 	space_end(t, vm, o, before);
 }
+
+/*
+ * A parent that ends before its child while they still share page tables (the child never
+ * wrote there, e.g. a read-only area): the parent's owner is released with its frames still
+ * mapped by the child, which must keep them (they go to the kernel, not back to the
+ * allocator), see the parent's bytes, and free them exactly at its own end.
+ */
+KTEST(vm, a_parent_ending_first_leaves_its_frames_to_the_child)
+{
+	uint64_t before = settled_free();
+	uint8_t buf[64], back[64];
+	struct owner *po, *co;
+	struct vm_space *parent = space(t, &po);
+
+	KASSERT(t, parent != NULL);
+	memset(buf, PATTERN, sizeof(buf));
+	KASSERT_EQ(t, vm_map(parent, VA, LEN, VM_READ | VM_WRITE, VM_ANON | VM_MAP_POPULATE), 0);
+	KASSERT_EQ(t, vm_write(parent, VA + PAGE_SIZE, buf, sizeof(buf)), 0);
+	struct vm_space *child = space(t, &co);
+	KASSERT(t, child != NULL);
+	KASSERT_EQ(t, vm_fork(child, parent), 0);
+	vm_destroy(parent);
+	KEXPECT_EQ(t, owner_put(po), 0); /* nothing freed: the child maps every frame */
+	KEXPECT_EQ(t, vm_read(child, VA + PAGE_SIZE, back, sizeof(back)), sizeof(back));
+	KEXPECT_EQ(t, memcmp(back, buf, sizeof(buf)), 0);
+	space_end(t, child, co, before);
+}
