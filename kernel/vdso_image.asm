@@ -1,6 +1,6 @@
 ; kernel/vdso_image.asm: the vDSO image (linux-gate.so.1, built from vdso/ into
 ; $(BUILD)/vdso/vdso.img and found through nasm's include path) embedded in the kernel,
-; between vdso_image_start and vdso_image_end (include/kernel/vdso.h). It starts on a page
+; between vdso_image_start and vdso_image_end (include/sched/vdso.h). It starts on a page
 ; boundary and the rest of its last page is zeros, so the kernel may map its pages into a
 ; process directly without showing it any other kernel data.
 

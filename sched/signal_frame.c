@@ -245,8 +245,8 @@ static void sigcontext_fill(struct sigcontext32 *sc, const struct proc *p,
  * Where the handler returns (Linux's order): sa_restorer with SA_RESTORER, else the vDSO's
  * trampoline @sym while the process has its vDSO, else @retcode, the frame's own copy of it.
  */
-static uint32_t return_address(struct proc *p, uint32_t flags, uint32_t restorer,
-                               enum vdso_sym sym, uint32_t retcode)
+static uint32_t return_address(struct proc *p, uint32_t flags, uint32_t restorer, enum vdso_sym sym,
+                               uint32_t retcode)
 {
 	uint32_t va;
 

@@ -130,6 +130,8 @@ void vdso_init(void)
 	struct page *pages[VVAR_PAGES];
 	struct mm_error err;
 
+	if (elf_check_vdso(vdso_image_start, size) < 0)
+		panic("vdso: the embedded image is not a vDSO (%u bytes)", size);
 	for (unsigned i = 0; i < VDSO_SYMS; i++)
 		if (elf_dynsym_lookup(vdso_image_start, size, sym_names[i], &sym_off[i]) < 0 ||
 		    sym_off[i] >= size)
@@ -137,7 +139,8 @@ void vdso_init(void)
 	image_size = size;
 	image_pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	for (unsigned i = 0; i < VVAR_PAGES; i++)
-		pages[i] = alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED | __GFP_NOFAIL, &err);
+		pages[i] =
+		    alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED | __GFP_NOFAIL, &err);
 	vvar_obj = vm_object_pinned(pages, VVAR_PAGES);
 	text_obj = vm_object_memory(vdso_image_start, size);
 	if (!vvar_obj || !text_obj)

@@ -10,7 +10,7 @@
  * PT_LOAD. Refused with -ENOEXEC: anything else, ET_DYN (static-pie would need relocation
  * here: not yet) and PT_INTERP (dynamically linked programs: no loader).
  *
- * Also the two checks the vDSO image needs (vdso/, include/kernel/vdso.h): its shape
+ * Also the two checks the vDSO image needs (vdso/, include/sched/vdso.h): its shape
  * (elf_check_vdso) and its symbols' addresses (elf_dynsym_lookup), both bounds-checking every
  * offset they follow against the image's size, so a malformed image is refused, never read
  * past.

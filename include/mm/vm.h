@@ -115,8 +115,8 @@
 #define VM_NORESERVE (1u << 6) /* MAP_NORESERVE: never charged to the commitment */
 #define VM_ACCOUNT   (1u << 7) /* charged to the commitment (set by vm.c, see Commitment) */
 #define VM_NOWRITE                                                                                 \
-	(1u << 8) /* may never be made writable (a shared mapping of a file not                    \
-	           * open for writing, a SHM_RDONLY attachment): mprotect EACCES */
+	(1u << 8)          /* may never be made writable (a shared mapping of a file not           \
+	                    * open for writing, a SHM_RDONLY attachment): mprotect EACCES */
 #define VM_VDSO (1u << 9)  /* the vDSO's text ([vdso] in maps; include/sched/vdso.h) */
 #define VM_VVAR (1u << 10) /* the kernel's read-only data pages below it ([vvar]) */
 /* vm_map only, not kept in the area: allocate every page now (MAP_POPULATE). */

@@ -10,8 +10,8 @@
  *
  * TSC calibration: the rate is measured against the tick itself, with no boot-time wait: the
  * TSC is sampled at the first tick, then mult is computed over 1, 2, 4, ... 1024 ticks from
- * there, and afterwards over each following window of 1024 ticks. Until the first estimate (one tick)
- * the clock has tick resolution. Lost or late ticks only stall the clock (the clamp); they
+ * there, and afterwards over each following window of 1024 ticks. Until the first estimate (one
+ * tick) the clock has tick resolution. Lost or late ticks only stall the clock (the clamp); they
  * never make it go back.
  *
  * Locking: the tick interrupt is the only writer of the clock; readers use its sequence
@@ -38,7 +38,7 @@
 _Static_assert(HZ == VCLOCK_HZ, "the vDSO's tick is the kernel's");
 
 static volatile uint32_t ticks;
-static struct vclock boot_clock;          /* until timer_vclock_publish moves it */
+static struct vclock boot_clock;           /* until timer_vclock_publish moves it */
 static struct vclock *clock = &boot_clock; /* written by the tick only */
 static uint64_t calib_tsc;                 /* TSC at the start of the calibration window */
 static uint32_t calib_tick;                /* the tick of calib_tsc; 0: not sampled yet */

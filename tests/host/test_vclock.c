@@ -65,8 +65,12 @@ HT_TEST(vclock_subtick_converts_and_clamps)
 
 HT_TEST(vclock_reads_base_plus_cycles)
 {
-	struct vclock vc = { .mono_sec = 7, .mono_nsec = 250000000, .wall_sec = 1700000000,
-		             .wall_nsec = 250000000, .tsc_base = 1000, .mult = ONE_NS };
+	struct vclock vc = { .mono_sec = 7,
+		             .mono_nsec = 250000000,
+		             .wall_sec = 1700000000,
+		             .wall_nsec = 250000000,
+		             .tsc_base = 1000,
+		             .mult = ONE_NS };
 	int64_t sec;
 	uint32_t nsec;
 
