@@ -51,7 +51,7 @@ static const char *const sym_names[VDSO_SYMS] = {
 };
 
 static uint32_t sym_off[VDSO_SYMS];
-static uint32_t image_size, image_pages;
+static uint32_t image_pages; /* the image rounded up to pages */
 static struct vm_object *text_obj, *vvar_obj;
 static struct vvar_memstatus *status_page; /* direct-map address of the second vvar page */
 
@@ -136,13 +136,14 @@ void vdso_init(void)
 		if (elf_dynsym_lookup(vdso_image_start, size, sym_names[i], &sym_off[i]) < 0 ||
 		    sym_off[i] >= size)
 			panic("vdso: the image has no %s", sym_names[i]);
-	image_size = size;
 	image_pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	for (unsigned i = 0; i < VVAR_PAGES; i++)
 		pages[i] =
 		    alloc_pages(0, GFP_KERNEL | __GFP_ZERO | __GFP_KOWNED | __GFP_NOFAIL, &err);
 	vvar_obj = vm_object_pinned(pages, VVAR_PAGES);
-	text_obj = vm_object_memory(vdso_image_start, size);
+	/* whole pages (kernel/vdso_image.asm pads the last with zeros), so every process maps
+	 * the page cache's pages instead of a private copy of a page the image's end cuts */
+	text_obj = vm_object_memory(vdso_image_start, image_pages * PAGE_SIZE);
 	if (!vvar_obj || !text_obj)
 		panic("vdso: no memory for the vDSO's objects");
 	vm_object_get(text_obj); /* ours: drop_caches never frees it */
@@ -165,7 +166,7 @@ int vdso_map(struct vm_space *vm)
 		return -ENOMEM;
 	text = lo + vvar_len;
 	struct vma_backing vvar = { vvar_obj, lo, text };
-	struct vma_backing image = { text_obj, text, text + image_size };
+	struct vma_backing image = { text_obj, text, text + image_pages * PAGE_SIZE };
 	rc = vm_map_backed(vm, lo, vvar_len, VM_READ, VM_SHARED | VM_NOWRITE | VM_VVAR, &vvar);
 	if (rc == 0)
 		rc = vm_map_backed(vm, text, len - vvar_len, VM_READ | VM_EXEC, VM_VDSO, &image);
