@@ -39,11 +39,10 @@ long sys_ni_syscall(struct trap_frame *tf, uint32_t a1, uint32_t a2, uint32_t a3
 	struct proc *p = proc_current();
 
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	/* Formatted only when it is shown: glibc's start-up probes calls Strata lacks (rseq,
-	 * set_robust_list) in every exec, and printk formats even what it does not print. */
-	if (printk_get_loglevel() >= LOG_DEBUG)
-		pr_debug("syscall: pid %d (%s): no system call %u: ENOSYS\n", p ? p->pid : 0,
-		         p ? p->comm : "kernel", tf ? tf->eax : 0u);
+	/* Formatted only when it is shown (printk's rule for debug lines): glibc's start-up
+	 * probes calls Strata lacks (rseq, set_robust_list) in every exec. */
+	pr_debug("syscall: pid %d (%s): no system call %u: ENOSYS\n", p ? p->pid : 0,
+	         p ? p->comm : "kernel", tf ? tf->eax : 0u);
 	return -ENOSYS;
 }
 

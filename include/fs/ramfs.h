@@ -40,9 +40,11 @@ struct ramfs_inode;
 
 /*
  * A DYNAMIC directory's hooks (a /proc kernel-made tree: /proc lists the live processes): the
- * walk asks @lookup for a name that is not among the directory's children; inodes it returns
- * live as long as their maker says. @hold/@drop pin such an inode while an open file or a
- * working directory refers to it (ramfs_inode_hold/ramfs_inode_drop). Any may be NULL.
+ * walk asks @lookup first, then looks among the directory's children (the names it answers
+ * must not be children's: it is asked for every name, so it refuses others cheaply); inodes
+ * it returns live as long as their maker says. @hold/@drop pin such an inode while an open
+ * file or a working directory refers to it (ramfs_inode_hold/ramfs_inode_drop). Any may be
+ * NULL.
  */
 struct ramfs_dyn_ops {
 	/* The entry @name (@len bytes) of @dir, or NULL. Called with nothing held. */
@@ -136,7 +138,7 @@ int ramfs_lookup_at(const struct ramfs *fs, struct ramfs_inode *start, const cha
 struct ramfs_inode *ramfs_child_at(const struct ramfs_inode *dir, uint32_t index);
 
 /* The child of @dir named by @name (@len bytes) — for a dynamic directory what its lookup
- * hook finds when no child has the name — or NULL. */
+ * hook finds, else the child of that name — or NULL. */
 struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *name, size_t len);
 
 /* Pin @ino (NULL: nothing) for an open file or a working directory: its hold hook, if any. */

@@ -4,7 +4,9 @@
  * Every line printk emits starts with a "[    0.012345] " timestamp (seconds since boot); the
  * caller supplies the subsystem tag ("mm: ", "sched: ") as the start of its message and ends
  * the message with '\n'. A message at a level above the console loglevel (`loglevel=N` on the
- * command line) is dropped. Formatting is kvsnprintf's (include/lib/format.h), including %pS.
+ * command line) is not printed; the log ring keeps it unless it is a debug-level one, which
+ * is then not even formatted (cheap on hot paths). Formatting is kvsnprintf's
+ * (include/lib/format.h), including %pS.
  *
  * In host unit tests, tests/host/stubs.c provides printk: it formats the same way, prints to
  * stdout and keeps the text so a test can check an exact report (ht_log_contains()).
@@ -42,7 +44,8 @@ int printk_get_loglevel(void);
 #include <stddef.h>
 #include <stdint.h>
 /*
- * The kernel log ring: the last PRINTK_RING_SIZE bytes printk emitted (without timestamps),
+ * The kernel log ring: the last PRINTK_RING_SIZE bytes printk emitted (without timestamps;
+ * debug-level messages only while the loglevel shows them),
  * so tests can check that an exact report line was logged:
  *     uint32_t m = printk_ring_mark();  ...;  KEXPECT(t, printk_ring_contains(m, "mm: bad"));
  */

@@ -152,51 +152,79 @@ static struct pid_dir *find_dir(const struct proc *p)
 	return NULL;
 }
 
-/* Fill one inode of @d. */
-static void set_inode(struct ramfs_inode *ino, struct pid_dir *d, uint32_t index, const char *name,
-                      uint32_t mode)
+/*
+ * The files' inodes as every directory starts them (procfs_pid_init): all but the inode
+ * number, the parent and the time, which dir_new sets after one copy of the lot.
+ */
+static struct ramfs_inode file_template[PID_FILES];
+
+/* Set inode @index of pid @pid's directory, all of whose fields are zero: named @name, of
+ * @mode, in @parent, made at @mtime. */
+static void set_inode(struct ramfs_inode *ino, int pid, uint32_t index, const char *name,
+                      uint32_t mode, struct ramfs_inode *parent, uint32_t mtime)
 {
-	ino->ino = PID_INO_BASE + (uint32_t)d->pid * PID_INO_STRIDE + index;
+	ino->ino = PID_INO_BASE + (uint32_t)pid * PID_INO_STRIDE + index;
 	ino->mode = mode;
 	ino->nlink = S_ISDIR(mode) ? 2 : 1;
+	ino->mtime = mtime;
+	ino->parent = parent;
 	ino->name = (char *)name; /* never freed: these inodes are no ramfs tree's */
 	ino->dev_minor = PROC_DEV_MINOR;
 	ino->dyn = &pid_dyn_ops;
 }
 
-/* A new directory for pid @pid, made at @mtime (seconds since the epoch; not linked), or
- * NULL when memory ran out. */
+/* Write @pid (> 0) in decimal and a NUL into @buf (PID_NAME_MAX bytes). Returns its length. */
+static size_t pid_name(char *buf, int pid)
+{
+	char digits[PID_NAME_MAX];
+	size_t n = 0, len;
+	uint32_t v = (uint32_t)pid;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (len = n; n; n--)
+		*buf++ = digits[n - 1];
+	*buf = '\0';
+	return len;
+}
+
+/*
+ * A new directory for pid @pid, made at @mtime (seconds since the epoch; not linked), or
+ * NULL when memory ran out. Every process that reads /proc/self (glibc's start-up looks for
+ * /proc/self/exe in every exec) makes one, so the files come from file_template in one copy.
+ */
 static struct pid_dir *dir_new(int pid, uint32_t mtime)
 {
-	struct pid_dir *d = kzalloc(sizeof(*d), KM_KERNEL);
+	struct pid_dir *d = kmalloc(sizeof(*d), KM_KERNEL);
 
 	if (!d)
 		return NULL;
+	list_init(&d->link);
 	d->pid = pid;
-	ksnprintf(d->name, sizeof(d->name), "%d", pid);
-	set_inode(&d->dir, d, 0, d->name, PID_DIR_MODE);
-	d->dir.parent = proc_root;
+	d->proc = NULL;
+	d->holds = 0;
+	size_t len = pid_name(d->name, pid);
+	memset(&d->dir, 0, sizeof(d->dir));
+	set_inode(&d->dir, pid, 0, d->name, PID_DIR_MODE, proc_root, mtime);
 	d->dir.fops = &pid_dir_ops;
 	d->dir.priv = d;
 	d->dir.dir.children = d->children;
 	d->dir.dir.count = d->dir.dir.capacity = PID_FILES;
-	set_inode(&d->self, d, PID_FILES + 1, "self", PID_LINK_MODE);
+	memset(&d->self, 0, sizeof(d->self));
+	set_inode(&d->self, pid, PID_FILES + 1, "self", PID_LINK_MODE, proc_root, mtime);
 	d->self.ino = PID_INO_SELF;
-	d->self.parent = proc_root;
 	d->self.priv = d;
 	d->self.target = d->name;
-	d->self.size = (uint32_t)strlen(d->name);
+	d->self.size = (uint32_t)len;
+	memcpy(d->files, file_template, sizeof(file_template));
 	for (uint32_t i = 0; i < PID_FILES; i++) {
-		struct ramfs_inode *f = &d->files[i];
-		set_inode(f, d, i + 1, pid_files[i].name, S_IFREG | pid_files[i].mode);
-		f->parent = &d->dir;
-		f->fops = &pid_file_ops;
-		f->priv = &pid_files[i];
-		d->children[i] = f;
-	}
-	d->dir.mtime = d->self.mtime = mtime; /* the process's start, as Linux shows */
-	for (uint32_t i = 0; i < PID_FILES; i++)
+		d->files[i].ino += (uint32_t)pid * PID_INO_STRIDE;
+		d->files[i].parent = &d->dir;
 		d->files[i].mtime = mtime;
+		d->children[i] = &d->files[i];
+	}
 	return d;
 }
 
@@ -285,8 +313,8 @@ static struct ramfs_inode *root_lookup(struct ramfs_inode *dir, const char *name
 	(void)dir;
 	if (len == 4 && !memcmp(name, "self", 4))
 		return (d = pin_walk(dir_get(0))) ? &d->self : NULL;
-	if (len == 0 || len >= sizeof(buf) || name[0] == '0')
-		return NULL;
+	if (len == 0 || len >= sizeof(buf) || name[0] < '1' || name[0] > '9')
+		return NULL; /* the table's files: asked first (ramfs_dyn_ops), refused at once */
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	if (!parse_decimal(buf, PID_MAX, &pid) || pid == 0)
@@ -351,7 +379,7 @@ static long root_getdents64(struct file *f, void *buf, size_t len)
 		char name[PID_NAME_MAX];
 		if (!pid)
 			break;
-		ksnprintf(name, sizeof(name), "%d", pid);
+		pid_name(name, pid);
 		if (!file_put_dirent(buf, len, &used, PID_INO_BASE + (uint32_t)pid * PID_INO_STRIDE,
 		                     POS_PID_BASE + pid + 1, DT_DIR, name)) {
 			if (used == 0)
@@ -458,6 +486,12 @@ static const struct file_ops pid_file_ops = {
 
 void procfs_pid_init(struct ramfs_inode *root)
 {
+	for (uint32_t i = 0; i < PID_FILES; i++) {
+		struct ramfs_inode *f = &file_template[i];
+		set_inode(f, 0, i + 1, pid_files[i].name, S_IFREG | pid_files[i].mode, NULL, 0);
+		f->fops = &pid_file_ops;
+		f->priv = &pid_files[i];
+	}
 	proc_root = root;
 	root->dyn = &root_dyn_ops;
 	root->fops = &root_ops;

@@ -98,13 +98,18 @@ struct ramfs_inode *ramfs_find_child(const struct ramfs_inode *dir, const char *
 {
 	if (!dir || !S_ISDIR(dir->mode))
 		return NULL;
+	if (dir->dyn &&
+	    dir->dyn->lookup) { /* its names first: "self" is not sought past /proc's files */
+		struct ramfs_inode *dyn = dir->dyn->lookup((struct ramfs_inode *)dir, name, len);
+		if (dyn)
+			return dyn;
+	}
+	char first = len ? name[0] : '\0'; /* most names differ there: no strncmp call */
 	for (uint32_t i = 0; i < dir->dir.count; i++) {
 		struct ramfs_inode *c = dir->dir.children[i];
-		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+		if (c->name[0] == first && strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
 			return c;
 	}
-	if (dir->dyn && dir->dyn->lookup)
-		return dir->dyn->lookup((struct ramfs_inode *)dir, name, len);
 	return NULL;
 }
 

@@ -64,23 +64,37 @@ static void out_advance(struct out *o, size_t n)
 	o->len = n > SIZE_MAX - o->len ? SIZE_MAX : o->len + n;
 }
 
+/* How many of @n more characters fit before the terminating NUL. */
+static size_t out_room(const struct out *o, size_t n)
+{
+	if (o->size == 0 || o->len >= o->size - 1)
+		return 0;
+	return n < o->size - 1 - o->len ? n : o->size - 1 - o->len;
+}
+
 /* Append @n copies of @c; stores only what fits before the terminating NUL. */
 static void out_repeat(struct out *o, char c, size_t n)
 {
-	size_t i;
+	if (n == 0) /* most paddings */
+		return;
+	size_t fit = out_room(o, n);
 
-	for (i = 0; i < n && o->len + i + 1 < o->size; i++)
-		o->buf[o->len + i] = c;
+	if (fit)
+		memset(o->buf + o->len, c, fit);
 	out_advance(o, n);
 }
 
 /* Append the @n bytes at @s; stores only what fits before the terminating NUL. */
 static void out_mem(struct out *o, const char *s, size_t n)
 {
-	size_t i;
+	size_t fit = out_room(o, n);
 
-	for (i = 0; i < n && o->len + i + 1 < o->size; i++)
-		o->buf[o->len + i] = s[i];
+	if (fit > 8) {
+		memcpy(o->buf + o->len, s, fit);
+	} else { /* a digit run or a short literal: no call */
+		for (size_t i = 0; i < fit; i++)
+			o->buf[o->len + i] = s[i];
+	}
 	out_advance(o, n);
 }
 

@@ -2,9 +2,12 @@
  * printk and kprintf: formatted output to the console.
  *
  * printk prefixes each line with "[    0.012345] " (seconds since boot), keeps every message
- * in the log ring (like dmesg, whatever the loglevel) and prints those at or below the console
- * loglevel; kprintf prints as is. Both format into a stack buffer first and
- * write it with interrupts masked, so lines from interrupt handlers never interleave.
+ * in the log ring (like dmesg, whatever the loglevel) but debug-level ones the loglevel hides,
+ * and prints those at or below the console loglevel. Only a printed line reads the clock and
+ * gets the timestamp; a hidden debug line is not even formatted (pr_debug sits on hot paths:
+ * the reaper logs every task, and formatting costs about a thousand instructions, as Linux
+ * compiles its pr_debug out). kprintf prints as is. Both format into a stack buffer first
+ * and write it with interrupts masked, so lines from interrupt handlers never interleave.
  *
  * This is the bottom layer: it knows no device, clock or CPU. The layers above register them
  * at boot (include/lib/printk.h): the serial driver the sink, kmain the clock and the
@@ -14,7 +17,9 @@
 #include "lib/printk.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 
+#include "lib/compiler.h"
 #include "lib/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -83,23 +88,45 @@ void console_write(const char *s, size_t len)
 	unmask(flags);
 }
 
+/*
+ * Room before the message for its "[%5u.%06u] " stamp: ten digits of seconds (their most),
+ * the point, six of microseconds, the brackets and the space; the stamp is formatted only
+ * for a line that is printed (the ring keeps the message without it), so a message below
+ * the loglevel reads no clock and formats no time.
+ */
+#define STAMP_MAX 21
+
 void printk(int level, const char *fmt, ...)
 {
 	char line[CONSOLE_LINE_MAX];
+	char *msg = line + STAMP_MAX;
+	size_t room = sizeof(line) - STAMP_MAX;
 	va_list ap;
 
-	uint64_t us = clock_us ? clock_us() : 0;
-	int n = ksnprintf(line, sizeof(line), "[%5u.%06u] ", (unsigned)(us / 1000000u),
-	                  (unsigned)(us % 1000000u));
+	if (level >= LOG_DEBUG && level > console_loglevel)
+		return;
 	va_start(ap, fmt);
-	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	kvsnprintf(msg, room, fmt, ap);
 	va_end(ap);
-	size_t len = strnlen(line, sizeof(line));
+	size_t len = strnlen(msg, room), n = 0;
+	bool shown = level <= console_loglevel;
+	if (shown) {
+		char stamp[STAMP_MAX + 1];
+		uint64_t us = clock_us ? clock_us() : 0;
+		n = (size_t)ksnprintf(stamp, sizeof(stamp), "[%5u.%06u] ",
+		                      (unsigned)(us / 1000000u), (unsigned)(us % 1000000u));
+		memcpy(msg - n, stamp, n);
+	}
 	uint32_t flags = mask();
-	for (size_t i = (size_t)n; i < len; i++)
-		ring[ring_head++ % PRINTK_RING_SIZE] = line[i];
-	if (level <= console_loglevel)
-		emit(line, len);
+	for (size_t done = 0; done < len;) { /* at most two pieces: up to the ring's end, then on */
+		uint32_t at = ring_head % PRINTK_RING_SIZE;
+		size_t piece = MIN(len - done, (size_t)(PRINTK_RING_SIZE - at));
+		memcpy(ring + at, msg + done, piece);
+		done += piece;
+		ring_head += (uint32_t)piece;
+	}
+	if (shown)
+		emit(msg - n, n + len);
 	unmask(flags);
 }
 

@@ -108,6 +108,8 @@ static void free_own_stack(void *arg)
 
 KTEST(sched, reaper_never_frees_the_stack_it_runs_on)
 {
+	int level = printk_get_loglevel();
+	printk_set_loglevel(LOG_DEBUG); /* the reaper's line is debug-level: logged when shown */
 	uint32_t mark = printk_ring_mark();
 	own_stack_rc = 0;
 	int tid = task_create(free_own_stack, 0, "selfish");
@@ -120,6 +122,25 @@ KTEST(sched, reaper_never_frees_the_stack_it_runs_on)
 	/* After the reaper: the stack is unmapped (it was poisoned, then freed) */
 	KEXPECT(t, !paging_is_mapped(kernel_pgdir, bottom));
 	KEXPECT(t, printk_ring_contains(mark, "sched: reaped task"));
+	printk_set_loglevel(level);
+}
+
+static void do_nothing(void *arg)
+{
+	(void)arg;
+}
+
+/* A debug line the loglevel hides is not formatted, so not in the ring either (printk.h). */
+KTEST(sched, hidden_reap_line_is_not_logged)
+{
+	int level = printk_get_loglevel();
+	printk_set_loglevel(LOG_INFO);
+	uint32_t mark = printk_ring_mark();
+	int tid = task_create(do_nothing, 0, "quiet");
+	KASSERT(t, tid > 0);
+	KEXPECT_EQ(t, task_wait(tid, 0), 0);
+	KEXPECT(t, !printk_ring_contains(mark, "sched: reaped task"));
+	printk_set_loglevel(level);
 }
 
 struct oom_probe {
