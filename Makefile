@@ -176,7 +176,7 @@ $(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
 # present, are linked into every test program (not into the runner, init.c).
 USER_CROSS  := i686-linux-gnu-
 USER_CC     := $(USER_CROSS)gcc
-USER_CFLAGS := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+USER_CFLAGS := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Iinclude/uapi
 USER_PROGS  := $(patsubst user/%.c,$(BUILD)/user/bin/%,$(wildcard user/*.c))
 USER_TESTLIB := $(wildcard tests/user/common.c tests/user/lib*.c)
 USER_TESTS  := $(patsubst tests/user/%.c,$(BUILD)/user/test/%,$(filter-out $(USER_TESTLIB),$(wildcard tests/user/*.c)))

@@ -6,7 +6,8 @@
 #            the console node, /etc/motd, and busybox with its applet links when available
 #   test     build/test-initramfs.cpio: the programs in /test (init, the runner; every
 #            t_* test; bench_*), the /test/data tree for the file-system tests, /bin/hello
-#            (for exec tests and the fork+exec benchmark), busybox, the console node
+#            (for exec tests and the fork+exec benchmark), /bin/memsteer and /bin/hog (for
+#            t_memsteer), busybox, the console node
 #
 # Busybox is the static i386 one that tools/linux-ref.sh caches (BUSYBOX=path overrides;
 # BUSYBOX=none leaves it out). When it cannot be had the image is built without it and
@@ -51,6 +52,9 @@ case $kind in
     ;;
   test)
     echo "file /bin/hello $BUILD/user/bin/hello 0755"
+    # t_memsteer runs the memory-status demo beside a hog
+    echo "file /bin/memsteer $BUILD/user/bin/memsteer 0755"
+    echo "file /bin/hog $BUILD/user/bin/hog 0755"
     echo "dir /test 0755"
     for p in "$@"; do echo "file /test/${p##*/} $p 0755"; done
     # /test/data: known content for the file-system tests (see tests/user/data/README).

@@ -7,6 +7,11 @@
  *   fork+exit+wait   fork; the child _exits at once; the parent wait4s
  *   fork+exec+wait   fork; the child execs /bin/hello (stdout on /dev/null when it opens,
  *                    so the serial port is not measured); the parent wait4s
+ *   clock_gettime    glibc's clock_gettime(CLOCK_MONOTONIC): through the vDSO's
+ *                    __vdso_clock_gettime64 when the kernel maps one, else the system call
+ *   strata_memstatus the vDSO's __vdso_strata_memstatus through a pointer (Strata's
+ *                    memory-status snapshot); where the vDSO has no such function (Linux)
+ *                    one line "# bench: strata_memstatus n/a: ..." instead of a figure
  * each as total cycles over a fixed count minus the same loop's cost with an empty body,
  * divided by the count. Booted under `qemu -icount shift=0` (tools/bench-user.sh) one TSC
  * tick is one guest instruction, so the figures are exact instruction counts:
@@ -23,17 +28,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/reboot.h>
+#include <strata/memstatus.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../../user/vdso.h"
 #include "bench.h"
 
 #define GETPPID_OPS 10000
 #define FORK_OPS    100
 #define EXEC_OPS    100
 #define EXEC_PATH   "/bin/hello"
+#define CLOCK_OPS   10000
+#define STATUS_OPS  10000
 
 static int failures;
 
@@ -96,10 +107,51 @@ static void bench_exec(const char *path)
 	report("fork+exec+wait", total, loop_overhead(EXEC_OPS), EXEC_OPS);
 }
 
+static void bench_clock_gettime(void)
+{
+	struct timespec ts;
+	uint64_t t0, total;
+
+	for (unsigned i = 0; i < 100; i++) /* warm up */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < CLOCK_OPS; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	total = rdtsc() - t0;
+	report("clock_gettime", total, loop_overhead(CLOCK_OPS), CLOCK_OPS);
+}
+
+static void bench_memstatus(void)
+{
+	struct vdso_image v;
+	struct strata_memstatus st;
+	strata_memstatus_fn *volatile get = NULL; /* volatile: a real call through a pointer */
+	const char *why = vdso_open(&v, getauxval(AT_SYSINFO_EHDR));
+	uint64_t t0, total;
+
+	if (!why) {
+		get = vdso_sym(&v, "__vdso_strata_memstatus", "LINUX_2.6", NULL);
+		why = get ? NULL : "no __vdso_strata_memstatus in the vDSO";
+	}
+	if (why) {
+		printf("# bench: strata_memstatus n/a: %s\n", why);
+		return;
+	}
+	for (unsigned i = 0; i < 100; i++)
+		get(&st);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < STATUS_OPS; i++)
+		get(&st);
+	total = rdtsc() - t0;
+	report("strata_memstatus", total, loop_overhead(STATUS_OPS), STATUS_OPS);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_getppid();
+	bench_clock_gettime();
+	bench_memstatus();
 	fflush(stdout);
 	bench_fork();
 	bench_exec(argc > 1 ? argv[1] : EXEC_PATH);

@@ -311,3 +311,21 @@ long sysctl_put(const char *path, const char *text)
 	errno = e;
 	return n;
 }
+
+long proc_number(const char *path, const char *field)
+{
+	char buf[16384]; /* on the stack: a static buffer would grow every test's .bss */
+	size_t len = strlen(field);
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read_all(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (char *l = buf; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (strncmp(l, field, len) == 0)
+			return strtol(l + len, NULL, 10);
+	return -1;
+}

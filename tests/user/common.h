@@ -97,4 +97,8 @@ long sysctl_put(const char *path, const char *text);
 /* Reads an entire fd into buf (at most cap bytes); returns the count or -1. */
 long read_all(int fd, char *buf, size_t cap);
 
+/* The number after @field at the start of a line of the file @path (e.g. "MemTotal:" in
+ * /proc/meminfo, "oom_kill " in /proc/vmstat), or -1 when the file or the line is missing. */
+long proc_number(const char *path, const char *field);
+
 #endif
