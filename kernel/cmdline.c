@@ -201,6 +201,15 @@ static int set_failslab(struct boot_options *opts, const char *value)
 	return set_fault_spec(opts->failslab, value);
 }
 
+/* vdso=0|1 (Linux's vdso32= on i386): map the vDSO into processes. Returns 0 or -1. */
+static int set_vdso(struct boot_options *opts, const char *value)
+{
+	if (strcmp(value, "0") && strcmp(value, "1"))
+		return -1;
+	opts->vdso = value[0] == '1';
+	return 0;
+}
+
 static int set_bench(struct boot_options *opts, const char *value)
 {
 	(void)value;
@@ -234,6 +243,7 @@ static const struct cmdline_opt cmdline_opts[] = {
 	{ "failslab", VALUE_REQUIRED, set_failslab },
 	{ "bench", VALUE_NONE, set_bench },
 	{ "init", VALUE_REQUIRED, set_init },
+	{ "vdso", VALUE_REQUIRED, set_vdso },
 };
 
 /*
@@ -247,6 +257,7 @@ void cmdline_defaults(struct boot_options *opts)
 	opts->panic_action = PANIC_HALT;
 	opts->overcommit = OVERCOMMIT_GUESS;
 	opts->overcommit_ratio = OVERCOMMIT_RATIO_DEFAULT;
+	opts->vdso = true;
 }
 
 /*

@@ -200,7 +200,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	sched_init();
 	syscall_init();
 	proc_init();
-	vdso_init(); /* after the timer and the memory managers: the clock moves to [vvar] */
+	vdso_init(boot_opts.vdso); /* after the timer and mm: the clock moves to [vvar] */
 	proc_vmcheck_enable(boot_opts.vmcheck);
 	struct mm_meminfo mi;
 	mm_meminfo(&mi);

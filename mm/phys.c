@@ -267,6 +267,8 @@ struct page *alloc_page_for(uint32_t owner)
 	current_owner = owner;
 	struct page *pg = alloc_pages(0, GFP_KERNEL, &err);
 	current_owner = prev;
+	if (pg)
+		pg->flags |= PG_USER;
 	irq_restore(flags);
 	return pg;
 }

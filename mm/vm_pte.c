@@ -59,25 +59,16 @@ static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm,
 
 /*
  * Drop @vm's reference to the page table @tbl. The last reference puts every frame the
- * table maps, then frees it. Otherwise the table lives on in the spaces still sharing it
- * (since fork) and so do its frames: the table, and every frame in it still charged to @vm's
- * owner, go to the kernel (as frame_put's), so the owner's release at its end cannot drop
- * them from under those spaces.
+ * table maps, then frees it; otherwise (still shared) as frame_put. Frames in a table that
+ * lives on stay on their owner's ledger: they are PG_USER, which the owner's release only
+ * hands to the kernel (include/mm/page.h), so a parent ending before its child leaves them
+ * to the child.
  */
 void vm_table_put(struct vm_space *vm, struct page *tbl)
 {
 	if (!put_page_testzero(tbl)) {
-		const pte_t *t = phys_to_virt(page_pa(tbl));
 		if (tbl->owner == vm->owner)
 			page_disown(tbl);
-		for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data);
-		     i++) {
-			if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != vm_zero_pa) {
-				struct page *pg = pa_page(PTE_ADDR(t[i]));
-				if (pg->owner == vm->owner)
-					page_disown(pg);
-			}
-		}
 		return;
 	}
 	pte_t *t = phys_to_virt(page_pa(tbl));

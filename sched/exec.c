@@ -395,6 +395,8 @@ static int build_stack(struct vm_space *vm, const struct exec_args *a, const cha
 		blk[n++] = 0; /* end of argv (the loop did not reach envp) */
 	blk[n++] = 0;         /* end of envp */
 	for (unsigned i = 0; i < AUXV_PAIRS; i++) {
+		if ((auxv[i][0] == AT_SYSINFO || auxv[i][0] == AT_SYSINFO_EHDR) && !vm->vdso_base)
+			continue; /* no vDSO (vdso=0): no entries, as Linux */
 		blk[n++] = auxv[i][0];
 		blk[n++] = auxv[i][1];
 	}

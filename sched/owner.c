@@ -14,7 +14,8 @@
  * The page list is a list_head ring through page->link (mm/phys.c links a block in
  * when it charges it and out when it is freed while charged); release unlinks each block,
  * uncharges it, hands it to the kernel (page->owner = PAGE_OWNER_KERNEL) and drops the
- * owner's reference with put_page(), so only a block nobody else references is freed.
+ * owner's reference with put_page(), so only a block nobody else references is freed — except
+ * a user page or table (PG_USER), whose references are all its mappers'.
  */
 #include "sched/owner.h"
 
@@ -246,11 +247,13 @@ uint64_t owner_release_all(struct owner *o)
 			kfree(b.objs[i]);
 		}
 	}
-	/* Page blocks: drop the owner's reference; a block referenced elsewhere lives on. */
+	/* Page blocks: drop the owner's reference; a block referenced elsewhere lives on. A
+	 * user page or table (PG_USER) has no owner's reference: still on the ledger it is
+	 * mapped by a table shared with another space (since fork), which keeps it. */
 	struct page *pg;
 	while ((pg = disown_first_block(o)) != NULL) {
 		uint64_t bytes = (uint64_t)PAGE_SIZE << pg->order;
-		if (put_page(pg))
+		if (!(pg->flags & PG_USER) && put_page(pg))
 			freed += bytes;
 	}
 	return freed;

@@ -28,7 +28,8 @@ static uintptr_t shown_start(const struct vm_space *vm, const struct vm_area *a)
 	return a->start;
 }
 
-/* The maps line prefix of [@start, @end) @a; its name padded to the column, or none. */
+/* The maps line prefix of [@start, @end) @a; its name padded to the column, or none. [vvar]
+ * is 'p' as on Linux: the kernel's pages, not a shared mapping the process asked for. */
 static void maps_line(struct seqbuf *s, uintptr_t start, uintptr_t end, const struct vm_area *a,
                       const char *name)
 {
@@ -37,7 +38,8 @@ static void maps_line(struct seqbuf *s, uintptr_t start, uintptr_t end, const st
 
 	seq_printf(s, "%08x-%08x %c%c%c%c %08x 00:00 0 ", (unsigned)start, (unsigned)end,
 	           (a->prot & VM_READ) ? 'r' : '-', (a->prot & VM_WRITE) ? 'w' : '-',
-	           (a->prot & VM_EXEC) ? 'x' : '-', (a->flags & VM_SHARED) ? 's' : 'p', off);
+	           (a->prot & VM_EXEC) ? 'x' : '-',
+	           (a->flags & VM_SHARED) && !(a->flags & VM_VVAR) ? 's' : 'p', off);
 	if (name) {
 		size_t used = s->len - before;
 		int pad = used < MAPS_NAME_COLUMN ? (int)(MAPS_NAME_COLUMN - used) : 0;

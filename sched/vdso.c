@@ -50,6 +50,7 @@ static const char *const sym_names[VDSO_SYMS] = {
 	[VDSO_SYM_RT_SIGRETURN] = "__kernel_rt_sigreturn",
 };
 
+static bool enabled; /* vdso=1: exec maps it */
 static uint32_t sym_off[VDSO_SYMS];
 static uint32_t image_pages; /* the image rounded up to pages */
 static struct vm_object *text_obj, *vvar_obj;
@@ -124,12 +125,13 @@ void vdso_switch_to(struct proc *p)
 	status_end();
 }
 
-void vdso_init(void)
+void vdso_init(bool map)
 {
 	uint32_t size = (uint32_t)(vdso_image_end - vdso_image_start);
 	struct page *pages[VVAR_PAGES];
 	struct mm_error err;
 
+	enabled = map;
 	if (elf_check_vdso(vdso_image_start, size) < 0)
 		panic("vdso: the embedded image is not a vDSO (%u bytes)", size);
 	for (unsigned i = 0; i < VDSO_SYMS; i++)
@@ -152,8 +154,8 @@ void vdso_init(void)
 	timer_vclock_publish(phys_to_virt(PFN_PHYS(page_to_pfn(pages[0]))));
 	if (timer_add_hook(vdso_tick) < 0)
 		panic("vdso: no timer hook slot for the status page");
-	pr_info("vdso: %u-byte image (%u page%s), [vvar] %u pages\n", size, image_pages,
-	        image_pages == 1 ? "" : "s", VVAR_PAGES);
+	pr_info("vdso: %u-byte image (%u page%s), [vvar] %u pages%s\n", size, image_pages,
+	        image_pages == 1 ? "" : "s", VVAR_PAGES, map ? "" : "; not mapped (vdso=0)");
 }
 
 int vdso_map(struct vm_space *vm)
@@ -162,6 +164,8 @@ int vdso_map(struct vm_space *vm)
 	uintptr_t lo = vm_find_free(vm, len), text;
 	int rc;
 
+	if (!enabled)
+		return 0;
 	if (!lo)
 		return -ENOMEM;
 	text = lo + vvar_len;

@@ -23,6 +23,9 @@
  *                       ",times=N", ",pid=N" (e.g. "97", "5%,seed=42,pid=3"); never a
  *                       must-succeed allocation, never a kernel task's, not init's unless
  *                       named by pid=
+ *   vdso=0|1            map the vDSO and [vvar] into every process (1, default) or not (0:
+ *                       no AT_SYSINFO/AT_SYSINFO_EHDR; glibc then makes real system calls),
+ *                       as Linux's vdso=/vdso32= on i386
  *   bench               run the in-kernel benchmarks (meant for `qemu -icount shift=0`), exit
  *   init=PATH           start PATH as the first process (pid 1) after boot; the monitor comes
  *                       up when it exits (an absolute path, 1..CMDLINE_INIT_MAX-1 chars)
@@ -67,6 +70,7 @@ struct boot_options {
 	char fail_page_alloc[FAULT_SPEC_MAX]; /* fail_page_alloc=SPEC; "" = off */
 	char failslab[FAULT_SPEC_MAX];        /* failslab=SPEC; "" = off */
 	bool bench;                           /* run the benchmarks */
+	bool vdso;                            /* vdso=: map the vDSO (default true) */
 	char init_path[CMDLINE_INIT_MAX];     /* init=PATH; "" = none */
 	int init_argc;                        /* words after "--": init's argv[1..init_argc] */
 	char init_args[CMDLINE_MAX];          /* ... one after the other, each ending with a NUL */

@@ -50,6 +50,10 @@
 #define PG_BUDDY    (1u << 0) /* head of a FREE block, linked on its zone's free list */
 #define PG_HEAD     (1u << 1) /* head of an ALLOCATED block */
 #define PG_POISONED (1u << 2) /* free block whose every byte holds PAGE_POISON_BYTE */
+/* An allocated user page or page table (alloc_page_for): every reference it has is a table's
+ * or a directory's that maps it, none its owner's, so the owner's release only hands it to
+ * the kernel (it lives while mapped) instead of dropping a reference (sched/owner.c). */
+#define PG_USER (1u << 3)
 
 /* Owner ids: who an allocated block is charged to (per-task accounting comes later). */
 #define PAGE_OWNER_KERNEL 0u

@@ -80,8 +80,8 @@ int free_pages(struct page *pg, unsigned order);
 
 /*
  * One lowmem page (contents undefined) charged to @owner whoever runs (interrupts masked
- * around the owner swap): a process's page tables and pages. NULL when out of memory or the
- * owner's limit refuses it.
+ * around the owner swap): a process's page tables and pages, marked PG_USER (include/mm/page.h:
+ * their mappers hold every reference). NULL when out of memory or the owner's limit refuses it.
  */
 struct page *alloc_page_for(uint32_t owner);
 

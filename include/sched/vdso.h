@@ -20,6 +20,7 @@
 #ifndef STRATA_SCHED_VDSO_H
 #define STRATA_SCHED_VDSO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vm_space;
@@ -38,14 +39,16 @@ enum vdso_sym {
 
 /*
  * Find the image's symbols, make the vvar pages and the objects the areas map, and move the
- * clock into the vvar page. At boot, after the memory managers and the timer; a malformed
- * image (a build error) or no memory panics.
+ * clock into the vvar page; exec maps them from now on unless !@map (vdso=0: processes get no
+ * vDSO and no AT_SYSINFO entries). At boot, after the memory managers and the timer; a
+ * malformed image (a build error) or no memory panics.
  */
-void vdso_init(void);
+void vdso_init(bool map);
 
 /*
  * Map [vvar] and [vdso] into the new space @vm (exec), top-down in the mmap area, and set
- * vm->vdso_base. Returns 0, or -ENOMEM (no room or memory: the caller abandons @vm).
+ * vm->vdso_base (left 0 under vdso=0). Returns 0, or -ENOMEM (no room or memory: the caller
+ * abandons @vm).
  */
 int vdso_map(struct vm_space *vm);
 

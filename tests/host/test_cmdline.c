@@ -40,7 +40,7 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
 	       a->slub_debug == b->slub_debug && a->vmcheck == b->vmcheck &&
 	       a->overcommit == b->overcommit && a->overcommit_ratio == b->overcommit_ratio &&
 	       strcmp(a->fail_page_alloc, b->fail_page_alloc) == 0 &&
-	       strcmp(a->failslab, b->failslab) == 0;
+	       strcmp(a->failslab, b->failslab) == 0 && a->vdso == b->vdso;
 }
 
 /*
@@ -245,6 +245,15 @@ HT_TEST(flag_options)
 	HT_EXPECT_EQ(cmdline_parse("overcommit=1", &o), 0);
 	HT_EXPECT(o.overcommit == OVERCOMMIT_ALWAYS);
 	HT_EXPECT_EQ(log_lines(), 0);
+
+	HT_EXPECT(o.vdso); /* the default: mapped */
+	HT_EXPECT_EQ(cmdline_parse("vdso=0", &o), 0);
+	HT_EXPECT(!o.vdso);
+	HT_EXPECT_EQ(cmdline_parse("vdso=1", &o), 0);
+	HT_EXPECT(o.vdso);
+	HT_EXPECT_EQ(log_lines(), 0);
+	EXPECT_MALFORMED("vdso=2");
+	EXPECT_MALFORMED("vdso=");
 
 	EXPECT_MALFORMED("overcommit=sometimes");
 	EXPECT_MALFORMED("overcommit=3");
