@@ -161,12 +161,12 @@ void vdso_init(bool map)
 int vdso_map(struct vm_space *vm)
 {
 	uint32_t vvar_len = VVAR_PAGES * PAGE_SIZE, len = vvar_len + image_pages * PAGE_SIZE;
-	uintptr_t lo = vm_find_free(vm, len), text;
+	uintptr_t lo = USER_VDSO_END - len, text;
 	int rc;
 
 	if (!enabled)
 		return 0;
-	if (!lo)
+	if (!vm_range_free(vm, lo, len) && !(lo = vm_find_free(vm, len)))
 		return -ENOMEM;
 	text = lo + vvar_len;
 	struct vma_backing vvar = { vvar_obj, lo, text };
@@ -174,6 +174,10 @@ int vdso_map(struct vm_space *vm)
 	rc = vm_map_backed(vm, lo, vvar_len, VM_READ, VM_SHARED | VM_NOWRITE | VM_VVAR, &vvar);
 	if (rc == 0)
 		rc = vm_map_backed(vm, text, len - vvar_len, VM_READ | VM_EXEC, VM_VDSO, &image);
+	/* glibc's start-up reads the image at once (its ELF header and symbols): map its pages
+	 * now rather than take a fault for them */
+	if (rc == 0)
+		rc = vm_populate(vm, text, len - vvar_len, VM_POPULATE_READ);
 	if (rc < 0)
 		return rc; /* the caller destroys the space, and the [vvar] area with it */
 	vm->vdso_base = text;

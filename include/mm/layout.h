@@ -12,9 +12,10 @@
  *            +-----------------------+  DIRECT_MAP_END = 0xFC000000 (960 MiB of lowmem at most;
  *                                        a multiple of 16 MiB, the largest buddy block, so the
  *                                        Normal/HighMem zone boundary is block-aligned)
- *            | free for the program  |  USER_TOP_GAP (64 KiB below KERNEL_BASE, never used by
- *            |                       |  exec: as on Linux, whose stack top sits below
- *            |                       |  TASK_SIZE, a program may map the last user pages)
+ *            | free for the program  |  USER_TOP_GAP (64 KiB below KERNEL_BASE: as on Linux,
+ *            |                       |  whose stack top sits below TASK_SIZE, a program may
+ *            |                       |  map the last user pages; exec puts [vvar] and [vdso]
+ *            |                       |  there, ending USER_VDSO_END, in the stack's table)
  *            | user stack            |  USER_STACK_TOP = 0xBFFF0000, growing down, at most
  *            |                       |  USER_STACK_MAX (RLIMIT_STACK, 8 MiB) -> 0xBF7F0000
  *            | guard gap             |  USER_STACK_GAP (1 MiB, never mapped)
@@ -37,7 +38,8 @@
 #define USER_BASE        0x00100000u
 #define USER_TOP_GAP     0x00010000u /* left free above the stack (see the picture) */
 #define USER_STACK_TOP   (KERNEL_BASE - USER_TOP_GAP)
-#define USER_STACK_MAX   0x00800000u /* RLIMIT_STACK default: 8 MiB */
+#define USER_VDSO_END    (KERNEL_BASE - 0x4000u) /* the last 4 user pages stay free */
+#define USER_STACK_MAX   0x00800000u             /* RLIMIT_STACK default: 8 MiB */
 #define USER_STACK_GAP   0x00100000u /* unmapped gap between the stack's limit and mmap */
 #define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_MAX - USER_STACK_GAP)
 #define KMAP_BASE        0xFC000000u
