@@ -9,6 +9,10 @@
  *                    so the serial port is not measured); the parent wait4s
  *   clock_gettime    glibc's clock_gettime(CLOCK_MONOTONIC): through the vDSO's
  *                    __vdso_clock_gettime64 when the kernel maps one, else the system call
+ *   clock_gettime.time64  glibc's __clock_gettime64, what a program built with
+ *                    -D_TIME_BITS=64 calls (no conversion to the 32-bit timespec)
+ *   vdso_clock_gettime64  the vDSO's __vdso_clock_gettime64(CLOCK_MONOTONIC) alone, through a
+ *                    pointer (glibc's wrapper left out; both kernels have it)
  *   strata_memstatus the vDSO's __vdso_strata_memstatus through a pointer (Strata's
  *                    memory-status snapshot); where the vDSO has no such function (Linux)
  *                    one line "# bench: strata_memstatus n/a: ..." instead of a figure
@@ -121,6 +125,53 @@ static void bench_clock_gettime(void)
 	report("clock_gettime", total, loop_overhead(CLOCK_OPS), CLOCK_OPS);
 }
 
+/* glibc's 64-bit-time entry point (the one -D_TIME_BITS=64 redirects clock_gettime to). */
+struct timespec64 {
+	int64_t tv_sec;
+	int32_t tv_nsec, pad;
+};
+extern int __clock_gettime64(clockid_t clk, struct timespec64 *ts);
+
+static void bench_clock_gettime64(void)
+{
+	struct timespec64 ts;
+	uint64_t t0, total;
+
+	for (unsigned i = 0; i < 100; i++)
+		__clock_gettime64(CLOCK_MONOTONIC, &ts);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < CLOCK_OPS; i++)
+		__clock_gettime64(CLOCK_MONOTONIC, &ts);
+	total = rdtsc() - t0;
+	report("clock_gettime.time64", total, loop_overhead(CLOCK_OPS), CLOCK_OPS);
+}
+
+/* The vDSO's clock function alone (its own cost, glibc's wrapper left out). */
+static void bench_vdso_clock(void)
+{
+	struct vdso_image v;
+	struct timespec64 ts;
+	int (*volatile get)(clockid_t, struct timespec64 *) = NULL;
+	const char *why = vdso_open(&v, getauxval(AT_SYSINFO_EHDR));
+	uint64_t t0, total;
+
+	if (!why) {
+		get = vdso_sym(&v, "__vdso_clock_gettime64", "LINUX_2.6", NULL);
+		why = get ? NULL : "no __vdso_clock_gettime64 in the vDSO";
+	}
+	if (why) {
+		printf("# bench: vdso_clock_gettime64 n/a: %s\n", why);
+		return;
+	}
+	for (unsigned i = 0; i < 100; i++)
+		get(CLOCK_MONOTONIC, &ts);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < CLOCK_OPS; i++)
+		get(CLOCK_MONOTONIC, &ts);
+	total = rdtsc() - t0;
+	report("vdso_clock_gettime64", total, loop_overhead(CLOCK_OPS), CLOCK_OPS);
+}
+
 static void bench_memstatus(void)
 {
 	struct vdso_image v;
@@ -151,6 +202,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bench_getppid();
 	bench_clock_gettime();
+	bench_clock_gettime64();
+	bench_vdso_clock();
 	bench_memstatus();
 	fflush(stdout);
 	bench_fork();
