@@ -369,13 +369,15 @@ void proc_exit(int status)
 		put_user_u32((void *)p->clear_child_tid, 0);
 	if (files_ops && files_ops->exit)
 		files_ops->exit(p);
-	/* Leave the address space before freeing it: the kernel's directory from now on. */
+	/* Leave the address space before freeing it: the kernel's directory from now on, and
+	 * no p->vm for the tick's readers (the vDSO's status page) while it is freed. */
 	flags = irq_save();
+	struct vm_space *vm = p->vm;
 	p->arch->cr3 = 0;
+	p->vm = NULL;
 	write_cr3(virt_to_phys(kernel_pgdir));
 	irq_restore(flags);
-	vm_destroy(p->vm);
-	p->vm = NULL;
+	vm_destroy(vm);
 	oom_exited(p);          /* an OOM victim: its memory is back, the waiting faults retry */
 	proc_vmcheck_on_exit(); /* the `vmcheck` boot option: audit every space left */
 
