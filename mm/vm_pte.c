@@ -71,10 +71,15 @@ void vm_table_put(struct vm_space *vm, struct page *tbl)
 			page_disown(tbl);
 		return;
 	}
-	pte_t *t = phys_to_virt(page_pa(tbl));
-	for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data); i++) {
-		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != vm_zero_pa)
-			frame_put(vm, pa_page(PTE_ADDR(t[i])));
+	/* Locals, not reloads: the reference drops below are compiler barriers. */
+	const pte_t *t = phys_to_virt(page_pa(tbl));
+	const pte_t *e = t + bounds_lo(tbl->private_data), *end = t + bounds_hi(tbl->private_data);
+	const uint32_t zero = vm_zero_pa;
+	for (; e < end; e++) {
+		pte_t v = *e;
+
+		if (pte_has_frame(v) && PTE_ADDR(v) != zero)
+			frame_put(vm, pa_page(PTE_ADDR(v)));
 	}
 	free_pages(tbl, 0);
 	vm->pt_pages--;
@@ -102,18 +107,23 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 	to = phys_to_virt(page_pa(tbl));
 	clear_page(to);
 	tbl->private_data = old->private_data;
-	for (uint32_t i = bounds_lo(old->private_data); i < bounds_hi(old->private_data); i++) {
-		pte_t e = from[i];
+	/* Locals, not reloads: the reference takes below are compiler barriers. */
+	pte_t *src = from + bounds_lo(old->private_data),
+	      *end = from + bounds_hi(old->private_data);
+	const uint32_t zero = vm_zero_pa;
+	for (to += bounds_lo(old->private_data); src < end; src++, to++) {
+		pte_t e = *src;
 
 		if (pte_has_frame(e)) {
-			if (PTE_ADDR(e) != vm_zero_pa)
+			if (PTE_ADDR(e) != zero)
 				get_page(pa_page(PTE_ADDR(e)));
-			if ((e & PTE_W) && !(e & PTE_FILE)) { /* writable object pages are shared */
+			/* Writable object pages (PTE_FILE) are shared; the rest become COW. */
+			if ((e & (PTE_W | PTE_FILE)) == PTE_W) {
 				e = (e & ~PTE_W) | PTE_COW;
-				from[i] = e;
+				*src = e;
 			}
 		}
-		to[i] = e;
+		*to = e;
 	}
 	*pde = page_pa(tbl) | USER_PDE_FLAGS;
 	vm->pt_pages++;
@@ -406,18 +416,26 @@ int vm_map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va,
 	    MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) + FAULT_AROUND_PAGES * PAGE_SIZE,
 	        MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
 	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
-	pte_t *pe = e - (va - lo) / PAGE_SIZE;
 	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;
 	uint32_t flags = irq_save(); /* the cache slots stay as read (include/mm/pager.h) */
-	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE, pe++, pgoff++) {
-		if (*pe || pgoff >= obj->npages || !(pg = obj->cache[pgoff]))
+	uint32_t n = hi > lo ? (hi - lo) / PAGE_SIZE : 0;
+	if (pgoff + n > obj->npages) /* not past the object's slots (it may have shrunk) */
+		n = pgoff < obj->npages ? obj->npages - pgoff : 0;
+	pte_t *const first = e - (va - lo) / PAGE_SIZE;
+	pte_t *pe = first, *const pend = first + n;
+	struct page *const *slot = obj->cache + pgoff;
+	for (; pe < pend; pe++, slot++) {
+		if (*pe || !(pg = *slot))
 			continue; /* p == va has its frame already */
 		get_page(pg);
 		*pe = page_pa(pg) | bits;
-		table_note(pe);
 		mapped++;
 	}
 	irq_restore(flags);
+	if (mapped) { /* one table: its bounds cover the window (a superset is allowed) */
+		table_note(first);
+		table_note(pend - 1);
+	}
 	vm->rss_pages += mapped;
 	vm->rss_file += mapped;
 	vm_counters.file_around += mapped;
