@@ -30,7 +30,7 @@ static void fill_slot(const struct vm_object *obj, uint32_t pgoff, uint8_t *dst,
 	if (n < PAGE_SIZE)
 		clear_page(dst);
 	if (n)
-		memcpy(dst, obj->data + off, n);
+		vm_object_read(obj, off, dst, n);
 }
 
 /*
@@ -298,7 +298,11 @@ struct page *vm_object_peek_page(struct vm_object *obj, uint32_t pgoff)
 
 void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len)
 {
-	memcpy(dst, obj->data + off, len);
+	if (len == PAGE_SIZE && ((uintptr_t)dst & (PAGE_SIZE - 1)) == 0)
+		copy_block_usrc(dst, obj->data + off,
+		                PAGE_SIZE); /* a whole page: 16 bytes a move */
+	else
+		memcpy(dst, obj->data + off, len);
 }
 
 uint32_t vm_object_shrink(void)
