@@ -200,10 +200,7 @@ static void fill_page(const struct vm_area *a, uintptr_t va, struct page *pg)
 		clear_page(dst);
 		return;
 	}
-	uint32_t n = MIN(PAGE_SIZE, a->backing.end - va);
-	if (n < PAGE_SIZE)
-		clear_page(dst);
-	vm_object_read(obj, va - a->backing.base, dst, n);
+	vm_object_read_page(obj, va - a->backing.base, dst, MIN(PAGE_SIZE, a->backing.end - va));
 }
 
 /*
