@@ -41,18 +41,21 @@ static struct page *user_zeroed_page(uint32_t owner)
 }
 
 /*
- * Drop @vm's reference to frame @pg (a user page, never the zero page). The last reference
- * frees it; a page that lives on (mapped by another space) and is still charged to @vm's
- * owner goes to the kernel, since the owner's ledger must not drop a reference it gave away.
+ * Drop @vm's reference to frame @pg (a user page, never the zero page; @file: mapped by a
+ * PTE_FILE entry). The last reference frees it; a page that lives on (mapped by another
+ * space) and is still charged to @vm's owner goes to the kernel, since the owner's ledger
+ * must not drop a reference it gave away. An object's page (@file) is kernel-owned: no
+ * ledger to check.
  */
-static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg)
+static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg,
+                                                            bool file)
 {
 	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
 		                      * pages keep the object's reference */
 		free_pages(pg, 0);
 		vm_counters.pgfree++;
 		vm_counters.anon_pages--;
-	} else if (pg->owner == vm->owner) {
+	} else if (!file && pg->owner == vm->owner) {
 		page_disown(pg);
 	}
 }
@@ -79,7 +82,7 @@ void vm_table_put(struct vm_space *vm, struct page *tbl)
 		pte_t v = *e;
 
 		if (pte_has_frame(v) && PTE_ADDR(v) != zero)
-			frame_put(vm, pa_page(PTE_ADDR(v)));
+			frame_put(vm, pa_page(PTE_ADDR(v)), v & PTE_FILE);
 	}
 	free_pages(tbl, 0);
 	vm->pt_pages--;
@@ -239,7 +242,7 @@ pte_t *vm_make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t v
 		}
 		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
 		set_pte(vm, e, va, make_pte(page_pa(copy), a->prot, true));
-		frame_put(vm, pg);
+		frame_put(vm, pg, file);
 		if (file)
 			vm->rss_file--;
 		vm_counters.pgalloc++;
@@ -322,13 +325,14 @@ void vm_free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool sha
 		}
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
-			if ((*e & PTE_FILE) && shared)
+			bool file = *e & PTE_FILE;
+			if (file && shared)
 				vm->rss_shmem--;
-			else if (*e & PTE_FILE)
+			else if (file)
 				vm->rss_file--;
 			set_pte(vm, e, va, 0);
 			if (pa != vm_zero_pa) {
-				frame_put(vm, pa_page(pa));
+				frame_put(vm, pa_page(pa), file);
 				vm->rss_pages--;
 			}
 		}
