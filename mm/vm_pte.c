@@ -41,21 +41,21 @@ static struct page *user_zeroed_page(uint32_t owner)
 }
 
 /*
- * Drop @vm's reference to frame @pg (a user page, never the zero page; @file: mapped by a
- * PTE_FILE entry). The last reference frees it; a page that lives on (mapped by another
- * space) and is still charged to @vm's owner goes to the kernel, since the owner's ledger
- * must not drop a reference it gave away. An object's page (@file) is kernel-owned: no
- * ledger to check.
+ * Drop @vm's reference to frame @pg (@kernel: an object's page, PTE_FILE, or the zero page,
+ * which are kernel-owned: no ledger to check). The last reference frees it (never the zero
+ * page's: its allocation's reference is never dropped); a page that lives on (mapped by
+ * another space) and is still charged to @vm's owner goes to the kernel, since the owner's
+ * ledger must not drop a reference it gave away.
  */
 static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg,
-                                                            bool file)
+                                                            bool kernel)
 {
 	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
 		                      * pages keep the object's reference */
 		free_pages(pg, 0);
 		vm_counters.pgfree++;
 		vm_counters.anon_pages--;
-	} else if (!file && pg->owner == vm->owner) {
+	} else if (!kernel && pg->owner == vm->owner) {
 		page_disown(pg);
 	}
 }
@@ -77,11 +77,10 @@ void vm_table_put(struct vm_space *vm, struct page *tbl)
 	/* Locals, not reloads: the reference drops below are compiler barriers. */
 	const pte_t *t = phys_to_virt(page_pa(tbl));
 	const pte_t *e = t + bounds_lo(tbl->private_data), *end = t + bounds_hi(tbl->private_data);
-	const uint32_t zero = vm_zero_pa;
 	for (; e < end; e++) {
 		pte_t v = *e;
 
-		if (pte_has_frame(v) && PTE_ADDR(v) != zero)
+		if (pte_has_frame(v)) /* the zero page too: its references are counted */
 			frame_put(vm, pa_page(PTE_ADDR(v)), v & PTE_FILE);
 	}
 	free_pages(tbl, 0);
@@ -113,13 +112,11 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 	/* Locals, not reloads: the reference takes below are compiler barriers. */
 	pte_t *src = from + bounds_lo(old->private_data),
 	      *end = from + bounds_hi(old->private_data);
-	const uint32_t zero = vm_zero_pa;
 	for (to += bounds_lo(old->private_data); src < end; src++, to++) {
 		pte_t e = *src;
 
 		if (pte_has_frame(e)) {
-			if (PTE_ADDR(e) != zero)
-				get_page(pa_page(PTE_ADDR(e)));
+			get_page(pa_page(PTE_ADDR(e))); /* the zero page too */
 			/* Writable object pages (PTE_FILE) are shared; the rest become COW. */
 			if ((e & (PTE_W | PTE_FILE)) == PTE_W) {
 				e = (e & ~PTE_W) | PTE_COW;
@@ -259,6 +256,8 @@ pte_t *vm_make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t v
 	if (!had_zero && a->backing.obj)
 		fill_page(a, va, pg);
 	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
+	if (had_zero)
+		frame_put(vm, pa_page(vm_zero_pa), true);
 	vm->rss_pages++;
 	vm_counters.pgalloc++;
 	vm_counters.anon_pages++;
@@ -331,10 +330,9 @@ void vm_free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool sha
 			else if (file)
 				vm->rss_file--;
 			set_pte(vm, e, va, 0);
-			if (pa != vm_zero_pa) {
-				frame_put(vm, pa_page(pa), file);
+			frame_put(vm, pa_page(pa), file || pa == vm_zero_pa);
+			if (pa != vm_zero_pa)
 				vm->rss_pages--;
-			}
 		}
 		va += PAGE_SIZE;
 	}
