@@ -32,7 +32,8 @@
 /* Nodes a range operation may need: one split at each end. */
 #define MAX_SPLITS 2u
 
-/* The shared zero page (allocated by the first vm_create, never freed) and its frame. */
+/* The shared zero page (allocated by the first vm_create, never freed: that reference is
+ * never dropped; each PTE mapping it holds one more, as for any frame) and its frame. */
 static struct page *zero_page;
 uint32_t vm_zero_pa;
 
@@ -835,6 +836,7 @@ int vm_fault(struct vm_space *vm, uintptr_t addr, uint32_t error)
 			return vm_map_file_page(vm, a, va, e);
 		return vm_make_private(vm, a, va, &err, &kind) ? 0 : err;
 	}
+	get_page(zero_page); /* counted as any frame: the table loops need no test for it */
 	set_pte(vm, e, va, make_pte(vm_zero_pa, a->prot, false));
 	vm->zero_maps++;
 	vm_counters.zero_maps++;

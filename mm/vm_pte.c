@@ -41,18 +41,21 @@ static struct page *user_zeroed_page(uint32_t owner)
 }
 
 /*
- * Drop @vm's reference to frame @pg (a user page, never the zero page). The last reference
- * frees it; a page that lives on (mapped by another space) and is still charged to @vm's
- * owner goes to the kernel, since the owner's ledger must not drop a reference it gave away.
+ * Drop @vm's reference to frame @pg (@kernel: an object's page, PTE_FILE, or the zero page,
+ * which are kernel-owned: no ledger to check). The last reference frees it (never the zero
+ * page's: its allocation's reference is never dropped); a page that lives on (mapped by
+ * another space) and is still charged to @vm's owner goes to the kernel, since the owner's
+ * ledger must not drop a reference it gave away.
  */
-static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg)
+static inline __attribute__((always_inline)) void frame_put(struct vm_space *vm, struct page *pg,
+                                                            bool kernel)
 {
 	if (put_page_testzero(pg)) { /* only a private anonymous page ends here: an object's
 		                      * pages keep the object's reference */
 		free_pages(pg, 0);
 		vm_counters.pgfree++;
 		vm_counters.anon_pages--;
-	} else if (pg->owner == vm->owner) {
+	} else if (!kernel && pg->owner == vm->owner) {
 		page_disown(pg);
 	}
 }
@@ -71,10 +74,14 @@ void vm_table_put(struct vm_space *vm, struct page *tbl)
 			page_disown(tbl);
 		return;
 	}
-	pte_t *t = phys_to_virt(page_pa(tbl));
-	for (uint32_t i = bounds_lo(tbl->private_data); i < bounds_hi(tbl->private_data); i++) {
-		if (pte_has_frame(t[i]) && PTE_ADDR(t[i]) != vm_zero_pa)
-			frame_put(vm, pa_page(PTE_ADDR(t[i])));
+	/* Locals, not reloads: the reference drops below are compiler barriers. */
+	const pte_t *t = phys_to_virt(page_pa(tbl));
+	const pte_t *e = t + bounds_lo(tbl->private_data), *end = t + bounds_hi(tbl->private_data);
+	for (; e < end; e++) {
+		pte_t v = *e;
+
+		if (pte_has_frame(v)) /* the zero page too: its references are counted */
+			frame_put(vm, pa_page(PTE_ADDR(v)), v & PTE_FILE);
 	}
 	free_pages(tbl, 0);
 	vm->pt_pages--;
@@ -102,18 +109,21 @@ static int unshare_table(struct vm_space *vm, pde_t *pde)
 	to = phys_to_virt(page_pa(tbl));
 	clear_page(to);
 	tbl->private_data = old->private_data;
-	for (uint32_t i = bounds_lo(old->private_data); i < bounds_hi(old->private_data); i++) {
-		pte_t e = from[i];
+	/* Locals, not reloads: the reference takes below are compiler barriers. */
+	pte_t *src = from + bounds_lo(old->private_data),
+	      *end = from + bounds_hi(old->private_data);
+	for (to += bounds_lo(old->private_data); src < end; src++, to++) {
+		pte_t e = *src;
 
 		if (pte_has_frame(e)) {
-			if (PTE_ADDR(e) != vm_zero_pa)
-				get_page(pa_page(PTE_ADDR(e)));
-			if ((e & PTE_W) && !(e & PTE_FILE)) { /* writable object pages are shared */
+			get_page(pa_page(PTE_ADDR(e))); /* the zero page too */
+			/* Writable object pages (PTE_FILE) are shared; the rest become COW. */
+			if ((e & (PTE_W | PTE_FILE)) == PTE_W) {
 				e = (e & ~PTE_W) | PTE_COW;
-				from[i] = e;
+				*src = e;
 			}
 		}
-		to[i] = e;
+		*to = e;
 	}
 	*pde = page_pa(tbl) | USER_PDE_FLAGS;
 	vm->pt_pages++;
@@ -190,10 +200,7 @@ static void fill_page(const struct vm_area *a, uintptr_t va, struct page *pg)
 		clear_page(dst);
 		return;
 	}
-	uint32_t n = MIN(PAGE_SIZE, a->backing.end - va);
-	if (n < PAGE_SIZE)
-		clear_page(dst);
-	vm_object_read(obj, va - a->backing.base, dst, n);
+	vm_object_read_page(obj, va - a->backing.base, dst, MIN(PAGE_SIZE, a->backing.end - va));
 }
 
 /*
@@ -232,7 +239,7 @@ pte_t *vm_make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t v
 		}
 		copy_page(phys_to_virt(page_pa(copy)), phys_to_virt(pa));
 		set_pte(vm, e, va, make_pte(page_pa(copy), a->prot, true));
-		frame_put(vm, pg);
+		frame_put(vm, pg, file);
 		if (file)
 			vm->rss_file--;
 		vm_counters.pgalloc++;
@@ -249,6 +256,8 @@ pte_t *vm_make_private(struct vm_space *vm, const struct vm_area *a, uintptr_t v
 	if (!had_zero && a->backing.obj)
 		fill_page(a, va, pg);
 	set_pte(vm, e, va, make_pte(page_pa(pg), a->prot, true));
+	if (had_zero)
+		frame_put(vm, pa_page(vm_zero_pa), true);
 	vm->rss_pages++;
 	vm_counters.pgalloc++;
 	vm_counters.anon_pages++;
@@ -315,15 +324,15 @@ void vm_free_range(struct vm_space *vm, uintptr_t start, uintptr_t end, bool sha
 		}
 		if (pte_has_frame(*e)) {
 			uint32_t pa = PTE_ADDR(*e);
-			if ((*e & PTE_FILE) && shared)
+			bool file = *e & PTE_FILE;
+			if (file && shared)
 				vm->rss_shmem--;
-			else if (*e & PTE_FILE)
+			else if (file)
 				vm->rss_file--;
 			set_pte(vm, e, va, 0);
-			if (pa != vm_zero_pa) {
-				frame_put(vm, pa_page(pa));
+			frame_put(vm, pa_page(pa), file || pa == vm_zero_pa);
+			if (pa != vm_zero_pa)
 				vm->rss_pages--;
-			}
 		}
 		va += PAGE_SIZE;
 	}
@@ -406,18 +415,26 @@ int vm_map_file_page(struct vm_space *vm, const struct vm_area *a, uintptr_t va,
 	    MIN(ALIGN_DOWN(va, FAULT_AROUND_PAGES * PAGE_SIZE) + FAULT_AROUND_PAGES * PAGE_SIZE,
 	        MIN(a->end, ALIGN_DOWN(a->backing.end, PAGE_SIZE)));
 	pte_t bits = make_pte(0, a->prot, false) | PTE_FILE;
-	pte_t *pe = e - (va - lo) / PAGE_SIZE;
 	uint32_t pgoff = (lo - a->backing.base) >> PAGE_SHIFT, mapped = 0;
 	uint32_t flags = irq_save(); /* the cache slots stay as read (include/mm/pager.h) */
-	for (uintptr_t p = lo; p < hi; p += PAGE_SIZE, pe++, pgoff++) {
-		if (*pe || pgoff >= obj->npages || !(pg = obj->cache[pgoff]))
+	uint32_t n = hi > lo ? (hi - lo) / PAGE_SIZE : 0;
+	if (pgoff + n > obj->npages) /* not past the object's slots (it may have shrunk) */
+		n = pgoff < obj->npages ? obj->npages - pgoff : 0;
+	pte_t *const first = e - (va - lo) / PAGE_SIZE;
+	pte_t *pe = first, *const pend = first + n;
+	struct page *const *slot = obj->cache + pgoff;
+	for (; pe < pend; pe++, slot++) {
+		if (*pe || !(pg = *slot))
 			continue; /* p == va has its frame already */
 		get_page(pg);
 		*pe = page_pa(pg) | bits;
-		table_note(pe);
 		mapped++;
 	}
 	irq_restore(flags);
+	if (mapped) { /* one table: its bounds cover the window (a superset is allowed) */
+		table_note(first);
+		table_note(pend - 1);
+	}
 	vm->rss_pages += mapped;
 	vm->rss_file += mapped;
 	vm_counters.file_around += mapped;

@@ -259,9 +259,9 @@ static uint32_t seg_prot(uint32_t p_flags)
 /*
  * Map one PT_LOAD. A segment whose pages are all new and whose file bytes lie in memory
  * (@obj) is mapped from the object: its pages come on first touch from the shared page cache
- * (copied on write; the page the file part ends in and the bss are private and zeroed past
- * p_filesz). Otherwise (pages shared with an earlier segment get the union of rights) the
- * bytes are copied in now through *@bounce (allocated on first use; the caller frees it).
+ * (copied on write; with a bss, the page the file part ends in and the bss are private and
+ * zeroed past p_filesz). Otherwise (pages shared with an earlier segment get the union of rights)
+ * the bytes are copied in now through *@bounce (allocated on first use; the caller frees it).
  */
 static int load_segment(struct vm_space *vm, const struct exec_file *f, const struct elf32_phdr *ph,
                         struct vm_object *obj, uint8_t **bounce)
@@ -272,8 +272,13 @@ static int load_segment(struct vm_space *vm, const struct exec_file *f, const st
 	int rc;
 
 	if (obj && ph->p_filesz && vm_range_free(vm, start, end - start)) {
-		struct vma_backing b = { obj, ph->p_vaddr - ph->p_offset,
-			                 ph->p_vaddr + ph->p_filesz };
+		uintptr_t base = ph->p_vaddr - ph->p_offset, fend = ph->p_vaddr + ph->p_filesz;
+		/* As Linux maps whole file pages: a segment without bss shows the file's bytes to
+		 * the end of its last page (the page cache's page, not a private copy); only a bss
+		 * zeroes the rest of the page its file bytes end in. */
+		if (ph->p_memsz == ph->p_filesz)
+			fend = MIN(ALIGN_UP(fend, PAGE_SIZE), base + (uintptr_t)f->size);
+		struct vma_backing b = { obj, base, fend };
 		rc = vm_map_backed(vm, start, end - start, prot, VM_ELF, &b);
 		return rc == -EEXIST ? -ENOEXEC : rc;
 	}

@@ -2,9 +2,11 @@
  * owner: memory accounting owners behind the page and slab owner hooks (include/sched/owner.h).
  *
  * Data and its lock (interrupts masked; one CPU):
- *   owners[]   the owner table; a slot is free when its id is 0
- *   next_id    the next owner id to try (OWNER_ID_FIRST..OWNER_ID_MAX, wrapping)
- *   current_owner  the owner charged on this CPU (NULL: the kernel), a lookup shortcut
+ *   owners[]   the owner table; a slot is free when its id is 0. A live id names its slot:
+ *              id % OWNER_SLOTS is its index (OWNER_ID_FIRST is a multiple of OWNER_SLOTS), so
+ *              owner_lookup is one compare, whichever owner the allocators charge
+ *   next_id    ids are handed out from here on (OWNER_ID_FIRST..OWNER_ID_MAX, wrapping): the
+ *              first id at or above it that names the free slot taken
  *
  * The hooks run inside the allocators with interrupts masked; they only read and update the
  * owner's counters, and refuse a charge that would pass the owner's limit with
@@ -36,18 +38,12 @@ _Static_assert(OWNER_SLOTS >= TASK_MAX, "every task may need its own owner");
 
 static struct owner owners[OWNER_SLOTS];
 static uint32_t next_id = OWNER_ID_FIRST;
-static struct owner *current_owner;
 
 struct owner *owner_lookup(uint32_t id)
 {
-	if (id == 0)
-		return NULL;
-	if (current_owner && current_owner->id == id)
-		return current_owner;
-	for (unsigned i = 0; i < OWNER_SLOTS; i++)
-		if (owners[i].id == id)
-			return &owners[i];
-	return NULL;
+	struct owner *o = &owners[id % OWNER_SLOTS];
+
+	return id != 0 && o->id == id ? o : NULL;
 }
 
 void owner_totals(struct owner_totals *t)
@@ -83,34 +79,24 @@ static int check_limit(const struct owner *o, uint64_t bytes, struct mm_error *e
 	return -EDQUOT;
 }
 
-/*
- * Add @bytes (negative: remove) of kind @slab (slab bytes, else pages) to owner @id,
- * refusing a positive charge past its limit (-EDQUOT). An owner that is gone counts nothing.
- */
-static int charge(uint32_t id, int64_t bytes, bool slab, struct mm_error *err)
+/* Add @pages (negative: remove) to owner @id's pages, refusing a positive charge past its
+ * limit (-EDQUOT): the page allocator's charge hook (struct mm_owner_ops). An owner that is
+ * gone counts nothing. */
+static int page_charge(uint32_t id, int32_t pages, struct mm_error *err)
 {
 	struct owner *o = owner_lookup(id);
+
 	if (!o)
 		return 0;
-	if (bytes > 0) {
-		int rc = check_limit(o, (uint64_t)bytes, err);
+	if (pages > 0 && o->limit) {
+		int rc = check_limit(o, (uint64_t)pages * PAGE_SIZE, err);
 		if (rc)
 			return rc;
 	}
-	if (slab) {
-		o->slab_bytes += (uint64_t)bytes;
-		o->slab_peak = MAX(o->slab_peak, o->slab_bytes);
-	} else {
-		o->page_count += (uint32_t)(bytes / PAGE_SIZE);
-		o->page_peak = MAX(o->page_peak, o->page_count);
-	}
+	o->page_count += (uint32_t)pages;
+	if (o->page_count > o->page_peak)
+		o->page_peak = o->page_count;
 	return 0;
-}
-
-/* The page allocator's charge hook (struct mm_owner_ops). */
-static int page_charge(uint32_t id, int32_t pages, struct mm_error *err)
-{
-	return charge(id, (int64_t)pages * PAGE_SIZE, false, err);
 }
 
 /* The page allocator's list hook: owner @id's block list, or NULL when it is gone. */
@@ -120,11 +106,23 @@ static struct list_head *page_list(uint32_t id)
 	return o ? &o->pages : NULL;
 }
 
-/* The slab layer's charge hook (struct kmem_owner_ops). */
+/* Add @bytes (negative: remove) of slab objects to owner @id, as page_charge: the slab
+ * layer's charge hook (struct kmem_owner_ops). */
 static int slab_charge(uint32_t id, int64_t bytes, struct mm_error *err, void *ctx)
 {
 	(void)ctx;
-	return charge(id, bytes, true, err);
+	struct owner *o = owner_lookup(id);
+
+	if (!o)
+		return 0;
+	if (bytes > 0) {
+		int rc = check_limit(o, (uint64_t)bytes, err);
+		if (rc)
+			return rc;
+	}
+	o->slab_bytes += (uint64_t)bytes;
+	o->slab_peak = MAX(o->slab_peak, o->slab_bytes);
+	return 0;
 }
 
 void owner_init(void)
@@ -135,28 +133,36 @@ void owner_init(void)
 	kmem_set_owner_ops(&sops);
 }
 
-/* The next id not in use, from next_id on (wrapping). Interrupts off. */
-static uint32_t id_alloc(void)
+_Static_assert(OWNER_ID_FIRST % OWNER_SLOTS == 0, "an id's slot is id % OWNER_SLOTS");
+
+/*
+ * The id for free slot @slot: the first id from next_id on (wrapping to OWNER_ID_FIRST past
+ * OWNER_ID_MAX) whose slot is @slot; no live owner has it, since its slot is free.
+ * Interrupts off.
+ */
+static uint32_t id_alloc(unsigned slot)
 {
-	for (;;) {
-		uint32_t id = next_id;
-		next_id = next_id == OWNER_ID_MAX ? OWNER_ID_FIRST : next_id + 1;
-		if (!owner_lookup(id))
-			return id;
-	}
+	uint64_t id = next_id + ((slot - next_id) % OWNER_SLOTS);
+
+	if (id > OWNER_ID_MAX)
+		id = OWNER_ID_FIRST + slot;
+	next_id = id == OWNER_ID_MAX ? OWNER_ID_FIRST : (uint32_t)id + 1;
+	return (uint32_t)id;
 }
 
 struct owner *owner_create(void)
 {
 	uint32_t flags = irq_save();
 	struct owner *o = NULL;
-	for (unsigned i = 0; i < OWNER_SLOTS && !o; i++)
-		if (owners[i].id == 0)
-			o = &owners[i];
+	/* From next_id's slot on: after a run of creations and exits that one is free. */
+	for (unsigned i = 0, slot = next_id % OWNER_SLOTS; i < OWNER_SLOTS && !o;
+	     i++, slot = (slot + 1) % OWNER_SLOTS)
+		if (owners[slot].id == 0)
+			o = &owners[slot];
 	if (o) {
-		memset(o, 0, sizeof(*o));
-		o->id = id_alloc();
-		o->users = 1;
+		unsigned slot = (unsigned)(o - owners);
+
+		*o = (struct owner){ .id = id_alloc(slot), .users = 1 };
 		list_init(&o->pages);
 	}
 	irq_restore(flags);
@@ -182,8 +188,6 @@ uint64_t owner_put(struct owner *o)
 	uint64_t freed = owner_release_all(o);
 	owner_ledger_check(o);
 	flags = irq_save();
-	if (current_owner == o)
-		current_owner = NULL;
 	o->id = 0;
 	irq_restore(flags);
 	return freed;
@@ -192,7 +196,6 @@ uint64_t owner_put(struct owner *o)
 void owner_switch(struct owner *o)
 {
 	uint32_t id = o ? o->id : 0;
-	current_owner = o;
 	mm_set_current_owner(id);
 	kmem_set_current_owner(id);
 }

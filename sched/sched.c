@@ -3,7 +3,10 @@
  * reaper (contracts in include/sched/task.h and include/sched/wait.h).
  *
  * Data and its lock (interrupts masked; one CPU):
- *   tasks[]     the slots; a slot is FREE or holds one task
+ *   tasks[]     the slots; a slot is FREE or holds one task, whose tid names it: slot
+ *               tid % TASK_MAX (tid_alloc), so task_lookup is one compare
+ *   next_tid    tids are handed out from here on, 1..TASK_TID_MAX wrapping: the first at or
+ *               above it that names the free slot taken
  *   runq        RUNNABLE tasks in round-robin order (task.run_link); not the current task,
  *               never the idle task
  *   sleepers    BLOCKED tasks in task_sleep or wait_queue_sleep_timeout (task.run_link),
@@ -67,10 +70,9 @@ struct task *task_current(void)
 
 struct task *task_lookup(int tid)
 {
-	for (unsigned i = 0; i < TASK_MAX; i++)
-		if (tasks[i].state != TASK_FREE && (int)tasks[i].tid == tid)
-			return &tasks[i];
-	return 0;
+	struct task *t = &tasks[(uint32_t)tid % TASK_MAX];
+
+	return tid >= 0 && t->state != TASK_FREE && (int)t->tid == tid ? t : NULL;
 }
 
 /* ---- switching ------------------------------------------------------------------------ */
@@ -214,22 +216,31 @@ static __attribute__((noreturn)) void task_start(void)
 	task_exit(0);
 }
 
-/* The next unused tid in 1..TASK_TID_MAX (owner ids are separate). Interrupts off. */
-static uint32_t tid_alloc(void)
+_Static_assert(TASK_TID_MAX % TASK_MAX == TASK_MAX - 1, "the last tid names the last slot");
+
+/*
+ * The tid for the free slot @slot: the first from next_tid on (wrapping to 1 past
+ * TASK_TID_MAX) that names @slot (tid % TASK_MAX); no live task has it, since its slot is
+ * free. Interrupts off.
+ */
+static uint32_t tid_alloc(unsigned slot)
 {
-	for (;;) {
-		uint32_t tid = next_tid;
-		next_tid = next_tid == TASK_TID_MAX ? 1 : next_tid + 1;
-		if (!task_lookup((int)tid))
-			return tid;
-	}
+	uint32_t tid = next_tid + ((slot - next_tid) % TASK_MAX); /* no 32-bit wrap */
+
+	if (tid > TASK_TID_MAX) /* wrapped: from 1 on, and 0 is kmain's */
+		tid = slot ? slot : TASK_MAX;
+	next_tid = tid == TASK_TID_MAX ? 1 : tid + 1;
+	return tid;
 }
 
+/* A free slot, the one next_tid names or the next free after it (a run of creations and
+ * exits finds it at once), or NULL. Interrupts off. */
 static struct task *slot_alloc(void)
 {
-	for (unsigned i = 0; i < TASK_MAX; i++)
-		if (tasks[i].state == TASK_FREE)
-			return &tasks[i];
+	for (unsigned i = 0, slot = next_tid % TASK_MAX; i < TASK_MAX;
+	     i++, slot = (slot + 1) % TASK_MAX)
+		if (tasks[slot].state == TASK_FREE)
+			return &tasks[slot];
 	return 0;
 }
 
@@ -258,7 +269,7 @@ static int task_create_owned(void (*fn)(void *arg), void *arg, const char *name,
 	}
 	task_init_fields(t, name);
 	t->state = TASK_BLOCKED; /* reserved; not yet runnable */
-	t->tid = tid_alloc();
+	t->tid = tid_alloc((unsigned)(t - tasks));
 	irq_restore(flags);
 
 	if (o) {

@@ -138,8 +138,11 @@ int vm_object_get_page(struct vm_object *obj, uint32_t pgoff, struct page **out)
  */
 struct page *vm_object_peek_page(struct vm_object *obj, uint32_t pgoff);
 
-/* Copy @len bytes at object offset @off into @dst (@off + @len within the object). */
-void vm_object_read(const struct vm_object *obj, uint32_t off, void *dst, uint32_t len);
+/*
+ * Fill the page at @page (page-aligned, the direct map) with the @len bytes (0..PAGE_SIZE) at
+ * object offset @off of memory object @obj (within it), and zeros after them. Cannot fail.
+ */
+void vm_object_read_page(const struct vm_object *obj, uint32_t off, void *page, uint32_t len);
 
 /*
  * Drop the cached pages no space maps (only the cache's reference left), in every object.

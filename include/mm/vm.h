@@ -40,8 +40,9 @@
  * per table that maps them. Exit puts each table; the last holder puts its frames. Any PTE
  * change (munmap, mprotect, MADV_DONTNEED, mremap, a fault) first makes the table exclusive.
  *
- * Invariants: a frame's refcount is the number of tables mapping it (plus kernel pins); the
- * zero page is never writable; a PTE is writable only in an exclusive table and only when its
+ * Invariants: a frame's refcount is the number of tables mapping it (plus kernel pins; the
+ * zero page, pinned by its allocation, counts each PTE mapping it); the zero page is never
+ * writable; a PTE is writable only in an exclusive table and only when its
  * frame has one reference, so a private page is never writable in two spaces.
  *
  * Limits (Linux's may_expand_vm): a new area, an area made writable, brk, mremap's growth and

@@ -7,7 +7,9 @@
  *
  * Owner ids are 32-bit, allocated independently of tids from OWNER_ID_FIRST (above 16 bits,
  * so anything that truncated an id would break the ledger at once) up to OWNER_ID_MAX, then
- * wrapping, skipping live ids. The page allocator and the slab layer record the id.
+ * wrapping, never a live id; an id's remainder by OWNER_SLOTS is its owner's table slot (so
+ * looking an id up is one compare, and ids skip the values that name busy slots). The page
+ * allocator and the slab layer record the id.
  *
  * Life: owner_create() (one user) -> owner_get() per further task sharing it -> owner_put()
  * per task reaped; the last put releases everything still charged — slab objects are freed,

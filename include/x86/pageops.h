@@ -9,7 +9,8 @@
  * them, and runs with interrupts masked, so neither the interrupted user state nor a kernel
  * task preempted mid-copy (kernel tasks have no saved FPU state) can see a changed register.
  * Without SSE (CPUID) the string instructions are used. Both pointers must be page-aligned
- * kernel addresses (the direct map); neither function can fail. The _block forms do any
+ * kernel addresses (the direct map; copy_block_usrc's source may have any alignment); none
+ * of these functions can fail. The _block forms do any
  * multiple of 256 bytes (a page directory's halves).
  */
 #ifndef STRATA_X86_PAGEOPS_H
@@ -22,6 +23,10 @@ void clear_block(void *p, size_t n);
 
 /* Copy @n bytes from @src to @dst (@n a multiple of 256, both 16-byte aligned, disjoint). */
 void copy_block(void *dst, const void *src, size_t n);
+
+/* copy_block from a source of any alignment (@dst 16-byte aligned): the bytes of a file in
+ * the initramfs, which is only 4-byte aligned, into a user page. */
+void copy_block_usrc(void *dst, const void *src, size_t n);
 
 /* Zero the page at @page. */
 static inline void clear_page(void *page)

@@ -125,7 +125,7 @@ void gdt_init(void)
 void gdt_set_tls(unsigned slot, uint64_t desc)
 {
 	if (slot < GDT_TLS_SLOTS)
-		memcpy(&gdt[GDT_TLS_MIN + slot], &desc, sizeof(desc));
+		__builtin_memcpy(&gdt[GDT_TLS_MIN + slot], &desc, sizeof(desc)); /* two stores */
 }
 
 void tss_set_kernel_stack(uint32_t esp0)
