@@ -217,7 +217,8 @@ $(BUILD)/%.list: FORCE $(USER_PROGS) $(USER_TESTS) tools/initramfs-list.sh
 # Executables the exec-error tests need in /test/data (tests/user/README): an x86_64 ELF
 # (wrong class), an i386 ELF with e_machine patched to EM_ARM (wrong machine) and a dynamic
 # i386 program (PT_INTERP).
-USER_DATA := $(BUILD)/user/data/elf64 $(BUILD)/user/data/wrongmachine $(BUILD)/user/data/dynamic
+USER_DATA := $(BUILD)/user/data/elf64 $(BUILD)/user/data/wrongmachine $(BUILD)/user/data/dynamic \
+             $(BUILD)/user/data/bsspage
 $(BUILD)/user/data/elf64: tests/user/data/exec/elf64.c
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) -static -nostdlib -O2 -o $@ $<
@@ -225,6 +226,10 @@ $(BUILD)/user/data/wrongmachine: tests/user/data/exec/elf32.c
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) -static -nostdlib -O2 -o $@ $<
 	$(Q)printf '\050\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+# A writable segment with a bss starting in its text segment's last page (exec must zero it).
+$(BUILD)/user/data/bsspage: tests/user/data/exec/bsspage.c tests/user/data/exec/bsspage.lds
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) -static -nostdlib -O2 -fno-pic -fno-pie -no-pie -Wl,-T,tests/user/data/exec/bsspage.lds -Wl,--build-id=none -o $@ $<
 $(BUILD)/user/data/dynamic: tests/user/data/exec/dynamic.c
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) -O2 -o $@ $<

@@ -296,12 +296,17 @@ SYSCALL_DEFINE(gettimeofday)
 	return 0;
 }
 
-/* time(tloc): the wall-clock seconds, also stored at tloc unless NULL; or -EFAULT. */
+/* time(tloc): the wall-clock seconds at the last tick (coarse, as Linux's
+ * ktime_get_real_seconds and the vDSO's __vdso_time, so the two never disagree), also stored
+ * at tloc unless NULL; or -EFAULT. */
 SYSCALL_DEFINE(time)
 {
 	struct timespec64 ts;
+	int64_t ns = 0;
+	struct clock coarse = { .kind = CK_COARSE, .wall = true };
 
-	wall_now(&ts);
+	clock_read_ns(&coarse, &ns);
+	ns_to_ts(ns, &ts);
 	if (a1 && put_user_u32((void *)a1, (uint32_t)ts.sec) < 0)
 		return -EFAULT;
 	return (long)ts.sec;

@@ -261,7 +261,8 @@ static uint32_t seg_prot(uint32_t p_flags)
  * (@obj) is mapped from the object: its pages come on first touch from the shared page cache
  * (copied on write; with a bss, the page the file part ends in and the bss are private and
  * zeroed past p_filesz). Otherwise (pages shared with an earlier segment get the union of rights)
- * the bytes are copied in now through *@bounce (allocated on first use; the caller frees it).
+ * the bytes are copied in now through *@bounce (allocated on first use; the caller frees it),
+ * and the rest of the page they end in is zeroed up to p_memsz.
  */
 static int load_segment(struct vm_space *vm, const struct exec_file *f, const struct elf32_phdr *ph,
                         struct vm_object *obj, uint8_t **bounce)
@@ -269,7 +270,7 @@ static int load_segment(struct vm_space *vm, const struct exec_file *f, const st
 	uintptr_t start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE);
 	uintptr_t end = ALIGN_UP((uintptr_t)ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
 	uint32_t prot = seg_prot(ph->p_flags);
-	int rc;
+	int rc = 0;
 
 	if (obj && ph->p_filesz && vm_range_free(vm, start, end - start)) {
 		uintptr_t base = ph->p_vaddr - ph->p_offset, fend = ph->p_vaddr + ph->p_filesz;
@@ -310,7 +311,19 @@ static int load_segment(struct vm_space *vm, const struct exec_file *f, const st
 			return rc;
 		done += n;
 	}
-	return 0;
+	/* Linux's padzero: the bss part of the page the file bytes end in is zero, also when
+	 * that page belongs to an earlier segment's area (which shows its file's bytes there). */
+	uintptr_t fend = ph->p_vaddr + ph->p_filesz;
+	uint32_t pad =
+	    (uint32_t)(MIN(ALIGN_UP(fend, PAGE_SIZE), (uintptr_t)ph->p_vaddr + ph->p_memsz) -
+	               MIN(fend, (uintptr_t)ph->p_vaddr + ph->p_memsz));
+	if (pad) {
+		if (!*bounce && !(*bounce = kmalloc(EXEC_CHUNK, KM_KERNEL)))
+			return -ENOMEM;
+		memset(*bounce, 0, pad);
+		rc = vm_write(vm, fend, *bounce, pad);
+	}
+	return rc;
 }
 
 /* Record segment @ph's bounds as Linux 6.1's load_elf_binary (start/end_code over the
@@ -527,12 +540,15 @@ int exec_kernel(struct proc *p, const char *path, char *const argv[], char *cons
 		rc = args_from_kernel(&a, argv, &a.argc);
 	if (rc == 0)
 		rc = args_from_kernel(&a, envp, &a.envc);
+	p->vm_busy = true;
 	if (rc == 0)
 		rc = exec_build(&f, &a, p->task->owner->id, &res);
 	args_free(&a);
+	if (rc == 0)
+		exec_commit(p, &res, path, false);
+	p->vm_busy = false;
 	if (rc < 0)
 		return rc;
-	exec_commit(p, &res, path, false);
 	p->entry_frame = res.frame;
 	return 0;
 }
@@ -557,6 +573,7 @@ int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t 
 		rc = args_from_user(&a, uargv, &a.argc);
 	if (rc == 0)
 		rc = args_from_user(&a, uenvp, &a.envc);
+	p->vm_busy = true; /* the new space maps shared pages before p->vm names it */
 	if (rc == 0)
 		rc = exec_build(&f, &a, p->task->owner->id, &res);
 	args_free(&a);
@@ -565,6 +582,7 @@ int proc_execve(struct trap_frame *tf, uint32_t upath, uint32_t uargv, uint32_t 
 		proc_files_exec(p);
 		*tf = res.frame;
 	}
+	p->vm_busy = false;
 	kfree(path);
 	return rc;
 }

@@ -142,12 +142,19 @@ _Static_assert(OWNER_ID_FIRST % OWNER_SLOTS == 0, "an id's slot is id % OWNER_SL
  */
 static uint32_t id_alloc(unsigned slot)
 {
-	uint64_t id = next_id + ((slot - next_id) % OWNER_SLOTS);
+	uint64_t id = (uint64_t)next_id + ((slot - next_id) % OWNER_SLOTS); /* no 32-bit wrap */
 
 	if (id > OWNER_ID_MAX)
 		id = OWNER_ID_FIRST + slot;
 	next_id = id == OWNER_ID_MAX ? OWNER_ID_FIRST : (uint32_t)id + 1;
 	return (uint32_t)id;
+}
+
+void owner_id_seek(uint32_t id)
+{
+	uint32_t flags = irq_save();
+	next_id = id < OWNER_ID_FIRST || id > OWNER_ID_MAX ? OWNER_ID_FIRST : id;
+	irq_restore(flags);
 }
 
 struct owner *owner_create(void)

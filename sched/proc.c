@@ -375,9 +375,11 @@ void proc_exit(int status)
 	struct vm_space *vm = p->vm;
 	p->arch->cr3 = 0;
 	p->vm = NULL;
+	p->vm_busy = true; /* the auditor waits until the space is gone */
 	write_cr3(virt_to_phys(kernel_pgdir));
 	irq_restore(flags);
 	vm_destroy(vm);
+	p->vm_busy = false;
 	oom_exited(p);          /* an OOM victim: its memory is back, the waiting faults retry */
 	proc_vmcheck_on_exit(); /* the `vmcheck` boot option: audit every space left */
 
@@ -389,6 +391,8 @@ void proc_exit(int status)
 	p->wait_status = status;
 	t->arch = NULL; /* the switch must not save into the image freed below */
 	t->proc = NULL;
+	p->nr_syscalls += proc_syscalls_pending; /* the switch no longer sees it as a process */
+	proc_syscalls_pending = 0;
 	task_arch_free(p->arch);
 	p->arch = NULL;
 	if (p->parent && (p->parent->sig_action[SIGCHLD].handler == SIG_IGN_HANDLER ||

@@ -8,7 +8,9 @@
  *
  * A pass: with preemption disabled, gather the live processes' spaces (proc_for_each), make
  * sure none of their tasks was preempted inside the kernel (its kernel stack holds a
- * kernel-mode trap frame), and hand every space to the auditor. The gathered entries live in
+ * kernel-mode trap frame) and none is between spaces (exec building a new one, which maps the
+ * vDSO's page; exit freeing its old one after p->vm is cleared: proc.vm_busy), and hand every
+ * space to the auditor. The gathered entries live in
  * a static array: only one pass runs at a time (preemption is off while it is in use).
  */
 #include "sched/proc_vmcheck.h"
@@ -38,6 +40,7 @@ struct entry {
 struct gather {
 	struct entry *e;
 	unsigned n, max;
+	int busy_pid; /* a process between spaces (0: none) */
 };
 
 static struct entry entries[TASK_MAX];
@@ -68,12 +71,15 @@ void proc_vmcheck_exit_stats(unsigned *passes, unsigned *skipped, unsigned *brok
 	*broken = exit_broken;
 }
 
-/* proc_for_each callback (interrupts off): record a live process's space. */
+/* proc_for_each callback (interrupts off): record a live process's space, or note one that
+ * is between spaces (exec building one, exit freeing it: vm_busy). */
 static void gather_one(const struct proc *p, void *ctx)
 {
 	struct gather *g = ctx;
 	struct entry *e;
 
+	if (p->vm_busy && p != proc_current())
+		g->busy_pid = p->pid;
 	if (!p->vm || g->n == g->max)
 		return;
 	e = &g->e[g->n++];
@@ -113,7 +119,10 @@ static int gather_settled(struct gather *g)
 	g->e = entries;
 	g->n = 0;
 	g->max = TASK_MAX;
+	g->busy_pid = 0;
 	proc_for_each(gather_one, g);
+	if (g->busy_pid)
+		return g->busy_pid;
 	for (unsigned i = 0; i < g->n; i++)
 		if (g->e[i].task && g->e[i].task != self && proc_vmcheck_task_busy(g->e[i].task))
 			return g->e[i].pid;
@@ -167,7 +176,8 @@ void proc_vmcheck_on_exit(void)
 	rc = proc_vmcheck_all(0, NULL, &busy);
 	if (rc == -EBUSY) {
 		exit_skipped++;
-		pr_info("vmcheck: skipped: pid %d stayed preempted inside the kernel\n", busy);
+		pr_info("vmcheck: skipped: pid %d stayed inside the kernel or between spaces\n",
+		        busy);
 	} else if (rc >= 0) {
 		exit_passes++;
 		exit_broken += (unsigned)rc;

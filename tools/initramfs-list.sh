@@ -67,7 +67,7 @@ case $kind in
     echo "slink /test/data/dangling does-not-exist 0777"
     echo "file /test/data/dir/nested.txt tests/user/data/nested.txt 0644"
     echo "file /test/data/notelf tests/user/data/notelf 0755"
-    for x in elf64 wrongmachine dynamic; do echo "file /test/data/$x $BUILD/user/data/$x 0755"; done
+    for x in elf64 wrongmachine dynamic bsspage; do echo "file /test/data/$x $BUILD/user/data/$x 0755"; done
     ;;
   *) echo "initramfs-list: unknown kind '$kind' (default, test)" >&2; exit 2 ;;
 esac

@@ -480,7 +480,7 @@ part_user() {
   # Without a vDSO (vdso=0, Linux's vdso32=0) glibc makes real system calls for the clocks and
   # returns from handlers through its own SA_RESTORER code: the tests of those paths pass.
   boot_user strata "$LOGS/user-strata-novdso.log" "$TEST_INITRAMFS" /test/init vdso=0 -- \
-    t_auxv t_signal t_sigwait t_sys t_libc t_procfs
+    t_auxv t_signal t_sigwait t_sys t_libc t_procfs t_vdso
   count_summary "user tests on strata with vdso=0" "$log" || true
   [ "$rc" -eq 0 ] || fail "user tests on strata with vdso=0: QEMU exit status $rc" "$log"
   shell_sessions

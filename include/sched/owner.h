@@ -48,6 +48,12 @@ void owner_init(void);
 /* A new owner with one user and an empty ledger, or NULL when all OWNER_SLOTS are in use. */
 struct owner *owner_create(void);
 
+/*
+ * Hand out ids from @id on (clamped to OWNER_ID_FIRST..OWNER_ID_MAX): for tests of the
+ * wrap-around at OWNER_ID_MAX, which takes 2^32 creations otherwise.
+ */
+void owner_id_seek(uint32_t id);
+
 /* One more task shares @o (must have a user already). */
 void owner_get(struct owner *o);
 

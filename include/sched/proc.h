@@ -149,12 +149,14 @@ struct proc {
 	struct task_arch *arch;    /* FPU/TLS/CR3 of that task */
 	struct vm_space *vm;       /* NULL once it has exited */
 	int wait_status;           /* ZOMBIE: Linux wait status */
-	int pgid, sid;         /* process group and session (0: the kernel's, as Linux's init) */
-	bool did_exec;         /* has called execve since fork (setpgid's EACCES) */
-	bool fault_oom;        /* its last #PF found no memory (the fault report says so) */
-	bool fault_bus;        /* its last #PF was past the end of a mapped file (SIGBUS) */
-	bool in_fault;         /* resolving a #PF now (fault injection leaves it alone) */
-	bool oom_victim;       /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
+	int pgid, sid;   /* process group and session (0: the kernel's, as Linux's init) */
+	bool did_exec;   /* has called execve since fork (setpgid's EACCES) */
+	bool vm_busy;    /* exec is building a new space, or exit freeing the old one: frames are
+	                  * mapped by a space p->vm does not name (the auditor waits) */
+	bool fault_oom;  /* its last #PF found no memory (the fault report says so) */
+	bool fault_bus;  /* its last #PF was past the end of a mapped file (SIGBUS) */
+	bool in_fault;   /* resolving a #PF now (fault injection leaves it alone) */
+	bool oom_victim; /* the OOM killer sent it SIGKILL (include/sched/oom.h) */
 	int16_t oom_score_adj; /* -1000..1000 (include/mm/oom.h); inherited by fork, kept by exec */
 	/* Signal state (include/sched/signal.h; interrupts off to change). */
 	uint64_t sig_pending;        /* every signal sent and not yet acted on (bit sig - 1) */

@@ -15,7 +15,9 @@
  *
  * The mapping follows the process through fork (the areas are copied) and exec maps a fresh
  * one. munmap and mremap of either area are allowed, as on Linux; a process whose [vdso] is
- * gone from vdso_base gets signal frames with the on-stack return code instead.
+ * gone from vdso_base (unmapped or moved) gets signal frames with the on-stack return code
+ * instead. Linux differs: its mremap hook follows a moved vDSO, and after a munmap its frames
+ * still point at the old trampoline (the return faults).
  */
 #ifndef STRATA_SCHED_VDSO_H
 #define STRATA_SCHED_VDSO_H
@@ -46,9 +48,10 @@ enum vdso_sym {
 void vdso_init(bool map);
 
 /*
- * Map [vvar] and [vdso] into the new space @vm (exec), top-down in the mmap area, and set
- * vm->vdso_base (left 0 under vdso=0). Returns 0, or -ENOMEM (no room or memory: the caller
- * abandons @vm).
+ * Map [vvar] and [vdso] into the new space @vm (exec) just below USER_VDSO_END, above the
+ * stack in its page table (anywhere free in the mmap area if that is taken), map the image's
+ * pages at once, and set vm->vdso_base (left 0 under vdso=0). Returns 0, or -ENOMEM (no room or
+ * memory: the caller abandons @vm).
  */
 int vdso_map(struct vm_space *vm);
 

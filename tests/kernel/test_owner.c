@@ -146,3 +146,27 @@ KTEST(owner, shared_owner_outlives_its_first_task)
 	KEXPECT_EQ(t, objs1, objs0);
 	KEXPECT_EQ(t, task_create_shared(prober, &b, "owner-none", 0), -ESRCH);
 }
+
+/* Ids near the top of the range wrap to OWNER_ID_FIRST, never past 2^32 to 0 or a small id,
+ * whatever slots are busy (the arithmetic is done in 64 bits). */
+KTEST(owner, ids_wrap_past_the_maximum_to_the_first)
+{
+	struct owner *busy[8], *o;
+
+	/* the last eight slots busy, then ids from 8 below 2^32, whose slot is the first busy */
+	owner_id_seek(OWNER_ID_FIRST + OWNER_SLOTS - 8);
+	for (unsigned i = 0; i < ARRAY_SIZE(busy); i++) {
+		busy[i] = owner_create();
+		KASSERT(t, busy[i] != NULL);
+		KEXPECT_EQ(t, busy[i]->id % OWNER_SLOTS, OWNER_SLOTS - 8 + i);
+	}
+	owner_id_seek(0xFFFFFFF8u);
+	o = owner_create();
+	KASSERT(t, o != NULL);
+	KEXPECT(t, o->id >= OWNER_ID_FIRST && o->id < OWNER_ID_FIRST + OWNER_SLOTS);
+	KEXPECT(t, owner_lookup(o->id) == o);
+	owner_put(o);
+	for (unsigned i = 0; i < ARRAY_SIZE(busy); i++)
+		owner_put(busy[i]);
+	owner_id_seek(OWNER_ID_FIRST);
+}

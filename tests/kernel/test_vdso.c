@@ -13,7 +13,11 @@
 #include "mm/layout.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
+#include "mm/kmalloc.h"
 #include "sched/owner.h"
+#include "sched/proc.h"
+#include "sched/resource.h"
+#include "sched/task.h"
 #include "sched/vdso.h"
 #include "x86/cpu.h"
 #include "x86/mmu.h"
@@ -130,6 +134,10 @@ KTEST(vdso, vvar_pages_are_the_live_clock_and_status)
 	KEXPECT_EQ(t, ms.status.available_kb, ms.status.free_kb);
 	KEXPECT_EQ(t, ms.status.committed_kb, (uint32_t)(mi.committed >> 10));
 	KEXPECT_EQ(t, ms.status.commit_limit_kb, (uint32_t)(vm_commit_limit_pages() * 4));
+	struct mm_status mst;
+	mm_status(&mst);
+	KEXPECT_EQ(t, ms.status.level, mst.level);
+	KEXPECT_EQ(t, ms.status.level_changes, mst.level_changes);
 	for (unsigned i = 0; i < ARRAY_SIZE(ms.status.reserved); i++)
 		KEXPECT_EQ(t, ms.status.reserved[i], 0u);
 
@@ -167,4 +175,45 @@ KTEST(vdso, fork_keeps_the_address_and_an_unmapped_vdso_has_no_entry_points)
 	KEXPECT_EQ(t, vdso_sym_addr(vm, VDSO_SYM_SIGRETURN), 0u);
 	space_end(vm, o);
 	KEXPECT_EQ(t, free_now(), before);
+}
+
+/* A switch to a process writes its own figures: RSS, commitment, RLIMIT_AS and the cap. */
+KTEST(vdso, a_switch_shows_the_processs_own_figures)
+{
+	struct owner *o;
+	struct vm_space *vm = vdso_space(t, &o);
+	struct proc *p = kzalloc(sizeof(*p), KM_KERNEL);
+	struct task *tk = kzalloc(sizeof(*tk), KM_KERNEL);
+	struct vvar_memstatus ms;
+
+	KASSERT(t, vm && p && tk);
+	KASSERT_EQ(t, vm_map(vm, 0x40000000u, 8 * PAGE_SIZE, VM_READ | VM_WRITE, VM_ANON), 0);
+	KASSERT_EQ(t, vm_populate(vm, 0x40000000u, 3 * PAGE_SIZE, VM_POPULATE_WRITE), 0);
+	uintptr_t status = vm->vdso_base - PAGE_SIZE;
+	p->vm = vm;
+	p->task = tk;
+	tk->owner = o;
+	p->res.rlim[RLIMIT_AS].cur = 64u << 20;
+	o->limit = 32u << 20;
+	uint32_t flags = irq_save(); /* no tick in between */
+	vdso_switch_to(p);
+	KEXPECT_EQ(t, vm_read(vm, status, &ms, sizeof(ms)), sizeof(ms));
+	irq_restore(flags);
+	KEXPECT_EQ(t, ms.status.rss_kb, vm->rss_pages * 4u);
+	KEXPECT(t, vm->rss_pages >= 3u + VVAR_PAGES + 1u);
+	KEXPECT_EQ(t, ms.status.proc_committed_kb, 8u * 4u); /* the writable area's 8 pages */
+	KEXPECT_EQ(t, ms.status.as_limit_kb, 65536u);
+	KEXPECT_EQ(t, ms.status.cap_kb, 32768u);
+
+	p->res.rlim[RLIMIT_AS].cur = RLIM_INFINITY;
+	o->limit = 0;
+	flags = irq_save();
+	vdso_switch_to(p);
+	KEXPECT_EQ(t, vm_read(vm, status, &ms, sizeof(ms)), sizeof(ms));
+	irq_restore(flags);
+	KEXPECT_EQ(t, ms.status.as_limit_kb, STRATA_MEMSTATUS_UNLIMITED);
+	KEXPECT_EQ(t, ms.status.cap_kb, STRATA_MEMSTATUS_UNLIMITED);
+	kfree(tk);
+	kfree(p);
+	space_end(vm, o);
 }

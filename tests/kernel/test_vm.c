@@ -432,3 +432,37 @@ KTEST(vm, a_parent_ending_first_leaves_its_frames_to_the_child)
 	KEXPECT_EQ(t, memcmp(back, buf, sizeof(buf)), 0);
 	space_end(t, child, co, before);
 }
+
+/*
+ * The zero page is counted like any frame (one reference per PTE mapping it): reads map it,
+ * fork shares the tables, a write in the child copies a table and replaces one mapping,
+ * munmap and both ends drop the rest — and its count comes back exactly (an extra put would
+ * free the zero page; vmcheck skips it, so this is its check).
+ */
+KTEST(vm, zero_page_references_come_back_after_reads_fork_cow_and_exit)
+{
+	struct owner *po, *co;
+	struct vm_space *parent = space(t, &po);
+	uint8_t one = 1;
+
+	KASSERT(t, parent != NULL);
+	struct page *zero = pfn_to_page(vm_zero_frame() >> PAGE_SHIFT);
+	uint32_t base = page_ref_count(zero);
+	KASSERT_EQ(t, vm_map(parent, VA, LEN, VM_READ | VM_WRITE, VM_ANON), 0);
+	KASSERT_EQ(t, vm_populate(parent, VA, LEN, VM_POPULATE_READ), 0);
+	KEXPECT_EQ(t, page_ref_count(zero), base + NPAGES);
+	struct vm_space *child = space(t, &co);
+	KASSERT(t, child != NULL);
+	KASSERT_EQ(t, vm_fork(child, parent), 0);
+	KEXPECT_EQ(t, page_ref_count(zero), base + NPAGES); /* the table is shared, not copied */
+	KASSERT_EQ(t, vm_write(child, VA, &one, 1), 0);     /* copies the table, then the page */
+	KEXPECT_EQ(t, page_ref_count(zero), base + 2 * NPAGES - 1);
+	KEXPECT_EQ(t, vm_unmap(parent, VA + PAGE_SIZE, PAGE_SIZE), 0);
+	KEXPECT_EQ(t, page_ref_count(zero), base + 2 * NPAGES - 2);
+	vm_destroy(parent);
+	KEXPECT_EQ(t, owner_put(po), 0);
+	KEXPECT_EQ(t, page_ref_count(zero), base + NPAGES - 1);
+	vm_destroy(child);
+	KEXPECT_EQ(t, owner_put(co), 0);
+	KEXPECT_EQ(t, page_ref_count(zero), base);
+}

@@ -4,7 +4,8 @@
  * path), EACCES (file without exec permission, directory), ENOEXEC (text file with exec
  * permission, an x86_64 ELF, an ELF for another machine, a dynamic executable with PT_INTERP),
  * ENOTDIR, ENAMETOOLONG, E2BIG (one huge argument, arguments beyond the total limit) and
- * EFAULT (bad path, argv, argv[i], envp pointers). Needs the /test/data files in README. */
+ * EFAULT (bad path, argv, argv[i], envp pointers); a bss that starts in the page the text
+ * segment ends in reads as zeros (data/bsspage). Needs the /test/data files in README. */
 #define _GNU_SOURCE
 #include "common.h"
 
@@ -210,6 +211,13 @@ int main(int argc, char **argv)
 		skip("execve of a dynamic executable # SKIP data/dynamic missing");
 	}
 	exec_data("hello.txt/x", ENOTDIR, "through a regular file as a directory");
+
+	/* A bss starting in the page where the text segment's file bytes end reads as zeros. */
+	char *abss[] = { "bsspage", NULL };
+	st = run_path(data_path("bsspage"), abss, environ);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a bss sharing its first page with the text segment reads as zeros (%s)",
+	      status_str(st));
 
 	static char longpath[6000];
 	memset(longpath, 'a', sizeof longpath - 1);

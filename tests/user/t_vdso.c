@@ -725,6 +725,54 @@ static void test_memstatus(void)
 	      st2.free_kb, b.free_kb, status_str(wst));
 }
 
+/* True when the kernel command line (/proc/cmdline) has the word @w. */
+static int proc_cmdline_has(const char *w)
+{
+	char buf[1024];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	long n = fd < 0 ? -1 : read_all(fd, buf, sizeof(buf) - 1);
+	size_t len = strlen(w);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (char *p = strstr(buf, w); p; p = strstr(p + 1, w))
+		if ((p == buf || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return 1;
+	return 0;
+}
+
+static volatile sig_atomic_t novdso_caught;
+static void novdso_handler(int sig)
+{
+	novdso_caught = sig;
+}
+
+/* Booted with vdso=0 (Strata; Linux's vdso32=0): no vDSO at all, and glibc still works. */
+static int test_no_vdso(const struct vmaps *m)
+{
+	struct timespec a, b;
+	struct sigaction sa = { .sa_handler = novdso_handler };
+
+	check(getauxval(AT_SYSINFO_EHDR) == 0 && getauxval(AT_SYSINFO) == 0,
+	      "vdso=0: no AT_SYSINFO_EHDR and no AT_SYSINFO");
+	check(m->n_vdso == 0 && m->n_vvar == 0, "vdso=0: no [vdso] and no [vvar] in maps (%d, %d)",
+	      m->n_vdso, m->n_vvar);
+	long before = proc_number("/proc/self/syscalls", "");
+	int ok = clock_gettime(CLOCK_MONOTONIC, &a) == 0 && clock_gettime(CLOCK_MONOTONIC, &b) == 0;
+	long after = proc_number("/proc/self/syscalls", "");
+	check(ok && (b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec)),
+	      "vdso=0: glibc's clock_gettime works and does not go back");
+	check(before >= 0 && after > before + 2,
+	      "vdso=0: those clock_gettime calls are system calls (%ld -> %ld)", before, after);
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	check(novdso_caught == SIGUSR1, "vdso=0: a glibc sigaction handler runs and returns");
+	return done();
+}
+
 int main(int argc, char **argv)
 {
 	struct vmaps m;
@@ -733,6 +781,12 @@ int main(int argc, char **argv)
 		return exec_child_checks();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int mounted = proc_mount();
+	if (is_strata() && !getauxval(AT_SYSINFO_EHDR) && proc_cmdline_has("vdso=0")) {
+		read_maps(&m);
+		int rc = test_no_vdso(&m);
+		proc_unmount();
+		return rc;
+	}
 	load_vdso();
 	if (read_maps(&m) != 0)
 		check(0, "/proc/self/maps can be read (%s)", mounted ? "mounted" : "no /proc");
