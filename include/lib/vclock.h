@@ -58,6 +58,32 @@ static inline uint64_t vclock_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/*
+ * The writer's step, once per tick (the only writer: the tick interrupt, kernel/arch/pit.c):
+ * both bases advance by one tick, and the tick's TSC, the rate @mult and the count @ticks are
+ * recorded, all between two increments of seq. Never fails.
+ */
+static inline void vclock_tick(struct vclock *c, uint64_t tsc, uint32_t mult, uint32_t ticks)
+{
+	c->seq++;
+	vclock_barrier();
+	c->tsc_base = tsc;
+	c->mult = mult;
+	c->ticks = ticks;
+	c->mono_nsec += VCLOCK_NSEC_PER_TICK;
+	c->wall_nsec += VCLOCK_NSEC_PER_TICK;
+	if (c->mono_nsec >= VCLOCK_NSEC_PER_SEC) {
+		c->mono_nsec -= VCLOCK_NSEC_PER_SEC;
+		c->mono_sec++;
+	}
+	if (c->wall_nsec >= VCLOCK_NSEC_PER_SEC) {
+		c->wall_nsec -= VCLOCK_NSEC_PER_SEC;
+		c->wall_sec++;
+	}
+	vclock_barrier();
+	c->seq++;
+}
+
 /* The TSC reader vclock_read uses (a host test substitutes its own). */
 #ifndef VCLOCK_RDTSC
 #define VCLOCK_RDTSC vclock_rdtsc

@@ -23,8 +23,7 @@ uint32_t timer_ticks(void);
  */
 void timer_clock_read(enum vclock_base base, int64_t *sec, uint32_t *nsec);
 
-/* Nanoseconds and microseconds since boot (CLOCK_MONOTONIC), monotonic. */
-uint64_t timer_uptime_ns(void);
+/* Microseconds since boot (CLOCK_MONOTONIC), monotonic. */
 uint64_t timer_uptime_us(void);
 
 /* Set the wall clock (CLOCK_REALTIME) to @epoch_sec + the uptime (the CMOS clock at boot). */

@@ -71,23 +71,7 @@ static void clock_tick(uint32_t t)
 			calib_tsc = tsc;
 		}
 	}
-	c->seq++;
-	vclock_barrier();
-	c->tsc_base = tsc;
-	c->mult = mult;
-	c->ticks = t;
-	c->mono_nsec += VCLOCK_NSEC_PER_TICK;
-	c->wall_nsec += VCLOCK_NSEC_PER_TICK;
-	if (c->mono_nsec >= VCLOCK_NSEC_PER_SEC) {
-		c->mono_nsec -= VCLOCK_NSEC_PER_SEC;
-		c->mono_sec++;
-	}
-	if (c->wall_nsec >= VCLOCK_NSEC_PER_SEC) {
-		c->wall_nsec -= VCLOCK_NSEC_PER_SEC;
-		c->wall_sec++;
-	}
-	vclock_barrier();
-	c->seq++;
+	vclock_tick(c, tsc, mult, t);
 }
 
 static bool timer_irq(struct trap_frame *tf)
@@ -117,15 +101,6 @@ uint32_t timer_ticks(void)
 void timer_clock_read(enum vclock_base base, int64_t *sec, uint32_t *nsec)
 {
 	vclock_read(clock, base, sec, nsec);
-}
-
-uint64_t timer_uptime_ns(void)
-{
-	int64_t sec;
-	uint32_t nsec;
-
-	vclock_read(clock, VCLOCK_MONO, &sec, &nsec);
-	return (uint64_t)sec * VCLOCK_NSEC_PER_SEC + nsec;
 }
 
 uint64_t timer_uptime_us(void)

@@ -1,7 +1,8 @@
 /*
  * Host tests for include/lib/vclock.h, the clock arithmetic the kernel and the vDSO share: the
  * sub-tick conversion and its clamp, tick resolution before calibration, the carry into the
- * next second, both bases, and monotonicity across ticks whatever the TSC rate estimate.
+ * next second, both bases, and monotonicity across ticks (the kernel's own writer step,
+ * vclock_tick) whatever the TSC rate estimate.
  * The TSC is a variable here (VCLOCK_RDTSC).
  */
 #include "htest.h"
@@ -26,26 +27,6 @@ static uint64_t mono_ns(const struct vclock *vc)
 	vclock_read(vc, VCLOCK_MONO, &sec, &nsec);
 	HT_EXPECT(nsec < VCLOCK_NSEC_PER_SEC);
 	return (uint64_t)sec * VCLOCK_NSEC_PER_SEC + nsec;
-}
-
-/* The tick handler's update (kernel/arch/pit.c's clock_tick, without the calibration). */
-static void tick(struct vclock *vc, uint64_t tsc, uint32_t mult)
-{
-	vc->seq++;
-	vc->tsc_base = tsc;
-	vc->mult = mult;
-	vc->ticks++;
-	vc->mono_nsec += VCLOCK_NSEC_PER_TICK;
-	vc->wall_nsec += VCLOCK_NSEC_PER_TICK;
-	if (vc->mono_nsec >= VCLOCK_NSEC_PER_SEC) {
-		vc->mono_nsec -= VCLOCK_NSEC_PER_SEC;
-		vc->mono_sec++;
-	}
-	if (vc->wall_nsec >= VCLOCK_NSEC_PER_SEC) {
-		vc->wall_nsec -= VCLOCK_NSEC_PER_SEC;
-		vc->wall_sec++;
-	}
-	vc->seq++;
 }
 
 HT_TEST(vclock_subtick_converts_and_clamps)
@@ -119,7 +100,7 @@ HT_TEST(vclock_monotonic_across_ticks_for_any_mult)
 				last = now;
 			}
 			tsc += 1250000; /* the tick came late */
-			tick(&vc, tsc, mults[m]);
+			vclock_tick(&vc, tsc, mults[m], vc.ticks + 1);
 		}
 		HT_EXPECT_EQ(vc.mono_sec, 3u);
 		HT_EXPECT_EQ(vc.mono_nsec, 0u);

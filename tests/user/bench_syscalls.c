@@ -137,7 +137,7 @@ static void bench_clock_gettime64(void)
 	struct timespec64 ts;
 	uint64_t t0, total;
 
-	for (unsigned i = 0; i < 100; i++)
+	for (unsigned i = 0; i < 100; i++) /* warm up */
 		__clock_gettime64(CLOCK_MONOTONIC, &ts);
 	t0 = rdtsc();
 	for (unsigned i = 0; i < CLOCK_OPS; i++)
@@ -146,24 +146,33 @@ static void bench_clock_gettime64(void)
 	report("clock_gettime.time64", total, loop_overhead(CLOCK_OPS), CLOCK_OPS);
 }
 
+/* The vDSO function @sym (version LINUX_2.6), or NULL after the line "# bench: @bench n/a: why"
+ * when the kernel maps no vDSO or it has no such function (Linux: no strata_memstatus). */
+static void *vdso_fn(const char *bench, const char *sym)
+{
+	struct vdso_image v;
+	const char *why = vdso_open(&v, getauxval(AT_SYSINFO_EHDR));
+	void *fn = why ? NULL : vdso_sym(&v, sym, "LINUX_2.6", NULL);
+
+	if (!why && !fn)
+		why = "not in the vDSO";
+	if (why)
+		printf("# bench: %s n/a: %s: %s\n", bench, sym, why);
+	return fn;
+}
+
 /* The vDSO's clock function alone (its own cost, glibc's wrapper left out). */
 static void bench_vdso_clock(void)
 {
-	struct vdso_image v;
 	struct timespec64 ts;
-	int (*volatile get)(clockid_t, struct timespec64 *) = NULL;
-	const char *why = vdso_open(&v, getauxval(AT_SYSINFO_EHDR));
+	/* volatile: a real call through a pointer */
+	int (*volatile get)(clockid_t, struct timespec64 *) =
+	    vdso_fn("vdso_clock_gettime64", "__vdso_clock_gettime64");
 	uint64_t t0, total;
 
-	if (!why) {
-		get = vdso_sym(&v, "__vdso_clock_gettime64", "LINUX_2.6", NULL);
-		why = get ? NULL : "no __vdso_clock_gettime64 in the vDSO";
-	}
-	if (why) {
-		printf("# bench: vdso_clock_gettime64 n/a: %s\n", why);
+	if (!get)
 		return;
-	}
-	for (unsigned i = 0; i < 100; i++)
+	for (unsigned i = 0; i < 100; i++) /* warm up */
 		get(CLOCK_MONOTONIC, &ts);
 	t0 = rdtsc();
 	for (unsigned i = 0; i < CLOCK_OPS; i++)
@@ -174,21 +183,13 @@ static void bench_vdso_clock(void)
 
 static void bench_memstatus(void)
 {
-	struct vdso_image v;
 	struct strata_memstatus st;
-	strata_memstatus_fn *volatile get = NULL; /* volatile: a real call through a pointer */
-	const char *why = vdso_open(&v, getauxval(AT_SYSINFO_EHDR));
+	strata_memstatus_fn *volatile get = vdso_fn("strata_memstatus", "__vdso_strata_memstatus");
 	uint64_t t0, total;
 
-	if (!why) {
-		get = vdso_sym(&v, "__vdso_strata_memstatus", "LINUX_2.6", NULL);
-		why = get ? NULL : "no __vdso_strata_memstatus in the vDSO";
-	}
-	if (why) {
-		printf("# bench: strata_memstatus n/a: %s\n", why);
+	if (!get)
 		return;
-	}
-	for (unsigned i = 0; i < 100; i++)
+	for (unsigned i = 0; i < 100; i++) /* warm up */
 		get(&st);
 	t0 = rdtsc();
 	for (unsigned i = 0; i < STATUS_OPS; i++)
